@@ -1,0 +1,163 @@
+//! Turns a filled form into the body of `POST /connections`, checking every value first.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+
+use super::model::{AuthMethod, ConnectionStringPart, FieldError, Param, ParamKind, Source};
+use super::validate::{check_kind, check_part};
+use crate::connection_string::{self, same_key};
+use crate::flow::{AuthInfo, AuthParams, NewConnection, SpecRef};
+use crate::secret::Secret;
+
+/// What the user typed, keyed by param name; for a composed connection string, by part field
+/// (`host`, `port`, …), or by the param's own name in raw mode. Every value is treated as
+/// possibly secret.
+pub type FormValues = BTreeMap<String, Secret>;
+
+/// The connection's own name, a field of its own in every form.
+pub const NAME_FIELD: &str = "name";
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestError {
+    #[error("{source_name} has no auth method named “{spec_name}”. Pick one of the listed methods.")]
+    UnknownAuthMethod { source_name: String, spec_name: String },
+    #[error("{} field(s) need attention: {}", .0.len(), .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Invalid(Vec<FieldError>),
+}
+
+/// Builds the create request for `spec_name` of `source`, or lists every field that needs
+/// attention.
+pub fn new_connection(
+    source: &Source,
+    spec_name: &str,
+    name: &str,
+    description: &str,
+    values: &FormValues,
+) -> Result<NewConnection, RequestError> {
+    let method = source.auth_method(spec_name).ok_or_else(|| RequestError::UnknownAuthMethod {
+        source_name: source.display_name.clone(),
+        spec_name: spec_name.to_owned(),
+    })?;
+    let mut errors = Vec::new();
+    if name.trim().is_empty() {
+        errors.push(FieldError {
+            field: NAME_FIELD.into(),
+            message: "Give the connection a name, such as “BigQuery marketing”.".into(),
+        });
+    }
+    let params = auth_params(method, values, &mut errors);
+    if !errors.is_empty() {
+        return Err(RequestError::Invalid(errors));
+    }
+    Ok(NewConnection {
+        name: name.trim().to_owned(),
+        description: description.trim().to_owned(),
+        auth: AuthInfo {
+            spec_name: method.spec_name.clone(),
+            auth_type: method.auth_type.clone(),
+            params,
+        },
+        connection_spec: SpecRef { id: source.spec_id.clone(), version: source.spec_version.clone() },
+    })
+}
+
+/// Checks the values of one auth method without building anything: what the form shows as
+/// the user types.
+pub fn validate(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    auth_params(method, values, &mut errors);
+    errors
+}
+
+fn auth_params(method: &AuthMethod, values: &FormValues, errors: &mut Vec<FieldError>) -> AuthParams {
+    let mut params = AuthParams::default();
+    for param in method.params.iter().filter(|p| !p.hidden || has_value(values, &p.name)) {
+        let value = match &param.kind {
+            ParamKind::ConnectionString { parts } => connection_string_value(param, parts, values, errors),
+            _ => plain_value(param, values, errors),
+        };
+        if let Some(value) = value {
+            params.insert(&param.name, value, param.secret);
+        }
+    }
+    params
+}
+
+fn has_value(values: &FormValues, field: &str) -> bool {
+    values.get(field).is_some_and(|v| !v.expose().trim().is_empty())
+}
+
+fn plain_value(param: &Param, values: &FormValues, errors: &mut Vec<FieldError>) -> Option<String> {
+    let raw = values.get(&param.name).map(Secret::expose).unwrap_or_default();
+    // Secrets are taken exactly as typed: a password may well begin with a space.
+    let value = if param.secret { raw } else { raw.trim() };
+    if value.trim().is_empty() {
+        if param.required {
+            errors.push(FieldError { field: param.name.clone(), message: format!("{} is required.", param.label) });
+        }
+        return None;
+    }
+    if let Some(reason) = check_kind(&param.kind, value) {
+        errors.push(FieldError { field: param.name.clone(), message: format!("{}: {reason}", param.label) });
+        return None;
+    }
+    Some(match param.kind {
+        ParamKind::FileBase64 { .. } => base64::engine::general_purpose::STANDARD.encode(value),
+        _ => value.to_owned(),
+    })
+}
+
+/// Raw mode (the param's own name holds a pasted string) wins over the parts.
+fn connection_string_value(
+    param: &Param,
+    parts: &[ConnectionStringPart],
+    values: &FormValues,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    if has_value(values, &param.name) {
+        let raw = values.get(&param.name).map(Secret::expose).unwrap_or_default();
+        return match split_connection_string(parts, raw) {
+            Ok(_) => Some(raw.trim().to_owned()),
+            Err(message) => {
+                errors.push(FieldError { field: param.name.clone(), message });
+                None
+            }
+        };
+    }
+    let before = errors.len();
+    let mut pairs = Vec::with_capacity(parts.len());
+    for part in parts {
+        let raw = values.get(&part.field).map(Secret::expose).unwrap_or_default();
+        let value = if part.secret { raw } else { raw.trim() };
+        if value.is_empty() {
+            errors.push(FieldError { field: part.field.clone(), message: format!("{} is required.", part.label) });
+        } else if let Some(reason) = check_part(part.kind, value) {
+            errors.push(FieldError { field: part.field.clone(), message: format!("{}: {reason}", part.label) });
+        }
+        pairs.push((part.key.as_str(), value));
+    }
+    (errors.len() == before).then(|| connection_string::compose(pairs))
+}
+
+/// Raw mode: splits a pasted connection string into the form's part fields, so the user can
+/// switch back to the fields and see what they pasted.
+pub fn split_connection_string(
+    parts: &[ConnectionStringPart],
+    raw: &str,
+) -> Result<BTreeMap<String, String>, String> {
+    let pairs = connection_string::parse(raw).map_err(|e| e.to_string())?;
+    let mut fields = BTreeMap::new();
+    for (key, value) in pairs {
+        let Some(part) = parts.iter().find(|p| same_key(&p.key, &key)) else {
+            let known: Vec<&str> = parts.iter().map(|p| p.key.as_str()).collect();
+            return Err(format!("“{key}” is not a key Flow Connect knows here; use {}.", known.join(", ")));
+        };
+        fields.insert(part.field.clone(), value);
+    }
+    if let Some(missing) = parts.iter().find(|p| !fields.contains_key(&p.field)) {
+        return Err(format!("The connection string has no {}= part: add it.", missing.key));
+    }
+    Ok(fields)
+}

@@ -1,0 +1,336 @@
+//! The Flow Service client: connections, connection specs and the sandbox list, with Adobe's
+//! headers on every call, retries for reads, and creates that never make a duplicate.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, IF_MATCH};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::error::{ApiError, FlowError};
+use super::model::{
+    Connection, ConnectionPage, ConnectionSpec, Created, Items, NewConnection, PatchOp, Sandbox, SandboxList,
+    TestOutcome, WireConnection,
+};
+use super::retry::{is_retryable_status, retry_after, RetryPolicy};
+use crate::ims::{ImsError, ImsTokenProvider};
+
+const FLOW_SERVICE_PATH: &str = "data/foundation/flowservice/";
+const SANDBOX_MANAGEMENT_PATH: &str = "data/foundation/sandbox-management/";
+/// Items per page when the client walks a whole list itself.
+const PAGE_SIZE: u32 = 100;
+
+/// Who the calls are made for: the `x-api-key`, `x-gw-ims-org-id` and `x-sandbox-name` headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlatformTarget {
+    /// The credential's client ID.
+    pub api_key: String,
+    pub org_id: String,
+    /// The sandbox's `name` (not its title), such as `prod`.
+    pub sandbox: String,
+}
+
+/// A filter and position in `GET /connections`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Only connections of these connection specs; all when empty.
+    pub spec_ids: Vec<String>,
+    pub limit: Option<u32>,
+    pub continuation_token: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct FlowClient {
+    http: reqwest::Client,
+    flow_base: Url,
+    sandbox_base: Url,
+    tokens: Arc<ImsTokenProvider>,
+    target: PlatformTarget,
+    retry: RetryPolicy,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+}
+
+enum AttemptError {
+    /// The request never left: safe to send again.
+    NotSent(String),
+    /// It may or may not have reached the service.
+    Ambiguous(String),
+    Fatal(FlowError),
+}
+
+impl FlowClient {
+    /// `platform` is the gateway, such as `https://platform.adobe.io`.
+    pub fn new(http: reqwest::Client, platform: &Url, tokens: Arc<ImsTokenProvider>, target: PlatformTarget) -> Self {
+        let mut root = platform.clone();
+        if !root.path().ends_with('/') {
+            let path = format!("{}/", root.path());
+            root.set_path(&path);
+        }
+        let join = |path: &str| root.join(path).expect("a constant relative path joins onto any base URL");
+        Self {
+            flow_base: join(FLOW_SERVICE_PATH),
+            sandbox_base: join(SANDBOX_MANAGEMENT_PATH),
+            http,
+            tokens,
+            target,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn target(&self) -> &PlatformTarget {
+        &self.target
+    }
+
+    /// `POST /connections`. A create is never sent twice blindly: after a failure that may
+    /// have reached the service, the client first looks for a connection with the same name
+    /// and spec, and returns it if the lost request did create it.
+    pub async fn create_connection(&self, new: &NewConnection) -> Result<Created, FlowError> {
+        let body = serde_json::to_vec(new).map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
+        let url = self.flow_url(&["connections"]);
+        let scrub = |e: ApiError| e.scrub(new.auth.params.secret_values());
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= self.retry.max_attempts;
+            let (ambiguous, wait, failure) = match self.attempt(Method::POST, url.clone(), Some(&body), None).await {
+                Ok(reply) if reply.status.is_success() => return parse(&reply),
+                Ok(reply) if is_retryable_status(reply.status.as_u16()) => {
+                    // A 429 was refused before any work; a gateway error may hide a create.
+                    let ambiguous = reply.status != StatusCode::TOO_MANY_REQUESTS;
+                    (ambiguous, retry_after(&reply.headers), FlowError::Api(scrub(api_error(&reply))))
+                }
+                Ok(reply) => return Err(FlowError::Api(scrub(api_error(&reply)))),
+                Err(AttemptError::NotSent(reason)) => (false, None, FlowError::Network { reason }),
+                Err(AttemptError::Ambiguous(reason)) => (true, None, FlowError::Network { reason }),
+                Err(AttemptError::Fatal(e)) => return Err(e),
+            };
+            if ambiguous {
+                if let Some(existing) = self.find_connection(&new.connection_spec.id, &new.name).await? {
+                    tracing::info!(id = %existing.id, "an interrupted create had made the connection; not sending it again");
+                    return Ok(Created { id: existing.id, etag: existing.etag });
+                }
+            }
+            match self.retry.delay(attempt, wait) {
+                Some(delay) if !last => tokio::time::sleep(delay).await,
+                _ => return Err(failure),
+            }
+        }
+    }
+
+    /// One page of `GET /connections`.
+    pub async fn list_connections(&self, query: &ListQuery) -> Result<ConnectionPage, FlowError> {
+        let mut url = self.flow_url(&["connections"]);
+        {
+            let mut pairs = url.query_pairs_mut();
+            if !query.spec_ids.is_empty() {
+                pairs.append_pair("property", &format!("connectionSpec.id=={}", query.spec_ids.join(",")));
+            }
+            if let Some(limit) = query.limit {
+                pairs.append_pair("limit", &limit.to_string());
+            }
+            if let Some(token) = &query.continuation_token {
+                pairs.append_pair("continuationToken", token);
+            }
+        }
+        let reply = self.read(url).await?;
+        let page: Items<WireConnection> = parse(&reply)?;
+        let continuation_token = page
+            .links
+            .and_then(|l| l.next)
+            .and_then(|next| self.flow_base.join(next.href.trim_start_matches('/')).ok())
+            .and_then(|next| next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned()));
+        Ok(ConnectionPage { items: page.items.into_iter().map(Connection::from).collect(), continuation_token })
+    }
+
+    /// The connection of `spec_id` named exactly `name`, walking every page.
+    pub async fn find_connection(&self, spec_id: &str, name: &str) -> Result<Option<Connection>, FlowError> {
+        let mut query = ListQuery { spec_ids: vec![spec_id.to_owned()], limit: Some(PAGE_SIZE), continuation_token: None };
+        loop {
+            let page = self.list_connections(&query).await?;
+            if let Some(found) = page.items.into_iter().find(|c| c.name == name && c.connection_spec.id == spec_id) {
+                return Ok(Some(found));
+            }
+            match page.continuation_token {
+                Some(token) => query.continuation_token = Some(token),
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// `GET /connections/{id}`, which wraps the one connection in `items`.
+    pub async fn get_connection(&self, id: &str) -> Result<Connection, FlowError> {
+        let reply = self.read(self.flow_url(&["connections", id])).await?;
+        let items: Items<WireConnection> = parse(&reply)?;
+        first(items.items, reply.status).map(Connection::from)
+    }
+
+    /// `PATCH /connections/{id}` with `If-Match` carrying `etag` exactly as the service gave it.
+    pub async fn update_connection(&self, id: &str, etag: &str, ops: &[PatchOp]) -> Result<Created, FlowError> {
+        let body = serde_json::to_vec(ops).map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
+        let reply = self.once(Method::PATCH, self.flow_url(&["connections", id]), Some(&body), Some(etag)).await?;
+        parse(&reply)
+    }
+
+    /// `DELETE /connections/{id}`.
+    pub async fn delete_connection(&self, id: &str) -> Result<(), FlowError> {
+        self.once(Method::DELETE, self.flow_url(&["connections", id]), None, None).await.map(drop)
+    }
+
+    /// `GET /connections/{id}/test`, or exploring the root where the test is not offered.
+    pub async fn test_connection(&self, id: &str) -> Result<TestOutcome, FlowError> {
+        match self.read(self.flow_url(&["connections", id, "test"])).await {
+            Ok(reply) => {
+                let answer: serde_json::Value = parse(&reply)?;
+                Ok(if answer.get("result").and_then(serde_json::Value::as_bool) == Some(true) {
+                    TestOutcome::Passed
+                } else {
+                    TestOutcome::Failed
+                })
+            }
+            Err(FlowError::Api(e)) if matches!(e.status, 404 | 405 | 501) => {
+                let mut url = self.flow_url(&["connections", id, "explore"]);
+                url.query_pairs_mut().append_pair("objectType", "root");
+                self.read(url).await.map(|_| TestOutcome::Explored)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /connectionSpecs/{id}`.
+    pub async fn connection_spec(&self, spec_id: &str) -> Result<ConnectionSpec, FlowError> {
+        let reply = self.read(self.flow_url(&["connectionSpecs", spec_id])).await?;
+        let items: Items<ConnectionSpec> = parse(&reply)?;
+        first(items.items, reply.status)
+    }
+
+    /// The sandboxes the signed-in credential may use (`GET /sandbox-management/`), which
+    /// unlike the admin listing needs no Sandbox Administration permission.
+    pub async fn sandboxes(&self) -> Result<Vec<Sandbox>, FlowError> {
+        let reply = self.read(self.sandbox_base.clone()).await?;
+        let list: SandboxList = parse(&reply)?;
+        Ok(list.sandboxes)
+    }
+
+    fn flow_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.flow_base.clone();
+        url.path_segments_mut().expect("an http(s) base URL").pop_if_empty().extend(segments);
+        url
+    }
+
+    /// A read: retried on rate limits, gateway errors and network failures.
+    async fn read(&self, url: Url) -> Result<Reply, FlowError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (wait, failure) = match self.attempt(Method::GET, url.clone(), None, None).await {
+                Ok(reply) if reply.status.is_success() => return Ok(reply),
+                Ok(reply) if is_retryable_status(reply.status.as_u16()) => {
+                    (retry_after(&reply.headers), FlowError::Api(api_error(&reply)))
+                }
+                Ok(reply) => return Err(FlowError::Api(api_error(&reply))),
+                Err(AttemptError::NotSent(reason) | AttemptError::Ambiguous(reason)) => (None, FlowError::Network { reason }),
+                Err(AttemptError::Fatal(e)) => return Err(e),
+            };
+            match self.retry.delay(attempt, wait) {
+                Some(delay) if attempt < self.retry.max_attempts => {
+                    tracing::debug!(attempt, ?delay, "retrying a read");
+                    tokio::time::sleep(delay).await;
+                }
+                _ => return Err(failure),
+            }
+        }
+    }
+
+    /// A write other than a create: sent once (the token refresh aside).
+    async fn once(&self, method: Method, url: Url, body: Option<&[u8]>, if_match: Option<&str>) -> Result<Reply, FlowError> {
+        match self.attempt(method, url, body, if_match).await {
+            Ok(reply) if reply.status.is_success() => Ok(reply),
+            Ok(reply) => Err(FlowError::Api(api_error(&reply))),
+            Err(AttemptError::NotSent(reason) | AttemptError::Ambiguous(reason)) => Err(FlowError::Network { reason }),
+            Err(AttemptError::Fatal(e)) => Err(e),
+        }
+    }
+
+    /// One request with Adobe's headers. A 401 fetches a new token and sends once more.
+    async fn attempt(&self, method: Method, url: Url, body: Option<&[u8]>, if_match: Option<&str>) -> Result<Reply, AttemptError> {
+        let mut refreshed = false;
+        loop {
+            let token = self.tokens.access_token().await.map_err(|e| AttemptError::Fatal(e.into()))?;
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .header(AUTHORIZATION, format!("Bearer {}", token.expose()))
+                .header("x-api-key", &self.target.api_key)
+                .header("x-gw-ims-org-id", &self.target.org_id)
+                .header(ACCEPT, "application/json");
+            if !self.target.sandbox.is_empty() {
+                request = request.header("x-sandbox-name", &self.target.sandbox);
+            }
+            if let Some(etag) = if_match {
+                request = request.header(IF_MATCH, etag);
+            }
+            if let Some(body) = body {
+                request = request.header(CONTENT_TYPE, "application/json").body(body.to_vec());
+            }
+            let response = request.send().await.map_err(|e| {
+                let connect = e.is_connect();
+                let reason = e.without_url().to_string();
+                if connect { AttemptError::NotSent(reason) } else { AttemptError::Ambiguous(reason) }
+            })?;
+            let status = response.status();
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(|e| AttemptError::Ambiguous(e.without_url().to_string()))?;
+            if status == StatusCode::UNAUTHORIZED && !refreshed {
+                refreshed = true;
+                if self.tokens.invalidate(&token).await {
+                    continue;
+                }
+                return Err(AttemptError::Fatal(ImsError::PastedTokenRejected.into()));
+            }
+            return Ok(Reply { status, headers, body });
+        }
+    }
+}
+
+fn api_error(reply: &Reply) -> ApiError {
+    let request_id = ["x-request-id", "x-adobe-request-id"]
+        .iter()
+        .find_map(|h| reply.headers.get(*h).and_then(|v| v.to_str().ok()))
+        .map(str::to_owned);
+    ApiError::from_body(reply.status.as_u16(), &reply.body, request_id)
+}
+
+fn parse<T: DeserializeOwned>(reply: &Reply) -> Result<T, FlowError> {
+    serde_json::from_slice(&reply.body)
+        .map_err(|e| FlowError::UnexpectedResponse { status: reply.status.as_u16(), detail: e.to_string() })
+}
+
+fn first<T>(items: Vec<T>, status: StatusCode) -> Result<T, FlowError> {
+    items.into_iter().next().ok_or(FlowError::UnexpectedResponse {
+        status: status.as_u16(),
+        detail: "an empty items list".into(),
+    })
+}
+
+/// A client for tests and tools: rustls, no redirects, a bounded time per request.
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(10).min(timeout))
+        .timeout(timeout)
+        .user_agent(concat!("FlowConnect/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend is compiled in")
+}

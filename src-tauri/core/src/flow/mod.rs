@@ -1,0 +1,14 @@
+//! Adobe Experience Platform's Flow Service: base connections and connection specs.
+
+mod client;
+mod error;
+mod model;
+mod retry;
+
+pub use client::{http_client, FlowClient, ListQuery, PlatformTarget};
+pub use error::{ApiError, FlowError};
+pub use model::{
+    AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection, PatchOp,
+    Sandbox, SpecRef, TestOutcome,
+};
+pub use retry::RetryPolicy;

@@ -1,0 +1,247 @@
+//! The JSON bodies of Flow Service and sandbox management, as the reference describes them.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+/// `POST /connections`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewConnection {
+    pub name: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub auth: AuthInfo,
+    pub connection_spec: SpecRef,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthInfo {
+    pub spec_name: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<String>,
+    pub params: AuthParams,
+}
+
+/// `auth.params`: serialised in full for the request body only; `Debug` shows the keys and
+/// hides every secret value.
+#[derive(Clone, Default, PartialEq)]
+pub struct AuthParams {
+    values: Map<String, Value>,
+    secret_keys: Vec<String>,
+}
+
+impl AuthParams {
+    pub fn insert(&mut self, key: &str, value: String, secret: bool) {
+        if secret {
+            self.secret_keys.push(key.to_owned());
+        }
+        self.values.insert(key.to_owned(), Value::String(value));
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.values.keys().map(String::as_str)
+    }
+
+    /// The secret values, so error messages can be scrubbed of them.
+    pub fn secret_values(&self) -> impl Iterator<Item = &str> {
+        self.secret_keys.iter().filter_map(|k| self.values.get(k)).filter_map(Value::as_str)
+    }
+
+    pub fn is_secret(&self, key: &str) -> bool {
+        self.secret_keys.iter().any(|k| k == key)
+    }
+
+    /// The value of `key`, for the request builder's callers (tests, previews).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.values.get(key).and_then(Value::as_str)
+    }
+}
+
+impl Serialize for AuthParams {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.values.serialize(serializer)
+    }
+}
+
+impl fmt::Debug for AuthParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (key, value) in &self.values {
+            if self.is_secret(key) {
+                map.entry(key, &"[redacted]");
+            } else {
+                map.entry(key, value);
+            }
+        }
+        map.finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SpecRef {
+    pub id: String,
+    pub version: String,
+}
+
+/// The answer to a create or an update: the connection's id and its new etag, whose literal
+/// double quotes are part of the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Created {
+    pub id: String,
+    pub etag: String,
+}
+
+/// One item of `GET /connections`. Auth params are deliberately not read: the service may
+/// echo secrets, and the app never needs them back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Connection {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub connection_spec: SpecRef,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub etag: String,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub created_at: Option<i64>,
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub updated_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub auth_spec_name: Option<String>,
+}
+
+/// What the wire item looks like; `auth` is read for its spec name only.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireConnection {
+    #[serde(flatten)]
+    pub connection: Connection,
+    #[serde(default)]
+    pub auth: Option<WireAuth>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WireAuth {
+    #[serde(default)]
+    pub spec_name: Option<String>,
+}
+
+impl From<WireConnection> for Connection {
+    fn from(wire: WireConnection) -> Self {
+        Connection { auth_spec_name: wire.auth.and_then(|a| a.spec_name), ..wire.connection }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Items<T> {
+    pub items: Vec<T>,
+    #[serde(default, rename = "_links")]
+    pub links: Option<Links>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Links {
+    #[serde(default)]
+    pub next: Option<Href>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Href {
+    pub href: String,
+}
+
+/// One page of connections, and the token for the next one when there is more.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionPage {
+    pub items: Vec<Connection>,
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub continuation_token: Option<String>,
+}
+
+/// A connection spec, from `GET /connectionSpecs/{id}`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionSpec {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub version: Option<String>,
+    #[serde(default)]
+    pub auth_spec: Vec<AuthSpec>,
+    #[serde(default)]
+    pub attributes: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AuthSpec {
+    pub name: String,
+    #[serde(default, rename = "type")]
+    pub auth_type: Option<String>,
+    /// A JSON Schema (draft-07) with `properties` and `required`.
+    #[serde(default)]
+    pub spec: Value,
+}
+
+/// A sandbox the user may work in. Show `title`, send `name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Sandbox {
+    pub name: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default, rename = "type")]
+    pub sandbox_type: String,
+    #[serde(default)]
+    pub is_default: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SandboxList {
+    #[serde(default)]
+    pub sandboxes: Vec<Sandbox>,
+}
+
+/// The outcome of a connection test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum TestOutcome {
+    /// `GET /connections/{id}/test` answered `{"result": true}`.
+    Passed,
+    /// It answered `{"result": false}`.
+    Failed,
+    /// `/test` is not offered, but exploring the root worked, so the credentials are good.
+    Explored,
+}
+
+/// One JSON-Patch operation of `PATCH /connections/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "op", rename_all = "lowercase")]
+#[ts(export)]
+pub enum PatchOp {
+    Replace { path: String, value: String },
+    Add { path: String, value: String },
+    Remove { path: String },
+}

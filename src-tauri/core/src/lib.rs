@@ -1,0 +1,12 @@
+//! Flow Connect's core, free of Tauri: what the app knows about sources, how it talks to Adobe
+//! Experience Platform, and how secrets are kept from leaking. The Tauri commands are thin
+//! adapters over this crate, and the integration tests drive it directly.
+
+pub mod catalog;
+pub mod config;
+pub mod connection_string;
+pub mod flow;
+pub mod ims;
+pub mod secret;
+
+pub use secret::Secret;
