@@ -1,0 +1,10 @@
+//! Faithful fakes of the Adobe services Flow Connect talks to, served on loopback. They follow
+//! the contracts in the reference notes: the headers each call needs, the documented success
+//! bodies and the three error shapes. Tests use them in-process; `make demo` runs the
+//! `fake-services` binary.
+
+pub mod http;
+mod platform;
+pub mod specs;
+
+pub use platform::{FakeConfig, FakePlatform, Fault, FaultAction, Recorded};

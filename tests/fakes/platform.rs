@@ -1,0 +1,643 @@
+//! One process that plays Adobe IMS, Flow Service and sandbox management, checking requests
+//! the way the reference says the real services do, recording each one for assertions, and
+//! injecting faults on request.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
+
+use crate::http::{self, Outcome, Request, Response};
+use crate::specs;
+
+const FLOW: &str = "/data/foundation/flowservice";
+const SANDBOXES: &str = "/data/foundation/sandbox-management/";
+const CONTROL: &str = "/__fake";
+
+/// What the fake accepts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FakeConfig {
+    pub client_id: String,
+    pub client_secret: String,
+    pub org_id: String,
+    /// `(name, title, state, type, isDefault)`.
+    pub sandboxes: Vec<(String, String, String, String, bool)>,
+    pub token_lifetime_secs: u64,
+    /// The Generic REST OAuth spec name the live spec reports.
+    pub rest_oauth_spec_name: String,
+    /// Whether `GET /connections/{id}/test` exists; when not, clients must explore the root.
+    pub offer_test_endpoint: bool,
+    /// Connections per page when the request names no limit.
+    pub default_page_size: usize,
+}
+
+impl Default for FakeConfig {
+    fn default() -> Self {
+        let sandbox = |name: &str, title: &str, state: &str, kind: &str, default: bool| {
+            (name.to_owned(), title.to_owned(), state.to_owned(), kind.to_owned(), default)
+        };
+        Self {
+            client_id: "fake-client-id".into(),
+            client_secret: "fake-client-secret".into(),
+            org_id: "FAKE0RG000000000@AdobeOrg".into(),
+            sandboxes: vec![
+                sandbox("prod", "Production", "active", "production", true),
+                sandbox("dev-marketing", "Marketing development", "active", "development", false),
+                sandbox("old-test", "Old test", "deleted", "development", false),
+            ],
+            token_lifetime_secs: 86_399,
+            rest_oauth_spec_name: "oAuth2RefreshCode".into(),
+            offer_test_endpoint: true,
+            default_page_size: 100,
+        }
+    }
+}
+
+/// A request as the fake saw it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recorded {
+    pub method: String,
+    pub path: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// Milliseconds since the fake started.
+    pub at_ms: u64,
+}
+
+impl Recorded {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// A fault for the next `times` requests matching `method` and `path`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    pub method: String,
+    /// The exact path, such as `/data/foundation/flowservice/connections`.
+    pub path: String,
+    pub action: FaultAction,
+    #[serde(default = "one")]
+    pub times: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum FaultAction {
+    /// Answer with this status (and body), without handling the request.
+    Status {
+        status: u16,
+        #[serde(default)]
+        retry_after: Option<String>,
+        #[serde(default)]
+        body: Option<Value>,
+    },
+    /// Handle the request, then wait before answering.
+    Delay { ms: u64 },
+    /// Handle the request (a create is stored), then close the connection without answering.
+    DropAfterHandling,
+    /// Close the connection without handling the request.
+    DropBeforeHandling,
+}
+
+#[derive(Debug)]
+struct State {
+    config: FakeConfig,
+    started: std::time::Instant,
+    requests: Vec<Recorded>,
+    faults: VecDeque<Fault>,
+    tokens: HashMap<String, std::time::Instant>,
+    connections: Vec<Value>,
+    in_use: Vec<String>,
+    counter: u64,
+}
+
+/// A running fake; dropping it stops the server.
+#[derive(Debug)]
+pub struct FakePlatform {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for FakePlatform {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakePlatform {
+    pub async fn start(config: FakeConfig) -> std::io::Result<Self> {
+        Self::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), config).await
+    }
+
+    pub async fn start_on(addr: SocketAddr, config: FakeConfig) -> std::io::Result<Self> {
+        let state = Arc::new(Mutex::new(State {
+            config,
+            started: std::time::Instant::now(),
+            requests: Vec::new(),
+            faults: VecDeque::new(),
+            tokens: HashMap::new(),
+            connections: Vec::new(),
+            in_use: Vec::new(),
+            counter: 0,
+        }));
+        let shared = Arc::clone(&state);
+        let (addr, task) = http::serve(addr, move |request| {
+            let outcome = handle(&shared, request);
+            async move { outcome }
+        })
+        .await?;
+        Ok(Self { addr, state, task })
+    }
+
+    /// `http://127.0.0.1:PORT`, the value for both `FLOW_CONNECT_PLATFORM_URL` and
+    /// `FLOW_CONNECT_IMS_URL`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn config(&self) -> FakeConfig {
+        lock(&self.state).config.clone()
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        lock(&self.state).requests.clone()
+    }
+
+    /// Stored connections, auth params included, as a test wants to see them.
+    pub fn connections(&self) -> Vec<Value> {
+        lock(&self.state).connections.clone()
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.state).faults.push_back(fault);
+    }
+
+    /// Makes every issued token invalid, as if they had expired.
+    pub fn expire_tokens(&self) {
+        lock(&self.state).tokens.clear();
+    }
+
+    /// Marks a connection as used by a dataflow, so deleting it fails.
+    pub fn mark_in_use(&self, id: &str) {
+        lock(&self.state).in_use.push(id.to_owned());
+    }
+
+    /// Adds `count` connections of `spec_id` in `sandbox`, named `{prefix} 0001` and so on.
+    pub fn seed_connections(&self, spec_id: &str, sandbox: &str, prefix: &str, count: usize) {
+        let mut state = lock(&self.state);
+        for i in 1..=count {
+            let connection = new_connection(&mut state, sandbox, &json!({
+                "name": format!("{prefix} {i:04}"),
+                "auth": { "specName": "Basic Authentication", "params": {} },
+                "connectionSpec": { "id": spec_id, "version": "1.0" },
+            }));
+            state.connections.push(connection);
+        }
+    }
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn handle(shared: &Mutex<State>, request: Request) -> Outcome {
+    let mut state = lock(shared);
+    if request.path.starts_with(CONTROL) {
+        return Outcome::Respond(control(&mut state, &request));
+    }
+    let at_ms = u64::try_from(state.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    state.requests.push(Recorded {
+        method: request.method.clone(),
+        path: request.path.clone(),
+        query: request.query.clone(),
+        headers: request.headers.clone(),
+        body: String::from_utf8_lossy(&request.body).into_owned(),
+        at_ms,
+    });
+    let fault = take_fault(&mut state, &request);
+    match fault {
+        Some(FaultAction::Status { status, retry_after, body }) => {
+            let mut response = Response::json(status, &body.unwrap_or_else(|| gateway_status_body(status)));
+            if let Some(after) = retry_after {
+                response = response.with_header("retry-after", &after);
+            }
+            return Outcome::Respond(response);
+        }
+        Some(FaultAction::DropBeforeHandling) => return Outcome::Drop,
+        _ => {}
+    }
+    let response = route(&mut state, &request);
+    match fault {
+        Some(FaultAction::Delay { ms }) => Outcome::Delay(Duration::from_millis(ms), response),
+        Some(FaultAction::DropAfterHandling) => Outcome::Drop,
+        _ => Outcome::Respond(response),
+    }
+}
+
+fn take_fault(state: &mut State, request: &Request) -> Option<FaultAction> {
+    let index = state.faults.iter().position(|f| f.method == request.method && f.path == request.path)?;
+    let fault = &mut state.faults[index];
+    let action = fault.action.clone();
+    fault.times = fault.times.saturating_sub(1);
+    if fault.times == 0 {
+        state.faults.remove(index);
+    }
+    Some(action)
+}
+
+fn gateway_status_body(status: u16) -> Value {
+    match status {
+        429 => json!({ "error_code": "429001", "message": "Too many requests" }),
+        _ => json!({ "error_code": format!("{status}050"), "message": "Service unavailable" }),
+    }
+}
+
+fn control(state: &mut State, request: &Request) -> Response {
+    match (request.method.as_str(), &request.path[CONTROL.len()..]) {
+        ("GET", "/requests") => Response::json(200, &json!(state.requests)),
+        ("GET", "/connections") => Response::json(200, &json!(state.connections)),
+        ("GET", "/config") => Response::json(200, &json!(state.config)),
+        ("POST", "/faults") => match serde_json::from_slice::<Fault>(&request.body) {
+            Ok(fault) => {
+                state.faults.push_back(fault);
+                Response::empty(204)
+            }
+            Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
+        },
+        ("POST", "/reset") => {
+            state.requests.clear();
+            state.faults.clear();
+            state.connections.clear();
+            state.in_use.clear();
+            Response::empty(204)
+        }
+        _ => Response::json(404, &json!({ "message": "unknown control path" })),
+    }
+}
+
+fn route(state: &mut State, request: &Request) -> Response {
+    let method = request.method.as_str();
+    if request.path == "/ims/token/v3" {
+        return match method {
+            "POST" => ims_token(state, request),
+            _ => Response::json(405, &json!({ "error": "invalid_request", "error_description": "use POST" })),
+        };
+    }
+    if let Err(response) = gateway(state, request) {
+        return response;
+    }
+    if request.path == SANDBOXES && method == "GET" {
+        return sandboxes(state, request);
+    }
+    let Some(rest) = request.path.strip_prefix(FLOW) else {
+        return not_found("path", &request.path);
+    };
+    if let Err(response) = sandbox_header(state, request) {
+        return response;
+    }
+    let segments: Vec<&str> = rest.trim_matches('/').split('/').collect();
+    match (method, segments.as_slice()) {
+        ("POST", ["connections"]) => create(state, request),
+        ("GET", ["connections"]) => list(state, request),
+        ("GET", ["connections", id]) => with_connection(state, id, |c| Response::json(200, &json!({ "items": [c] }))),
+        ("PATCH", ["connections", id]) => update(state, request, id),
+        ("DELETE", ["connections", id]) => delete(state, id),
+        ("GET", ["connections", id, "test"]) if state.config.offer_test_endpoint => {
+            with_connection(state, id, |_| Response::json(200, &json!({ "result": true })))
+        }
+        ("GET", ["connections", id, "explore"]) => explore(state, request, id),
+        ("GET", ["connectionSpecs", id]) => {
+            match specs::connection_specs(&state.config.rest_oauth_spec_name).into_iter().find(|s| s["id"] == *id) {
+                Some(spec) => Response::json(200, &json!({ "items": [spec] })),
+                None => flow_error(404, 1101, "Resource not found", &format!("Connection spec {id} not found")),
+            }
+        }
+        _ => not_found("path", &request.path),
+    }
+}
+
+fn ims_token(state: &mut State, request: &Request) -> Response {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(&request.body).into_owned().collect();
+    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
+    let ims_error = |status, error: &str, description: &str| {
+        Response::json(status, &json!({ "error": error, "error_description": description }))
+    };
+    if !request.header("content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
+        return ims_error(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
+    }
+    if field("grant_type") != "client_credentials" {
+        return ims_error(400, "unsupported_grant_type", "grant_type must be client_credentials");
+    }
+    if field("client_id") != state.config.client_id || field("client_secret") != state.config.client_secret {
+        return ims_error(401, "invalid_client", "invalid client_id or client_secret parameter");
+    }
+    let scopes: Vec<&str> = field("scope").split(',').map(str::trim).collect();
+    for required in ["openid", "AdobeID"] {
+        if !scopes.contains(&required) {
+            return ims_error(400, "invalid_scope", &format!("scope must include {required}"));
+        }
+    }
+    state.counter += 1;
+    let token = format!("fake-access-token-{}-{}", state.counter, nonce());
+    let lifetime = Duration::from_secs(state.config.token_lifetime_secs);
+    state.tokens.insert(token.clone(), std::time::Instant::now() + lifetime);
+    Response::json(200, &json!({ "access_token": token, "token_type": "bearer", "expires_in": state.config.token_lifetime_secs }))
+}
+
+/// The API gateway's checks, in front of every Platform API.
+fn gateway(state: &State, request: &Request) -> Result<(), Response> {
+    let gateway_error =
+        |status, code: &str, message: &str| Err(Response::json(status, &json!({ "error_code": code, "message": message })));
+    let Some(authorization) = request.header("authorization") else {
+        return gateway_error(403, "403010", "Oauth token is missing.");
+    };
+    let token = authorization.strip_prefix("Bearer ").unwrap_or_default();
+    if !state.tokens.get(token).is_some_and(|expiry| std::time::Instant::now() < *expiry) {
+        return gateway_error(401, "401013", "Oauth token is not valid");
+    }
+    match request.header("x-api-key") {
+        None => return gateway_error(403, "403000", "Api Key is required"),
+        Some(key) if key != state.config.client_id => return gateway_error(403, "403003", "Api Key is invalid"),
+        _ => {}
+    }
+    match request.header("x-gw-ims-org-id") {
+        None => return gateway_error(400, "400003", "Missing header: x-gw-ims-org-id"),
+        Some(org) if org != state.config.org_id => return gateway_error(403, "403027", "User region is missing"),
+        _ => {}
+    }
+    if matches!(request.method.as_str(), "POST" | "PATCH" | "PUT")
+        && !request.header("content-type").is_some_and(|c| c.starts_with("application/json"))
+    {
+        return Err(Response::json(400, &json!({
+            "type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError",
+            "detail": "A valid content-type must be specified",
+        })));
+    }
+    Ok(())
+}
+
+fn sandbox_header(state: &State, request: &Request) -> Result<(), Response> {
+    let Some(name) = request.header("x-sandbox-name") else {
+        return Err(flow_error(400, 2105, "Bad Request", "header x-sandbox-name is missing"));
+    };
+    let active = state.config.sandboxes.iter().any(|(n, _, s, _, _)| n == name && s == "active");
+    if !active {
+        return Err(flow_error(404, 2100, "Not Found", &format!("Sandbox {name} not found")));
+    }
+    Ok(())
+}
+
+fn sandboxes(state: &State, request: &Request) -> Response {
+    if !request.header("accept").is_some_and(|a| a.contains("application/json") || a.contains("*/*")) {
+        return Response::json(406, &json!({ "error_code": "406000", "message": "Accept: application/json is required" }));
+    }
+    let items: Vec<Value> = state
+        .config
+        .sandboxes
+        .iter()
+        .map(|(name, title, sandbox_state, kind, default)| json!({
+            "name": name, "title": title, "state": sandbox_state, "type": kind, "isDefault": default,
+            "region": "VA7", "etag": 1, "createdDate": "2024-01-01 00:00:00", "lastModifiedDate": "2024-01-01 00:00:00",
+            "createdBy": "fake", "modifiedBy": "fake",
+        }))
+        .collect();
+    let count = items.len();
+    Response::json(200, &json!({ "sandboxes": items, "_page": { "limit": 200, "count": count }, "_links": {} }))
+}
+
+fn create(state: &mut State, request: &Request) -> Response {
+    let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
+        return flow_error(400, 1405, "Bad Request", "Request body is empty or is not valid JSON");
+    };
+    let spec_id = body.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
+    let specs = specs::connection_specs(&state.config.rest_oauth_spec_name);
+    let Some(spec) = specs.iter().find(|s| s["id"] == spec_id) else {
+        return flow_error(400, 1413, "Bad Request", &format!("Invalid connection spec ID '{spec_id}'"));
+    };
+    if body.pointer("/connectionSpec/version").and_then(Value::as_str) != Some("1.0") {
+        return flow_error(400, 1413, "Bad Request", "Invalid connection spec version; this spec has version 1.0");
+    }
+    if body.get("name").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
+        return flow_error(400, 1405, "Bad Request", "The connection name is required");
+    }
+    let spec_name = body.pointer("/auth/specName").and_then(Value::as_str).unwrap_or_default();
+    let Some(auth_spec) = spec["authSpec"].as_array().and_then(|a| a.iter().find(|a| a["name"] == spec_name)) else {
+        return flow_error(
+            400,
+            1415,
+            "Bad Request",
+            &format!("The auth spec '{spec_name}' could not be found for the connection spec ID {spec_id}"),
+        );
+    };
+    let empty = serde_json::Map::new();
+    let params = body.pointer("/auth/params").and_then(Value::as_object).unwrap_or(&empty);
+    let properties = auth_spec["spec"]["properties"].as_object().unwrap_or(&empty);
+    if let Some(unknown) = params.keys().find(|k| !properties.contains_key(*k)) {
+        return flow_error(400, 1400, "Bad Request", &format!("auth.params has an unknown property '{unknown}'"));
+    }
+    let required = auth_spec["spec"]["required"].as_array().cloned().unwrap_or_default();
+    if let Some(missing) = required.iter().filter_map(Value::as_str).find(|r| {
+        params.get(*r).and_then(Value::as_str).is_none_or(|v| v.is_empty())
+    }) {
+        return flow_error(400, 1400, "Bad Request", &format!("auth.params is missing the required property '{missing}'"));
+    }
+    let sandbox = request.header("x-sandbox-name").unwrap_or_default().to_owned();
+    let connection = new_connection(state, &sandbox, &body);
+    let (id, etag) = (connection["id"].clone(), connection["etag"].clone());
+    state.connections.push(connection);
+    Response::json(201, &json!({ "id": id, "etag": etag }))
+        .with_header("location", &format!("{FLOW}/connections/{}", id.as_str().unwrap_or_default()))
+}
+
+fn new_connection(state: &mut State, sandbox: &str, body: &Value) -> Value {
+    state.counter += 1;
+    let id = uuid_like(state.counter);
+    let etag = format!("\"{}\"", uuid_like(state.counter.wrapping_mul(7919)));
+    let now = now_ms();
+    json!({
+        "id": id, "name": body["name"], "description": body.get("description").cloned().unwrap_or(json!("")),
+        "createdAt": now, "updatedAt": now, "createdBy": format!("{}@techacct.adobe.com", state.config.client_id),
+        "updatedBy": format!("{}@techacct.adobe.com", state.config.client_id),
+        "createdClient": state.config.client_id, "updatedClient": state.config.client_id,
+        "sandboxId": format!("{sandbox}-id"), "sandboxName": sandbox, "imsOrgId": state.config.org_id,
+        "connectionSpec": body["connectionSpec"], "state": "enabled", "auth": body["auth"],
+        "version": etag, "etag": etag,
+    })
+}
+
+fn list(state: &State, request: &Request) -> Response {
+    let sandbox = request.header("x-sandbox-name").unwrap_or_default();
+    if request.query("count") == Some("true") && request.query("limit").is_some() {
+        return flow_error(400, 1401, "Bad Request", "limit and count cannot be used together");
+    }
+    let mut filters: Vec<(String, Vec<String>)> = Vec::new();
+    for property in request.query_all("property") {
+        let Some((field, values)) = property.split_once("==") else {
+            return flow_error(400, 1400, "Bad Request", &format!("Unsupported property filter '{property}'"));
+        };
+        filters.push((field.to_owned(), values.split(',').map(str::to_owned).collect()));
+    }
+    let matching: Vec<&Value> = state
+        .connections
+        .iter()
+        .filter(|c| c["sandboxName"] == sandbox)
+        .filter(|c| {
+            filters.iter().all(|(field, values)| {
+                let pointer = format!("/{}", field.replace('.', "/"));
+                c.pointer(&pointer).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x == v))
+            })
+        })
+        .collect();
+    if request.query("count") == Some("true") {
+        return Response::json(200, &json!({ "count": matching.len() }));
+    }
+    let limit = request.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(state.config.default_page_size).max(1);
+    let offset = match request.query("continuationToken") {
+        None => 0,
+        Some(token) => match decode_token(token) {
+            Some(offset) => offset,
+            None => return flow_error(400, 1400, "Bad Request", "Invalid continuation token"),
+        },
+    };
+    let page: Vec<&Value> = matching.iter().skip(offset).take(limit).copied().collect();
+    let mut body = json!({ "items": page });
+    if offset + limit < matching.len() {
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        next.append_pair("continuationToken", &encode_token(offset + limit));
+        next.append_pair("limit", &limit.to_string());
+        for property in request.query_all("property") {
+            next.append_pair("property", property);
+        }
+        body["_links"] = json!({ "next": { "href": format!("/connections?{}", next.finish()) } });
+    }
+    Response::json(200, &body)
+}
+
+fn with_connection(state: &State, id: &str, f: impl FnOnce(&Value) -> Response) -> Response {
+    match state.connections.iter().find(|c| c["id"] == id) {
+        Some(connection) => f(connection),
+        None => flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found")),
+    }
+}
+
+fn update(state: &mut State, request: &Request, id: &str) -> Response {
+    let Some(if_match) = request.header("if-match").map(str::to_owned) else {
+        return flow_error(400, 1403, "Bad Request", "header 'If-Match' is missing");
+    };
+    let Ok(ops) = serde_json::from_slice::<Vec<Value>>(&request.body) else {
+        return flow_error(400, 1455, "Bad Request", "The patch body must be a JSON-Patch array");
+    };
+    state.counter += 1;
+    let new_etag = format!("\"{}\"", uuid_like(state.counter.wrapping_mul(104_729)));
+    let Some(connection) = state.connections.iter_mut().find(|c| c["id"] == id) else {
+        return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
+    };
+    if connection["etag"] != if_match.as_str() {
+        let mut response = flow_error(412, 1404, "Precondition Failed", "Version not matching");
+        response.body = json!({
+            "type": "https://ns.adobe.com/aep/errors/FLOW-1404-412", "title": "Precondition Failed", "status": 412,
+            "report": { "detailed-message": "Version not matching" },
+            "errorMessage": format!("Supplied version=[{if_match}] does not match the current version on entity=[{}]", connection["etag"]),
+        })
+        .to_string()
+        .into_bytes();
+        return response;
+    }
+    for op in &ops {
+        let kind = op["op"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let path = op["path"].as_str().unwrap_or_default();
+        match (kind.as_str(), path) {
+            ("replace" | "add", "/name" | "/description") => connection[&path[1..]] = op["value"].clone(),
+            ("replace" | "add", "/auth/params") => connection["auth"]["params"] = op["value"].clone(),
+            ("remove", "/description") => connection["description"] = json!(""),
+            _ => return flow_error(400, 1455, "Bad Request", &format!("Invalid patch instruction {kind} {path}")),
+        }
+    }
+    connection["etag"] = json!(new_etag);
+    connection["version"] = json!(new_etag);
+    connection["updatedAt"] = json!(now_ms());
+    Response::json(200, &json!({ "id": id, "etag": new_etag }))
+}
+
+fn delete(state: &mut State, id: &str) -> Response {
+    if state.in_use.iter().any(|used| used == id) {
+        return flow_error(
+            400,
+            1418,
+            "Bad Request",
+            &format!("Connection {id} cannot be deleted because the base connection is being used in one or more flows"),
+        );
+    }
+    let before = state.connections.len();
+    state.connections.retain(|c| c["id"] != id);
+    if state.connections.len() == before {
+        return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
+    }
+    Response::empty(204)
+}
+
+fn explore(state: &State, request: &Request, id: &str) -> Response {
+    if !request.query("objectType").is_some_and(|t| t.eq_ignore_ascii_case("root")) {
+        return flow_error(400, 1400, "Bad Request", "The fake explores the root only");
+    }
+    with_connection(state, id, |_| {
+        Response::json(200, &json!([
+            { "type": "table", "name": "customers", "path": "sales.customers", "canPreview": true, "canFetchSchema": true },
+            { "type": "table", "name": "orders", "path": "sales.orders", "canPreview": true, "canFetchSchema": true },
+        ]))
+    })
+}
+
+/// Flow Service's RFC-7807-like error body.
+fn flow_error(status: u16, code: u16, title: &str, message: &str) -> Response {
+    let request_id = format!("fake-request-{}", nonce());
+    Response::json(status, &json!({
+        "type": format!("https://ns.adobe.com/aep/errors/FLOW-{code}-{status}"),
+        "title": title, "status": status,
+        "report": { "detailed-message": message, "request-id": request_id, "type": "connections" },
+    }))
+    .with_header("x-request-id", &request_id)
+}
+
+fn not_found(what: &str, value: &str) -> Response {
+    flow_error(404, 1101, "Resource not found", &format!("No such {what}: {value}"))
+}
+
+fn encode_token(offset: usize) -> String {
+    format!("ct{:x}", offset ^ 0x5a5a)
+}
+
+fn decode_token(token: &str) -> Option<usize> {
+    usize::from_str_radix(token.strip_prefix("ct")?, 16).ok().map(|n| n ^ 0x5a5a)
+}
+
+fn uuid_like(n: u64) -> String {
+    let x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ nonce();
+    format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", x >> 32, (x >> 16) & 0xffff, x & 0xfff, n & 0xfff, n & 0xffff_ffff_ffff)
+}
+
+fn nonce() -> u64 {
+    u64::from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().subsec_nanos())
+}
+
+fn now_ms() -> u64 {
+    u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(0)
+}

@@ -1,0 +1,82 @@
+//! The connection specs the fake serves, written after the reference's description of the
+//! live `authSpec[]`: JSON Schemas with `required` and `format: password` markers.
+
+use serde_json::{json, Value};
+
+pub const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+pub const ORACLE: &str = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
+pub const GENERIC_REST: &str = "4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62";
+pub const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
+
+fn string() -> Value {
+    json!({ "type": "string" })
+}
+
+fn password() -> Value {
+    json!({ "type": "string", "format": "password" })
+}
+
+fn auth(name: &str, kind: &str, properties: Value, required: &[&str]) -> Value {
+    json!({ "name": name, "type": kind, "spec": {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": properties,
+        "required": required,
+    } })
+}
+
+/// All four specs; `rest_oauth_name` is the Generic REST OAuth spec name, which the documents
+/// spell three ways.
+pub fn connection_specs(rest_oauth_name: &str) -> Vec<Value> {
+    vec![
+        json!({
+            "id": BIGQUERY, "name": "google-big-query", "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a", "version": "1.0",
+            "attributes": { "category": "database", "isSource": true },
+            "authSpec": [
+                auth("Basic Authentication", "OAuth2RefreshCode", json!({
+                    "project": string(), "clientId": string(), "clientSecret": password(),
+                    "refreshToken": password(), "largeResultsDataSetId": string(),
+                }), &["project", "clientId", "clientSecret", "refreshToken"]),
+                auth("Service Authentication", "ServiceAccount", json!({
+                    "projectId": string(), "keyFileContent": password(), "largeResultsDataSetId": string(),
+                }), &["projectId", "keyFileContent"]),
+            ],
+        }),
+        json!({
+            "id": ORACLE, "name": "oracle", "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a", "version": "1.0",
+            "attributes": { "category": "database", "isSource": true },
+            "authSpec": [
+                auth("ConnectionString", "ConnectionString", json!({ "connectionString": password() }), &["connectionString"]),
+            ],
+        }),
+        json!({
+            "id": GENERIC_REST, "name": "generic-rest-api", "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a", "version": "1.0",
+            "attributes": { "category": "protocols", "isSource": true },
+            "authSpec": [
+                auth(rest_oauth_name, "OAuth2RefreshCode", json!({
+                    "host": string(), "authorizationTestUrl": string(), "clientId": string(),
+                    "clientSecret": password(), "accessToken": password(), "refreshToken": password(),
+                    "expirationDate": { "type": "string", "format": "date", "uiAttributes": { "hidden": true } },
+                    "accessTokenUrl": string(),
+                    "requestParameterOverride": { "type": "object", "properties": {
+                        "accessTokenField": string(), "refreshTokenField": string(), "expireInField": string(),
+                        "authenticationMethod": { "type": "string", "enum": ["GET", "POST"] },
+                        "clientId": string(), "clientSecret": string(),
+                    } },
+                }), &["host", "accessToken"]),
+                auth("Basic Authentication", "BasicAuthentication", json!({
+                    "host": string(), "username": string(), "password": password(),
+                }), &["host", "username", "password"]),
+            ],
+        }),
+        json!({
+            "id": SERVICENOW, "name": "service-now", "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a", "version": "1.0",
+            "attributes": { "category": "customerSuccess", "isSource": true },
+            "authSpec": [
+                auth("Basic Authentication", "BasicAuthentication", json!({
+                    "endpoint": string(), "username": string(), "password": password(),
+                }), &["endpoint", "username", "password"]),
+            ],
+        }),
+    ]
+}

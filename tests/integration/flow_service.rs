@@ -1,0 +1,494 @@
+//! The Flow Service client and IMS token provider against the fake Adobe services, over real
+//! HTTP on loopback.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fakes::specs::{BIGQUERY, GENERIC_REST, ORACLE, SERVICENOW};
+use fakes::{FakeConfig, FakePlatform, Fault, FaultAction};
+use flow_connect_core::catalog::{builtin_source, new_connection, FormValues, LiveCatalog};
+use flow_connect_core::flow::{
+    http_client, FlowClient, FlowError, ListQuery, PatchOp, PlatformTarget, RetryPolicy, TestOutcome,
+};
+use flow_connect_core::ims::{ImsCredentials, ImsError, ImsTokenProvider, DEFAULT_SCOPES};
+use flow_connect_core::Secret;
+use serde_json::{json, Value};
+use url::Url;
+
+const CONNECTIONS: &str = "/data/foundation/flowservice/connections";
+
+struct Harness {
+    fake: FakePlatform,
+    client: FlowClient,
+}
+
+async fn harness(config: FakeConfig) -> Harness {
+    let fake = FakePlatform::start(config).await.expect("the fake starts");
+    let client = client_for(&fake, "prod", Duration::from_secs(10));
+    Harness { fake, client }
+}
+
+fn client_for(fake: &FakePlatform, sandbox: &str, timeout: Duration) -> FlowClient {
+    let config = fake.config();
+    let base = Url::parse(&fake.url()).expect("the fake's URL");
+    let http = http_client(timeout);
+    let tokens = Arc::new(ImsTokenProvider::new(
+        http.clone(),
+        &base,
+        ImsCredentials::ClientCredentials {
+            client_id: config.client_id.clone(),
+            client_secret: Secret::new(config.client_secret),
+            scopes: DEFAULT_SCOPES.into(),
+        },
+    ));
+    let target = PlatformTarget { api_key: config.client_id, org_id: config.org_id, sandbox: sandbox.into() };
+    FlowClient::new(http, &base, tokens, target).with_retry(RetryPolicy {
+        max_attempts: 4,
+        first_delay: Duration::from_millis(20),
+        max_delay: Duration::from_millis(200),
+        max_retry_after: Duration::from_secs(5),
+    })
+}
+
+fn values(pairs: &[(&str, &str)]) -> FormValues {
+    pairs.iter().map(|(k, v)| (k.to_string(), Secret::new(*v))).collect()
+}
+
+/// Creates a connection from the built-in catalog and returns the body the fake received.
+async fn create_and_capture(h: &Harness, spec_id: &str, spec_name: &str, form: &[(&str, &str)]) -> Value {
+    let source = builtin_source(spec_id).expect("a built-in source");
+    let request = new_connection(source, spec_name, "My connection", "Made by a test", &values(form)).expect("valid form");
+    let created = h.client.create_connection(&request).await.expect("the fake accepts the create");
+    assert!(created.etag.starts_with('"') && created.etag.ends_with('"'), "etags keep their quotes");
+    let posts: Vec<_> = h.fake.requests().into_iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).collect();
+    assert_eq!(posts.len(), 1);
+    let post = &posts[0];
+    assert!(post.header("authorization").is_some_and(|a| a.starts_with("Bearer fake-access-token-")));
+    assert_eq!(post.header("x-api-key"), Some("fake-client-id"));
+    assert_eq!(post.header("x-gw-ims-org-id"), Some("FAKE0RG000000000@AdobeOrg"));
+    assert_eq!(post.header("x-sandbox-name"), Some("prod"));
+    assert_eq!(post.header("content-type"), Some("application/json"));
+    let stored = h.fake.connections();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["id"], json!(created.id));
+    post.json()
+}
+
+fn expected(spec_id: &str, auth: Value) -> Value {
+    json!({
+        "name": "My connection",
+        "description": "Made by a test",
+        "auth": auth,
+        "connectionSpec": { "id": spec_id, "version": "1.0" },
+    })
+}
+
+#[tokio::test]
+async fn creates_bigquery_with_an_oauth_refresh_token() {
+    let h = harness(FakeConfig::default()).await;
+    let body = create_and_capture(&h, BIGQUERY, "Basic Authentication", &[
+        ("project", "acme-analytics"),
+        ("clientId", "123.apps.googleusercontent.com"),
+        ("clientSecret", "GOCSPX-secret"),
+        ("refreshToken", "1//refresh"),
+        ("largeResultsDataSetId", ""),
+    ])
+    .await;
+    assert_eq!(body, expected(BIGQUERY, json!({
+        "specName": "Basic Authentication",
+        "type": "OAuth2.0",
+        "params": {
+            "project": "acme-analytics",
+            "clientId": "123.apps.googleusercontent.com",
+            "clientSecret": "GOCSPX-secret",
+            "refreshToken": "1//refresh",
+        },
+    })));
+}
+
+#[tokio::test]
+async fn creates_bigquery_with_a_base64_service_account_key() {
+    let h = harness(FakeConfig::default()).await;
+    let key = r#"{"type":"service_account","project_id":"acme"}"#;
+    let body = create_and_capture(&h, BIGQUERY, "Service Authentication", &[
+        ("projectId", "acme"),
+        ("keyFileContent", key),
+        ("largeResultsDataSetId", "big_results"),
+    ])
+    .await;
+    assert_eq!(body, expected(BIGQUERY, json!({
+        "specName": "Service Authentication",
+        "params": {
+            "projectId": "acme",
+            "keyFileContent": "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50IiwicHJvamVjdF9pZCI6ImFjbWUifQ==",
+            "largeResultsDataSetId": "big_results",
+        },
+    })));
+}
+
+#[tokio::test]
+async fn creates_oracle_with_a_composed_connection_string() {
+    let h = harness(FakeConfig::default()).await;
+    let body = create_and_capture(&h, ORACLE, "ConnectionString", &[
+        ("host", "db.acme.example"),
+        ("port", "1521"),
+        ("sid", "ORCL"),
+        ("userId", "platform"),
+        ("password", "p;ss \"word\""),
+    ])
+    .await;
+    assert_eq!(body, expected(ORACLE, json!({
+        "specName": "ConnectionString",
+        "params": {
+            "connectionString": "Host=db.acme.example;Port=1521;Sid=ORCL;User Id=platform;Password='p;ss \"word\"'",
+        },
+    })));
+}
+
+#[tokio::test]
+async fn creates_generic_rest_with_oauth_refresh_code() {
+    let h = harness(FakeConfig::default()).await;
+    let body = create_and_capture(&h, GENERIC_REST, "oAuth2RefreshCode", &[
+        ("host", "https://api.acme.example"),
+        ("authorizationTestUrl", "https://api.acme.example/me"),
+        ("clientId", "rest-client"),
+        ("clientSecret", "rest-secret"),
+        ("accessToken", "at-123"),
+        ("refreshToken", "rt-456"),
+        ("expirationDate", "2026-12-31"),
+        ("accessTokenUrl", "https://auth.acme.example/token"),
+    ])
+    .await;
+    assert_eq!(body, expected(GENERIC_REST, json!({
+        "specName": "oAuth2RefreshCode",
+        "params": {
+            "host": "https://api.acme.example",
+            "authorizationTestUrl": "https://api.acme.example/me",
+            "clientId": "rest-client",
+            "clientSecret": "rest-secret",
+            "accessToken": "at-123",
+            "refreshToken": "rt-456",
+            "expirationDate": "2026-12-31",
+            "accessTokenUrl": "https://auth.acme.example/token",
+        },
+    })));
+}
+
+#[tokio::test]
+async fn creates_generic_rest_with_basic_authentication() {
+    let h = harness(FakeConfig::default()).await;
+    let body = create_and_capture(&h, GENERIC_REST, "Basic Authentication", &[
+        ("host", "https://api.acme.example"),
+        ("username", "svc-platform"),
+        ("password", " leading space"),
+    ])
+    .await;
+    assert_eq!(body, expected(GENERIC_REST, json!({
+        "specName": "Basic Authentication",
+        "params": { "host": "https://api.acme.example", "username": "svc-platform", "password": " leading space" },
+    })));
+}
+
+#[tokio::test]
+async fn creates_servicenow_with_basic_authentication() {
+    let h = harness(FakeConfig::default()).await;
+    let body = create_and_capture(&h, SERVICENOW, "Basic Authentication", &[
+        ("endpoint", "https://acme.service-now.com"),
+        ("username", "platform"),
+        ("password", "now-pass"),
+    ])
+    .await;
+    assert_eq!(body, expected(SERVICENOW, json!({
+        "specName": "Basic Authentication",
+        "params": { "endpoint": "https://acme.service-now.com", "username": "platform", "password": "now-pass" },
+    })));
+}
+
+#[tokio::test]
+async fn the_live_spec_name_wins_over_the_built_in_one() {
+    let h = harness(FakeConfig { rest_oauth_spec_name: "OAuth2 Refresh Code".into(), ..FakeConfig::default() }).await;
+    // The built-in spelling is refused by this service ...
+    let builtin = builtin_source(GENERIC_REST).expect("built in");
+    let form = values(&[("host", "https://api.acme.example"), ("accessToken", "at")]);
+    let request = new_connection(builtin, "oAuth2RefreshCode", "REST", "", &form).expect("valid");
+    let err = h.client.create_connection(&request).await.expect_err("unknown auth spec");
+    assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("1415-400"));
+
+    // ... and the reconciled catalog sends what the live spec says.
+    let catalog = LiveCatalog::default();
+    let (live, error) = catalog.source(&h.client, GENERIC_REST).await;
+    assert!(error.is_none());
+    let live = live.expect("a source");
+    let method = live.auth_methods.iter().find(|m| m.label == "OAuth 2 refresh code").expect("matched by spelling");
+    assert_eq!(method.spec_name, "OAuth2 Refresh Code");
+    let request = new_connection(&live, &method.spec_name, "REST", "", &form).expect("valid");
+    h.client.create_connection(&request).await.expect("accepted");
+    assert_eq!(h.fake.connections()[0]["auth"]["specName"], "OAuth2 Refresh Code");
+
+    // The spec is fetched once per org.
+    catalog.source(&h.client, GENERIC_REST).await;
+    let spec_reads = h.fake.requests().iter().filter(|r| r.path.contains("/connectionSpecs/")).count();
+    assert_eq!(spec_reads, 1);
+}
+
+fn servicenow_request(name: &str) -> flow_connect_core::flow::NewConnection {
+    let form = values(&[("endpoint", "https://acme.service-now.com"), ("username", "u"), ("password", "secret-pass")]);
+    new_connection(builtin_source(SERVICENOW).expect("built in"), "Basic Authentication", name, "", &form).expect("valid")
+}
+
+#[tokio::test]
+async fn a_create_whose_answer_was_lost_is_not_made_twice() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.inject(Fault { method: "POST".into(), path: CONNECTIONS.into(), action: FaultAction::DropAfterHandling, times: 1 });
+
+    let created = h.client.create_connection(&servicenow_request("Lost answer")).await.expect("recovered");
+
+    let stored = h.fake.connections();
+    assert_eq!(stored.len(), 1, "exactly one connection exists");
+    assert_eq!(stored[0]["id"], json!(created.id));
+    assert_eq!(stored[0]["etag"], json!(created.etag));
+    let posts = h.fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count();
+    assert_eq!(posts, 1, "the create was not sent again");
+}
+
+#[tokio::test]
+async fn a_create_that_timed_out_is_looked_up_before_it_is_sent_again() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let client = client_for(&fake, "prod", Duration::from_millis(500));
+    fake.inject(Fault { method: "POST".into(), path: CONNECTIONS.into(), action: FaultAction::Delay { ms: 1500 }, times: 1 });
+    client.create_connection(&servicenow_request("Slow answer")).await.expect("recovered");
+    assert_eq!(fake.connections().len(), 1);
+}
+
+#[tokio::test]
+async fn a_create_lost_before_it_was_stored_is_sent_again_once() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.inject(Fault { method: "POST".into(), path: CONNECTIONS.into(), action: FaultAction::DropBeforeHandling, times: 1 });
+    h.client.create_connection(&servicenow_request("Second try")).await.expect("created on the second try");
+    assert_eq!(h.fake.connections().len(), 1);
+    let posts = h.fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count();
+    assert_eq!(posts, 2);
+}
+
+#[tokio::test]
+async fn a_rejected_create_is_not_retried_and_leaks_no_secret() {
+    let h = harness(FakeConfig::default()).await;
+    let form = values(&[("host", "https://api.acme.example"), ("accessToken", "super-secret-token")]);
+    let mut request = new_connection(builtin_source(GENERIC_REST).expect("source"), "oAuth2RefreshCode", "x", "", &form)
+        .expect("valid");
+    request.connection_spec.version = "9.9".into();
+    let err = h.client.create_connection(&request).await.expect_err("bad version");
+    assert_eq!(err.api().map(|e| e.status), Some(400));
+    assert!(!err.to_string().contains("super-secret-token"));
+    assert!(!format!("{request:?}").contains("super-secret-token"), "Debug hides secrets");
+    assert_eq!(h.fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count(), 1);
+}
+
+#[tokio::test]
+async fn reads_back_off_on_429_and_honour_retry_after() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.inject(Fault {
+        method: "GET".into(),
+        path: CONNECTIONS.into(),
+        action: FaultAction::Status { status: 429, retry_after: Some("1".into()), body: None },
+        times: 1,
+    });
+    let page = h.client.list_connections(&ListQuery::default()).await.expect("the second try succeeds");
+    assert!(page.items.is_empty());
+    let reads: Vec<_> = h.fake.requests().into_iter().filter(|r| r.path == CONNECTIONS).collect();
+    assert_eq!(reads.len(), 2);
+    let waited = reads[1].at_ms - reads[0].at_ms;
+    assert!(waited >= 1000, "waited {waited} ms, Retry-After asked for 1 s");
+}
+
+#[tokio::test]
+async fn reads_retry_gateway_errors_with_backoff_and_give_up_in_the_end() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.inject(Fault {
+        method: "GET".into(),
+        path: CONNECTIONS.into(),
+        action: FaultAction::Status { status: 503, retry_after: None, body: None },
+        times: 10,
+    });
+    let err = h.client.list_connections(&ListQuery::default()).await.expect_err("always 503");
+    assert_eq!(err.api().map(|e| e.status), Some(503));
+    let reads: Vec<_> = h.fake.requests().into_iter().filter(|r| r.path == CONNECTIONS).collect();
+    assert_eq!(reads.len(), 4, "max_attempts");
+    let gaps: Vec<u64> = reads.windows(2).map(|w| w[1].at_ms - w[0].at_ms).collect();
+    assert!(gaps[2] >= gaps[0], "the backoff grows: {gaps:?}");
+}
+
+#[tokio::test]
+async fn lists_follow_continuation_tokens() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.seed_connections(SERVICENOW, "prod", "Instance", 250);
+    h.fake.seed_connections(ORACLE, "prod", "Database", 3);
+    h.fake.seed_connections(SERVICENOW, "dev-marketing", "Elsewhere", 2);
+    let mut query = ListQuery { spec_ids: vec![SERVICENOW.into()], limit: Some(100), continuation_token: None };
+    let mut names = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = h.client.list_connections(&query).await.expect("a page");
+        pages += 1;
+        names.extend(page.items.into_iter().map(|c| c.name));
+        match page.continuation_token {
+            Some(token) => query.continuation_token = Some(token),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(names.len(), 250);
+    assert_eq!(names.first().map(String::as_str), Some("Instance 0001"));
+    assert_eq!(names.last().map(String::as_str), Some("Instance 0250"));
+    let first = &h.fake.requests()[1];
+    assert!(first.query.contains(&("property".into(), format!("connectionSpec.id=={SERVICENOW}"))));
+}
+
+#[tokio::test]
+async fn get_patch_test_and_delete_a_connection() {
+    let h = harness(FakeConfig::default()).await;
+    let created = h.client.create_connection(&servicenow_request("Before")).await.expect("created");
+
+    let fetched = h.client.get_connection(&created.id).await.expect("read through the items wrapper");
+    assert_eq!((fetched.name.as_str(), fetched.auth_spec_name.as_deref()), ("Before", Some("Basic Authentication")));
+
+    let rename = [PatchOp::Replace { path: "/name".into(), value: "After".into() }];
+    let updated = h.client.update_connection(&created.id, &created.etag, &rename).await.expect("renamed");
+    let patch = h.fake.requests().into_iter().find(|r| r.method == "PATCH").expect("a PATCH");
+    assert_eq!(patch.header("if-match"), Some(created.etag.as_str()), "the etag goes back exactly, quotes and all");
+    assert_eq!(patch.json(), json!([{ "op": "replace", "path": "/name", "value": "After" }]));
+    assert_ne!(updated.etag, created.etag);
+
+    let stale = h.client.update_connection(&created.id, &created.etag, &rename).await.expect_err("stale etag");
+    assert_eq!(stale.api().and_then(|e| e.code.as_deref()), Some("1404-412"));
+
+    assert_eq!(h.client.test_connection(&created.id).await.expect("tested"), TestOutcome::Passed);
+
+    h.fake.mark_in_use(&created.id);
+    let in_use = h.client.delete_connection(&created.id).await.expect_err("used by a dataflow");
+    assert_eq!(in_use.api().and_then(|e| e.code.as_deref()), Some("1418-400"));
+    assert!(in_use.to_string().contains("Delete the dataflows"), "{in_use}");
+}
+
+#[tokio::test]
+async fn deletes_and_then_the_connection_is_gone() {
+    let h = harness(FakeConfig::default()).await;
+    let created = h.client.create_connection(&servicenow_request("Short-lived")).await.expect("created");
+    h.client.delete_connection(&created.id).await.expect("deleted");
+    assert!(h.fake.connections().is_empty());
+    let err = h.client.get_connection(&created.id).await.expect_err("gone");
+    assert_eq!(err.api().map(|e| e.status), Some(404));
+}
+
+#[tokio::test]
+async fn tests_by_exploring_when_the_test_endpoint_is_missing() {
+    let h = harness(FakeConfig { offer_test_endpoint: false, ..FakeConfig::default() }).await;
+    let created = h.client.create_connection(&servicenow_request("Explored")).await.expect("created");
+    assert_eq!(h.client.test_connection(&created.id).await.expect("explored"), TestOutcome::Explored);
+    let explore = h.fake.requests().into_iter().find(|r| r.path.ends_with("/explore")).expect("explored");
+    assert_eq!(explore.query, [("objectType".to_string(), "root".to_string())]);
+}
+
+#[tokio::test]
+async fn lists_sandboxes_for_the_picker() {
+    let h = harness(FakeConfig::default()).await;
+    let sandboxes = h.client.sandboxes().await.expect("listed");
+    let names: Vec<&str> = sandboxes.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["prod", "dev-marketing", "old-test"]);
+    assert!(sandboxes[0].is_default);
+    assert_eq!(sandboxes[1].title, "Marketing development");
+}
+
+#[tokio::test]
+async fn an_unknown_sandbox_is_explained() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let client = client_for(&fake, "old-test", Duration::from_secs(5));
+    let err = client.list_connections(&ListQuery::default()).await.expect_err("deleted sandbox");
+    assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("2100-404"));
+    assert!(err.to_string().contains("Pick a sandbox"));
+}
+
+#[tokio::test]
+async fn the_ims_token_is_cached_and_renewed_once_after_a_401() {
+    let h = harness(FakeConfig::default()).await;
+    h.client.sandboxes().await.expect("first call");
+    h.client.list_connections(&ListQuery::default()).await.expect("second call");
+    let token_requests = || h.fake.requests().iter().filter(|r| r.path == "/ims/token/v3").count();
+    assert_eq!(token_requests(), 1, "the token is reused");
+
+    let token_request = h.fake.requests().into_iter().find(|r| r.path == "/ims/token/v3").expect("token request");
+    assert!(token_request.query.is_empty(), "credentials travel in the body, not the URL");
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(token_request.body.as_bytes()).into_owned().collect();
+    assert!(form.contains(&("grant_type".into(), "client_credentials".into())));
+    assert!(form.contains(&("scope".into(), DEFAULT_SCOPES.into())));
+
+    h.fake.expire_tokens();
+    h.client.list_connections(&ListQuery::default()).await.expect("renewed after a 401");
+    assert_eq!(token_requests(), 2);
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_renewed_before_it_expires() {
+    let h = harness(FakeConfig { token_lifetime_secs: 1, ..FakeConfig::default() }).await;
+    h.client.sandboxes().await.expect("first call");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    h.client.sandboxes().await.expect("second call");
+    let token_requests = h.fake.requests().iter().filter(|r| r.path == "/ims/token/v3").count();
+    assert_eq!(token_requests, 2);
+    assert!(h.fake.requests().iter().all(|r| r.path == "/ims/token/v3" || r.path.ends_with("sandbox-management/")));
+}
+
+#[tokio::test]
+async fn wrong_client_credentials_are_explained_without_the_secret() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let base = Url::parse(&fake.url()).expect("url");
+    let provider = ImsTokenProvider::new(
+        http_client(Duration::from_secs(5)),
+        &base,
+        ImsCredentials::ClientCredentials {
+            client_id: "fake-client-id".into(),
+            client_secret: Secret::new("wrong-secret-value"),
+            scopes: DEFAULT_SCOPES.into(),
+        },
+    );
+    let err = provider.access_token().await.expect_err("refused");
+    assert!(matches!(err, ImsError::InvalidClient { .. }), "{err:?}");
+    assert!(err.to_string().contains("Adobe Developer Console"));
+    assert!(!format!("{err} {err:?}").contains("wrong-secret-value"));
+}
+
+#[tokio::test]
+async fn a_pasted_token_is_used_as_is_and_a_refusal_says_to_paste_a_new_one() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let config = fake.config();
+    let base = Url::parse(&fake.url()).expect("url");
+    let http = http_client(Duration::from_secs(5));
+    let tokens = Arc::new(ImsTokenProvider::new(http.clone(), &base, ImsCredentials::AccessToken(Secret::new("pasted-expired"))));
+    let target = PlatformTarget { api_key: config.client_id, org_id: config.org_id, sandbox: "prod".into() };
+    let client = FlowClient::new(http, &base, tokens, target);
+    let err = client.sandboxes().await.expect_err("not a token the fake issued");
+    assert!(matches!(err, FlowError::Ims(ImsError::PastedTokenRejected)), "{err:?}");
+    assert_eq!(fake.requests().len(), 1, "no IMS call and no second try");
+    assert_eq!(fake.requests()[0].header("authorization"), Some("Bearer pasted-expired"));
+}
+
+#[tokio::test]
+async fn gateway_header_errors_are_read() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let config = fake.config();
+    let base = Url::parse(&fake.url()).expect("url");
+    let http = http_client(Duration::from_secs(5));
+    let tokens = Arc::new(ImsTokenProvider::new(
+        http.clone(),
+        &base,
+        ImsCredentials::ClientCredentials {
+            client_id: config.client_id.clone(),
+            client_secret: Secret::new(config.client_secret),
+            scopes: DEFAULT_SCOPES.into(),
+        },
+    ));
+    let target = PlatformTarget { api_key: config.client_id, org_id: "OTHER@AdobeOrg".into(), sandbox: "prod".into() };
+    let err = FlowClient::new(http, &base, tokens, target).sandboxes().await.expect_err("wrong org");
+    assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("403027"));
+    assert!(err.to_string().contains("org ID"), "{err}");
+}
