@@ -140,7 +140,8 @@ async fn read_request(stream: &mut TcpStream) -> std::io::Result<Option<Request>
         buffer.extend_from_slice(&chunk[..n]);
         let mut headers = [httparse::EMPTY_HEADER; 64];
         let mut parsed = httparse::Request::new(&mut headers);
-        let httparse::Status::Complete(head_len) = parsed.parse(&buffer).map_err(std::io::Error::other)? else {
+        let httparse::Status::Complete(head_len) = parsed.parse(&buffer).map_err(std::io::Error::other)?
+        else {
             continue;
         };
         let headers: Vec<(String, String)> = parsed

@@ -9,12 +9,19 @@ use fakes::{FakeConfig, FakePlatform};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
-    let port = std::env::args().nth(1).map(|p| p.parse::<u16>()).transpose().map_err(std::io::Error::other)?;
-    let fake = FakePlatform::start_on(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0))), FakeConfig::default()).await?;
+    let port =
+        std::env::args().nth(1).map(|p| p.parse::<u16>()).transpose().map_err(std::io::Error::other)?;
+    let fake =
+        FakePlatform::start_on(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0))), FakeConfig::default())
+            .await?;
     let config = fake.config();
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", fake.url())?;
-    writeln!(out, "client id: {}  client secret: {}  org: {}", config.client_id, config.client_secret, config.org_id)?;
+    writeln!(
+        out,
+        "client id: {}  client secret: {}  org: {}",
+        config.client_id, config.client_secret, config.org_id
+    )?;
     out.flush()?;
     drop(out);
     tokio::signal::ctrl_c().await?;

@@ -204,11 +204,15 @@ impl FakePlatform {
     pub fn seed_connections(&self, spec_id: &str, sandbox: &str, prefix: &str, count: usize) {
         let mut state = lock(&self.state);
         for i in 1..=count {
-            let connection = new_connection(&mut state, sandbox, &json!({
-                "name": format!("{prefix} {i:04}"),
-                "auth": { "specName": "Basic Authentication", "params": {} },
-                "connectionSpec": { "id": spec_id, "version": "1.0" },
-            }));
+            let connection = new_connection(
+                &mut state,
+                sandbox,
+                &json!({
+                    "name": format!("{prefix} {i:04}"),
+                    "auth": { "specName": "Basic Authentication", "params": {} },
+                    "connectionSpec": { "id": spec_id, "version": "1.0" },
+                }),
+            );
             state.connections.push(connection);
         }
     }
@@ -317,7 +321,9 @@ fn route(state: &mut State, request: &Request) -> Response {
     match (method, segments.as_slice()) {
         ("POST", ["connections"]) => create(state, request),
         ("GET", ["connections"]) => list(state, request),
-        ("GET", ["connections", id]) => with_connection(state, id, |c| Response::json(200, &json!({ "items": [c] }))),
+        ("GET", ["connections", id]) => {
+            with_connection(state, id, |c| Response::json(200, &json!({ "items": [c] })))
+        }
         ("PATCH", ["connections", id]) => update(state, request, id),
         ("DELETE", ["connections", id]) => delete(state, id),
         ("GET", ["connections", id, "test"]) if state.config.offer_test_endpoint => {
@@ -325,9 +331,14 @@ fn route(state: &mut State, request: &Request) -> Response {
         }
         ("GET", ["connections", id, "explore"]) => explore(state, request, id),
         ("GET", ["connectionSpecs", id]) => {
-            match specs::connection_specs(&state.config.rest_oauth_spec_name).into_iter().find(|s| s["id"] == *id) {
+            match specs::connection_specs(&state.config.rest_oauth_spec_name)
+                .into_iter()
+                .find(|s| s["id"] == *id)
+            {
                 Some(spec) => Response::json(200, &json!({ "items": [spec] })),
-                None => flow_error(404, 1101, "Resource not found", &format!("Connection spec {id} not found")),
+                None => {
+                    flow_error(404, 1101, "Resource not found", &format!("Connection spec {id} not found"))
+                }
             }
         }
         _ => not_found("path", &request.path),
@@ -359,37 +370,48 @@ fn ims_token(state: &mut State, request: &Request) -> Response {
     let token = format!("fake-access-token-{}-{}", state.counter, nonce());
     let lifetime = Duration::from_secs(state.config.token_lifetime_secs);
     state.tokens.insert(token.clone(), std::time::Instant::now() + lifetime);
-    Response::json(200, &json!({ "access_token": token, "token_type": "bearer", "expires_in": state.config.token_lifetime_secs }))
+    Response::json(
+        200,
+        &json!({ "access_token": token, "token_type": "bearer", "expires_in": state.config.token_lifetime_secs }),
+    )
 }
 
 /// The API gateway's checks, in front of every Platform API.
 fn gateway(state: &State, request: &Request) -> Result<(), Response> {
-    let gateway_error =
-        |status, code: &str, message: &str| Err(Response::json(status, &json!({ "error_code": code, "message": message })));
+    let gateway_error = |status, code: &str, message: &str| {
+        Err(Response::json(status, &json!({ "error_code": code, "message": message })))
+    };
     let Some(authorization) = request.header("authorization") else {
         return gateway_error(403, "403010", "Oauth token is missing.");
     };
     let token = authorization.strip_prefix("Bearer ").unwrap_or_default();
-    if !state.tokens.get(token).is_some_and(|expiry| std::time::Instant::now() < *expiry) {
+    if state.tokens.get(token).is_none_or(|expiry| std::time::Instant::now() >= *expiry) {
         return gateway_error(401, "401013", "Oauth token is not valid");
     }
     match request.header("x-api-key") {
         None => return gateway_error(403, "403000", "Api Key is required"),
-        Some(key) if key != state.config.client_id => return gateway_error(403, "403003", "Api Key is invalid"),
+        Some(key) if key != state.config.client_id => {
+            return gateway_error(403, "403003", "Api Key is invalid")
+        }
         _ => {}
     }
     match request.header("x-gw-ims-org-id") {
         None => return gateway_error(400, "400003", "Missing header: x-gw-ims-org-id"),
-        Some(org) if org != state.config.org_id => return gateway_error(403, "403027", "User region is missing"),
+        Some(org) if org != state.config.org_id => {
+            return gateway_error(403, "403027", "User region is missing")
+        }
         _ => {}
     }
     if matches!(request.method.as_str(), "POST" | "PATCH" | "PUT")
         && !request.header("content-type").is_some_and(|c| c.starts_with("application/json"))
     {
-        return Err(Response::json(400, &json!({
-            "type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError",
-            "detail": "A valid content-type must be specified",
-        })));
+        return Err(Response::json(
+            400,
+            &json!({
+                "type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError",
+                "detail": "A valid content-type must be specified",
+            }),
+        ));
     }
     Ok(())
 }
@@ -407,7 +429,10 @@ fn sandbox_header(state: &State, request: &Request) -> Result<(), Response> {
 
 fn sandboxes(state: &State, request: &Request) -> Response {
     if !request.header("accept").is_some_and(|a| a.contains("application/json") || a.contains("*/*")) {
-        return Response::json(406, &json!({ "error_code": "406000", "message": "Accept: application/json is required" }));
+        return Response::json(
+            406,
+            &json!({ "error_code": "406000", "message": "Accept: application/json is required" }),
+        );
     }
     let items: Vec<Value> = state
         .config
@@ -420,7 +445,10 @@ fn sandboxes(state: &State, request: &Request) -> Response {
         }))
         .collect();
     let count = items.len();
-    Response::json(200, &json!({ "sandboxes": items, "_page": { "limit": 200, "count": count }, "_links": {} }))
+    Response::json(
+        200,
+        &json!({ "sandboxes": items, "_page": { "limit": 200, "count": count }, "_links": {} }),
+    )
 }
 
 fn create(state: &mut State, request: &Request) -> Response {
@@ -433,13 +461,19 @@ fn create(state: &mut State, request: &Request) -> Response {
         return flow_error(400, 1413, "Bad Request", &format!("Invalid connection spec ID '{spec_id}'"));
     };
     if body.pointer("/connectionSpec/version").and_then(Value::as_str) != Some("1.0") {
-        return flow_error(400, 1413, "Bad Request", "Invalid connection spec version; this spec has version 1.0");
+        return flow_error(
+            400,
+            1413,
+            "Bad Request",
+            "Invalid connection spec version; this spec has version 1.0",
+        );
     }
     if body.get("name").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
         return flow_error(400, 1405, "Bad Request", "The connection name is required");
     }
     let spec_name = body.pointer("/auth/specName").and_then(Value::as_str).unwrap_or_default();
-    let Some(auth_spec) = spec["authSpec"].as_array().and_then(|a| a.iter().find(|a| a["name"] == spec_name)) else {
+    let Some(auth_spec) = spec["authSpec"].as_array().and_then(|a| a.iter().find(|a| a["name"] == spec_name))
+    else {
         return flow_error(
             400,
             1415,
@@ -451,13 +485,25 @@ fn create(state: &mut State, request: &Request) -> Response {
     let params = body.pointer("/auth/params").and_then(Value::as_object).unwrap_or(&empty);
     let properties = auth_spec["spec"]["properties"].as_object().unwrap_or(&empty);
     if let Some(unknown) = params.keys().find(|k| !properties.contains_key(*k)) {
-        return flow_error(400, 1400, "Bad Request", &format!("auth.params has an unknown property '{unknown}'"));
+        return flow_error(
+            400,
+            1400,
+            "Bad Request",
+            &format!("auth.params has an unknown property '{unknown}'"),
+        );
     }
     let required = auth_spec["spec"]["required"].as_array().cloned().unwrap_or_default();
-    if let Some(missing) = required.iter().filter_map(Value::as_str).find(|r| {
-        params.get(*r).and_then(Value::as_str).is_none_or(|v| v.is_empty())
-    }) {
-        return flow_error(400, 1400, "Bad Request", &format!("auth.params is missing the required property '{missing}'"));
+    if let Some(missing) = required
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|r| params.get(*r).and_then(Value::as_str).is_none_or(|v| v.is_empty()))
+    {
+        return flow_error(
+            400,
+            1400,
+            "Bad Request",
+            &format!("auth.params is missing the required property '{missing}'"),
+        );
     }
     let sandbox = request.header("x-sandbox-name").unwrap_or_default().to_owned();
     let connection = new_connection(state, &sandbox, &body);
@@ -491,7 +537,12 @@ fn list(state: &State, request: &Request) -> Response {
     let mut filters: Vec<(String, Vec<String>)> = Vec::new();
     for property in request.query_all("property") {
         let Some((field, values)) = property.split_once("==") else {
-            return flow_error(400, 1400, "Bad Request", &format!("Unsupported property filter '{property}'"));
+            return flow_error(
+                400,
+                1400,
+                "Bad Request",
+                &format!("Unsupported property filter '{property}'"),
+            );
         };
         filters.push((field.to_owned(), values.split(',').map(str::to_owned).collect()));
     }
@@ -509,7 +560,11 @@ fn list(state: &State, request: &Request) -> Response {
     if request.query("count") == Some("true") {
         return Response::json(200, &json!({ "count": matching.len() }));
     }
-    let limit = request.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(state.config.default_page_size).max(1);
+    let limit = request
+        .query("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or(state.config.default_page_size)
+        .max(1);
     let offset = match request.query("continuationToken") {
         None => 0,
         Some(token) => match decode_token(token) {
@@ -568,7 +623,14 @@ fn update(state: &mut State, request: &Request, id: &str) -> Response {
             ("replace" | "add", "/name" | "/description") => connection[&path[1..]] = op["value"].clone(),
             ("replace" | "add", "/auth/params") => connection["auth"]["params"] = op["value"].clone(),
             ("remove", "/description") => connection["description"] = json!(""),
-            _ => return flow_error(400, 1455, "Bad Request", &format!("Invalid patch instruction {kind} {path}")),
+            _ => {
+                return flow_error(
+                    400,
+                    1455,
+                    "Bad Request",
+                    &format!("Invalid patch instruction {kind} {path}"),
+                )
+            }
         }
     }
     connection["etag"] = json!(new_etag);
@@ -599,21 +661,27 @@ fn explore(state: &State, request: &Request, id: &str) -> Response {
         return flow_error(400, 1400, "Bad Request", "The fake explores the root only");
     }
     with_connection(state, id, |_| {
-        Response::json(200, &json!([
-            { "type": "table", "name": "customers", "path": "sales.customers", "canPreview": true, "canFetchSchema": true },
-            { "type": "table", "name": "orders", "path": "sales.orders", "canPreview": true, "canFetchSchema": true },
-        ]))
+        Response::json(
+            200,
+            &json!([
+                { "type": "table", "name": "customers", "path": "sales.customers", "canPreview": true, "canFetchSchema": true },
+                { "type": "table", "name": "orders", "path": "sales.orders", "canPreview": true, "canFetchSchema": true },
+            ]),
+        )
     })
 }
 
 /// Flow Service's RFC-7807-like error body.
 fn flow_error(status: u16, code: u16, title: &str, message: &str) -> Response {
     let request_id = format!("fake-request-{}", nonce());
-    Response::json(status, &json!({
-        "type": format!("https://ns.adobe.com/aep/errors/FLOW-{code}-{status}"),
-        "title": title, "status": status,
-        "report": { "detailed-message": message, "request-id": request_id, "type": "connections" },
-    }))
+    Response::json(
+        status,
+        &json!({
+            "type": format!("https://ns.adobe.com/aep/errors/FLOW-{code}-{status}"),
+            "title": title, "status": status,
+            "report": { "detailed-message": message, "request-id": request_id, "type": "connections" },
+        }),
+    )
     .with_header("x-request-id", &request_id)
 }
 
@@ -631,7 +699,14 @@ fn decode_token(token: &str) -> Option<usize> {
 
 fn uuid_like(n: u64) -> String {
     let x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ nonce();
-    format!("{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}", x >> 32, (x >> 16) & 0xffff, x & 0xfff, n & 0xfff, n & 0xffff_ffff_ffff)
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        x >> 32,
+        (x >> 16) & 0xffff,
+        x & 0xfff,
+        n & 0xfff,
+        n & 0xffff_ffff_ffff
+    )
 }
 
 fn nonce() -> u64 {

@@ -57,10 +57,12 @@ fn values(pairs: &[(&str, &str)]) -> FormValues {
 /// Creates a connection from the built-in catalog and returns the body the fake received.
 async fn create_and_capture(h: &Harness, spec_id: &str, spec_name: &str, form: &[(&str, &str)]) -> Value {
     let source = builtin_source(spec_id).expect("a built-in source");
-    let request = new_connection(source, spec_name, "My connection", "Made by a test", &values(form)).expect("valid form");
+    let request = new_connection(source, spec_name, "My connection", "Made by a test", &values(form))
+        .expect("valid form");
     let created = h.client.create_connection(&request).await.expect("the fake accepts the create");
     assert!(created.etag.starts_with('"') && created.etag.ends_with('"'), "etags keep their quotes");
-    let posts: Vec<_> = h.fake.requests().into_iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).collect();
+    let posts: Vec<_> =
+        h.fake.requests().into_iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).collect();
     assert_eq!(posts.len(), 1);
     let post = &posts[0];
     assert!(post.header("authorization").is_some_and(|a| a.starts_with("Bearer fake-access-token-")));
@@ -86,127 +88,183 @@ fn expected(spec_id: &str, auth: Value) -> Value {
 #[tokio::test]
 async fn creates_bigquery_with_an_oauth_refresh_token() {
     let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(&h, BIGQUERY, "Basic Authentication", &[
-        ("project", "acme-analytics"),
-        ("clientId", "123.apps.googleusercontent.com"),
-        ("clientSecret", "GOCSPX-secret"),
-        ("refreshToken", "1//refresh"),
-        ("largeResultsDataSetId", ""),
-    ])
+    let body = create_and_capture(
+        &h,
+        BIGQUERY,
+        "Basic Authentication",
+        &[
+            ("project", "acme-analytics"),
+            ("clientId", "123.apps.googleusercontent.com"),
+            ("clientSecret", "GOCSPX-secret"),
+            ("refreshToken", "1//refresh"),
+            ("largeResultsDataSetId", ""),
+        ],
+    )
     .await;
-    assert_eq!(body, expected(BIGQUERY, json!({
-        "specName": "Basic Authentication",
-        "type": "OAuth2.0",
-        "params": {
-            "project": "acme-analytics",
-            "clientId": "123.apps.googleusercontent.com",
-            "clientSecret": "GOCSPX-secret",
-            "refreshToken": "1//refresh",
-        },
-    })));
+    assert_eq!(
+        body,
+        expected(
+            BIGQUERY,
+            json!({
+                "specName": "Basic Authentication",
+                "type": "OAuth2.0",
+                "params": {
+                    "project": "acme-analytics",
+                    "clientId": "123.apps.googleusercontent.com",
+                    "clientSecret": "GOCSPX-secret",
+                    "refreshToken": "1//refresh",
+                },
+            })
+        )
+    );
 }
 
 #[tokio::test]
 async fn creates_bigquery_with_a_base64_service_account_key() {
     let h = harness(FakeConfig::default()).await;
     let key = r#"{"type":"service_account","project_id":"acme"}"#;
-    let body = create_and_capture(&h, BIGQUERY, "Service Authentication", &[
-        ("projectId", "acme"),
-        ("keyFileContent", key),
-        ("largeResultsDataSetId", "big_results"),
-    ])
+    let body = create_and_capture(
+        &h,
+        BIGQUERY,
+        "Service Authentication",
+        &[("projectId", "acme"), ("keyFileContent", key), ("largeResultsDataSetId", "big_results")],
+    )
     .await;
-    assert_eq!(body, expected(BIGQUERY, json!({
-        "specName": "Service Authentication",
-        "params": {
-            "projectId": "acme",
-            "keyFileContent": "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50IiwicHJvamVjdF9pZCI6ImFjbWUifQ==",
-            "largeResultsDataSetId": "big_results",
-        },
-    })));
+    assert_eq!(
+        body,
+        expected(
+            BIGQUERY,
+            json!({
+                "specName": "Service Authentication",
+                "params": {
+                    "projectId": "acme",
+                    "keyFileContent": "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50IiwicHJvamVjdF9pZCI6ImFjbWUifQ==",
+                    "largeResultsDataSetId": "big_results",
+                },
+            })
+        )
+    );
 }
 
 #[tokio::test]
 async fn creates_oracle_with_a_composed_connection_string() {
     let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(&h, ORACLE, "ConnectionString", &[
-        ("host", "db.acme.example"),
-        ("port", "1521"),
-        ("sid", "ORCL"),
-        ("userId", "platform"),
-        ("password", "p;ss \"word\""),
-    ])
+    let body = create_and_capture(
+        &h,
+        ORACLE,
+        "ConnectionString",
+        &[
+            ("host", "db.acme.example"),
+            ("port", "1521"),
+            ("sid", "ORCL"),
+            ("userId", "platform"),
+            ("password", "p;ss \"word\""),
+        ],
+    )
     .await;
-    assert_eq!(body, expected(ORACLE, json!({
-        "specName": "ConnectionString",
-        "params": {
-            "connectionString": "Host=db.acme.example;Port=1521;Sid=ORCL;User Id=platform;Password='p;ss \"word\"'",
-        },
-    })));
+    assert_eq!(
+        body,
+        expected(
+            ORACLE,
+            json!({
+                "specName": "ConnectionString",
+                "params": {
+                    "connectionString": "Host=db.acme.example;Port=1521;Sid=ORCL;User Id=platform;Password='p;ss \"word\"'",
+                },
+            })
+        )
+    );
 }
 
 #[tokio::test]
 async fn creates_generic_rest_with_oauth_refresh_code() {
     let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(&h, GENERIC_REST, "oAuth2RefreshCode", &[
-        ("host", "https://api.acme.example"),
-        ("authorizationTestUrl", "https://api.acme.example/me"),
-        ("clientId", "rest-client"),
-        ("clientSecret", "rest-secret"),
-        ("accessToken", "at-123"),
-        ("refreshToken", "rt-456"),
-        ("expirationDate", "2026-12-31"),
-        ("accessTokenUrl", "https://auth.acme.example/token"),
-    ])
+    let body = create_and_capture(
+        &h,
+        GENERIC_REST,
+        "oAuth2RefreshCode",
+        &[
+            ("host", "https://api.acme.example"),
+            ("authorizationTestUrl", "https://api.acme.example/me"),
+            ("clientId", "rest-client"),
+            ("clientSecret", "rest-secret"),
+            ("accessToken", "at-123"),
+            ("refreshToken", "rt-456"),
+            ("expirationDate", "2026-12-31"),
+            ("accessTokenUrl", "https://auth.acme.example/token"),
+        ],
+    )
     .await;
-    assert_eq!(body, expected(GENERIC_REST, json!({
-        "specName": "oAuth2RefreshCode",
-        "params": {
-            "host": "https://api.acme.example",
-            "authorizationTestUrl": "https://api.acme.example/me",
-            "clientId": "rest-client",
-            "clientSecret": "rest-secret",
-            "accessToken": "at-123",
-            "refreshToken": "rt-456",
-            "expirationDate": "2026-12-31",
-            "accessTokenUrl": "https://auth.acme.example/token",
-        },
-    })));
+    assert_eq!(
+        body,
+        expected(
+            GENERIC_REST,
+            json!({
+                "specName": "oAuth2RefreshCode",
+                "params": {
+                    "host": "https://api.acme.example",
+                    "authorizationTestUrl": "https://api.acme.example/me",
+                    "clientId": "rest-client",
+                    "clientSecret": "rest-secret",
+                    "accessToken": "at-123",
+                    "refreshToken": "rt-456",
+                    "expirationDate": "2026-12-31",
+                    "accessTokenUrl": "https://auth.acme.example/token",
+                },
+            })
+        )
+    );
 }
 
 #[tokio::test]
 async fn creates_generic_rest_with_basic_authentication() {
     let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(&h, GENERIC_REST, "Basic Authentication", &[
-        ("host", "https://api.acme.example"),
-        ("username", "svc-platform"),
-        ("password", " leading space"),
-    ])
+    let body = create_and_capture(
+        &h,
+        GENERIC_REST,
+        "Basic Authentication",
+        &[("host", "https://api.acme.example"), ("username", "svc-platform"), ("password", " leading space")],
+    )
     .await;
-    assert_eq!(body, expected(GENERIC_REST, json!({
-        "specName": "Basic Authentication",
-        "params": { "host": "https://api.acme.example", "username": "svc-platform", "password": " leading space" },
-    })));
+    assert_eq!(
+        body,
+        expected(
+            GENERIC_REST,
+            json!({
+                "specName": "Basic Authentication",
+                "params": { "host": "https://api.acme.example", "username": "svc-platform", "password": " leading space" },
+            })
+        )
+    );
 }
 
 #[tokio::test]
 async fn creates_servicenow_with_basic_authentication() {
     let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(&h, SERVICENOW, "Basic Authentication", &[
-        ("endpoint", "https://acme.service-now.com"),
-        ("username", "platform"),
-        ("password", "now-pass"),
-    ])
+    let body = create_and_capture(
+        &h,
+        SERVICENOW,
+        "Basic Authentication",
+        &[("endpoint", "https://acme.service-now.com"), ("username", "platform"), ("password", "now-pass")],
+    )
     .await;
-    assert_eq!(body, expected(SERVICENOW, json!({
-        "specName": "Basic Authentication",
-        "params": { "endpoint": "https://acme.service-now.com", "username": "platform", "password": "now-pass" },
-    })));
+    assert_eq!(
+        body,
+        expected(
+            SERVICENOW,
+            json!({
+                "specName": "Basic Authentication",
+                "params": { "endpoint": "https://acme.service-now.com", "username": "platform", "password": "now-pass" },
+            })
+        )
+    );
 }
 
 #[tokio::test]
 async fn the_live_spec_name_wins_over_the_built_in_one() {
-    let h = harness(FakeConfig { rest_oauth_spec_name: "OAuth2 Refresh Code".into(), ..FakeConfig::default() }).await;
+    let h =
+        harness(FakeConfig { rest_oauth_spec_name: "OAuth2 Refresh Code".into(), ..FakeConfig::default() })
+            .await;
     // The built-in spelling is refused by this service ...
     let builtin = builtin_source(GENERIC_REST).expect("built in");
     let form = values(&[("host", "https://api.acme.example"), ("accessToken", "at")]);
@@ -219,7 +277,8 @@ async fn the_live_spec_name_wins_over_the_built_in_one() {
     let (live, error) = catalog.source(&h.client, GENERIC_REST).await;
     assert!(error.is_none());
     let live = live.expect("a source");
-    let method = live.auth_methods.iter().find(|m| m.label == "OAuth 2 refresh code").expect("matched by spelling");
+    let method =
+        live.auth_methods.iter().find(|m| m.label == "OAuth 2 refresh code").expect("matched by spelling");
     assert_eq!(method.spec_name, "OAuth2 Refresh Code");
     let request = new_connection(&live, &method.spec_name, "REST", "", &form).expect("valid");
     h.client.create_connection(&request).await.expect("accepted");
@@ -232,14 +291,24 @@ async fn the_live_spec_name_wins_over_the_built_in_one() {
 }
 
 fn servicenow_request(name: &str) -> flow_connect_core::flow::NewConnection {
-    let form = values(&[("endpoint", "https://acme.service-now.com"), ("username", "u"), ("password", "secret-pass")]);
-    new_connection(builtin_source(SERVICENOW).expect("built in"), "Basic Authentication", name, "", &form).expect("valid")
+    let form = values(&[
+        ("endpoint", "https://acme.service-now.com"),
+        ("username", "u"),
+        ("password", "secret-pass"),
+    ]);
+    new_connection(builtin_source(SERVICENOW).expect("built in"), "Basic Authentication", name, "", &form)
+        .expect("valid")
 }
 
 #[tokio::test]
 async fn a_create_whose_answer_was_lost_is_not_made_twice() {
     let h = harness(FakeConfig::default()).await;
-    h.fake.inject(Fault { method: "POST".into(), path: CONNECTIONS.into(), action: FaultAction::DropAfterHandling, times: 1 });
+    h.fake.inject(Fault {
+        method: "POST".into(),
+        path: CONNECTIONS.into(),
+        action: FaultAction::DropAfterHandling,
+        times: 1,
+    });
 
     let created = h.client.create_connection(&servicenow_request("Lost answer")).await.expect("recovered");
 
@@ -255,7 +324,12 @@ async fn a_create_whose_answer_was_lost_is_not_made_twice() {
 async fn a_create_that_timed_out_is_looked_up_before_it_is_sent_again() {
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let client = client_for(&fake, "prod", Duration::from_millis(500));
-    fake.inject(Fault { method: "POST".into(), path: CONNECTIONS.into(), action: FaultAction::Delay { ms: 1500 }, times: 1 });
+    fake.inject(Fault {
+        method: "POST".into(),
+        path: CONNECTIONS.into(),
+        action: FaultAction::Delay { ms: 1500 },
+        times: 1,
+    });
     client.create_connection(&servicenow_request("Slow answer")).await.expect("recovered");
     assert_eq!(fake.connections().len(), 1);
 }
@@ -263,7 +337,12 @@ async fn a_create_that_timed_out_is_looked_up_before_it_is_sent_again() {
 #[tokio::test]
 async fn a_create_lost_before_it_was_stored_is_sent_again_once() {
     let h = harness(FakeConfig::default()).await;
-    h.fake.inject(Fault { method: "POST".into(), path: CONNECTIONS.into(), action: FaultAction::DropBeforeHandling, times: 1 });
+    h.fake.inject(Fault {
+        method: "POST".into(),
+        path: CONNECTIONS.into(),
+        action: FaultAction::DropBeforeHandling,
+        times: 1,
+    });
     h.client.create_connection(&servicenow_request("Second try")).await.expect("created on the second try");
     assert_eq!(h.fake.connections().len(), 1);
     let posts = h.fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count();
@@ -274,8 +353,9 @@ async fn a_create_lost_before_it_was_stored_is_sent_again_once() {
 async fn a_rejected_create_is_not_retried_and_leaks_no_secret() {
     let h = harness(FakeConfig::default()).await;
     let form = values(&[("host", "https://api.acme.example"), ("accessToken", "super-secret-token")]);
-    let mut request = new_connection(builtin_source(GENERIC_REST).expect("source"), "oAuth2RefreshCode", "x", "", &form)
-        .expect("valid");
+    let mut request =
+        new_connection(builtin_source(GENERIC_REST).expect("source"), "oAuth2RefreshCode", "x", "", &form)
+            .expect("valid");
     request.connection_spec.version = "9.9".into();
     let err = h.client.create_connection(&request).await.expect_err("bad version");
     assert_eq!(err.api().map(|e| e.status), Some(400));
@@ -324,7 +404,8 @@ async fn lists_follow_continuation_tokens() {
     h.fake.seed_connections(SERVICENOW, "prod", "Instance", 250);
     h.fake.seed_connections(ORACLE, "prod", "Database", 3);
     h.fake.seed_connections(SERVICENOW, "dev-marketing", "Elsewhere", 2);
-    let mut query = ListQuery { spec_ids: vec![SERVICENOW.into()], limit: Some(100), continuation_token: None };
+    let mut query =
+        ListQuery { spec_ids: vec![SERVICENOW.into()], limit: Some(100), continuation_token: None };
     let mut names = Vec::new();
     let mut pages = 0;
     loop {
@@ -350,16 +431,24 @@ async fn get_patch_test_and_delete_a_connection() {
     let created = h.client.create_connection(&servicenow_request("Before")).await.expect("created");
 
     let fetched = h.client.get_connection(&created.id).await.expect("read through the items wrapper");
-    assert_eq!((fetched.name.as_str(), fetched.auth_spec_name.as_deref()), ("Before", Some("Basic Authentication")));
+    assert_eq!(
+        (fetched.name.as_str(), fetched.auth_spec_name.as_deref()),
+        ("Before", Some("Basic Authentication"))
+    );
 
     let rename = [PatchOp::Replace { path: "/name".into(), value: "After".into() }];
     let updated = h.client.update_connection(&created.id, &created.etag, &rename).await.expect("renamed");
     let patch = h.fake.requests().into_iter().find(|r| r.method == "PATCH").expect("a PATCH");
-    assert_eq!(patch.header("if-match"), Some(created.etag.as_str()), "the etag goes back exactly, quotes and all");
+    assert_eq!(
+        patch.header("if-match"),
+        Some(created.etag.as_str()),
+        "the etag goes back exactly, quotes and all"
+    );
     assert_eq!(patch.json(), json!([{ "op": "replace", "path": "/name", "value": "After" }]));
     assert_ne!(updated.etag, created.etag);
 
-    let stale = h.client.update_connection(&created.id, &created.etag, &rename).await.expect_err("stale etag");
+    let stale =
+        h.client.update_connection(&created.id, &created.etag, &rename).await.expect_err("stale etag");
     assert_eq!(stale.api().and_then(|e| e.code.as_deref()), Some("1404-412"));
 
     assert_eq!(h.client.test_connection(&created.id).await.expect("tested"), TestOutcome::Passed);
@@ -416,9 +505,11 @@ async fn the_ims_token_is_cached_and_renewed_once_after_a_401() {
     let token_requests = || h.fake.requests().iter().filter(|r| r.path == "/ims/token/v3").count();
     assert_eq!(token_requests(), 1, "the token is reused");
 
-    let token_request = h.fake.requests().into_iter().find(|r| r.path == "/ims/token/v3").expect("token request");
+    let token_request =
+        h.fake.requests().into_iter().find(|r| r.path == "/ims/token/v3").expect("token request");
     assert!(token_request.query.is_empty(), "credentials travel in the body, not the URL");
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(token_request.body.as_bytes()).into_owned().collect();
+    let form: Vec<(String, String)> =
+        url::form_urlencoded::parse(token_request.body.as_bytes()).into_owned().collect();
     assert!(form.contains(&("grant_type".into(), "client_credentials".into())));
     assert!(form.contains(&("scope".into(), DEFAULT_SCOPES.into())));
 
@@ -435,7 +526,11 @@ async fn a_short_lived_token_is_renewed_before_it_expires() {
     h.client.sandboxes().await.expect("second call");
     let token_requests = h.fake.requests().iter().filter(|r| r.path == "/ims/token/v3").count();
     assert_eq!(token_requests, 2);
-    assert!(h.fake.requests().iter().all(|r| r.path == "/ims/token/v3" || r.path.ends_with("sandbox-management/")));
+    assert!(h
+        .fake
+        .requests()
+        .iter()
+        .all(|r| r.path == "/ims/token/v3" || r.path.ends_with("sandbox-management/")));
 }
 
 #[tokio::test]
@@ -463,7 +558,11 @@ async fn a_pasted_token_is_used_as_is_and_a_refusal_says_to_paste_a_new_one() {
     let config = fake.config();
     let base = Url::parse(&fake.url()).expect("url");
     let http = http_client(Duration::from_secs(5));
-    let tokens = Arc::new(ImsTokenProvider::new(http.clone(), &base, ImsCredentials::AccessToken(Secret::new("pasted-expired"))));
+    let tokens = Arc::new(ImsTokenProvider::new(
+        http.clone(),
+        &base,
+        ImsCredentials::AccessToken(Secret::new("pasted-expired")),
+    ));
     let target = PlatformTarget { api_key: config.client_id, org_id: config.org_id, sandbox: "prod".into() };
     let client = FlowClient::new(http, &base, tokens, target);
     let err = client.sandboxes().await.expect_err("not a token the fake issued");
@@ -487,7 +586,8 @@ async fn gateway_header_errors_are_read() {
             scopes: DEFAULT_SCOPES.into(),
         },
     ));
-    let target = PlatformTarget { api_key: config.client_id, org_id: "OTHER@AdobeOrg".into(), sandbox: "prod".into() };
+    let target =
+        PlatformTarget { api_key: config.client_id, org_id: "OTHER@AdobeOrg".into(), sandbox: "prod".into() };
     let err = FlowClient::new(http, &base, tokens, target).sandboxes().await.expect_err("wrong org");
     assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("403027"));
     assert!(err.to_string().contains("org ID"), "{err}");

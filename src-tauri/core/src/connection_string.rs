@@ -132,7 +132,8 @@ fn read_value<'a>(key: &str, input: &'a str) -> Result<(String, &'a str), Connec
 /// Keys compare without case and spaces, so `User Id`, `UserId` and `USER ID` are one key
 /// (the Oracle documents use both of the first two).
 pub fn same_key(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect::<String>();
+    let norm =
+        |s: &str| s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect::<String>();
     norm(a) == norm(b)
 }
 
@@ -147,7 +148,13 @@ mod tests {
 
     #[test]
     fn plain_values_are_written_as_is() {
-        let s = compose([("Host", "db.example.com"), ("Port", "1521"), ("Sid", "ORCL"), ("User Id", "scott"), ("Password", "tiger")]);
+        let s = compose([
+            ("Host", "db.example.com"),
+            ("Port", "1521"),
+            ("Sid", "ORCL"),
+            ("User Id", "scott"),
+            ("Password", "tiger"),
+        ]);
         assert_eq!(s, "Host=db.example.com;Port=1521;Sid=ORCL;User Id=scott;Password=tiger");
     }
 
@@ -167,7 +174,10 @@ mod tests {
     #[test]
     fn parses_the_documented_pattern_in_both_spellings() {
         let parsed = parse("Host=h;Port=1521;Sid=ORCL;UserId=u;Password=p").expect("valid");
-        assert_eq!(parsed, pairs(&[("Host", "h"), ("Port", "1521"), ("Sid", "ORCL"), ("UserId", "u"), ("Password", "p")]));
+        assert_eq!(
+            parsed,
+            pairs(&[("Host", "h"), ("Port", "1521"), ("Sid", "ORCL"), ("UserId", "u"), ("Password", "p")])
+        );
         assert!(same_key("User Id", "UserId"));
         assert!(same_key("user id", "USERID"));
     }

@@ -11,7 +11,8 @@ use crate::flow::ApiError;
 use crate::secret::Secret;
 
 /// The scopes Adobe Developer Console shows for Experience Platform credentials.
-pub const DEFAULT_SCOPES: &str = "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session";
+pub const DEFAULT_SCOPES: &str =
+    "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session";
 
 /// How long before its expiry a cached token is replaced, at most.
 const RENEW_AHEAD: Duration = Duration::from_secs(5 * 60);
@@ -82,7 +83,9 @@ impl ImsTokenProvider {
     pub async fn access_token(&self) -> Result<Secret, ImsError> {
         let (client_id, client_secret, scopes) = match &self.credentials {
             ImsCredentials::AccessToken(token) => return Ok(token.clone()),
-            ImsCredentials::ClientCredentials { client_id, client_secret, scopes } => (client_id, client_secret, scopes),
+            ImsCredentials::ClientCredentials { client_id, client_secret, scopes } => {
+                (client_id, client_secret, scopes)
+            }
         };
         // Holding the lock across the request makes concurrent callers share one fetch.
         let mut cached = self.cached.lock().await;
@@ -104,18 +107,22 @@ impl ImsTokenProvider {
             .await
             .map_err(|e| ImsError::Network { reason: e.without_url().to_string() })?;
         let status = response.status().as_u16();
-        let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body = response.bytes().await.map_err(|e| ImsError::Network { reason: e.without_url().to_string() })?;
+        let request_id =
+            response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let body =
+            response.bytes().await.map_err(|e| ImsError::Network { reason: e.without_url().to_string() })?;
         if !(200..300).contains(&status) {
             let error = ApiError::from_body(status, &body, request_id).scrub([client_secret.expose()]);
             return Err(match error.code.as_deref() {
-                Some("invalid_client" | "unauthorized_client") => ImsError::InvalidClient { code: error.code.clone().unwrap_or_default() },
+                Some("invalid_client" | "unauthorized_client") => {
+                    ImsError::InvalidClient { code: error.code.clone().unwrap_or_default() }
+                }
                 Some("invalid_scope") => ImsError::InvalidScope { detail: error.message },
                 _ => ImsError::Rejected(error),
             });
         }
-        let parsed: TokenResponse =
-            serde_json::from_slice(&body).map_err(|e| ImsError::UnexpectedResponse { detail: e.to_string() })?;
+        let parsed: TokenResponse = serde_json::from_slice(&body)
+            .map_err(|e| ImsError::UnexpectedResponse { detail: e.to_string() })?;
         let lifetime = Duration::from_secs(parsed.expires_in);
         let ahead = RENEW_AHEAD.min(lifetime / 10);
         let token = Secret::new(parsed.access_token);

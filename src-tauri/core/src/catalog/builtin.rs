@@ -10,9 +10,7 @@ const SOURCES_JSON: &str = include_str!("sources.json");
 /// The four seed sources as the Adobe tutorials describe them.
 pub fn builtin_sources() -> &'static [Source] {
     static SOURCES: OnceLock<Vec<Source>> = OnceLock::new();
-    SOURCES.get_or_init(|| {
-        serde_json::from_str(SOURCES_JSON).expect("sources.json is checked by the tests")
-    })
+    SOURCES.get_or_init(|| serde_json::from_str(SOURCES_JSON).expect("sources.json is checked by the tests"))
 }
 
 pub fn builtin_source(spec_id: &str) -> Option<&'static Source> {
@@ -67,8 +65,14 @@ mod tests {
                 "accessTokenUrl"
             ]
         );
-        assert_eq!(names("4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62", "Basic Authentication"), ["host", "username", "password"]);
-        assert_eq!(names("eb13cb25-47ab-407f-ba89-c0125281c563", "Basic Authentication"), ["endpoint", "username", "password"]);
+        assert_eq!(
+            names("4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62", "Basic Authentication"),
+            ["host", "username", "password"]
+        );
+        assert_eq!(
+            names("eb13cb25-47ab-407f-ba89-c0125281c563", "Basic Authentication"),
+            ["endpoint", "username", "password"]
+        );
     }
 
     #[test]
@@ -78,11 +82,17 @@ mod tests {
                 for param in &method.params {
                     let must_be_secret = matches!(
                         param.name.as_str(),
-                        "clientSecret" | "refreshToken" | "accessToken" | "password" | "keyFileContent" | "connectionString"
+                        "clientSecret"
+                            | "refreshToken"
+                            | "accessToken"
+                            | "password"
+                            | "keyFileContent"
+                            | "connectionString"
                     );
                     assert_eq!(param.secret, must_be_secret, "{} / {}", source.display_name, param.name);
                     if let ParamKind::ConnectionString { parts } = &param.kind {
-                        let secret: Vec<&str> = parts.iter().filter(|p| p.secret).map(|p| p.key.as_str()).collect();
+                        let secret: Vec<&str> =
+                            parts.iter().filter(|p| p.secret).map(|p| p.key.as_str()).collect();
                         assert_eq!(secret, ["Password"]);
                     }
                 }

@@ -91,9 +91,13 @@ pub enum ParamKind {
     /// A date such as a token's expiry.
     Date,
     /// The content of a file the user picks; the app Base64-encodes it before sending.
-    FileBase64 { accept: String },
+    FileBase64 {
+        accept: String,
+    },
     /// An ADO.NET-style connection string composed from the parts, each `Key=Value`.
-    ConnectionString { parts: Vec<ConnectionStringPart> },
+    ConnectionString {
+        parts: Vec<ConnectionStringPart>,
+    },
 }
 
 /// One `Key=Value` pair of a composed connection string.

@@ -13,13 +13,18 @@ pub fn reconcile(builtin: Option<&Source>, live: &ConnectionSpec) -> Source {
         .auth_spec
         .iter()
         .map(|spec| {
-            let known = builtin.and_then(|b| b.auth_methods.iter().find(|m| same_name(&m.spec_name, &spec.name)));
+            let known =
+                builtin.and_then(|b| b.auth_methods.iter().find(|m| same_name(&m.spec_name, &spec.name)));
             merge_method(known, spec)
         })
         .collect();
     Source {
         spec_id: live.id.clone(),
-        spec_version: live.version.clone().or_else(|| builtin.map(|b| b.spec_version.clone())).unwrap_or_else(|| "1.0".into()),
+        spec_version: live
+            .version
+            .clone()
+            .or_else(|| builtin.map(|b| b.spec_version.clone()))
+            .unwrap_or_else(|| "1.0".into()),
         spec_key: live.name.clone(),
         display_name: builtin.map(|b| b.display_name.clone()).unwrap_or_else(|| humanize(&live.name)),
         category: builtin
@@ -35,7 +40,9 @@ pub fn reconcile(builtin: Option<&Source>, live: &ConnectionSpec) -> Source {
 /// The documents spell one auth spec several ways (`oAuth2RefreshCode`, `OAuth2RefreshCode`,
 /// `OAuth2 Refresh Code`): compare letters and digits only, without case.
 fn same_name(a: &str, b: &str) -> bool {
-    let norm = |s: &str| s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>();
+    let norm = |s: &str| {
+        s.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect::<String>()
+    };
     norm(a) == norm(b)
 }
 
@@ -79,7 +86,9 @@ fn merge_param(known: Option<&Param>, name: &str, schema: &Value, required: bool
     let kind = match known {
         Some(p) => p.kind.clone(),
         // Nested objects (such as a request override block) have no form yet: leave them out.
-        None if str_of("type").is_some_and(|t| t != "string" && t != "integer" && t != "number") => return None,
+        None if str_of("type").is_some_and(|t| t != "string" && t != "integer" && t != "number") => {
+            return None
+        }
         None => match format {
             Some("uri" | "url") => ParamKind::Url,
             Some("date" | "date-time") => ParamKind::Date,
@@ -88,8 +97,14 @@ fn merge_param(known: Option<&Param>, name: &str, schema: &Value, required: bool
     };
     Some(Param {
         name: name.to_owned(),
-        label: known.map(|p| p.label.clone()).or_else(|| str_of("title").map(str::to_owned)).unwrap_or_else(|| humanize(name)),
-        help: known.map(|p| p.help.clone()).or_else(|| str_of("description").map(str::to_owned)).unwrap_or_default(),
+        label: known
+            .map(|p| p.label.clone())
+            .or_else(|| str_of("title").map(str::to_owned))
+            .unwrap_or_else(|| humanize(name)),
+        help: known
+            .map(|p| p.help.clone())
+            .or_else(|| str_of("description").map(str::to_owned))
+            .unwrap_or_default(),
         placeholder: known.map(|p| p.placeholder.clone()).unwrap_or_default(),
         kind,
         required,
@@ -113,7 +128,11 @@ fn humanize(name: &str) -> String {
             out.push(' ');
         }
         prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        out.extend(if out.is_empty() { c.to_uppercase().collect::<Vec<_>>() } else { c.to_lowercase().collect() });
+        out.extend(if out.is_empty() {
+            c.to_uppercase().collect::<Vec<_>>()
+        } else {
+            c.to_lowercase().collect()
+        });
     }
     out
 }
@@ -164,7 +183,11 @@ mod tests {
         let host = &method.params[0];
         assert_eq!(host.kind, ParamKind::Url, "the built-in kind is kept");
         assert!(method.params.iter().find(|p| p.name == "expirationDate").is_some_and(|p| p.hidden));
-        assert!(method.params.iter().find(|p| p.name == "refreshToken").is_some_and(|p| p.secret && !p.required));
+        assert!(method
+            .params
+            .iter()
+            .find(|p| p.name == "refreshToken")
+            .is_some_and(|p| p.secret && !p.required));
     }
 
     #[test]

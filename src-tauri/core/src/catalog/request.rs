@@ -54,11 +54,7 @@ pub fn new_connection(
     Ok(NewConnection {
         name: name.trim().to_owned(),
         description: description.trim().to_owned(),
-        auth: AuthInfo {
-            spec_name: method.spec_name.clone(),
-            auth_type: method.auth_type.clone(),
-            params,
-        },
+        auth: AuthInfo { spec_name: method.spec_name.clone(), auth_type: method.auth_type.clone(), params },
         connection_spec: SpecRef { id: source.spec_id.clone(), version: source.spec_version.clone() },
     })
 }
@@ -95,7 +91,10 @@ fn plain_value(param: &Param, values: &FormValues, errors: &mut Vec<FieldError>)
     let value = if param.secret { raw } else { raw.trim() };
     if value.trim().is_empty() {
         if param.required {
-            errors.push(FieldError { field: param.name.clone(), message: format!("{} is required.", param.label) });
+            errors.push(FieldError {
+                field: param.name.clone(),
+                message: format!("{} is required.", param.label),
+            });
         }
         return None;
     }
@@ -132,9 +131,13 @@ fn connection_string_value(
         let raw = values.get(&part.field).map(Secret::expose).unwrap_or_default();
         let value = if part.secret { raw } else { raw.trim() };
         if value.is_empty() {
-            errors.push(FieldError { field: part.field.clone(), message: format!("{} is required.", part.label) });
+            errors.push(FieldError {
+                field: part.field.clone(),
+                message: format!("{} is required.", part.label),
+            });
         } else if let Some(reason) = check_part(part.kind, value) {
-            errors.push(FieldError { field: part.field.clone(), message: format!("{}: {reason}", part.label) });
+            errors
+                .push(FieldError { field: part.field.clone(), message: format!("{}: {reason}", part.label) });
         }
         pairs.push((part.key.as_str(), value));
     }

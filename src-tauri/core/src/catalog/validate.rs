@@ -29,7 +29,9 @@ pub fn check_part(kind: PartKind, value: &str) -> Option<String> {
 
 fn check_url(value: &str) -> Option<String> {
     let Ok(url) = Url::parse(value.trim()) else {
-        return Some("Enter a full address that starts with https://, such as https://api.example.com.".into());
+        return Some(
+            "Enter a full address that starts with https://, such as https://api.example.com.".into(),
+        );
     };
     if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
         return Some("Enter an address that starts with https:// and names a host.".into());
@@ -71,8 +73,7 @@ fn check_json_key(value: &str) -> Option<String> {
     match serde_json::from_str::<serde_json::Value>(value) {
         Ok(serde_json::Value::Object(_)) => None,
         _ => Some(
-            "Choose the service account's JSON key file, as downloaded from the Google Cloud console."
-                .into(),
+            "Choose the service account's JSON key file, as downloaded from the Google Cloud console.".into(),
         ),
     }
 }

@@ -67,7 +67,12 @@ enum AttemptError {
 
 impl FlowClient {
     /// `platform` is the gateway, such as `https://platform.adobe.io`.
-    pub fn new(http: reqwest::Client, platform: &Url, tokens: Arc<ImsTokenProvider>, target: PlatformTarget) -> Self {
+    pub fn new(
+        http: reqwest::Client,
+        platform: &Url,
+        tokens: Arc<ImsTokenProvider>,
+        target: PlatformTarget,
+    ) -> Self {
         let mut root = platform.clone();
         if !root.path().ends_with('/') {
             let path = format!("{}/", root.path());
@@ -97,25 +102,27 @@ impl FlowClient {
     /// have reached the service, the client first looks for a connection with the same name
     /// and spec, and returns it if the lost request did create it.
     pub async fn create_connection(&self, new: &NewConnection) -> Result<Created, FlowError> {
-        let body = serde_json::to_vec(new).map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
+        let body = serde_json::to_vec(new)
+            .map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
         let url = self.flow_url(&["connections"]);
         let scrub = |e: ApiError| e.scrub(new.auth.params.secret_values());
         let mut attempt = 0;
         loop {
             attempt += 1;
             let last = attempt >= self.retry.max_attempts;
-            let (ambiguous, wait, failure) = match self.attempt(Method::POST, url.clone(), Some(&body), None).await {
-                Ok(reply) if reply.status.is_success() => return parse(&reply),
-                Ok(reply) if is_retryable_status(reply.status.as_u16()) => {
-                    // A 429 was refused before any work; a gateway error may hide a create.
-                    let ambiguous = reply.status != StatusCode::TOO_MANY_REQUESTS;
-                    (ambiguous, retry_after(&reply.headers), FlowError::Api(scrub(api_error(&reply))))
-                }
-                Ok(reply) => return Err(FlowError::Api(scrub(api_error(&reply)))),
-                Err(AttemptError::NotSent(reason)) => (false, None, FlowError::Network { reason }),
-                Err(AttemptError::Ambiguous(reason)) => (true, None, FlowError::Network { reason }),
-                Err(AttemptError::Fatal(e)) => return Err(e),
-            };
+            let (ambiguous, wait, failure) =
+                match self.attempt(Method::POST, url.clone(), Some(&body), None).await {
+                    Ok(reply) if reply.status.is_success() => return parse(&reply),
+                    Ok(reply) if is_retryable_status(reply.status.as_u16()) => {
+                        // A 429 was refused before any work; a gateway error may hide a create.
+                        let ambiguous = reply.status != StatusCode::TOO_MANY_REQUESTS;
+                        (ambiguous, retry_after(&reply.headers), FlowError::Api(scrub(api_error(&reply))))
+                    }
+                    Ok(reply) => return Err(FlowError::Api(scrub(api_error(&reply)))),
+                    Err(AttemptError::NotSent(reason)) => (false, None, FlowError::Network { reason }),
+                    Err(AttemptError::Ambiguous(reason)) => (true, None, FlowError::Network { reason }),
+                    Err(AttemptError::Fatal(e)) => return Err(e),
+                };
             if ambiguous {
                 if let Some(existing) = self.find_connection(&new.connection_spec.id, &new.name).await? {
                     tracing::info!(id = %existing.id, "an interrupted create had made the connection; not sending it again");
@@ -150,16 +157,27 @@ impl FlowClient {
             .links
             .and_then(|l| l.next)
             .and_then(|next| self.flow_base.join(next.href.trim_start_matches('/')).ok())
-            .and_then(|next| next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned()));
-        Ok(ConnectionPage { items: page.items.into_iter().map(Connection::from).collect(), continuation_token })
+            .and_then(|next| {
+                next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned())
+            });
+        Ok(ConnectionPage {
+            items: page.items.into_iter().map(Connection::from).collect(),
+            continuation_token,
+        })
     }
 
     /// The connection of `spec_id` named exactly `name`, walking every page.
     pub async fn find_connection(&self, spec_id: &str, name: &str) -> Result<Option<Connection>, FlowError> {
-        let mut query = ListQuery { spec_ids: vec![spec_id.to_owned()], limit: Some(PAGE_SIZE), continuation_token: None };
+        let mut query = ListQuery {
+            spec_ids: vec![spec_id.to_owned()],
+            limit: Some(PAGE_SIZE),
+            continuation_token: None,
+        };
         loop {
             let page = self.list_connections(&query).await?;
-            if let Some(found) = page.items.into_iter().find(|c| c.name == name && c.connection_spec.id == spec_id) {
+            if let Some(found) =
+                page.items.into_iter().find(|c| c.name == name && c.connection_spec.id == spec_id)
+            {
                 return Ok(Some(found));
             }
             match page.continuation_token {
@@ -177,9 +195,16 @@ impl FlowClient {
     }
 
     /// `PATCH /connections/{id}` with `If-Match` carrying `etag` exactly as the service gave it.
-    pub async fn update_connection(&self, id: &str, etag: &str, ops: &[PatchOp]) -> Result<Created, FlowError> {
-        let body = serde_json::to_vec(ops).map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
-        let reply = self.once(Method::PATCH, self.flow_url(&["connections", id]), Some(&body), Some(etag)).await?;
+    pub async fn update_connection(
+        &self,
+        id: &str,
+        etag: &str,
+        ops: &[PatchOp],
+    ) -> Result<Created, FlowError> {
+        let body = serde_json::to_vec(ops)
+            .map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
+        let reply =
+            self.once(Method::PATCH, self.flow_url(&["connections", id]), Some(&body), Some(etag)).await?;
         parse(&reply)
     }
 
@@ -240,7 +265,9 @@ impl FlowClient {
                     (retry_after(&reply.headers), FlowError::Api(api_error(&reply)))
                 }
                 Ok(reply) => return Err(FlowError::Api(api_error(&reply))),
-                Err(AttemptError::NotSent(reason) | AttemptError::Ambiguous(reason)) => (None, FlowError::Network { reason }),
+                Err(AttemptError::NotSent(reason) | AttemptError::Ambiguous(reason)) => {
+                    (None, FlowError::Network { reason })
+                }
                 Err(AttemptError::Fatal(e)) => return Err(e),
             };
             match self.retry.delay(attempt, wait) {
@@ -254,17 +281,31 @@ impl FlowClient {
     }
 
     /// A write other than a create: sent once (the token refresh aside).
-    async fn once(&self, method: Method, url: Url, body: Option<&[u8]>, if_match: Option<&str>) -> Result<Reply, FlowError> {
+    async fn once(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&[u8]>,
+        if_match: Option<&str>,
+    ) -> Result<Reply, FlowError> {
         match self.attempt(method, url, body, if_match).await {
             Ok(reply) if reply.status.is_success() => Ok(reply),
             Ok(reply) => Err(FlowError::Api(api_error(&reply))),
-            Err(AttemptError::NotSent(reason) | AttemptError::Ambiguous(reason)) => Err(FlowError::Network { reason }),
+            Err(AttemptError::NotSent(reason) | AttemptError::Ambiguous(reason)) => {
+                Err(FlowError::Network { reason })
+            }
             Err(AttemptError::Fatal(e)) => Err(e),
         }
     }
 
     /// One request with Adobe's headers. A 401 fetches a new token and sends once more.
-    async fn attempt(&self, method: Method, url: Url, body: Option<&[u8]>, if_match: Option<&str>) -> Result<Reply, AttemptError> {
+    async fn attempt(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&[u8]>,
+        if_match: Option<&str>,
+    ) -> Result<Reply, AttemptError> {
         let mut refreshed = false;
         loop {
             let token = self.tokens.access_token().await.map_err(|e| AttemptError::Fatal(e.into()))?;
@@ -287,11 +328,16 @@ impl FlowClient {
             let response = request.send().await.map_err(|e| {
                 let connect = e.is_connect();
                 let reason = e.without_url().to_string();
-                if connect { AttemptError::NotSent(reason) } else { AttemptError::Ambiguous(reason) }
+                if connect {
+                    AttemptError::NotSent(reason)
+                } else {
+                    AttemptError::Ambiguous(reason)
+                }
             })?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(|e| AttemptError::Ambiguous(e.without_url().to_string()))?;
+            let body =
+                response.bytes().await.map_err(|e| AttemptError::Ambiguous(e.without_url().to_string()))?;
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
                 if self.tokens.invalidate(&token).await {

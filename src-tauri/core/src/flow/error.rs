@@ -31,7 +31,11 @@ impl ApiError {
     pub fn from_body(status: u16, body: &[u8], header_request_id: Option<String>) -> Self {
         let json: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
         let text = |pointer: &str| {
-            json.pointer(pointer).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+            json.pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
         };
         let code = text("/type")
             .and_then(|t| t.rsplit('/').next().map(str::to_owned))
@@ -101,7 +105,9 @@ impl fmt::Display for ApiError {
 pub enum FlowError {
     #[error("{0}")]
     Api(ApiError),
-    #[error("Could not reach Adobe Experience Platform ({reason}). Check your network connection and try again.")]
+    #[error(
+        "Could not reach Adobe Experience Platform ({reason}). Check your network connection and try again."
+    )]
     Network { reason: String },
     #[error(transparent)]
     Ims(#[from] ImsError),
@@ -138,19 +144,34 @@ mod tests {
 
     #[test]
     fn reads_gateway_errors() {
-        let err = ApiError::from_body(403, br#"{"error_code":"403003","message":"Api Key is invalid"}"#, Some("x".into()));
-        assert_eq!((err.code.as_deref(), err.message.as_str(), err.request_id.as_deref()), (Some("403003"), "Api Key is invalid", Some("x")));
+        let err = ApiError::from_body(
+            403,
+            br#"{"error_code":"403003","message":"Api Key is invalid"}"#,
+            Some("x".into()),
+        );
+        assert_eq!(
+            (err.code.as_deref(), err.message.as_str(), err.request_id.as_deref()),
+            (Some("403003"), "Api Key is invalid", Some("x"))
+        );
     }
 
     #[test]
     fn reads_ims_errors() {
-        let err = ApiError::from_body(400, br#"{"error":"invalid_scope","error_description":"scope foo is not allowed"}"#, None);
-        assert_eq!((err.code.as_deref(), err.message.as_str()), (Some("invalid_scope"), "scope foo is not allowed"));
+        let err = ApiError::from_body(
+            400,
+            br#"{"error":"invalid_scope","error_description":"scope foo is not allowed"}"#,
+            None,
+        );
+        assert_eq!(
+            (err.code.as_deref(), err.message.as_str()),
+            (Some("invalid_scope"), "scope foo is not allowed")
+        );
     }
 
     #[test]
     fn reads_the_etag_and_content_type_shapes_and_garbage() {
-        let etag = ApiError::from_body(412, br#"{"errorMessage":"Supplied version=[a] does not match"}"#, None);
+        let etag =
+            ApiError::from_body(412, br#"{"errorMessage":"Supplied version=[a] does not match"}"#, None);
         assert_eq!(etag.message, "Supplied version=[a] does not match");
         let ct = ApiError::from_body(400, br#"{"type":"/placeholder/type/uri","status":400,"title":"BadRequestError","detail":"A valid content-type must be specified"}"#, None);
         assert_eq!((ct.code, ct.message.as_str()), (None, "A valid content-type must be specified"));
@@ -160,7 +181,8 @@ mod tests {
 
     #[test]
     fn scrubs_echoed_secrets() {
-        let err = ApiError::from_body(400, br#"{"errorMessage":"password hunter22 is weak"}"#, None).scrub(["hunter22"]);
+        let err = ApiError::from_body(400, br#"{"errorMessage":"password hunter22 is weak"}"#, None)
+            .scrub(["hunter22"]);
         assert_eq!(err.message, "password [redacted] is weak");
     }
 }

@@ -8,7 +8,7 @@ mod retry;
 pub use client::{http_client, FlowClient, ListQuery, PlatformTarget};
 pub use error::{ApiError, FlowError};
 pub use model::{
-    AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection, PatchOp,
-    Sandbox, SpecRef, TestOutcome,
+    AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection,
+    PatchOp, Sandbox, SpecRef, TestOutcome,
 };
 pub use retry::RetryPolicy;

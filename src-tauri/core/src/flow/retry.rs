@@ -62,7 +62,10 @@ mod tests {
     fn backoff_doubles_up_to_the_cap() {
         let policy = RetryPolicy::default();
         let delays: Vec<_> = (1..=6).map(|a| policy.delay(a, None).expect("delay")).collect();
-        assert_eq!(delays.iter().map(Duration::as_millis).collect::<Vec<_>>(), [500, 1000, 2000, 4000, 8000, 8000]);
+        assert_eq!(
+            delays.iter().map(Duration::as_millis).collect::<Vec<_>>(),
+            [500, 1000, 2000, 4000, 8000, 8000]
+        );
     }
 
     #[test]

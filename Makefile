@@ -1,0 +1,28 @@
+# Flow Connect: `make run` builds and opens the app, `make test` runs every check and suite.
+# Both install what is missing first (scripts/setup.sh).
+
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+FEATURES := --features flow-connect/custom-protocol
+
+.PHONY: setup run demo test ui
+
+setup:
+	scripts/setup.sh
+
+ui: setup
+	cd ui && npm run --silent build
+
+# A release build of the app, opened on the current display (or a virtual one when headless).
+run: ui
+	cargo build --release -p flow-connect $(FEATURES) --locked
+	scripts/open.sh $(TARGET_DIR)/release/flow-connect
+
+# The app wired to the fake Adobe services on loopback: every screen works without an account.
+demo: ui
+	cargo build -p flow-connect -p flow-connect-tests --bins $(FEATURES) --locked
+	scripts/demo.sh $(TARGET_DIR)/debug
+
+test:
+	scripts/test.sh

@@ -1,0 +1,100 @@
+//! What a failed command hands the UI: a stable `code` the UI can branch on, and a message
+//! that says what to do next. Nothing else of an error crosses the IPC boundary.
+
+use flow_connect_core::catalog::RequestError;
+use flow_connect_core::config::ConfigError;
+use flow_connect_core::flow::FlowError;
+use flow_connect_core::ims::ImsError;
+use serde::Serialize;
+use ts_rs::TS;
+
+/// The codes the UI knows. Add one only when the UI treats it differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub enum ErrorCode {
+    /// A value the user entered is not accepted; the message names the field.
+    Validation,
+    /// An endpoint variable is wrong.
+    Configuration,
+    /// Adobe IMS refused the sign-in.
+    AdobeSignIn,
+    /// Flow Service or sandbox management answered with an error.
+    AdobeRejected,
+    /// Adobe could not be reached.
+    Network,
+    /// The source or auth method is not in the catalog.
+    UnknownSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CommandError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl From<ConfigError> for CommandError {
+    fn from(e: ConfigError) -> Self {
+        Self::new(ErrorCode::Configuration, e.to_string())
+    }
+}
+
+impl From<ImsError> for CommandError {
+    fn from(e: ImsError) -> Self {
+        let code = match e {
+            ImsError::Network { .. } => ErrorCode::Network,
+            _ => ErrorCode::AdobeSignIn,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<FlowError> for CommandError {
+    fn from(e: FlowError) -> Self {
+        match e {
+            FlowError::Ims(e) => e.into(),
+            FlowError::Network { .. } => Self::new(ErrorCode::Network, e.to_string()),
+            _ => Self::new(ErrorCode::AdobeRejected, e.to_string()),
+        }
+    }
+}
+
+impl From<RequestError> for CommandError {
+    fn from(e: RequestError) -> Self {
+        let code = match e {
+            RequestError::UnknownAuthMethod { .. } => ErrorCode::UnknownSource,
+            _ => ErrorCode::Validation,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serialises_as_code_and_message() {
+        let error = CommandError::new(ErrorCode::Network, "Check your network connection.");
+        let json = serde_json::to_value(&error).expect("serialisable");
+        assert_eq!(
+            json,
+            serde_json::json!({ "code": "Network", "message": "Check your network connection." })
+        );
+    }
+
+    #[test]
+    fn configuration_errors_keep_their_advice() {
+        let err = flow_connect_core::config::Endpoints::from_lookup(|_| Some("http://example.com".into()))
+            .expect_err("insecure");
+        let command_error = CommandError::from(err);
+        assert_eq!(command_error.code, ErrorCode::Configuration);
+        assert!(command_error.message.contains("https://"));
+    }
+}

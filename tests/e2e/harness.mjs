@@ -1,0 +1,113 @@
+// Starts what an end-to-end test needs: the fake Adobe services, tauri-driver, and the real
+// Flow Connect binary wired to the fakes, inside the private data folders and D-Bus session
+// that scripts/test.sh prepared. Everything is stopped again by `stop()`.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdirSync, createWriteStream } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { remote } from "webdriverio";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, "../..");
+export const artifacts = path.join(here, "artifacts");
+const targetDir = process.env.CARGO_TARGET_DIR
+  ? path.resolve(root, process.env.CARGO_TARGET_DIR)
+  : path.join(root, "target");
+const profile = process.env.FLOW_CONNECT_E2E_PROFILE ?? "debug";
+export const appBinary = path.join(targetDir, profile, "flow-connect");
+const fakeBinary = path.join(targetDir, profile, "fake-services");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function logTo(name) {
+  mkdirSync(artifacts, { recursive: true });
+  return createWriteStream(path.join(artifacts, name), { flags: "a" });
+}
+
+async function startFakes() {
+  const child = spawn(fakeBinary, ["0"], { stdio: ["ignore", "pipe", "pipe"] });
+  child.stderr.pipe(logTo("fake-services.log"));
+  let buffered = "";
+  for await (const chunk of child.stdout) {
+    buffered += chunk.toString();
+    const line = buffered.split("\n")[0];
+    if (buffered.includes("\n") && line.startsWith("http://")) return { child, url: line.trim() };
+  }
+  throw new Error("fake-services exited before printing its URL");
+}
+
+async function waitForPort(port, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/status`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/** Starts the fakes, tauri-driver and the app; returns the WebDriver browser and a stop(). */
+export async function launch() {
+  const fakes = await startFakes();
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      FLOW_CONNECT_PLATFORM_URL: fakes.url,
+      FLOW_CONNECT_IMS_URL: fakes.url,
+      FLOW_CONNECT_LOG: "info",
+    },
+  });
+  // The app's own stderr ends up here: keep it for failure reports and the secret scan.
+  driver.stdout.pipe(logTo("app.log"));
+  driver.stderr.pipe(logTo("app.log"));
+  const stopProcesses = async () => {
+    for (const child of [driver, fakes.child]) {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await Promise.race([once(child, "exit"), new Promise((r) => setTimeout(r, 3000))]);
+      }
+    }
+  };
+  try {
+    await waitForPort(port, driver, 15000);
+    const browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "warn",
+      connectionRetryTimeout: 60000,
+      connectionRetryCount: 1,
+      capabilities: { "tauri:options": { application: appBinary } },
+    });
+    return {
+      browser,
+      fakeUrl: fakes.url,
+      async stop() {
+        await browser.deleteSession().catch(() => {});
+        await stopProcesses();
+      },
+    };
+  } catch (error) {
+    await stopProcesses();
+    throw error;
+  }
+}
