@@ -26,7 +26,7 @@ test("the catalog shows the four sources with their sign-in methods", async () =
   const grid = await browser.$("[data-catalog-ready]");
   await grid.waitForExist({ timeout: 20000 });
 
-  const headings = await browser.$$("article h4").map((h) => h.getText());
+  const headings = await browser.$$("article h3").map((h) => h.getText());
   assert.deepEqual(headings, ["Google BigQuery", "Oracle", "Generic REST API", "ServiceNow"]);
 
   const bigquery = await browser.$("article[aria-labelledby='source-3c9b37f8-13a6-43d8-bad3-b863b941fedd']");
