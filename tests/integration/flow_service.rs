@@ -29,6 +29,16 @@ async fn harness(config: FakeConfig) -> Harness {
 }
 
 fn client_for(fake: &FakePlatform, sandbox: &str, timeout: Duration) -> FlowClient {
+    client_with(fake, target_for(fake, sandbox), timeout)
+}
+
+fn target_for(fake: &FakePlatform, sandbox: &str) -> PlatformTarget {
+    let config = fake.config();
+    PlatformTarget { api_key: config.client_id, org_id: config.org_id, sandbox: sandbox.into() }
+}
+
+/// A client signed in with the fake's client credentials, retrying quickly.
+fn client_with(fake: &FakePlatform, target: PlatformTarget, timeout: Duration) -> FlowClient {
     let config = fake.config();
     let base = Url::parse(&fake.url()).expect("the fake's URL");
     let http = http_client(timeout);
@@ -36,12 +46,11 @@ fn client_for(fake: &FakePlatform, sandbox: &str, timeout: Duration) -> FlowClie
         http.clone(),
         &base,
         ImsCredentials::ClientCredentials {
-            client_id: config.client_id.clone(),
+            client_id: config.client_id,
             client_secret: Secret::new(config.client_secret),
             scopes: DEFAULT_SCOPES.into(),
         },
     ));
-    let target = PlatformTarget { api_key: config.client_id, org_id: config.org_id, sandbox: sandbox.into() };
     FlowClient::new(http, &base, tokens, target).with_retry(RetryPolicy {
         max_attempts: 4,
         first_delay: Duration::from_millis(20),
@@ -54,8 +63,10 @@ fn values(pairs: &[(&str, &str)]) -> FormValues {
     pairs.iter().map(|(k, v)| (k.to_string(), Secret::new(*v))).collect()
 }
 
-/// Creates a connection from the built-in catalog and returns the body the fake received.
-async fn create_and_capture(h: &Harness, spec_id: &str, spec_name: &str, form: &[(&str, &str)]) -> Value {
+/// Creates a connection from the built-in catalog through the client, and checks the exact
+/// body and headers the fake received.
+async fn assert_creates(spec_id: &str, spec_name: &str, form: &[(&str, &str)], auth: Value) {
+    let h = harness(FakeConfig::default()).await;
     let source = builtin_source(spec_id).expect("a built-in source");
     let request = new_connection(source, spec_name, "My connection", "Made by a test", &values(form))
         .expect("valid form");
@@ -73,23 +84,18 @@ async fn create_and_capture(h: &Harness, spec_id: &str, spec_name: &str, form: &
     let stored = h.fake.connections();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["id"], json!(created.id));
-    post.json()
-}
-
-fn expected(spec_id: &str, auth: Value) -> Value {
-    json!({
+    let expected = json!({
         "name": "My connection",
         "description": "Made by a test",
         "auth": auth,
         "connectionSpec": { "id": spec_id, "version": "1.0" },
-    })
+    });
+    assert_eq!(post.json(), expected);
 }
 
 #[tokio::test]
 async fn creates_bigquery_with_an_oauth_refresh_token() {
-    let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(
-        &h,
+    assert_creates(
         BIGQUERY,
         "Basic Authentication",
         &[
@@ -99,58 +105,42 @@ async fn creates_bigquery_with_an_oauth_refresh_token() {
             ("refreshToken", "1//refresh"),
             ("largeResultsDataSetId", ""),
         ],
+        json!({
+            "specName": "Basic Authentication",
+            "type": "OAuth2.0",
+            "params": {
+                "project": "acme-analytics",
+                "clientId": "123.apps.googleusercontent.com",
+                "clientSecret": "GOCSPX-secret",
+                "refreshToken": "1//refresh",
+            },
+        }),
     )
     .await;
-    assert_eq!(
-        body,
-        expected(
-            BIGQUERY,
-            json!({
-                "specName": "Basic Authentication",
-                "type": "OAuth2.0",
-                "params": {
-                    "project": "acme-analytics",
-                    "clientId": "123.apps.googleusercontent.com",
-                    "clientSecret": "GOCSPX-secret",
-                    "refreshToken": "1//refresh",
-                },
-            })
-        )
-    );
 }
 
 #[tokio::test]
 async fn creates_bigquery_with_a_base64_service_account_key() {
-    let h = harness(FakeConfig::default()).await;
     let key = r#"{"type":"service_account","project_id":"acme"}"#;
-    let body = create_and_capture(
-        &h,
+    assert_creates(
         BIGQUERY,
         "Service Authentication",
         &[("projectId", "acme"), ("keyFileContent", key), ("largeResultsDataSetId", "big_results")],
+        json!({
+            "specName": "Service Authentication",
+            "params": {
+                "projectId": "acme",
+                "keyFileContent": "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50IiwicHJvamVjdF9pZCI6ImFjbWUifQ==",
+                "largeResultsDataSetId": "big_results",
+            },
+        }),
     )
     .await;
-    assert_eq!(
-        body,
-        expected(
-            BIGQUERY,
-            json!({
-                "specName": "Service Authentication",
-                "params": {
-                    "projectId": "acme",
-                    "keyFileContent": "eyJ0eXBlIjoic2VydmljZV9hY2NvdW50IiwicHJvamVjdF9pZCI6ImFjbWUifQ==",
-                    "largeResultsDataSetId": "big_results",
-                },
-            })
-        )
-    );
 }
 
 #[tokio::test]
 async fn creates_oracle_with_a_composed_connection_string() {
-    let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(
-        &h,
+    assert_creates(
         ORACLE,
         "ConnectionString",
         &[
@@ -160,27 +150,19 @@ async fn creates_oracle_with_a_composed_connection_string() {
             ("userId", "platform"),
             ("password", "p;ss \"word\""),
         ],
-    )
-    .await;
-    assert_eq!(
-        body,
-        expected(
-            ORACLE,
-            json!({
+        json!({
                 "specName": "ConnectionString",
                 "params": {
                     "connectionString": "Host=db.acme.example;Port=1521;Sid=ORCL;User Id=platform;Password='p;ss \"word\"'",
                 },
-            })
-        )
-    );
+            }),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn creates_generic_rest_with_oauth_refresh_code() {
-    let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(
-        &h,
+    assert_creates(
         GENERIC_REST,
         "oAuth2RefreshCode",
         &[
@@ -193,71 +175,49 @@ async fn creates_generic_rest_with_oauth_refresh_code() {
             ("expirationDate", "2026-12-31"),
             ("accessTokenUrl", "https://auth.acme.example/token"),
         ],
+        json!({
+            "specName": "oAuth2RefreshCode",
+            "params": {
+                "host": "https://api.acme.example",
+                "authorizationTestUrl": "https://api.acme.example/me",
+                "clientId": "rest-client",
+                "clientSecret": "rest-secret",
+                "accessToken": "at-123",
+                "refreshToken": "rt-456",
+                "expirationDate": "2026-12-31",
+                "accessTokenUrl": "https://auth.acme.example/token",
+            },
+        }),
     )
     .await;
-    assert_eq!(
-        body,
-        expected(
-            GENERIC_REST,
-            json!({
-                "specName": "oAuth2RefreshCode",
-                "params": {
-                    "host": "https://api.acme.example",
-                    "authorizationTestUrl": "https://api.acme.example/me",
-                    "clientId": "rest-client",
-                    "clientSecret": "rest-secret",
-                    "accessToken": "at-123",
-                    "refreshToken": "rt-456",
-                    "expirationDate": "2026-12-31",
-                    "accessTokenUrl": "https://auth.acme.example/token",
-                },
-            })
-        )
-    );
 }
 
 #[tokio::test]
 async fn creates_generic_rest_with_basic_authentication() {
-    let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(
-        &h,
+    assert_creates(
         GENERIC_REST,
         "Basic Authentication",
         &[("host", "https://api.acme.example"), ("username", "svc-platform"), ("password", " leading space")],
-    )
-    .await;
-    assert_eq!(
-        body,
-        expected(
-            GENERIC_REST,
-            json!({
+        json!({
                 "specName": "Basic Authentication",
                 "params": { "host": "https://api.acme.example", "username": "svc-platform", "password": " leading space" },
-            })
-        )
-    );
+            }),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn creates_servicenow_with_basic_authentication() {
-    let h = harness(FakeConfig::default()).await;
-    let body = create_and_capture(
-        &h,
+    assert_creates(
         SERVICENOW,
         "Basic Authentication",
         &[("endpoint", "https://acme.service-now.com"), ("username", "platform"), ("password", "now-pass")],
-    )
-    .await;
-    assert_eq!(
-        body,
-        expected(
-            SERVICENOW,
-            json!({
+        json!({
                 "specName": "Basic Authentication",
                 "params": { "endpoint": "https://acme.service-now.com", "username": "platform", "password": "now-pass" },
-            })
-        )
-    );
+            }),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -555,7 +515,6 @@ async fn wrong_client_credentials_are_explained_without_the_secret() {
 #[tokio::test]
 async fn a_pasted_token_is_used_as_is_and_a_refusal_says_to_paste_a_new_one() {
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
-    let config = fake.config();
     let base = Url::parse(&fake.url()).expect("url");
     let http = http_client(Duration::from_secs(5));
     let tokens = Arc::new(ImsTokenProvider::new(
@@ -563,8 +522,7 @@ async fn a_pasted_token_is_used_as_is_and_a_refusal_says_to_paste_a_new_one() {
         &base,
         ImsCredentials::AccessToken(Secret::new("pasted-expired")),
     ));
-    let target = PlatformTarget { api_key: config.client_id, org_id: config.org_id, sandbox: "prod".into() };
-    let client = FlowClient::new(http, &base, tokens, target);
+    let client = FlowClient::new(http, &base, tokens, target_for(&fake, "prod"));
     let err = client.sandboxes().await.expect_err("not a token the fake issued");
     assert!(matches!(err, FlowError::Ims(ImsError::PastedTokenRejected)), "{err:?}");
     assert_eq!(fake.requests().len(), 1, "no IMS call and no second try");
@@ -574,21 +532,9 @@ async fn a_pasted_token_is_used_as_is_and_a_refusal_says_to_paste_a_new_one() {
 #[tokio::test]
 async fn gateway_header_errors_are_read() {
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
-    let config = fake.config();
-    let base = Url::parse(&fake.url()).expect("url");
-    let http = http_client(Duration::from_secs(5));
-    let tokens = Arc::new(ImsTokenProvider::new(
-        http.clone(),
-        &base,
-        ImsCredentials::ClientCredentials {
-            client_id: config.client_id.clone(),
-            client_secret: Secret::new(config.client_secret),
-            scopes: DEFAULT_SCOPES.into(),
-        },
-    ));
-    let target =
-        PlatformTarget { api_key: config.client_id, org_id: "OTHER@AdobeOrg".into(), sandbox: "prod".into() };
-    let err = FlowClient::new(http, &base, tokens, target).sandboxes().await.expect_err("wrong org");
+    let mut target = target_for(&fake, "prod");
+    target.org_id = "OTHER@AdobeOrg".into();
+    let err = client_with(&fake, target, Duration::from_secs(5)).sandboxes().await.expect_err("wrong org");
     assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("403027"));
     assert!(err.to_string().contains("org ID"), "{err}");
 }
