@@ -8,5 +8,6 @@ pub mod connection_string;
 pub mod flow;
 pub mod ims;
 pub mod secret;
+pub mod vault;
 
 pub use secret::Secret;
