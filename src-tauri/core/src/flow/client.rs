@@ -98,6 +98,11 @@ impl FlowClient {
         &self.target
     }
 
+    /// Where creates go, for the request preview.
+    pub fn connections_url(&self) -> Url {
+        self.flow_url(&["connections"])
+    }
+
     /// `POST /connections`. A create is never sent twice blindly: after a failure that may
     /// have reached the service, the client first looks for a connection with the same name
     /// and spec, and returns it if the lost request did create it.

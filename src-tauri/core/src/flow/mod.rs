@@ -3,6 +3,7 @@
 mod client;
 mod error;
 mod model;
+mod preview;
 mod retry;
 
 pub use client::{http_client, FlowClient, ListQuery, PlatformTarget};
@@ -11,4 +12,5 @@ pub use model::{
     AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection,
     PatchOp, Sandbox, SpecRef, TestOutcome,
 };
+pub use preview::{preview, RequestPreview, MASK};
 pub use retry::RetryPolicy;
