@@ -2,6 +2,7 @@
 //! Experience Platform, and how secrets are kept from leaking. The Tauri commands are thin
 //! adapters over this crate, and the integration tests drive it directly.
 
+pub mod accounts;
 pub mod catalog;
 pub mod config;
 pub mod connection_string;

@@ -1,0 +1,93 @@
+//! Adobe accounts: the non-secret description of an OAuth Server-to-Server credential (saved
+//! in the store file) and signing in with it. The client secret lives in the keychain under
+//! [`Account::secret_key`].
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use url::Url;
+
+use crate::flow::{FlowClient, FlowError, PlatformTarget, Sandbox};
+use crate::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
+use crate::secret::Secret;
+
+/// One Adobe credential; a user may keep several, for example one per org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Account {
+    pub id: String,
+    pub display_name: String,
+    /// The IMS org, sent as `x-gw-ims-org-id`.
+    pub org_id: String,
+    /// The credential's client ID, which is also the `x-api-key`.
+    pub client_id: String,
+    #[serde(default = "default_scopes")]
+    pub scopes: String,
+    /// The sandbox `name` to preselect.
+    #[serde(default)]
+    #[ts(optional)]
+    pub default_sandbox: Option<String>,
+}
+
+fn default_scopes() -> String {
+    DEFAULT_SCOPES.to_owned()
+}
+
+impl Account {
+    /// Where the account's client secret is kept in the keychain.
+    pub fn secret_key(&self) -> String {
+        format!("account/{}/clientSecret", self.id)
+    }
+
+    /// A Flow Service client for `sandbox`, signing in with `client_secret`.
+    pub fn client(
+        &self,
+        http: reqwest::Client,
+        endpoints: (&Url, &Url),
+        client_secret: Secret,
+        sandbox: &str,
+    ) -> FlowClient {
+        let (platform, ims) = endpoints;
+        let tokens = Arc::new(ImsTokenProvider::new(
+            http.clone(),
+            ims,
+            ImsCredentials::ClientCredentials {
+                client_id: self.client_id.clone(),
+                client_secret,
+                scopes: self.scopes.clone(),
+            },
+        ));
+        let target = PlatformTarget {
+            api_key: self.client_id.clone(),
+            org_id: self.org_id.clone(),
+            sandbox: sandbox.to_owned(),
+        };
+        FlowClient::new(http, platform, tokens, target)
+    }
+}
+
+/// The sandboxes offered after signing in: active ones only, the default first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SignedIn {
+    pub sandboxes: Vec<Sandbox>,
+    /// The sandbox to preselect: the account's own default, else the org's default.
+    #[ts(optional)]
+    pub preselected: Option<String>,
+}
+
+/// Signs in (fetching an IMS token) and lists the sandboxes the credential may use.
+pub async fn sign_in(account: &Account, client: &FlowClient) -> Result<SignedIn, FlowError> {
+    let mut sandboxes: Vec<Sandbox> =
+        client.sandboxes().await?.into_iter().filter(|s| s.state == "active").collect();
+    sandboxes.sort_by_key(|s| !s.is_default);
+    let preselected = account
+        .default_sandbox
+        .clone()
+        .filter(|name| sandboxes.iter().any(|s| &s.name == name))
+        .or_else(|| sandboxes.first().map(|s| s.name.clone()));
+    Ok(SignedIn { sandboxes, preselected })
+}
