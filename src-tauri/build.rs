@@ -1,7 +1,11 @@
 fn main() {
-    tauri_build::try_build(
-        tauri_build::Attributes::new()
-            .app_manifest(tauri_build::AppManifest::new().commands(&["list_sources"])),
-    )
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&[
+            "list_sources",
+            "validate_form",
+            "compose_connection_string",
+            "split_connection_string",
+        ]),
+    ))
     .expect("the Tauri build script runs");
 }

@@ -28,7 +28,12 @@ pub fn run() {
 
     tauri::Builder::default()
         .manage(endpoints)
-        .invoke_handler(tauri::generate_handler![commands::list_sources])
+        .invoke_handler(tauri::generate_handler![
+            commands::list_sources,
+            commands::validate_form,
+            commands::compose_connection_string,
+            commands::split_connection_string,
+        ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts");
 }

@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 
 import type { CommandError } from "../bindings/CommandError";
 import type { ErrorCode } from "../bindings/ErrorCode";
+import type { FieldError } from "../bindings/FieldError";
 import type { Source } from "../bindings/Source";
 
 export class BackendError extends Error {
@@ -40,4 +41,30 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export function listSources(): Promise<Source[]> {
   return call<Source[]>("list_sources");
+}
+
+export function validateForm(
+  specId: string,
+  specName: string,
+  values: Record<string, string>,
+): Promise<FieldError[]> {
+  return call<FieldError[]>("validate_form", { specId, specName, values });
+}
+
+export function composeConnectionString(
+  specId: string,
+  specName: string,
+  param: string,
+  values: Record<string, string>,
+): Promise<string> {
+  return call<string>("compose_connection_string", { specId, specName, param, values });
+}
+
+export function splitConnectionString(
+  specId: string,
+  specName: string,
+  param: string,
+  raw: string,
+): Promise<Record<string, string>> {
+  return call<Record<string, string>>("split_connection_string", { specId, specName, param, raw });
 }

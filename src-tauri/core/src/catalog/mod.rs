@@ -15,7 +15,10 @@ pub use model::{
     AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind, Source,
 };
 pub use reconcile::reconcile;
-pub use request::{new_connection, split_connection_string, validate, FormValues, RequestError, NAME_FIELD};
+pub use request::{
+    masked_connection_string, new_connection, split_connection_string, validate, FormValues, RequestError,
+    NAME_FIELD,
+};
 
 use crate::flow::{FlowClient, FlowError};
 

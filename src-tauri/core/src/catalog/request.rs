@@ -7,7 +7,7 @@ use base64::Engine as _;
 use super::model::{AuthMethod, ConnectionStringPart, FieldError, Param, ParamKind, Source};
 use super::validate::{check_kind, check_part};
 use crate::connection_string::{self, same_key};
-use crate::flow::{AuthInfo, AuthParams, NewConnection, SpecRef};
+use crate::flow::{AuthInfo, AuthParams, NewConnection, SpecRef, MASK};
 use crate::secret::Secret;
 
 /// What the user typed, keyed by param name; for a composed connection string, by part field
@@ -163,4 +163,87 @@ pub fn split_connection_string(
         return Err(format!("The connection string has no {}= part: add it.", missing.key));
     }
     Ok(fields)
+}
+
+/// The composed connection string as the form shows it while the user types: every part as
+/// it will be sent, except secret parts, which are masked.
+pub fn masked_connection_string(parts: &[ConnectionStringPart], values: &FormValues) -> String {
+    let shown: Vec<(&str, String)> = parts
+        .iter()
+        .map(|part| {
+            let value = values.get(&part.field).map(Secret::expose).unwrap_or_default();
+            let shown = match (part.secret, value.is_empty()) {
+                (true, false) => MASK.to_owned(),
+                (true, true) => String::new(),
+                (false, _) => value.trim().to_owned(),
+            };
+            (part.key.as_str(), shown)
+        })
+        .collect();
+    connection_string::compose(shown.iter().map(|(key, value)| (*key, value.as_str())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::builtin_source;
+
+    fn oracle_parts() -> Vec<ConnectionStringPart> {
+        let source = builtin_source("d6b52d86-f0f8-475f-89d4-ce54c8527328").expect("oracle");
+        match &source.auth_methods[0].params[0].kind {
+            ParamKind::ConnectionString { parts } => parts.clone(),
+            other => panic!("unexpected kind {other:?}"),
+        }
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> FormValues {
+        pairs.iter().map(|(k, v)| (k.to_string(), Secret::new(*v))).collect()
+    }
+
+    #[test]
+    fn the_live_connection_string_masks_the_password() {
+        let values = form(&[
+            ("host", "db"),
+            ("port", "1521"),
+            ("sid", "ORCL"),
+            ("userId", "scott"),
+            ("password", "tiger"),
+        ]);
+        assert_eq!(
+            masked_connection_string(&oracle_parts(), &values),
+            "Host=db;Port=1521;Sid=ORCL;User Id=scott;Password=••••••••"
+        );
+    }
+
+    #[test]
+    fn raw_mode_splits_a_pasted_string_into_the_fields() {
+        let fields = split_connection_string(
+            &oracle_parts(),
+            "Host=db;Port=1521;Sid=ORCL;UserId=scott;Password=\"a;b\"",
+        )
+        .expect("valid");
+        assert_eq!(fields.get("userId").map(String::as_str), Some("scott"));
+        assert_eq!(fields.get("password").map(String::as_str), Some("a;b"));
+        let missing = split_connection_string(&oracle_parts(), "Host=db;Port=1521").expect_err("incomplete");
+        assert!(missing.contains("Sid="), "{missing}");
+        let unknown =
+            split_connection_string(&oracle_parts(), "Host=db;Service Name=x").expect_err("unknown key");
+        assert!(unknown.contains("Service Name"), "{unknown}");
+    }
+
+    #[test]
+    fn validation_lists_every_field_and_keeps_secrets_out_of_messages() {
+        let source = builtin_source("d6b52d86-f0f8-475f-89d4-ce54c8527328").expect("oracle");
+        let values = form(&[
+            ("host", "https://db"),
+            ("port", "99999"),
+            ("sid", ""),
+            ("userId", "u"),
+            ("password", "pw-secret"),
+        ]);
+        let errors = validate(&source.auth_methods[0], &values);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["host", "port", "sid"]);
+        assert!(errors.iter().all(|e| !e.message.contains("pw-secret")));
+    }
 }
