@@ -5,6 +5,14 @@ fn main() {
             "validate_form",
             "compose_connection_string",
             "split_connection_string",
+            "load_source",
+            "list_accounts",
+            "save_account",
+            "delete_account",
+            "sign_in",
+            "preview_connection",
+            "create_connection",
+            "test_connection",
         ]),
     ))
     .expect("the Tauri build script runs");

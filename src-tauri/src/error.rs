@@ -5,6 +5,7 @@ use flow_connect_core::catalog::RequestError;
 use flow_connect_core::config::ConfigError;
 use flow_connect_core::flow::FlowError;
 use flow_connect_core::ims::ImsError;
+use flow_connect_core::vault::VaultError;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -24,6 +25,10 @@ pub enum ErrorCode {
     Network,
     /// The source or auth method is not in the catalog.
     UnknownSource,
+    /// The system keychain is missing, locked or not answering.
+    Keychain,
+    /// The app's own data file could not be read or written.
+    Storage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -62,6 +67,12 @@ impl From<FlowError> for CommandError {
             FlowError::Network { .. } => Self::new(ErrorCode::Network, e.to_string()),
             _ => Self::new(ErrorCode::AdobeRejected, e.to_string()),
         }
+    }
+}
+
+impl From<VaultError> for CommandError {
+    fn from(e: VaultError) -> Self {
+        Self::new(ErrorCode::Keychain, e.to_string())
     }
 }
 

@@ -1,9 +1,12 @@
 //! The Tauri shell of Flow Connect: wiring only. The work happens in `flow-connect-core`.
 
+mod accounts_store;
 mod commands;
 mod error;
+mod state;
 
 use flow_connect_core::config::Endpoints;
+use tauri::Manager;
 use tracing_subscriber::EnvFilter;
 
 pub use error::{CommandError, ErrorCode};
@@ -27,12 +30,25 @@ pub fn run() {
     tracing::info!(platform = %endpoints.platform, ims = %endpoints.ims, "Flow Connect starting");
 
     tauri::Builder::default()
-        .manage(endpoints)
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .setup(move |app| {
+            let identifier = app.config().identifier.clone();
+            app.manage(state::AppState::new(endpoints, &identifier));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
-            commands::list_sources,
-            commands::validate_form,
-            commands::compose_connection_string,
-            commands::split_connection_string,
+            commands::catalog::list_sources,
+            commands::catalog::validate_form,
+            commands::catalog::compose_connection_string,
+            commands::catalog::split_connection_string,
+            commands::catalog::load_source,
+            commands::accounts::list_accounts,
+            commands::accounts::save_account,
+            commands::accounts::delete_account,
+            commands::accounts::sign_in,
+            commands::connections::preview_connection,
+            commands::connections::create_connection,
+            commands::connections::test_connection,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts");

@@ -27,7 +27,9 @@ async fn sign_in_with(
     secret: &str,
 ) -> Result<flow_connect_core::accounts::SignedIn, FlowError> {
     let base = Url::parse(&fake.url()).expect("url");
-    let client = account.client(http_client(Duration::from_secs(5)), (&base, &base), Secret::new(secret), "");
+    let http = http_client(Duration::from_secs(5));
+    let tokens = account.token_provider(http.clone(), &base, Secret::new(secret));
+    let client = account.client(http, &base, tokens, "");
     sign_in(account, &client).await
 }
 
@@ -66,4 +68,18 @@ async fn an_unknown_org_points_at_the_org_id_and_product_profile() {
     let err = sign_in_with(&fake, &wrong_org, &fake.config().client_secret).await.expect_err("refused");
     assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("403027"));
     assert!(err.to_string().contains("product profile"), "{err}");
+}
+
+#[test]
+fn account_fields_are_checked_with_their_fix() {
+    let blank = Account {
+        id: String::new(),
+        display_name: " ".into(),
+        org_id: "12345".into(),
+        client_id: String::new(),
+        scopes: DEFAULT_SCOPES.into(),
+        default_sandbox: None,
+    };
+    let fields: Vec<String> = blank.validate().into_iter().map(|e| e.field).collect();
+    assert_eq!(fields, ["displayName", "orgId", "clientId"]);
 }

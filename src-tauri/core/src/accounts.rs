@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
+use crate::catalog::FieldError;
 use crate::flow::{FlowClient, FlowError, PlatformTarget, Sandbox};
 use crate::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
 use crate::secret::Secret;
@@ -41,30 +42,60 @@ impl Account {
         format!("account/{}/clientSecret", self.id)
     }
 
-    /// A Flow Service client for `sandbox`, signing in with `client_secret`.
-    pub fn client(
+    /// The token provider of this account; keep one per account so its token is reused.
+    pub fn token_provider(
         &self,
         http: reqwest::Client,
-        endpoints: (&Url, &Url),
+        ims: &Url,
         client_secret: Secret,
-        sandbox: &str,
-    ) -> FlowClient {
-        let (platform, ims) = endpoints;
-        let tokens = Arc::new(ImsTokenProvider::new(
-            http.clone(),
+    ) -> Arc<ImsTokenProvider> {
+        Arc::new(ImsTokenProvider::new(
+            http,
             ims,
             ImsCredentials::ClientCredentials {
                 client_id: self.client_id.clone(),
                 client_secret,
                 scopes: self.scopes.clone(),
             },
-        ));
+        ))
+    }
+
+    /// A Flow Service client for `sandbox` (empty before one is chosen).
+    pub fn client(
+        &self,
+        http: reqwest::Client,
+        platform: &Url,
+        tokens: Arc<ImsTokenProvider>,
+        sandbox: &str,
+    ) -> FlowClient {
         let target = PlatformTarget {
             api_key: self.client_id.clone(),
             org_id: self.org_id.clone(),
             sandbox: sandbox.to_owned(),
         };
         FlowClient::new(http, platform, tokens, target)
+    }
+
+    /// Checks what the user typed for a new or edited account.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let mut refuse = |field: &str, message: &str| {
+            errors.push(FieldError { field: field.into(), message: message.into() })
+        };
+        if self.display_name.trim().is_empty() {
+            refuse("displayName", "Give the account a name, such as “Acme production”.");
+        }
+        let org = self.org_id.trim();
+        if !org.ends_with("@AdobeOrg") || org.len() <= "@AdobeOrg".len() {
+            refuse("orgId", "Enter the organization ID from Adobe Developer Console; it ends in @AdobeOrg.");
+        }
+        if self.client_id.trim().is_empty() {
+            refuse("clientId", "Enter the client ID (API key) of the OAuth Server-to-Server credential.");
+        }
+        if self.scopes.split(',').all(|s| s.trim().is_empty()) {
+            refuse("scopes", "Enter the scopes of the credential, separated by commas.");
+        }
+        errors
     }
 }
 

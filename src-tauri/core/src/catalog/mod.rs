@@ -50,6 +50,11 @@ impl LiveCatalog {
         }
     }
 
+    /// The entry fetched earlier for this org, if any; never a network call.
+    pub fn cached(&self, org_id: &str, spec_id: &str) -> Option<Source> {
+        self.lock().get(&(org_id.to_owned(), spec_id.to_owned())).cloned()
+    }
+
     /// Forgets an org's entries, for example when its account is signed out.
     pub fn forget_org(&self, org_id: &str) {
         self.lock().retain(|(org, _), _| org != org_id);

@@ -1,0 +1,119 @@
+use std::collections::BTreeMap;
+
+use flow_connect_core::catalog::{
+    self, builtin_source, builtin_sources, FieldError, FormValues, ParamKind, Source,
+};
+use flow_connect_core::Secret;
+use tauri::{AppHandle, State};
+
+use crate::accounts_store;
+use crate::error::{CommandError, ErrorCode};
+use crate::state::AppState;
+
+/// The source catalog as built in; signed-in views refine it with the live specs.
+#[tauri::command]
+pub fn list_sources() -> Result<Vec<Source>, CommandError> {
+    Ok(builtin_sources().to_vec())
+}
+
+/// The source as the account's org sees it (the live connection spec), or the built-in entry
+/// when the spec cannot be read.
+#[tauri::command]
+pub async fn load_source(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    sandbox: String,
+    spec_id: String,
+) -> Result<Source, CommandError> {
+    let account = accounts_store::find(&app, &account_id)?;
+    let client = state.client(&account, &sandbox).await?;
+    match state.catalog.source(&client, &spec_id).await {
+        (Some(source), _) => Ok(source),
+        (None, Some(error)) => Err(error.into()),
+        (None, None) => Err(unknown_source()),
+    }
+}
+
+/// Checks a form as the user types; an empty list means every value is accepted.
+#[tauri::command]
+pub fn validate_form(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: Option<String>,
+    spec_id: String,
+    spec_name: String,
+    values: FormValues,
+) -> Result<Vec<FieldError>, CommandError> {
+    let source = resolve_source(&app, &state, account_id.as_deref(), &spec_id)?;
+    let method = source.auth_method(&spec_name).ok_or_else(unknown_source)?;
+    Ok(catalog::validate(method, &values))
+}
+
+/// The connection string composed from its part fields, secret parts masked.
+#[tauri::command]
+pub fn compose_connection_string(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: Option<String>,
+    spec_id: String,
+    spec_name: String,
+    param: String,
+    values: FormValues,
+) -> Result<String, CommandError> {
+    let source = resolve_source(&app, &state, account_id.as_deref(), &spec_id)?;
+    Ok(catalog::masked_connection_string(parts(&source, &spec_name, &param)?, &values))
+}
+
+/// Raw mode: a pasted connection string split into the part fields.
+#[tauri::command]
+pub fn split_connection_string(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: Option<String>,
+    spec_id: String,
+    spec_name: String,
+    param: String,
+    raw: Secret,
+) -> Result<BTreeMap<String, String>, CommandError> {
+    let source = resolve_source(&app, &state, account_id.as_deref(), &spec_id)?;
+    catalog::split_connection_string(parts(&source, &spec_name, &param)?, raw.expose())
+        .map_err(|message| CommandError::new(ErrorCode::Validation, message))
+}
+
+/// The live entry already fetched for the account's org, else the built-in one. Never a
+/// network call: this runs on every keystroke.
+pub(crate) fn resolve_source(
+    app: &AppHandle,
+    state: &AppState,
+    account_id: Option<&str>,
+    spec_id: &str,
+) -> Result<Source, CommandError> {
+    let live = match account_id {
+        Some(id) => accounts_store::find(app, id).ok().and_then(|a| state.catalog.cached(&a.org_id, spec_id)),
+        None => None,
+    };
+    live.or_else(|| builtin_source(spec_id).cloned()).ok_or_else(unknown_source)
+}
+
+fn parts<'a>(
+    source: &'a Source,
+    spec_name: &str,
+    param: &str,
+) -> Result<&'a [catalog::ConnectionStringPart], CommandError> {
+    let method = source.auth_method(spec_name).ok_or_else(unknown_source)?;
+    match method.params.iter().find(|p| p.name == param).map(|p| &p.kind) {
+        Some(ParamKind::ConnectionString { parts }) => Ok(parts),
+        _ => Err(CommandError::new(
+            ErrorCode::UnknownSource,
+            format!("{param} is not a connection string of this source."),
+        )),
+    }
+}
+
+fn unknown_source() -> CommandError {
+    CommandError::new(
+        ErrorCode::UnknownSource,
+        "This source or sign-in method is not in the catalog: pick it again from the list.",
+    )
+}

@@ -1,0 +1,79 @@
+use flow_connect_core::catalog::{self, FormValues};
+use flow_connect_core::flow::{self, Created, RequestPreview, TestOutcome};
+use serde::Deserialize;
+use tauri::{AppHandle, State};
+use ts_rs::TS;
+
+use super::catalog::resolve_source;
+use crate::accounts_store;
+use crate::error::CommandError;
+use crate::state::AppState;
+
+/// A filled form, ready to become `POST /connections`.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionRequest {
+    pub account_id: String,
+    pub sandbox: String,
+    pub spec_id: String,
+    pub spec_name: String,
+    pub name: String,
+    pub description: String,
+    #[ts(type = "Record<string, string>")]
+    pub values: FormValues,
+}
+
+/// The exact body and a curl command, secrets masked.
+#[tauri::command]
+pub async fn preview_connection(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ConnectionRequest,
+) -> Result<RequestPreview, CommandError> {
+    let account = accounts_store::find(&app, &request.account_id)?;
+    let source = resolve_source(&app, &state, Some(&account.id), &request.spec_id)?;
+    let new = catalog::new_connection(
+        &source,
+        &request.spec_name,
+        &request.name,
+        &request.description,
+        &request.values,
+    )?;
+    let client = state.client(&account, &request.sandbox).await?;
+    Ok(flow::preview(&new, client.connections_url().as_str(), client.target()))
+}
+
+#[tauri::command]
+pub async fn create_connection(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ConnectionRequest,
+) -> Result<Created, CommandError> {
+    let account = accounts_store::find(&app, &request.account_id)?;
+    let source = resolve_source(&app, &state, Some(&account.id), &request.spec_id)?;
+    let new = catalog::new_connection(
+        &source,
+        &request.spec_name,
+        &request.name,
+        &request.description,
+        &request.values,
+    )?;
+    let client = state.client(&account, &request.sandbox).await?;
+    let created = client.create_connection(&new).await?;
+    tracing::info!(id = %created.id, spec = %request.spec_id, sandbox = %request.sandbox, "created a connection");
+    Ok(created)
+}
+
+#[tauri::command]
+pub async fn test_connection(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    sandbox: String,
+    connection_id: String,
+) -> Result<TestOutcome, CommandError> {
+    let account = accounts_store::find(&app, &account_id)?;
+    let client = state.client(&account, &sandbox).await?;
+    Ok(client.test_connection(&connection_id).await?)
+}

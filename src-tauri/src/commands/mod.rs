@@ -1,0 +1,6 @@
+//! The commands the UI invokes. Each one is an adapter: it unpacks its arguments, calls the
+//! core, and turns the outcome into data or a `{code, message}` error.
+
+pub mod accounts;
+pub mod catalog;
+pub mod connections;

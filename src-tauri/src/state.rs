@@ -1,0 +1,64 @@
+//! What the commands share: endpoints, one HTTP client, the keychain, the live catalog, and
+//! one token provider per signed-in account so IMS tokens are reused.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use flow_connect_core::accounts::Account;
+use flow_connect_core::catalog::LiveCatalog;
+use flow_connect_core::config::Endpoints;
+use flow_connect_core::flow::{http_client, FlowClient};
+use flow_connect_core::ims::ImsTokenProvider;
+use flow_connect_core::vault::{KeyringStore, Vault};
+
+use crate::error::{CommandError, ErrorCode};
+
+pub struct AppState {
+    pub endpoints: Endpoints,
+    pub http: reqwest::Client,
+    pub vault: Vault,
+    pub catalog: LiveCatalog,
+    tokens: Mutex<HashMap<String, Arc<ImsTokenProvider>>>,
+}
+
+impl AppState {
+    /// `keychain_service` names the app's keychain entries (the app identifier).
+    pub fn new(endpoints: Endpoints, keychain_service: &str) -> Self {
+        Self {
+            endpoints,
+            http: http_client(Duration::from_secs(30)),
+            vault: Vault::new(KeyringStore::new(keychain_service)),
+            catalog: LiveCatalog::default(),
+            tokens: Mutex::default(),
+        }
+    }
+
+    /// A Flow Service client for `account` in `sandbox`, reusing the account's token.
+    pub async fn client(&self, account: &Account, sandbox: &str) -> Result<FlowClient, CommandError> {
+        let cached = self.tokens.lock().unwrap_or_else(PoisonError::into_inner).get(&account.id).cloned();
+        let tokens = match cached {
+            Some(tokens) => tokens,
+            None => {
+                let secret = self.vault.get(&account.secret_key()).await?.ok_or_else(|| {
+                    CommandError::new(
+                        ErrorCode::Validation,
+                        format!("The client secret of “{}” is not in the keychain: edit the account and enter it again.", account.display_name),
+                    )
+                })?;
+                let tokens = account.token_provider(self.http.clone(), &self.endpoints.ims, secret);
+                self.tokens
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .insert(account.id.clone(), Arc::clone(&tokens));
+                tokens
+            }
+        };
+        Ok(account.client(self.http.clone(), &self.endpoints.platform, tokens, sandbox))
+    }
+
+    /// Drops an account's token after its credentials changed or it was removed.
+    pub fn forget(&self, account_id: &str) {
+        self.tokens.lock().unwrap_or_else(PoisonError::into_inner).remove(account_id);
+    }
+}
