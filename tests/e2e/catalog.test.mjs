@@ -10,7 +10,7 @@ import { artifacts, launch } from "./harness.mjs";
 let app;
 
 before(async () => {
-  app = await launch();
+  app = await launch("catalog");
 });
 
 after(async () => {
@@ -29,7 +29,9 @@ test("the catalog shows the four sources with their sign-in methods", async () =
   const headings = await browser.$$("article h3").map((h) => h.getText());
   assert.deepEqual(headings, ["Google BigQuery", "Oracle", "Generic REST API", "ServiceNow"]);
 
-  const bigquery = await browser.$("article[aria-labelledby='source-3c9b37f8-13a6-43d8-bad3-b863b941fedd']");
+  const bigquery = await browser.$(
+    "article[aria-labelledby='source-3c9b37f8-13a6-43d8-bad3-b863b941fedd']",
+  );
   const methods = await bigquery.$$(".methods li").map((m) => m.getText());
   assert.deepEqual(methods, ["OAuth 2 refresh token", "Service account key"]);
 });

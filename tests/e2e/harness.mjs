@@ -3,7 +3,8 @@
 // that scripts/test.sh prepared. Everything is stopped again by `stop()`.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, createWriteStream } from "node:fs";
+import { mkdirSync, mkdtempSync, createWriteStream } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,9 +32,9 @@ function freePort() {
   });
 }
 
-function logTo(name) {
+function logTo(name, flags = "a") {
   mkdirSync(artifacts, { recursive: true });
-  return createWriteStream(path.join(artifacts, name), { flags: "a" });
+  return createWriteStream(path.join(artifacts, name), { flags });
 }
 
 async function startFakes() {
@@ -63,23 +64,39 @@ async function waitForPort(port, child, timeoutMs) {
   throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-/** Starts the fakes, tauri-driver and the app; returns the WebDriver browser and a stop(). */
-export async function launch() {
+/**
+ * Starts the fakes, tauri-driver and the app; returns the WebDriver browser and a stop().
+ * Each launch gets data folders of its own (inside the private ones of scripts/test.sh when
+ * it runs there), so test files never see each other's accounts.
+ */
+export async function launch(name = "app") {
   const fakes = await startFakes();
+  const dataRoot = mkdtempSync(path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), `${name}-`));
+  const dataHome = path.join(dataRoot, "data");
+  mkdirSync(dataHome, { recursive: true });
+  const logFile = `${name}.log`;
   const port = await freePort();
   const nativePort = await freePort();
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      FLOW_CONNECT_PLATFORM_URL: fakes.url,
-      FLOW_CONNECT_IMS_URL: fakes.url,
-      FLOW_CONNECT_LOG: "info",
+  const driver = spawn(
+    "tauri-driver",
+    ["--port", String(port), "--native-port", String(nativePort)],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        FLOW_CONNECT_PLATFORM_URL: fakes.url,
+        FLOW_CONNECT_IMS_URL: fakes.url,
+        FLOW_CONNECT_LOG: "info",
+        XDG_DATA_HOME: dataHome,
+        XDG_CONFIG_HOME: path.join(dataRoot, "config"),
+        XDG_CACHE_HOME: path.join(dataRoot, "cache"),
+      },
     },
-  });
+  );
   // The app's own stderr ends up here: keep it for failure reports and the secret scan.
-  driver.stdout.pipe(logTo("app.log"));
-  driver.stderr.pipe(logTo("app.log"));
+  const log = logTo(logFile, "w");
+  driver.stdout.pipe(log);
+  driver.stderr.pipe(log);
   const stopProcesses = async () => {
     for (const child of [driver, fakes.child]) {
       if (child.exitCode === null) {
@@ -101,6 +118,8 @@ export async function launch() {
     return {
       browser,
       fakeUrl: fakes.url,
+      dataHome,
+      logPath: path.join(artifacts, logFile),
       async stop() {
         await browser.deleteSession().catch(() => {});
         await stopProcesses();

@@ -10,7 +10,7 @@ import { artifacts, launch } from "./harness.mjs";
 let app;
 
 before(async () => {
-  app = await launch();
+  app = await launch("source-form");
   await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
 });
 
@@ -93,13 +93,17 @@ test("a bad value is explained next to its field and kept as typed", async () =>
 test("raw mode parses a pasted connection string into the fields", async () => {
   await openSource("Oracle");
   await app.browser.$("button=Paste a connection string instead").click();
-  await (await byLabel("Connection string")).setValue('Host=h2;Port=1522;Sid=S2;UserId=u2;Password="a;b"');
+  await (
+    await byLabel("Connection string")
+  ).setValue('Host=h2;Port=1522;Sid=S2;UserId=u2;Password="a;b"');
   await app.browser.$("button=Fill the fields from this string").click();
   await app.browser.$("output").waitForExist({ timeout: 5000 });
   assert.equal(await (await byLabel("Host")).getValue(), "h2");
   assert.equal(await (await byLabel("User name")).getValue(), "u2");
   assert.equal(await (await byLabel("Password")).getValue(), "a;b");
-  await app.browser.waitUntil(async () => (await composed()).startsWith("Host=h2"), { timeout: 5000 });
+  await app.browser.waitUntil(async () => (await composed()).startsWith("Host=h2"), {
+    timeout: 5000,
+  });
 });
 
 test("BigQuery offers both sign-in methods with their own fields", async () => {
@@ -118,7 +122,8 @@ test("every source's form renders a labelled control for each visible param", as
     ["ServiceNow", ["Instance URL", "User name", "Password"]],
   ]) {
     await openSource(source);
-    for (const label of labels) assert.ok(await (await byLabel(label)).isExisting(), `${source}: ${label}`);
+    for (const label of labels)
+      assert.ok(await (await byLabel(label)).isExisting(), `${source}: ${label}`);
   }
   await app.browser.$("button=Back to sources").click();
   await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 5000 });

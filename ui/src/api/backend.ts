@@ -2,10 +2,16 @@
 // and every failure arrives as a BackendError carrying the backend's {code, message}.
 import { invoke } from "@tauri-apps/api/core";
 
+import type { Account } from "../bindings/Account";
 import type { CommandError } from "../bindings/CommandError";
+import type { ConnectionRequest } from "../bindings/ConnectionRequest";
+import type { Created } from "../bindings/Created";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FieldError } from "../bindings/FieldError";
+import type { RequestPreview } from "../bindings/RequestPreview";
+import type { SignedIn } from "../bindings/SignedIn";
 import type { Source } from "../bindings/Source";
+import type { TestOutcome } from "../bindings/TestOutcome";
 
 export class BackendError extends Error {
   readonly code: ErrorCode | "Unknown";
@@ -43,28 +49,83 @@ export function listSources(): Promise<Source[]> {
   return call<Source[]>("list_sources");
 }
 
+/** Which account's live catalog to check against; null for the built-in one. */
+export type CatalogScope = string | null;
+
 export function validateForm(
+  accountId: CatalogScope,
   specId: string,
   specName: string,
   values: Record<string, string>,
 ): Promise<FieldError[]> {
-  return call<FieldError[]>("validate_form", { specId, specName, values });
+  return call<FieldError[]>("validate_form", { accountId, specId, specName, values });
 }
 
 export function composeConnectionString(
+  accountId: CatalogScope,
   specId: string,
   specName: string,
   param: string,
   values: Record<string, string>,
 ): Promise<string> {
-  return call<string>("compose_connection_string", { specId, specName, param, values });
+  return call<string>("compose_connection_string", {
+    accountId,
+    specId,
+    specName,
+    param,
+    values,
+  });
 }
 
 export function splitConnectionString(
+  accountId: CatalogScope,
   specId: string,
   specName: string,
   param: string,
   raw: string,
 ): Promise<Record<string, string>> {
-  return call<Record<string, string>>("split_connection_string", { specId, specName, param, raw });
+  return call<Record<string, string>>("split_connection_string", {
+    accountId,
+    specId,
+    specName,
+    param,
+    raw,
+  });
+}
+
+export function loadSource(accountId: string, sandbox: string, specId: string): Promise<Source> {
+  return call<Source>("load_source", { accountId, sandbox, specId });
+}
+
+export function listAccounts(): Promise<Account[]> {
+  return call<Account[]>("list_accounts");
+}
+
+export function saveAccount(account: Account, clientSecret: string | null): Promise<Account> {
+  return call<Account>("save_account", { account, clientSecret });
+}
+
+export function signIn(accountId: string): Promise<SignedIn> {
+  return call<SignedIn>("sign_in", { accountId });
+}
+
+export function previewConnection(request: ConnectionRequest): Promise<RequestPreview> {
+  return call<RequestPreview>("preview_connection", { request });
+}
+
+export function createConnection(request: ConnectionRequest): Promise<Created> {
+  return call<Created>("create_connection", { request });
+}
+
+export function testConnection(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+): Promise<TestOutcome> {
+  return call<TestOutcome>("test_connection", { accountId, sandbox, connectionId });
+}
+
+/** Copies text for the user; the clipboard is the browser's, no extra permission needed. */
+export function copyText(text: string): Promise<void> {
+  return navigator.clipboard.writeText(text);
 }

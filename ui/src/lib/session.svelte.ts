@@ -1,0 +1,66 @@
+// Who the user is signed in as and where: the chosen account and sandbox, shared by every
+// screen. Only this module changes it.
+import { BackendError, listAccounts, saveAccount, signIn } from "../api/backend";
+import type { Account } from "../bindings/Account";
+import type { Sandbox } from "../bindings/Sandbox";
+
+export const DEFAULT_SCOPES =
+  "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session";
+
+class Session {
+  accounts = $state<Account[]>([]);
+  accountId = $state("");
+  sandboxes = $state<Sandbox[]>([]);
+  sandbox = $state("");
+  status = $state<"signed-out" | "signing-in" | "signed-in" | "failed">("signed-out");
+  error = $state("");
+  loaded = $state(false);
+
+  get ready(): boolean {
+    return this.status === "signed-in" && this.sandbox !== "";
+  }
+
+  get account(): Account | undefined {
+    return this.accounts.find((a) => a.id === this.accountId);
+  }
+
+  async load(): Promise<void> {
+    try {
+      this.accounts = await listAccounts();
+    } catch (error: unknown) {
+      this.error = messageOf(error);
+    }
+    this.loaded = true;
+    const first = this.accounts[0];
+    if (first) await this.use(first.id);
+  }
+
+  async use(accountId: string): Promise<void> {
+    this.accountId = accountId;
+    this.sandboxes = [];
+    this.sandbox = "";
+    this.status = "signing-in";
+    this.error = "";
+    try {
+      const signedIn = await signIn(accountId);
+      this.sandboxes = signedIn.sandboxes;
+      this.sandbox = signedIn.preselected ?? "";
+      this.status = "signed-in";
+    } catch (error: unknown) {
+      this.status = "failed";
+      this.error = messageOf(error);
+    }
+  }
+
+  async add(account: Account, clientSecret: string): Promise<void> {
+    const saved = await saveAccount(account, clientSecret);
+    this.accounts = [...this.accounts.filter((a) => a.id !== saved.id), saved];
+    await this.use(saved.id);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof BackendError ? error.message : String(error);
+}
+
+export const session = new Session();
