@@ -21,6 +21,9 @@ cargo fmt --all --check
 step "UI: types and lint"
 (cd ui && npm run --silent check && npx --no-install eslint .)
 
+step "UI: component tests (vitest, backend mocked)"
+(cd ui && npm test --silent)
+
 step "UI: build (the app embeds it)"
 (cd ui && npm run --silent build)
 

@@ -224,6 +224,13 @@ for (const c of cases) {
       await app.browser.$("span=service-account.json loaded").waitForExist({ timeout: 5000 });
     }
     await app.browser.$("p=Every value looks right.").waitForExist({ timeout: 5000 });
+    await app.browser.$("button=Preview request").click();
+    const previewBody = app.browser.$("pre[aria-labelledby='preview-body-label']");
+    await previewBody.waitForExist({ timeout: 10000 });
+    const previewed = JSON.parse(await previewBody.getText());
+    assert.equal(previewed.auth.specName, c.auth.specName);
+    assert.deepEqual(Object.keys(previewed.auth.params), Object.keys(c.auth.params));
+    for (const value of secrets) assert.ok(!JSON.stringify(previewed).includes(value), "masked");
     const body = await createAndCapture();
     assert.deepEqual(body, {
       name,

@@ -1,0 +1,178 @@
+// The source form with the backend mocked: errors appear next to the field the user touched,
+// the Oracle connection string shows what the backend composed, the preview shows masked
+// secrets only, and a refused create keeps every value.
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import sources from "../../../src-tauri/core/src/catalog/sources.json";
+import type { Source } from "../bindings/Source";
+import { session } from "./session.svelte";
+import SourceForm from "./SourceForm.svelte";
+
+const catalog = sources as unknown as Source[];
+const oracle = catalog.find((s) => s.displayName === "Oracle") as Source;
+const serviceNow = catalog.find((s) => s.displayName === "ServiceNow") as Source;
+
+type Args = Record<string, unknown>;
+let calls: { cmd: string; args: Args }[] = [];
+let component: ReturnType<typeof mount> | undefined;
+
+function backend(handlers: Record<string, (args: Args) => unknown>): void {
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args: (args ?? {}) as Args });
+    const handler = handlers[cmd];
+    if (!handler) throw new Error(`unexpected command ${cmd}`);
+    return handler((args ?? {}) as Args);
+  });
+}
+
+function render(source: Source): void {
+  component = mount(SourceForm, { target: document.body, props: { source, onback: () => {} } });
+  flushSync();
+}
+
+function byLabel(text: string): HTMLInputElement {
+  const label = [...document.querySelectorAll("label")].find(
+    (l) => l.textContent.replace("*", "").trim() === text,
+  );
+  if (!label) throw new Error(`no label ${text}`);
+  return document.getElementById(label.htmlFor) as HTMLInputElement;
+}
+
+function type(label: string, value: string): void {
+  const input = byLabel(label);
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+function click(text: string): void {
+  const button = [...document.querySelectorAll("button")].find(
+    (b) => b.textContent.trim() === text,
+  );
+  if (!button) throw new Error(`no button ${text}`);
+  button.click();
+}
+
+beforeEach(() => {
+  calls = [];
+  session.status = "signed-out";
+  session.accountId = "";
+  session.sandbox = "";
+});
+
+afterEach(() => {
+  if (component) void unmount(component);
+  component = undefined;
+  document.body.innerHTML = "";
+  clearMocks();
+});
+
+describe("validation", () => {
+  it("shows the backend's reason next to a touched field and keeps the value", async () => {
+    backend({
+      validate_form: (args) => {
+        const values = args.values as Record<string, string>;
+        return values.port === "99999"
+          ? [
+              { field: "port", message: "Port: Enter a port number from 1 to 65535." },
+              { field: "sid", message: "SID is required." },
+            ]
+          : [];
+      },
+      compose_connection_string: () => "",
+    });
+    render(oracle);
+    type("Port", "99999");
+
+    await vi.waitFor(() => {
+      expect(document.getElementById("field-port-error")?.textContent).toBe(
+        "Port: Enter a port number from 1 to 65535.",
+      );
+    });
+    // Untouched fields do not shout yet.
+    expect(document.getElementById("field-sid-error")).toBeNull();
+    expect(byLabel("Port").value).toBe("99999");
+    expect(byLabel("Port").getAttribute("aria-describedby")).toContain("field-port-error");
+  });
+});
+
+describe("Oracle composition", () => {
+  it("shows the string the backend composed and sends it every part typed", async () => {
+    backend({
+      validate_form: () => [],
+      compose_connection_string: (args) => {
+        const v = args.values as Record<string, string>;
+        return `Host=${v.host ?? ""};Port=${v.port ?? ""};Password=${v.password ? "••••••••" : ""}`;
+      },
+    });
+    render(oracle);
+    type("Host", "db.example");
+    type("Port", "1521");
+    type("Password", "tiger");
+
+    await vi.waitFor(() => {
+      expect(document.querySelector("output")?.textContent).toBe(
+        "Host=db.example;Port=1521;Password=••••••••",
+      );
+    });
+    const last = calls.filter((c) => c.cmd === "compose_connection_string").at(-1);
+    expect(last?.args.param).toBe("connectionString");
+    expect(byLabel("Password").type).toBe("password");
+  });
+});
+
+describe("preview masking and failures", () => {
+  beforeEach(() => {
+    session.status = "signed-in";
+    session.accountId = "acct-1";
+    session.sandbox = "prod";
+  });
+
+  it("shows the masked preview and never the typed secret", async () => {
+    backend({
+      load_source: () => serviceNow,
+      validate_form: () => [],
+      preview_connection: () => ({
+        body: '{\n  "auth": { "params": { "password": "••••••••" } }\n}',
+        curl: 'curl -X POST \\\n    -d \'{"password": "••••••••"}\'',
+      }),
+    });
+    render(serviceNow);
+    type("Connection name", "Now");
+    type("Password", "hunter2-secret");
+    click("Preview request");
+
+    await vi.waitFor(() => {
+      expect(document.querySelector(".preview")).not.toBeNull();
+    });
+    const shown = document.querySelector(".preview")?.textContent ?? "";
+    expect(shown).toContain("••••••••");
+    expect(shown).not.toContain("hunter2-secret");
+    const request = calls.find((c) => c.cmd === "preview_connection")?.args.request as Args;
+    expect(request.sandbox).toBe("prod");
+    expect((request.values as Record<string, string>).password).toBe("hunter2-secret");
+  });
+
+  it("keeps every value when the create is refused", async () => {
+    backend({
+      load_source: () => serviceNow,
+      validate_form: () => [],
+      create_connection: () => {
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects with the command's serialised {code, message}, not an Error.
+        throw { code: "AdobeRejected", message: "Rejected (1415-400, HTTP 400). Pick another." };
+      },
+    });
+    render(serviceNow);
+    type("Connection name", "Now");
+    type("User name", "platform");
+    click("Create connection");
+
+    await vi.waitFor(() => {
+      expect(document.querySelector("[role='alert']")?.textContent).toContain("1415-400");
+    });
+    expect(byLabel("Connection name").value).toBe("Now");
+    expect(byLabel("User name").value).toBe("platform");
+  });
+});
