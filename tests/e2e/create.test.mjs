@@ -335,3 +335,17 @@ test("no secret is in any file of the app's data folder or in its log", async ()
     }
   }
 });
+
+test("the sandbox picked last is remembered for the account", async () => {
+  const { browser } = app;
+  await (await browser.$("#pick-sandbox")).selectByVisibleText("Marketing development");
+  const accountsFile = filesUnder(app.dataHome).find((f) => f.endsWith("accounts.json"));
+  await browser.waitUntil(
+    () =>
+      JSON.parse(readFileSync(accountsFile, "utf8")).accounts[0].defaultSandbox === "dev-marketing",
+    {
+      timeout: 5000,
+      timeoutMsg: `the default sandbox was not saved: ${readFileSync(accountsFile, "utf8")}`,
+    },
+  );
+});

@@ -7,7 +7,7 @@ use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
 #[tauri::command]
-pub fn list_accounts(app: AppHandle) -> Result<Vec<Account>, CommandError> {
+pub async fn list_accounts(app: AppHandle) -> Result<Vec<Account>, CommandError> {
     accounts_store::load(&app)
 }
 

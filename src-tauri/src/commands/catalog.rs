@@ -35,9 +35,12 @@ pub async fn load_source(
     }
 }
 
+// The form commands are async so that they run off the main thread: reading the accounts file
+// the first time is I/O, and the window must never wait for it.
+
 /// Checks a form as the user types; an empty list means every value is accepted.
 #[tauri::command]
-pub fn validate_form(
+pub async fn validate_form(
     app: AppHandle,
     state: State<'_, AppState>,
     account_id: Option<String>,
@@ -52,7 +55,7 @@ pub fn validate_form(
 
 /// The connection string composed from its part fields, secret parts masked.
 #[tauri::command]
-pub fn compose_connection_string(
+pub async fn compose_connection_string(
     app: AppHandle,
     state: State<'_, AppState>,
     account_id: Option<String>,
@@ -67,7 +70,7 @@ pub fn compose_connection_string(
 
 /// Raw mode: a pasted connection string split into the part fields.
 #[tauri::command]
-pub fn split_connection_string(
+pub async fn split_connection_string(
     app: AppHandle,
     state: State<'_, AppState>,
     account_id: Option<String>,

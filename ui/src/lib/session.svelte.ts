@@ -52,6 +52,20 @@ class Session {
     }
   }
 
+  /** Switches sandbox and remembers it as the account's default for next time. */
+  async chooseSandbox(name: string): Promise<void> {
+    this.sandbox = name;
+    const account = this.account;
+    if (!account || account.defaultSandbox === name) return;
+    try {
+      // No secret: the one in the keychain stays.
+      const saved = await saveAccount({ ...account, defaultSandbox: name }, null);
+      this.accounts = this.accounts.map((a) => (a.id === saved.id ? saved : a));
+    } catch (error: unknown) {
+      this.error = messageOf(error);
+    }
+  }
+
   async add(account: Account, clientSecret: string): Promise<void> {
     const saved = await saveAccount(account, clientSecret);
     this.accounts = [...this.accounts.filter((a) => a.id !== saved.id), saved];
