@@ -6,7 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { artifacts, launch } from "./harness.mjs";
+import { artifacts, byLabel as byLabelIn, launch } from "./harness.mjs";
 
 const CONNECTIONS = "/data/foundation/flowservice/connections";
 let app;
@@ -29,13 +29,8 @@ after(async () => {
   await app?.stop();
 });
 
-async function byLabel(text) {
-  const { browser } = app;
-  for (const label of await browser.$$("label")) {
-    const shown = (await label.getText()).replace(/\*$/, "").trim();
-    if (shown === text) return browser.$(`#${await label.getAttribute("for")}`);
-  }
-  throw new Error(`no label “${text}”`);
+function byLabel(text) {
+  return byLabelIn(app.browser, text);
 }
 
 async function fill(fields) {

@@ -130,3 +130,12 @@ export async function launch(name = "app") {
     throw error;
   }
 }
+
+/** The control bound to the visible label `text` (the required marker aside). */
+export async function byLabel(browser, text) {
+  for (const label of await browser.$$("label")) {
+    const shown = (await label.getText()).replace(/\*$/, "").trim();
+    if (shown === text) return browser.$(`#${await label.getAttribute("for")}`);
+  }
+  throw new Error(`no label “${text}”`);
+}

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { artifacts, launch } from "./harness.mjs";
+import { artifacts, byLabel as byLabelIn, launch } from "./harness.mjs";
 
 let app;
 
@@ -18,15 +18,8 @@ after(async () => {
   await app?.stop();
 });
 
-/** The control bound to the visible label `text` (the required marker aside). */
-async function byLabel(text) {
-  const { browser } = app;
-  const labels = await browser.$$("label");
-  for (const label of labels) {
-    const shown = (await label.getText()).replace(/\*$/, "").trim();
-    if (shown === text) return browser.$(`#${await label.getAttribute("for")}`);
-  }
-  throw new Error(`no label “${text}”`);
+function byLabel(text) {
+  return byLabelIn(app.browser, text);
 }
 
 async function openSource(name) {

@@ -1,5 +1,5 @@
 use flow_connect_core::catalog::{self, FormValues};
-use flow_connect_core::flow::{self, Created, RequestPreview, TestOutcome};
+use flow_connect_core::flow::{self, Created, FlowClient, NewConnection, RequestPreview, TestOutcome};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
@@ -31,16 +31,7 @@ pub async fn preview_connection(
     state: State<'_, AppState>,
     request: ConnectionRequest,
 ) -> Result<RequestPreview, CommandError> {
-    let account = accounts_store::find(&app, &request.account_id)?;
-    let source = resolve_source(&app, &state, Some(&account.id), &request.spec_id)?;
-    let new = catalog::new_connection(
-        &source,
-        &request.spec_name,
-        &request.name,
-        &request.description,
-        &request.values,
-    )?;
-    let client = state.client(&account, &request.sandbox).await?;
+    let (new, client) = prepare(&app, &state, &request).await?;
     Ok(flow::preview(&new, client.connections_url().as_str(), client.target()))
 }
 
@@ -50,8 +41,20 @@ pub async fn create_connection(
     state: State<'_, AppState>,
     request: ConnectionRequest,
 ) -> Result<Created, CommandError> {
-    let account = accounts_store::find(&app, &request.account_id)?;
-    let source = resolve_source(&app, &state, Some(&account.id), &request.spec_id)?;
+    let (new, client) = prepare(&app, &state, &request).await?;
+    let created = client.create_connection(&new).await?;
+    tracing::info!(id = %created.id, spec = %request.spec_id, sandbox = %request.sandbox, "created a connection");
+    Ok(created)
+}
+
+/// The checked create request and a client for the request's account and sandbox.
+async fn prepare(
+    app: &AppHandle,
+    state: &AppState,
+    request: &ConnectionRequest,
+) -> Result<(NewConnection, FlowClient), CommandError> {
+    let account = accounts_store::find(app, &request.account_id)?;
+    let source = resolve_source(app, state, Some(&account.id), &request.spec_id)?;
     let new = catalog::new_connection(
         &source,
         &request.spec_name,
@@ -60,9 +63,7 @@ pub async fn create_connection(
         &request.values,
     )?;
     let client = state.client(&account, &request.sandbox).await?;
-    let created = client.create_connection(&new).await?;
-    tracing::info!(id = %created.id, spec = %request.spec_id, sandbox = %request.sandbox, "created a connection");
-    Ok(created)
+    Ok((new, client))
 }
 
 #[tauri::command]
