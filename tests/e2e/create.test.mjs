@@ -44,6 +44,17 @@ async function openSource(name) {
   await app.browser.$("button=Create connection").waitForExist({ timeout: 10000 });
 }
 
+/** Opens the ServiceNow form and fills it, the password remembered as a secret. */
+async function openServiceNow(name, password) {
+  await openSource("ServiceNow");
+  await fill({
+    "Connection name": name,
+    "Instance URL": "https://acme.service-now.com",
+    "User name": "platform",
+    Password: secret(password),
+  });
+}
+
 async function posts() {
   const requests = await (await fetch(`${app.fakeUrl}/__fake/requests`)).json();
   return requests.filter((r) => r.method === "POST" && r.path === CONNECTIONS);
@@ -237,13 +248,7 @@ for (const c of cases) {
 }
 
 test("the preview shows the exact body and a curl command, secrets masked", async () => {
-  await openSource("ServiceNow");
-  await fill({
-    "Connection name": "Previewed",
-    "Instance URL": "https://acme.service-now.com",
-    "User name": "platform",
-    Password: secret("preview-e2e-password"),
-  });
+  await openServiceNow("Previewed", "preview-e2e-password");
   await app.browser.$("button=Preview request").click();
   const pre = await app.browser.$("pre[aria-labelledby='preview-curl-label']");
   await pre.waitForExist({ timeout: 10000 });
@@ -257,13 +262,7 @@ test("the preview shows the exact body and a curl command, secrets masked", asyn
 });
 
 test("a create the service rejects shows Adobe's message and keeps every field", async () => {
-  await openSource("ServiceNow");
-  await fill({
-    "Connection name": "Rejected",
-    "Instance URL": "https://acme.service-now.com",
-    "User name": "platform",
-    Password: secret("rejected-e2e-password"),
-  });
+  await openServiceNow("Rejected", "rejected-e2e-password");
   await fetch(`${app.fakeUrl}/__fake/faults`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -294,13 +293,7 @@ test("a create the service rejects shows Adobe's message and keeps every field",
 });
 
 test("a created connection can be tested", async () => {
-  await openSource("ServiceNow");
-  await fill({
-    "Connection name": "Tested",
-    "Instance URL": "https://acme.service-now.com",
-    "User name": "platform",
-    Password: secret("tested-e2e-password"),
-  });
+  await openServiceNow("Tested", "tested-e2e-password");
   await app.browser.$("button=Create connection").click();
   await app.browser.$("button=Test connection").waitForExist({ timeout: 15000 });
   await app.browser.$("button=Test connection").click();

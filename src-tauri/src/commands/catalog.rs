@@ -64,8 +64,8 @@ pub async fn compose_connection_string(
     param: String,
     values: FormValues,
 ) -> Result<String, CommandError> {
-    let source = resolve_source(&app, &state, account_id.as_deref(), &spec_id)?;
-    Ok(catalog::masked_connection_string(parts(&source, &spec_name, &param)?, &values))
+    let parts = connection_string_parts(&app, &state, account_id.as_deref(), &spec_id, &spec_name, &param)?;
+    Ok(catalog::masked_connection_string(&parts, &values))
 }
 
 /// Raw mode: a pasted connection string split into the part fields.
@@ -79,8 +79,8 @@ pub async fn split_connection_string(
     param: String,
     raw: Secret,
 ) -> Result<BTreeMap<String, String>, CommandError> {
-    let source = resolve_source(&app, &state, account_id.as_deref(), &spec_id)?;
-    catalog::split_connection_string(parts(&source, &spec_name, &param)?, raw.expose())
+    let parts = connection_string_parts(&app, &state, account_id.as_deref(), &spec_id, &spec_name, &param)?;
+    catalog::split_connection_string(&parts, raw.expose())
         .map_err(|message| CommandError::new(ErrorCode::Validation, message))
 }
 
@@ -99,14 +99,19 @@ pub(crate) fn resolve_source(
     live.or_else(|| builtin_source(spec_id).cloned()).ok_or_else(unknown_source)
 }
 
-fn parts<'a>(
-    source: &'a Source,
+/// The parts of a connection-string param, from the live or built-in source.
+fn connection_string_parts(
+    app: &AppHandle,
+    state: &AppState,
+    account_id: Option<&str>,
+    spec_id: &str,
     spec_name: &str,
     param: &str,
-) -> Result<&'a [catalog::ConnectionStringPart], CommandError> {
+) -> Result<Vec<catalog::ConnectionStringPart>, CommandError> {
+    let source = resolve_source(app, state, account_id, spec_id)?;
     let method = source.auth_method(spec_name).ok_or_else(unknown_source)?;
     match method.params.iter().find(|p| p.name == param).map(|p| &p.kind) {
-        Some(ParamKind::ConnectionString { parts }) => Ok(parts),
+        Some(ParamKind::ConnectionString { parts }) => Ok(parts.clone()),
         _ => Err(CommandError::new(
             ErrorCode::UnknownSource,
             format!("{param} is not a connection string of this source."),

@@ -112,7 +112,7 @@ mod tests {
     fn key_files_must_be_json_objects() {
         let kind = ParamKind::FileBase64 { accept: ".json".into() };
         assert_eq!(check_kind(&kind, r#"{"type":"service_account"}"#), None);
-        let message = check_kind(&kind, "-----BEGIN PRIVATE KEY-----").expect("refused");
+        let message = check_kind(&kind, "PRIVATE key material, not JSON").expect("refused");
         assert!(!message.contains("PRIVATE"));
     }
 }
