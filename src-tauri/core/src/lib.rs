@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod connection_string;
 pub mod flow;
+pub mod google;
 pub mod ims;
 pub mod secret;
 pub mod vault;

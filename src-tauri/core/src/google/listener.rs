@@ -1,0 +1,209 @@
+//! The loopback listener that catches Google's consent redirect. Browsers open idle
+//! "preconnect" sockets and may send other requests (a favicon), so every connection is served
+//! on its own with a short read timeout, other paths get 404, and only the first request on
+//! the redirect path that carries `code` or `error` ends the wait. The port closes when the
+//! wait ends: with an answer, after the time limit, or on cancel.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, Notify};
+use url::Url;
+
+use crate::secret::Secret;
+
+/// How long one connection may take to send its request line and headers.
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Flow Connect</title>\
+<body style=\"font-family:system-ui;margin:3rem\"><h1>You can close this tab</h1>\
+<p>Flow Connect received Google's answer. Return to the app to continue.</p></body>";
+
+/// What Google's redirect carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callback {
+    Code { code: Secret, state: String },
+    Error { error: String, description: Option<String>, state: String },
+}
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ListenerError {
+    #[error("Could not listen on 127.0.0.1:{port} ({reason}). Close the program using that port, or use a Desktop app client, which can take any port.")]
+    Bind { port: u16, reason: String },
+    #[error("No answer came from Google within {minutes} minutes. Start the sign-in again.")]
+    TimedOut { minutes: u64 },
+    #[error("Sign-in with Google was cancelled.")]
+    Cancelled,
+}
+
+/// Ends a wait early, from anywhere.
+#[derive(Debug, Clone)]
+pub struct Canceller(Arc<Notify>);
+
+impl Canceller {
+    pub fn cancel(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// A listener bound to `127.0.0.1`, waiting for one redirect.
+#[derive(Debug)]
+pub struct CallbackListener {
+    listener: TcpListener,
+    path: String,
+    port: u16,
+    cancel: Arc<Notify>,
+}
+
+impl CallbackListener {
+    /// Binds `127.0.0.1:port` (0 picks a free port, for Desktop app clients) for `path`.
+    pub async fn bind(port: u16, path: &str) -> Result<Self, ListenerError> {
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| ListenerError::Bind { port, reason: e.to_string() })?;
+        let port =
+            listener.local_addr().map_err(|e| ListenerError::Bind { port, reason: e.to_string() })?.port();
+        let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
+        Ok(Self { listener, path, port, cancel: Arc::new(Notify::new()) })
+    }
+
+    /// The redirect URI to register and send: `http://127.0.0.1:PORT/PATH`.
+    pub fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, self.path)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn canceller(&self) -> Canceller {
+        Canceller(Arc::clone(&self.cancel))
+    }
+
+    /// Serves until the redirect arrives, `limit` passes, or the wait is cancelled. The port
+    /// is closed when this returns.
+    pub async fn wait(self, limit: Duration) -> Result<Callback, ListenerError> {
+        let (sender, receiver) = oneshot::channel();
+        let sender = Arc::new(Mutex::new(Some(sender)));
+        let path = Arc::new(self.path);
+        let accept = async {
+            loop {
+                let Ok((stream, _)) = self.listener.accept().await else { continue };
+                let (sender, path) = (Arc::clone(&sender), Arc::clone(&path));
+                tokio::spawn(async move {
+                    // One slow or broken connection never holds up the others.
+                    let _ = serve(stream, &path, &sender).await;
+                });
+            }
+        };
+        let minutes = limit.as_secs().div_ceil(60).max(1);
+        tokio::select! {
+            answer = receiver => answer.map_err(|_| ListenerError::Cancelled),
+            () = accept => Err(ListenerError::Cancelled),
+            () = tokio::time::sleep(limit) => Err(ListenerError::TimedOut { minutes }),
+            () = self.cancel.notified() => Err(ListenerError::Cancelled),
+        }
+        // `self.listener` is dropped here, which closes the port.
+    }
+}
+
+type Sender = Arc<Mutex<Option<oneshot::Sender<Callback>>>>;
+
+async fn serve(mut stream: TcpStream, path: &str, sender: &Sender) -> std::io::Result<()> {
+    let Some(target) = read_request_target(&mut stream).await? else { return Ok(()) };
+    let callback = Url::parse(&format!("http://127.0.0.1{target}"))
+        .ok()
+        .filter(|url| url.path() == path)
+        .and_then(|url| parse_callback(&url));
+    let Some(callback) = callback else {
+        return respond(&mut stream, "404 Not Found", "Not found").await;
+    };
+    let taken = sender.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(sender) = taken {
+        let _ = sender.send(callback);
+    }
+    respond(&mut stream, "200 OK", DONE_PAGE).await
+}
+
+/// Reads the request head and returns the request target of a `GET`, or `None` for anything
+/// that is not one in time.
+async fn read_request_target(stream: &mut TcpStream) -> std::io::Result<Option<String>> {
+    let mut head = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    let read_head = async {
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&chunk[..n]);
+        }
+        Ok::<_, std::io::Error>(())
+    };
+    if tokio::time::timeout(READ_TIMEOUT, read_head).await.is_err() {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&head);
+    let mut words = text.lines().next().unwrap_or_default().split_whitespace();
+    match (words.next(), words.next()) {
+        (Some("GET"), Some(target)) if target.starts_with('/') => Ok(Some(target.to_owned())),
+        _ => Ok(None),
+    }
+}
+
+async fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\ncache-control: no-store\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await?;
+    stream.write_all(body.as_bytes()).await?;
+    stream.shutdown().await
+}
+
+/// Reads `code` or `error` (with `state`) from a redirect URL, the one the browser was sent to
+/// or one the user pasted.
+pub fn parse_callback(url: &Url) -> Option<Callback> {
+    let get = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let state = get("state").unwrap_or_default();
+    if let Some(error) = get("error") {
+        return Some(Callback::Error { error, description: get("error_description"), state });
+    }
+    get("code").filter(|c| !c.is_empty()).map(|code| Callback::Code { code: Secret::new(code), state })
+}
+
+/// Compares the returned `state` with the one sent, in time independent of where they differ.
+pub fn state_matches(expected: &str, returned: &str) -> bool {
+    let (a, b) = (expected.as_bytes(), returned.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_codes_and_errors() {
+        let url = Url::parse("http://127.0.0.1:1/?state=s1&code=4/0Ab&scope=x").expect("url");
+        assert_eq!(
+            parse_callback(&url),
+            Some(Callback::Code { code: Secret::new("4/0Ab"), state: "s1".into() })
+        );
+        let url = Url::parse("http://127.0.0.1:1/?error=access_denied&state=s1").expect("url");
+        assert_eq!(
+            parse_callback(&url),
+            Some(Callback::Error { error: "access_denied".into(), description: None, state: "s1".into() })
+        );
+        assert_eq!(parse_callback(&Url::parse("http://127.0.0.1:1/favicon.ico").expect("url")), None);
+    }
+
+    #[test]
+    fn states_compare_exactly() {
+        assert!(state_matches("abc123", "abc123"));
+        assert!(!state_matches("abc123", "abc124"));
+        assert!(!state_matches("abc123", "abc12"));
+    }
+}
