@@ -3,8 +3,10 @@
 //! bodies and the three error shapes. Tests use them in-process; `make demo` runs the
 //! `fake-services` binary.
 
+mod google;
 pub mod http;
 mod platform;
 pub mod specs;
 
+pub use google::{FakeGoogle, GoogleConfig};
 pub use platform::{FakeConfig, FakePlatform, Fault, FaultAction, Recorded};

@@ -1,6 +1,12 @@
-//! Google's OAuth consent for BigQuery refresh tokens: the loopback listener that catches the
-//! redirect, and the helpers around it.
+//! Google's OAuth consent for BigQuery refresh tokens: the authorization-code flow with PKCE
+//! (`consent`), and the loopback listener that catches the browser's redirect (`listener`).
 
+mod consent;
 mod listener;
+
+pub use consent::{
+    finish, revoke, start, verify, ConsentError, GoogleClient, GoogleEndpoints, GoogleTokens, PendingConsent,
+    BIGQUERY_SCOPE,
+};
 
 pub use listener::{parse_callback, state_matches, Callback, CallbackListener, Canceller, ListenerError};
