@@ -1,9 +1,12 @@
 //! Google's OAuth consent for BigQuery refresh tokens: the authorization-code flow with PKCE
-//! (`consent`), and the loopback listener that catches the browser's redirect (`listener`).
+//! (`consent`), the loopback listener that catches the browser's redirect (`listener`), and the
+//! import of the client JSON the Google Cloud console offers (`client_json`).
 
+mod client_json;
 mod consent;
 mod listener;
 
+pub use client_json::{import_client_json, ClientJsonError, ImportedClient, RedirectSetting};
 pub use consent::{
     finish, revoke, start, verify, ConsentError, GoogleClient, GoogleEndpoints, GoogleTokens, PendingConsent,
     BIGQUERY_SCOPE,
