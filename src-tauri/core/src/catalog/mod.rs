@@ -55,11 +55,6 @@ impl LiveCatalog {
         self.lock().get(&(org_id.to_owned(), spec_id.to_owned())).cloned()
     }
 
-    /// Forgets an org's entries, for example when its account is signed out.
-    pub fn forget_org(&self, org_id: &str) {
-        self.lock().retain(|(org, _), _| org != org_id);
-    }
-
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String), Source>> {
         // A panic while holding the lock cannot leave the map half-written: recover it.
         self.by_org_and_spec.lock().unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -42,10 +42,6 @@ impl AuthParams {
         self.values.insert(key.to_owned(), Value::String(value));
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
-        self.values.keys().map(String::as_str)
-    }
-
     /// The secret values, so error messages can be scrubbed of them.
     pub fn secret_values(&self) -> impl Iterator<Item = &str> {
         self.secret_keys.iter().filter_map(|k| self.values.get(k)).filter_map(Value::as_str)
@@ -53,11 +49,6 @@ impl AuthParams {
 
     pub fn is_secret(&self, key: &str) -> bool {
         self.secret_keys.iter().any(|k| k == key)
-    }
-
-    /// The value of `key`, for the request builder's callers (tests, previews).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.values.get(key).and_then(Value::as_str)
     }
 }
 
