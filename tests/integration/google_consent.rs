@@ -6,8 +6,8 @@ use std::time::Duration;
 use fakes::{FakeGoogle, GoogleConfig};
 use flow_connect_core::flow::http_client;
 use flow_connect_core::google::{
-    finish, revoke, start, verify, Callback, CallbackListener, ConsentError, GoogleClient, GoogleEndpoints,
-    BIGQUERY_SCOPE,
+    begin, finish, revoke, start, verify, Callback, CallbackListener, ConsentError, ConsentSetup,
+    GoogleClient, GoogleEndpoints, ListenerError, RedirectSetting, BIGQUERY_SCOPE,
 };
 use flow_connect_core::Secret;
 use url::Url;
@@ -184,4 +184,67 @@ async fn manual_mode_accepts_the_pasted_url_or_the_bare_code() {
             finish(pending, callback, &client(&config), &endpoints(&google), &http).await.expect("exchanged");
         assert!(tokens.refresh_token.expose().starts_with("1//fake-refresh-"));
     }
+}
+
+fn setup(google: &FakeGoogle, config: &GoogleConfig, redirect: RedirectSetting) -> ConsentSetup {
+    ConsentSetup {
+        client: client(config),
+        endpoints: endpoints(google),
+        scopes: vec![BIGQUERY_SCOPE.into()],
+        redirect,
+    }
+}
+
+#[tokio::test]
+async fn a_whole_session_ends_with_the_browser_or_with_a_paste() {
+    let config = GoogleConfig::default();
+    let google = FakeGoogle::start(config.clone()).await.expect("fake Google");
+    let http = http_client(Duration::from_secs(5));
+
+    // The browser's redirect reaches the listener.
+    let (handle, run) = begin(setup(&google, &config, RedirectSetting::AnyPort)).await.expect("begun");
+    let port = Url::parse(handle.redirect_uri()).expect("uri").port().expect("port");
+    let http_for_run = http.clone();
+    let running = tokio::spawn(async move { run.finish(Duration::from_secs(10), &http_for_run).await });
+    browse(handle.url()).await;
+    let tokens = running.await.expect("joined").expect("tokens");
+    assert!(tokens.refresh_token.expose().starts_with("1//fake-refresh-"));
+    assert_eq!(tokens.expires_in, Some(Duration::from_secs(3599)));
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is closed");
+
+    // A paste from another sign-in is refused and the wait goes on; this flow's paste ends it.
+    let (handle, run) = begin(setup(&google, &config, RedirectSetting::AnyPort)).await.expect("begun");
+    let http_for_run = http.clone();
+    let running = tokio::spawn(async move { run.finish(Duration::from_secs(10), &http_for_run).await });
+    let browser =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let consent = browser.get(handle.url().clone()).send().await.expect("consent page");
+    let location = Url::parse(consent.headers()["location"].to_str().expect("location")).expect("url");
+    let mut stale = location.clone();
+    stale.set_query(Some("state=someone-else&code=4/0stale"));
+    assert_eq!(handle.paste(stale.as_str()), Err(ConsentError::StateMismatch));
+    assert_eq!(handle.paste("   "), Err(ConsentError::NothingPasted));
+    assert!(!running.is_finished());
+    handle.paste(location.as_str()).expect("accepted");
+    let tokens = running.await.expect("joined").expect("tokens");
+    assert!(tokens.refresh_token.expose().starts_with("1//fake-refresh-"));
+}
+
+#[tokio::test]
+async fn a_web_client_sends_its_registered_uri_and_cancel_ends_the_session() {
+    let config = GoogleConfig::default();
+    let google = FakeGoogle::start(config.clone()).await.expect("fake Google");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("probe").local_addr().expect("addr").port();
+    let uri = format!("http://localhost:{port}/callback");
+    let redirect = RedirectSetting::Fixed { port, path: "/callback".into(), uri: uri.clone() };
+    let (handle, run) = begin(setup(&google, &config, redirect)).await.expect("begun");
+    assert_eq!(handle.redirect_uri(), uri);
+    let sent = handle.url().query_pairs().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.into_owned());
+    assert_eq!(sent.as_deref(), Some(uri.as_str()));
+    let http = http_client(Duration::from_secs(5));
+    let running = tokio::spawn(async move { run.finish(Duration::from_secs(10), &http).await });
+    handle.cancel();
+    let err = running.await.expect("joined").expect_err("cancelled");
+    assert_eq!(err, ConsentError::Listener(ListenerError::Cancelled));
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is closed");
 }

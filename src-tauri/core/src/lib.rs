@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod config;
 pub mod connection_string;
+pub mod credentials;
 pub mod flow;
 pub mod google;
 pub mod ims;

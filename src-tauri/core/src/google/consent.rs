@@ -8,7 +8,9 @@ use oauth2::{
 };
 use url::Url;
 
-use super::listener::{state_matches, Callback};
+use std::time::Duration;
+
+use super::listener::{state_matches, Callback, ListenerError};
 use crate::secret::Secret;
 
 pub const BIGQUERY_SCOPE: &str = "https://www.googleapis.com/auth/bigquery";
@@ -44,6 +46,8 @@ pub enum ConsentError {
     Network { reason: String },
     #[error("The pasted text has no code: paste the whole address the browser ended on, or just the code.")]
     NothingPasted,
+    #[error(transparent)]
+    Listener(#[from] ListenerError),
 }
 
 /// The OAuth client the user created in the Google Cloud console.
@@ -78,6 +82,8 @@ pub struct GoogleTokens {
     pub refresh_token: Secret,
     pub access_token: Secret,
     pub scopes: Vec<String>,
+    /// How long the access token lives, when the provider says.
+    pub expires_in: Option<Duration>,
 }
 
 /// Builds the consent URL: PKCE S256, a random state, offline access and a forced consent
@@ -119,16 +125,21 @@ impl PendingConsent {
 
     /// Manual mode: what the user pasted back, the whole redirected URL or just the code.
     pub fn callback_from_paste(&self, pasted: &str) -> Result<Callback, ConsentError> {
-        let pasted = pasted.trim();
-        if let Ok(url) = Url::parse(pasted) {
-            return super::listener::parse_callback(&url).ok_or(ConsentError::NothingPasted);
-        }
-        if pasted.is_empty() || pasted.contains(char::is_whitespace) {
-            return Err(ConsentError::NothingPasted);
-        }
-        // A bare code carries no state; it can only have come from this flow's browser tab.
-        Ok(Callback::Code { code: Secret::new(pasted), state: self.state.secret().clone() })
+        callback_from_paste(pasted, self.state.secret())
     }
+}
+
+/// Reads what the user pasted back: the whole redirected URL, or just the code, which carries
+/// no state and can only have come from the tab of the flow whose `state` is given.
+pub fn callback_from_paste(pasted: &str, state: &str) -> Result<Callback, ConsentError> {
+    let pasted = pasted.trim();
+    if let Ok(url) = Url::parse(pasted) {
+        return super::listener::parse_callback(&url).ok_or(ConsentError::NothingPasted);
+    }
+    if pasted.is_empty() || pasted.contains(char::is_whitespace) {
+        return Err(ConsentError::NothingPasted);
+    }
+    Ok(Callback::Code { code: Secret::new(pasted), state: state.to_owned() })
 }
 
 /// Turns Google's redirect into tokens, checking the state first and the granted scopes last.
@@ -180,6 +191,7 @@ pub async fn finish(
         refresh_token: Secret::new(refresh_token.secret().clone()),
         access_token: Secret::new(response.access_token().secret().clone()),
         scopes: granted,
+        expires_in: response.expires_in(),
     })
 }
 

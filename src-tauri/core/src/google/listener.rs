@@ -167,7 +167,14 @@ async fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::R
 /// Reads `code` or `error` (with `state`) from a redirect URL, the one the browser was sent to
 /// or one the user pasted.
 pub fn parse_callback(url: &Url) -> Option<Callback> {
-    let get = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    // The answer comes in the query; a pasted address may carry it in the fragment instead.
+    let in_query = url.query_pairs().any(|(k, _)| k == "code" || k == "error");
+    let pairs: Vec<(String, String)> = if in_query {
+        url.query_pairs().into_owned().collect()
+    } else {
+        url::form_urlencoded::parse(url.fragment().unwrap_or_default().as_bytes()).into_owned().collect()
+    };
+    let get = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
     let state = get("state").unwrap_or_default();
     if let Some(error) = get("error") {
         return Some(Callback::Error { error, description: get("error_description"), state });
@@ -198,6 +205,11 @@ mod tests {
             Some(Callback::Error { error: "access_denied".into(), description: None, state: "s1".into() })
         );
         assert_eq!(parse_callback(&Url::parse("http://127.0.0.1:1/favicon.ico").expect("url")), None);
+        let url = Url::parse("http://localhost/#state=s2&code=4/0Cd").expect("url");
+        assert_eq!(
+            parse_callback(&url),
+            Some(Callback::Code { code: Secret::new("4/0Cd"), state: "s2".into() })
+        );
     }
 
     #[test]
