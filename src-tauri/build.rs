@@ -13,6 +13,13 @@ fn main() {
             "preview_connection",
             "create_connection",
             "test_connection",
+            "import_google_client",
+            "begin_consent",
+            "finish_consent",
+            "paste_consent",
+            "cancel_consent",
+            "verify_google_token",
+            "revoke_google_token",
         ]),
     ))
     .expect("the Tauri build script runs");

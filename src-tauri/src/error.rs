@@ -3,7 +3,9 @@
 
 use flow_connect_core::catalog::RequestError;
 use flow_connect_core::config::ConfigError;
+use flow_connect_core::credentials::CredentialsError;
 use flow_connect_core::flow::FlowError;
+use flow_connect_core::google::{ClientJsonError, ConsentError, ListenerError};
 use flow_connect_core::ims::ImsError;
 use flow_connect_core::vault::VaultError;
 use serde::Serialize;
@@ -29,6 +31,10 @@ pub enum ErrorCode {
     Keychain,
     /// The app's own data file could not be read or written.
     Storage,
+    /// Google (or the REST API's OAuth provider) refused or did not finish the consent.
+    GoogleSignIn,
+    /// The user cancelled; nothing to report.
+    Cancelled,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -83,6 +89,33 @@ impl From<RequestError> for CommandError {
             _ => ErrorCode::Validation,
         };
         Self::new(code, e.to_string())
+    }
+}
+
+impl From<ConsentError> for CommandError {
+    fn from(e: ConsentError) -> Self {
+        let code = match e {
+            ConsentError::Listener(ListenerError::Cancelled) => ErrorCode::Cancelled,
+            ConsentError::Network { .. } => ErrorCode::Network,
+            ConsentError::NothingPasted => ErrorCode::Validation,
+            _ => ErrorCode::GoogleSignIn,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<ClientJsonError> for CommandError {
+    fn from(e: ClientJsonError) -> Self {
+        Self::new(ErrorCode::Validation, e.to_string())
+    }
+}
+
+impl From<CredentialsError> for CommandError {
+    fn from(e: CredentialsError) -> Self {
+        match e {
+            CredentialsError::Vault(e) => e.into(),
+            _ => Self::new(ErrorCode::Validation, e.to_string()),
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod accounts_store;
 mod commands;
+mod consent_slot;
 mod error;
 mod state;
 
@@ -31,6 +32,7 @@ pub fn run() {
 
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let identifier = app.config().identifier.clone();
             app.manage(state::AppState::new(endpoints, &identifier));
@@ -49,6 +51,13 @@ pub fn run() {
             commands::connections::preview_connection,
             commands::connections::create_connection,
             commands::connections::test_connection,
+            commands::google::import_google_client,
+            commands::google::begin_consent,
+            commands::google::finish_consent,
+            commands::google::paste_consent,
+            commands::google::cancel_consent,
+            commands::google::verify_google_token,
+            commands::google::revoke_google_token,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts");

@@ -12,6 +12,7 @@ use flow_connect_core::flow::{http_client, FlowClient};
 use flow_connect_core::ims::ImsTokenProvider;
 use flow_connect_core::vault::{KeyringStore, Vault};
 
+use crate::consent_slot::ConsentSlot;
 use crate::error::{CommandError, ErrorCode};
 
 pub struct AppState {
@@ -19,6 +20,7 @@ pub struct AppState {
     pub http: reqwest::Client,
     pub vault: Vault,
     pub catalog: LiveCatalog,
+    pub consent: ConsentSlot,
     tokens: Mutex<HashMap<String, Arc<ImsTokenProvider>>>,
 }
 
@@ -30,6 +32,7 @@ impl AppState {
             http: http_client(Duration::from_secs(30)),
             vault: Vault::new(KeyringStore::new(keychain_service)),
             catalog: LiveCatalog::default(),
+            consent: ConsentSlot::default(),
             tokens: Mutex::default(),
         }
     }

@@ -2,11 +2,17 @@
 // in, fill each source's form by its labels, preview, create, and check what the fake
 // Flow Service received; then make sure no secret reached a file or the log.
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { artifacts, byLabel as byLabelIn, launch } from "./harness.mjs";
+import {
+  addFirstAccount,
+  artifacts,
+  byLabel as byLabelIn,
+  filesUnder,
+  launch,
+} from "./harness.mjs";
 
 const CONNECTIONS = "/data/foundation/flowservice/connections";
 let app;
@@ -34,14 +40,17 @@ function byLabel(text) {
 }
 
 async function fill(fields) {
-  for (const [label, value] of Object.entries(fields)) await (await byLabel(label)).setValue(value);
+  for (const [label, value] of Object.entries(fields))
+    await (await byLabel(label)).setValue(value);
 }
 
 async function openSource(name) {
   const back = await app.browser.$("button=Back to sources");
   if (await back.isExisting()) await back.click();
   await app.browser.$(`button=Set up ${name}`).click();
-  await app.browser.$("button=Create connection").waitForExist({ timeout: 10000 });
+  await app.browser
+    .$("button=Create connection")
+    .waitForExist({ timeout: 10000 });
 }
 
 /** Opens the ServiceNow form and fills it, the password remembered as a secret. */
@@ -70,7 +79,9 @@ async function createAndCapture() {
   assert.equal(sent.headers.find(([k]) => k === "x-sandbox-name")?.[1], "prod");
   const body = JSON.parse(sent.body);
   const shownId = await app.browser.$("#created-id").getText();
-  const stored = await (await fetch(`${app.fakeUrl}/__fake/connections`)).json();
+  const stored = await (
+    await fetch(`${app.fakeUrl}/__fake/connections`)
+  ).json();
   assert.ok(
     stored.some((c) => c.id === shownId),
     "the id shown is the id the fake stored",
@@ -80,19 +91,10 @@ async function createAndCapture() {
 
 test("the first run guides to adding an account, which signs in and offers the sandboxes", async () => {
   const { browser } = app;
-  await browser.$("button=Add your first Adobe account").click();
-  await fill({
-    "Account name": "Acme production",
-    "Organization ID": fake.orgId,
-    "Client ID": fake.clientId,
-    "Client secret": secret(fake.clientSecret),
-  });
-  await browser.$("button=Save and sign in").click();
-  await browser.waitUntil(async () => (await browser.$("#pick-sandbox").getValue()) === "prod", {
-    timeout: 15000,
-    timeoutMsg: "the default sandbox was not preselected",
-  });
-  const sandboxes = await browser.$$("#pick-sandbox option").map((o) => o.getText());
+  await addFirstAccount(app, secret(fake.clientSecret));
+  const sandboxes = await browser
+    .$$("#pick-sandbox option")
+    .map((o) => o.getText());
   assert.deepEqual(sandboxes, ["Production", "Marketing development"]);
   await browser.$("[data-catalog-ready]").waitForExist({ timeout: 5000 });
 });
@@ -130,9 +132,9 @@ const cases = [
       specName: "Service Authentication",
       params: {
         projectId: "acme-analytics",
-        keyFileContent: Buffer.from('{"type":"service_account","private_key":"e2e-key"}').toString(
-          "base64",
-        ),
+        keyFileContent: Buffer.from(
+          '{"type":"service_account","private_key":"e2e-key"}',
+        ).toString("base64"),
       },
     },
   },
@@ -214,7 +216,8 @@ const cases = [
 for (const c of cases) {
   test(`creates ${c.source}${c.method ? ` (${c.method})` : ""} with the exact body`, async () => {
     await openSource(c.source);
-    if (c.method) await (await byLabel("Sign-in method")).selectByVisibleText(c.method);
+    if (c.method)
+      await (await byLabel("Sign-in method")).selectByVisibleText(c.method);
     const name = `${c.source} ${c.method ?? ""}`.trim();
     await fill({
       "Connection name": name,
@@ -227,16 +230,26 @@ for (const c of cases) {
       writeFileSync(file, c.file.content);
       secret("e2e-key");
       await (await byLabel(c.file.label)).addValue(file);
-      await app.browser.$("span=service-account.json loaded").waitForExist({ timeout: 5000 });
+      await app.browser
+        .$("span=service-account.json loaded")
+        .waitForExist({ timeout: 5000 });
     }
-    await app.browser.$("p=Every value looks right.").waitForExist({ timeout: 5000 });
+    await app.browser
+      .$("p=Every value looks right.")
+      .waitForExist({ timeout: 5000 });
     await app.browser.$("button=Preview request").click();
-    const previewBody = app.browser.$("pre[aria-labelledby='preview-body-label']");
+    const previewBody = app.browser.$(
+      "pre[aria-labelledby='preview-body-label']",
+    );
     await previewBody.waitForExist({ timeout: 10000 });
     const previewed = JSON.parse(await previewBody.getText());
     assert.equal(previewed.auth.specName, c.auth.specName);
-    assert.deepEqual(Object.keys(previewed.auth.params), Object.keys(c.auth.params));
-    for (const value of secrets) assert.ok(!JSON.stringify(previewed).includes(value), "masked");
+    assert.deepEqual(
+      Object.keys(previewed.auth.params),
+      Object.keys(c.auth.params),
+    );
+    for (const value of secrets)
+      assert.ok(!JSON.stringify(previewed).includes(value), "masked");
     const body = await createAndCapture();
     assert.deepEqual(body, {
       name,
@@ -276,7 +289,10 @@ test("a create the service rejects shows Adobe's message and keeps every field",
           type: "https://ns.adobe.com/aep/errors/FLOW-1415-400",
           title: "Bad Request",
           status: 400,
-          report: { "detailed-message": "The auth spec 'Basic Authentication' could not be found" },
+          report: {
+            "detailed-message":
+              "The auth spec 'Basic Authentication' could not be found",
+          },
         },
       },
     }),
@@ -288,14 +304,22 @@ test("a create the service rejects shows Adobe's message and keeps every field",
   assert.match(message, /could not be found \(1415-400, HTTP 400\)/);
   assert.match(message, /pick another/);
   assert.equal(await (await byLabel("Connection name")).getValue(), "Rejected");
-  assert.equal(await (await byLabel("Instance URL")).getValue(), "https://acme.service-now.com");
-  assert.equal(await (await byLabel("Password")).getValue(), "rejected-e2e-password");
+  assert.equal(
+    await (await byLabel("Instance URL")).getValue(),
+    "https://acme.service-now.com",
+  );
+  assert.equal(
+    await (await byLabel("Password")).getValue(),
+    "rejected-e2e-password",
+  );
 });
 
 test("a created connection can be tested", async () => {
   await openServiceNow("Tested", "tested-e2e-password");
   await app.browser.$("button=Create connection").click();
-  await app.browser.$("button=Test connection").waitForExist({ timeout: 15000 });
+  await app.browser
+    .$("button=Test connection")
+    .waitForExist({ timeout: 15000 });
   await app.browser.$("button=Test connection").click();
   const outcome = await app.browser.$("#test-outcome");
   await outcome.waitForExist({ timeout: 10000 });
@@ -304,33 +328,37 @@ test("a created connection can be tested", async () => {
   await app.browser.saveScreenshot(path.join(artifacts, "created.png"));
 });
 
-function filesUnder(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? filesUnder(full) : [full];
-  });
-}
-
 test("no secret is in any file of the app's data folder or in its log", async () => {
   const files = filesUnder(app.dataHome);
   const accountsFile = files.find((f) => f.endsWith("accounts.json"));
-  assert.ok(accountsFile, `the accounts were saved (files: ${files.join(", ")})`);
+  assert.ok(
+    accountsFile,
+    `the accounts were saved (files: ${files.join(", ")})`,
+  );
   assert.ok(readFileSync(accountsFile, "utf8").includes(fake.clientId));
   for (const file of [...files, app.logPath]) {
     const content = readFileSync(file);
     for (const value of secrets) {
-      assert.ok(!content.includes(value), `${path.basename(file)} contains a secret`);
+      assert.ok(
+        !content.includes(value),
+        `${path.basename(file)} contains a secret`,
+      );
     }
   }
 });
 
 test("the sandbox picked last is remembered for the account", async () => {
   const { browser } = app;
-  await (await browser.$("#pick-sandbox")).selectByVisibleText("Marketing development");
-  const accountsFile = filesUnder(app.dataHome).find((f) => f.endsWith("accounts.json"));
+  await (
+    await browser.$("#pick-sandbox")
+  ).selectByVisibleText("Marketing development");
+  const accountsFile = filesUnder(app.dataHome).find((f) =>
+    f.endsWith("accounts.json"),
+  );
   await browser.waitUntil(
     () =>
-      JSON.parse(readFileSync(accountsFile, "utf8")).accounts[0].defaultSandbox === "dev-marketing",
+      JSON.parse(readFileSync(accountsFile, "utf8")).accounts[0]
+        .defaultSandbox === "dev-marketing",
     {
       timeout: 5000,
       timeoutMsg: `the default sandbox was not saved: ${readFileSync(accountsFile, "utf8")}`,

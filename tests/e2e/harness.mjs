@@ -3,7 +3,13 @@
 // that scripts/test.sh prepared. Everything is stopped again by `stop()`.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, createWriteStream } from "node:fs";
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -43,8 +49,14 @@ async function startFakes() {
   let buffered = "";
   for await (const chunk of child.stdout) {
     buffered += chunk.toString();
-    const line = buffered.split("\n")[0];
-    if (buffered.includes("\n") && line.startsWith("http://")) return { child, url: line.trim() };
+    const [line, googleLine] = buffered.split("\n");
+    if (buffered.split("\n").length > 2 && line.startsWith("http://")) {
+      const [auth, token, revoke] = googleLine
+        .replace(/^google: /, "")
+        .trim()
+        .split(" ");
+      return { child, url: line.trim(), google: { auth, token, revoke } };
+    }
   }
   throw new Error("fake-services exited before printing its URL");
 }
@@ -52,7 +64,8 @@ async function startFakes() {
 async function waitForPort(port, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new Error(`tauri-driver exited with ${child.exitCode}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/status`);
       if (response.ok) return;
@@ -61,7 +74,9 @@ async function waitForPort(port, child, timeoutMs) {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
+  throw new Error(
+    `tauri-driver did not listen on ${port} within ${timeoutMs} ms`,
+  );
 }
 
 /**
@@ -71,7 +86,9 @@ async function waitForPort(port, child, timeoutMs) {
  */
 export async function launch(name = "app") {
   const fakes = await startFakes();
-  const dataRoot = mkdtempSync(path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), `${name}-`));
+  const dataRoot = mkdtempSync(
+    path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), `${name}-`),
+  );
   const dataHome = path.join(dataRoot, "data");
   mkdirSync(dataHome, { recursive: true });
   const logFile = `${name}.log`;
@@ -86,6 +103,13 @@ export async function launch(name = "app") {
         ...process.env,
         FLOW_CONNECT_PLATFORM_URL: fakes.url,
         FLOW_CONNECT_IMS_URL: fakes.url,
+        FLOW_CONNECT_GOOGLE_AUTH_URL: fakes.google.auth,
+        FLOW_CONNECT_GOOGLE_TOKEN_URL: fakes.google.token,
+        FLOW_CONNECT_GOOGLE_REVOKE_URL: fakes.google.revoke,
+        // The system opener (xdg-open) hands the consent page to $BROWSER: a stand-in user
+        // who approves and follows Google's redirect back to the app's listener.
+        BROWSER: path.join(here, "fake-browser.mjs"),
+        FAKE_BROWSER_LOG: path.join(dataRoot, "browser.log"),
         FLOW_CONNECT_LOG: "info",
         XDG_DATA_HOME: dataHome,
         XDG_CONFIG_HOME: path.join(dataRoot, "config"),
@@ -101,7 +125,10 @@ export async function launch(name = "app") {
     for (const child of [driver, fakes.child]) {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
-        await Promise.race([once(child, "exit"), new Promise((r) => setTimeout(r, 3000))]);
+        await Promise.race([
+          once(child, "exit"),
+          new Promise((r) => setTimeout(r, 3000)),
+        ]);
       }
     }
   };
@@ -118,7 +145,9 @@ export async function launch(name = "app") {
     return {
       browser,
       fakeUrl: fakes.url,
+      google: fakes.google,
       dataHome,
+      browserLog: path.join(dataRoot, "browser.log"),
       logPath: path.join(artifacts, logFile),
       async stop() {
         await browser.deleteSession().catch(() => {});
@@ -138,4 +167,40 @@ export async function byLabel(browser, text) {
     if (shown === text) return browser.$(`#${await label.getAttribute("for")}`);
   }
   throw new Error(`no label “${text}”`);
+}
+
+/** Every file below `dir`, for scans that must find no secret. */
+export function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+/**
+ * Adds the fake's Adobe account through the first-run form and waits until it is signed in
+ * with the default sandbox picked. Returns the fake's configuration.
+ */
+export async function addFirstAccount(app, clientSecret) {
+  const { browser } = app;
+  const fake = await (await fetch(`${app.fakeUrl}/__fake/config`)).json();
+  await browser.$("button=Add your first Adobe account").click();
+  const fields = {
+    "Account name": "Acme production",
+    "Organization ID": fake.orgId,
+    "Client ID": fake.clientId,
+    "Client secret": clientSecret ?? fake.clientSecret,
+  };
+  for (const [label, value] of Object.entries(fields)) {
+    await (await byLabel(browser, label)).setValue(value);
+  }
+  await browser.$("button=Save and sign in").click();
+  await browser.waitUntil(
+    async () => (await browser.$("#pick-sandbox").getValue()) === "prod",
+    {
+      timeout: 15000,
+      timeoutMsg: "the default sandbox was not preselected",
+    },
+  );
+  return fake;
 }

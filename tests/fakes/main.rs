@@ -1,11 +1,12 @@
 //! `fake-services [PORT]`: serves the fake Adobe IMS, Flow Service and sandbox management on
-//! 127.0.0.1 (port 0 picks a free one) until interrupted, and prints its base URL on the first
-//! line of standard output.
+//! 127.0.0.1 (port 0 picks a free one) and a fake Google on a free port, until interrupted.
+//! Standard output starts with the base URL of the Adobe fakes, then the line
+//! `google: AUTH_URL TOKEN_URL REVOKE_URL`.
 
 use std::io::Write;
 use std::net::SocketAddr;
 
-use fakes::{FakeConfig, FakePlatform};
+use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
@@ -14,9 +15,17 @@ async fn main() -> std::io::Result<()> {
     let fake =
         FakePlatform::start_on(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0))), FakeConfig::default())
             .await?;
+    let google = FakeGoogle::start(GoogleConfig::default()).await?;
+    let google_config = GoogleConfig::default();
     let config = fake.config();
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", fake.url())?;
+    writeln!(out, "google: {} {} {}", google.auth_url(), google.token_url(), google.revoke_url())?;
+    writeln!(
+        out,
+        "google client id: {}  client secret: {}",
+        google_config.client_id, google_config.client_secret
+    )?;
     writeln!(
         out,
         "client id: {}  client secret: {}  org: {}",

@@ -1,4 +1,5 @@
 use flow_connect_core::catalog::{self, FormValues};
+use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::flow::{self, Created, FlowClient, NewConnection, RequestPreview, TestOutcome};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
@@ -22,6 +23,11 @@ pub struct ConnectionRequest {
     pub description: String,
     #[ts(type = "Record<string, string>")]
     pub values: FormValues,
+    /// Secret fields held in the keychain (a consent's tokens, a profile's secrets); a value
+    /// typed into the form wins over the stored one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub stored: Option<StoredSecrets>,
 }
 
 /// The exact body and a curl command, secrets masked.
@@ -55,13 +61,12 @@ async fn prepare(
 ) -> Result<(NewConnection, FlowClient), CommandError> {
     let account = accounts_store::find(app, &request.account_id)?;
     let source = resolve_source(app, state, Some(&account.id), &request.spec_id)?;
-    let new = catalog::new_connection(
-        &source,
-        &request.spec_name,
-        &request.name,
-        &request.description,
-        &request.values,
-    )?;
+    let mut values = request.values.clone();
+    if let Some(stored) = &request.stored {
+        stored.fill(&state.vault, &mut values).await?;
+    }
+    let new =
+        catalog::new_connection(&source, &request.spec_name, &request.name, &request.description, &values)?;
     let client = state.client(&account, &request.sandbox).await?;
     Ok((new, client))
 }

@@ -4,3 +4,4 @@
 pub mod accounts;
 pub mod catalog;
 pub mod connections;
+pub mod google;

@@ -5,13 +5,18 @@ import { invoke } from "@tauri-apps/api/core";
 import type { Account } from "../bindings/Account";
 import type { CommandError } from "../bindings/CommandError";
 import type { ConnectionRequest } from "../bindings/ConnectionRequest";
+import type { ConsentRequest } from "../bindings/ConsentRequest";
+import type { ConsentResult } from "../bindings/ConsentResult";
+import type { ConsentStarted } from "../bindings/ConsentStarted";
 import type { Created } from "../bindings/Created";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FieldError } from "../bindings/FieldError";
+import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
 import type { RequestPreview } from "../bindings/RequestPreview";
 import type { SignedIn } from "../bindings/SignedIn";
 import type { Source } from "../bindings/Source";
 import type { TestOutcome } from "../bindings/TestOutcome";
+import type { TokenCheck } from "../bindings/TokenCheck";
 
 export class BackendError extends Error {
   readonly code: ErrorCode | "Unknown";
@@ -123,6 +128,36 @@ export function testConnection(
   connectionId: string,
 ): Promise<TestOutcome> {
   return call<TestOutcome>("test_connection", { accountId, sandbox, connectionId });
+}
+
+export function importGoogleClient(text: string): Promise<ImportedGoogleClient> {
+  return call<ImportedGoogleClient>("import_google_client", { text });
+}
+
+/** Starts a consent and opens its page in the system browser. */
+export function beginConsent(request: ConsentRequest): Promise<ConsentStarted> {
+  return call<ConsentStarted>("begin_consent", { request });
+}
+
+/** Resolves once the browser (or a paste) answered and the tokens are in the keychain. */
+export function finishConsent(): Promise<ConsentResult> {
+  return call<ConsentResult>("finish_consent");
+}
+
+export function pasteConsent(pasted: string): Promise<void> {
+  return call<undefined>("paste_consent", { pasted });
+}
+
+export function cancelConsent(): Promise<void> {
+  return call<undefined>("cancel_consent");
+}
+
+export function verifyGoogleToken(check: TokenCheck): Promise<void> {
+  return call<undefined>("verify_google_token", { check });
+}
+
+export function revokeGoogleToken(check: TokenCheck): Promise<void> {
+  return call<undefined>("revoke_google_token", { check });
 }
 
 /** Copies text for the user; the clipboard is the browser's, no extra permission needed. */

@@ -176,3 +176,64 @@ describe("preview masking and failures", () => {
     expect(byLabel("User name").value).toBe("platform");
   });
 });
+
+describe("Google consent", () => {
+  const bigQuery = catalog.find((s) => s.displayName === "Google BigQuery") as Source;
+  const set = "consent/0b5e0b44-4c8a-4c38-9e0f-1a0c1f0f7f11";
+
+  beforeEach(() => {
+    session.status = "signed-in";
+    session.accountId = "acct-1";
+    session.sandbox = "prod";
+  });
+
+  it("marks the refresh token as set, not missing, and creates with the stored set", async () => {
+    backend({
+      load_source: () => bigQuery,
+      validate_form: (args) =>
+        (args.values as Record<string, string>).refreshToken
+          ? []
+          : [{ field: "refreshToken", message: "Refresh token is required." }],
+      begin_consent: () => ({
+        url: "https://accounts.example/auth?x=1",
+        redirectUri: "http://127.0.0.1:1/",
+        browserOpened: true,
+      }),
+      finish_consent: () => ({
+        stored: { set, fields: ["refreshToken"] },
+        expirationDate: null,
+        scopes: ["https://www.googleapis.com/auth/bigquery"],
+      }),
+      create_connection: () => ({ id: "c-1", etag: '"e"' }),
+    });
+    render(bigQuery);
+    type("Connection name", "BQ");
+    type("Client ID", "1.apps.googleusercontent.com");
+    type("Client secret", "GOCSPX-typed");
+    type("Refresh token", "");
+    click("Sign in with Google");
+
+    await vi.waitFor(() => {
+      expect(document.getElementById("field-refreshToken-stored")?.textContent).toContain(
+        "Refresh token: set",
+      );
+    });
+    const begun = calls.find((c) => c.cmd === "begin_consent")?.args.request as Args;
+    expect(begun).toMatchObject({
+      provider: null,
+      clientId: "1.apps.googleusercontent.com",
+      redirectUri: null,
+      set: null,
+    });
+    await vi.waitFor(() => {
+      expect(document.getElementById("field-refreshToken-error")).toBeNull();
+    });
+    click("Create connection");
+    await vi.waitFor(() => {
+      expect(calls.some((c) => c.cmd === "create_connection")).toBe(true);
+    });
+    const request = calls.find((c) => c.cmd === "create_connection")?.args.request as Args;
+    expect(request.stored).toEqual({ set, fields: ["refreshToken"] });
+    expect((request.values as Record<string, string>).refreshToken).toBe("");
+  });
+});

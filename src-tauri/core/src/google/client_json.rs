@@ -13,7 +13,7 @@ use crate::secret::Secret;
 pub enum ClientJsonError {
     #[error("This is not a Google OAuth client file: download it from Google Cloud console → APIs & Services → Credentials → your OAuth client → Download JSON.")]
     NotAClientFile,
-    #[error("This Web application client lists no http://localhost or http://127.0.0.1 redirect URI. Add one (such as http://127.0.0.1:8085/) in the Google Cloud console, or use a Desktop app client.")]
+    #[error("A Web application client needs an http://localhost or http://127.0.0.1 redirect URI. Add one (such as http://127.0.0.1:8085/) in the Google Cloud console, or use a Desktop app client.")]
     NoLoopbackRedirect,
 }
 
@@ -24,6 +24,19 @@ pub enum RedirectSetting {
     AnyPort,
     /// Web application: exactly this registered loopback URI.
     Fixed { port: u16, path: String, uri: String },
+}
+
+impl RedirectSetting {
+    /// A Web application client's registered redirect URI, which must be plain `http` on a
+    /// loopback host; it is kept exactly as typed, since Google compares it character for character.
+    pub fn registered(uri: &str) -> Result<Self, ClientJsonError> {
+        let uri = uri.trim();
+        let url = Url::parse(uri).map_err(|_| ClientJsonError::NoLoopbackRedirect)?;
+        if url.scheme() != "http" || !url.host().is_some_and(|h| is_loopback(&h)) {
+            return Err(ClientJsonError::NoLoopbackRedirect);
+        }
+        Ok(Self::Fixed { port: url.port().unwrap_or(80), path: url.path().to_owned(), uri: uri.to_owned() })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -59,13 +72,7 @@ pub fn import_client_json(text: &str) -> Result<ImportedClient, ClientJsonError>
             let redirect = entry
                 .redirect_uris
                 .iter()
-                .filter_map(|uri| Url::parse(uri).ok().map(|url| (uri, url)))
-                .find(|(_, url)| url.scheme() == "http" && url.host().is_some_and(|h| is_loopback(&h)))
-                .map(|(uri, url)| RedirectSetting::Fixed {
-                    port: url.port().unwrap_or(80),
-                    path: url.path().to_owned(),
-                    uri: uri.clone(),
-                })
+                .find_map(|uri| RedirectSetting::registered(uri).ok())
                 .ok_or(ClientJsonError::NoLoopbackRedirect)?;
             Ok(ImportedClient {
                 client_id: entry.client_id,

@@ -1,0 +1,272 @@
+//! OAuth consent for the forms that need tokens: BigQuery's refresh token from Google, and a
+//! generic REST API's OAuth 2 refresh code from the provider the user names. The consent page
+//! opens in the system browser (Google blocks embedded ones); the tokens go straight to the
+//! keychain and the form learns only which of its fields are now set.
+
+use std::time::SystemTime;
+
+use flow_connect_core::catalog::FormValues;
+use flow_connect_core::config::require_secure;
+use flow_connect_core::credentials::StoredSecrets;
+use flow_connect_core::google::{
+    self, import_client_json, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints, RedirectSetting,
+    CONSENT_TIME_LIMIT,
+};
+use flow_connect_core::Secret;
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, State};
+use tauri_plugin_opener::OpenerExt;
+use ts_rs::TS;
+use url::Url;
+
+use crate::consent_slot::Purpose;
+use crate::error::{CommandError, ErrorCode};
+use crate::state::AppState;
+
+/// A client secret JSON from the Google Cloud console, read into the form's fields.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportedGoogleClient {
+    pub client_id: String,
+    /// Shown in the form's secret field like a typed one; it came from the user's own file.
+    pub client_secret: String,
+    /// The registered redirect URI of a Web application client; `None` for a Desktop app client.
+    pub redirect_uri: Option<String>,
+}
+
+#[tauri::command]
+pub fn import_google_client(text: String) -> Result<ImportedGoogleClient, CommandError> {
+    let imported = import_client_json(&text)?;
+    Ok(ImportedGoogleClient {
+        client_id: imported.client_id,
+        client_secret: imported.client_secret.expose().to_owned(),
+        redirect_uri: match imported.redirect {
+            RedirectSetting::AnyPort => None,
+            RedirectSetting::Fixed { uri, .. } => Some(uri),
+        },
+    })
+}
+
+/// The authorization and token URLs of a REST API's OAuth provider.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OAuthProvider {
+    pub authorization_url: String,
+    pub token_url: String,
+}
+
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentRequest {
+    /// `None` for Google (BigQuery); the provider's URLs for a generic REST API.
+    pub provider: Option<OAuthProvider>,
+    pub client_id: String,
+    #[ts(type = "string")]
+    pub client_secret: Secret,
+    /// Space-separated, as OAuth sends them.
+    pub scopes: String,
+    /// A Web application client's registered loopback redirect URI; `None` for a Desktop app
+    /// client, which takes any free port.
+    pub redirect_uri: Option<String>,
+    /// The form's stored-secret set, to keep the new tokens with its other stored values.
+    pub set: Option<String>,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentStarted {
+    pub url: String,
+    pub redirect_uri: String,
+    /// False when no system browser could be opened: the user copies the URL instead.
+    pub browser_opened: bool,
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentResult {
+    /// The fields now held in the keychain.
+    pub stored: StoredSecrets,
+    /// For a REST API: the access token's expiry (`YYYY-MM-DD`), when the provider gave one.
+    pub expiration_date: Option<String>,
+    pub scopes: Vec<String>,
+}
+
+/// Starts a consent (cancelling any other) and opens its page in the system browser.
+#[tauri::command]
+pub async fn begin_consent(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    request: ConsentRequest,
+) -> Result<ConsentStarted, CommandError> {
+    let client_id = request.client_id.trim();
+    if client_id.is_empty() || request.client_secret.is_empty() {
+        return Err(CommandError::new(
+            ErrorCode::Validation,
+            "Enter the OAuth client ID and secret first, or import the client JSON file.",
+        ));
+    }
+    let (endpoints, purpose) = match &request.provider {
+        None => (google_endpoints(&state), Purpose::GoogleRefreshToken),
+        Some(provider) => (provider_endpoints(provider)?, Purpose::RestTokens),
+    };
+    let scopes: Vec<String> = request.scopes.split_whitespace().map(str::to_owned).collect();
+    if scopes.is_empty() {
+        return Err(CommandError::new(ErrorCode::Validation, "Enter at least one scope to ask for."));
+    }
+    let redirect = match request.redirect_uri.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => RedirectSetting::AnyPort,
+        Some(uri) => RedirectSetting::registered(uri)?,
+    };
+    let set = match request.set {
+        Some(set) => {
+            StoredSecrets::check_set(&set)?;
+            set
+        }
+        None => StoredSecrets::new_set("consent"),
+    };
+    let client = GoogleClient { client_id: client_id.to_owned(), client_secret: request.client_secret };
+    let (handle, run) = google::begin(ConsentSetup { client, endpoints, scopes, redirect }).await?;
+    let started = ConsentStarted {
+        url: handle.url().to_string(),
+        redirect_uri: handle.redirect_uri().to_owned(),
+        browser_opened: false,
+    };
+    state.consent.replace(handle, run, set, purpose);
+    let browser_opened = match app.opener().open_url(&started.url, None::<&str>) {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "no system browser opened for the consent page");
+            false
+        }
+    };
+    tracing::info!(?purpose, browser_opened, "consent started");
+    Ok(ConsentStarted { browser_opened, ..started })
+}
+
+/// Waits (up to five minutes) for the consent's answer, then keeps the tokens in the keychain.
+#[tauri::command]
+pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult, CommandError> {
+    let taken = state.consent.take_run().ok_or_else(|| {
+        CommandError::new(ErrorCode::Validation, "No sign-in is waiting. Start it again from the form.")
+    })?;
+    let outcome = taken.run.finish(CONSENT_TIME_LIMIT, &state.http).await;
+    state.consent.clear(taken.id);
+    let tokens = outcome.map_err(|e| match (e, taken.purpose) {
+        (ConsentError::NoRefreshToken, Purpose::RestTokens) => CommandError::new(
+            ErrorCode::GoogleSignIn,
+            "The provider sent no refresh token. Add the scope it needs for offline access (often offline_access) and try again.",
+        ),
+        (e, _) => e.into(),
+    })?;
+    let mut fields = vec!["refreshToken".to_owned()];
+    let vault = &state.vault;
+    vault.set(&StoredSecrets::key(&taken.set, "refreshToken"), tokens.refresh_token.clone()).await?;
+    let mut expiration_date = None;
+    if taken.purpose == Purpose::RestTokens {
+        vault.set(&StoredSecrets::key(&taken.set, "accessToken"), tokens.access_token.clone()).await?;
+        fields.insert(0, "accessToken".to_owned());
+        expiration_date = tokens.expiration_date(SystemTime::now());
+    }
+    tracing::info!(purpose = ?taken.purpose, "consent finished; tokens kept in the keychain");
+    Ok(ConsentResult {
+        stored: StoredSecrets { set: taken.set, fields },
+        expiration_date,
+        scopes: tokens.scopes,
+    })
+}
+
+/// Manual mode: the address the browser ended on (or the bare code), pasted by the user.
+#[tauri::command]
+pub fn paste_consent(state: State<'_, AppState>, pasted: Secret) -> Result<(), CommandError> {
+    state
+        .consent
+        .with_handle(|handle| handle.paste(pasted.expose()))
+        .unwrap_or(Err(ConsentError::Listener(google::ListenerError::Cancelled)))
+        .map_err(CommandError::from)
+}
+
+#[tauri::command]
+pub fn cancel_consent(state: State<'_, AppState>) {
+    state.consent.with_handle(google::ConsentHandle::cancel);
+}
+
+/// The form's client and refresh token, with any of them held in the keychain.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TokenCheck {
+    #[ts(type = "Record<string, string>")]
+    pub values: FormValues,
+    pub stored: Option<StoredSecrets>,
+}
+
+/// "Verify": trades the refresh token for an access token at Google.
+#[tauri::command]
+pub async fn verify_google_token(state: State<'_, AppState>, check: TokenCheck) -> Result<(), CommandError> {
+    let (client, refresh_token) = token_and_client(&state, check).await?;
+    google::verify(&refresh_token, &client, &google_endpoints(&state), &state.http).await?;
+    Ok(())
+}
+
+/// "Revoke": withdraws the refresh token at Google and forgets the stored copy.
+#[tauri::command]
+pub async fn revoke_google_token(state: State<'_, AppState>, check: TokenCheck) -> Result<(), CommandError> {
+    let stored_set =
+        check.stored.as_ref().filter(|s| s.fields.iter().any(|f| f == "refreshToken")).map(|s| s.set.clone());
+    let (_, refresh_token) = token_and_client(&state, check).await?;
+    google::revoke(&refresh_token, &google_endpoints(&state), &state.http).await?;
+    if let Some(set) = stored_set {
+        state.vault.delete(&StoredSecrets::key(&set, "refreshToken")).await?;
+    }
+    tracing::info!("refresh token revoked");
+    Ok(())
+}
+
+async fn token_and_client(
+    state: &AppState,
+    check: TokenCheck,
+) -> Result<(GoogleClient, Secret), CommandError> {
+    let mut values = check.values;
+    if let Some(stored) = &check.stored {
+        stored.fill(&state.vault, &mut values).await?;
+    }
+    let mut take = |field: &str, what: &str| {
+        values
+            .remove(field)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| CommandError::new(ErrorCode::Validation, format!("Enter the {what} first.")))
+    };
+    let refresh_token = take("refreshToken", "refresh token (or sign in with Google)")?;
+    let client_id = take("clientId", "client ID")?.expose().trim().to_owned();
+    let client_secret = take("clientSecret", "client secret")?;
+    Ok((GoogleClient { client_id, client_secret }, refresh_token))
+}
+
+fn google_endpoints(state: &AppState) -> GoogleEndpoints {
+    GoogleEndpoints {
+        auth: state.endpoints.google_auth.clone(),
+        token: state.endpoints.google_token.clone(),
+        revoke: state.endpoints.google_revoke.clone(),
+    }
+}
+
+fn provider_endpoints(provider: &OAuthProvider) -> Result<GoogleEndpoints, CommandError> {
+    let parse = |value: &str, what: &str| {
+        let url = Url::parse(value.trim()).ok().filter(|u| require_secure(u).is_ok());
+        url.ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::Validation,
+                format!("Enter the provider's {what} as an https:// address (http:// only for localhost)."),
+            )
+        })
+    };
+    let auth = parse(&provider.authorization_url, "authorization URL")?;
+    let token = parse(&provider.token_url, "token URL")?;
+    // Nothing revokes at a generic provider; the token URL only fills the field.
+    Ok(GoogleEndpoints { auth, token: token.clone(), revoke: token })
+}

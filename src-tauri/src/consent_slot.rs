@@ -1,0 +1,79 @@
+//! The one consent that may run at a time. Starting another cancels the first, so a tab left
+//! open from an earlier click can never finish into the current form.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use flow_connect_core::google::{ConsentHandle, ConsentRun};
+
+/// What the finished consent fills in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// BigQuery's OAuth sign-in: the refresh token.
+    GoogleRefreshToken,
+    /// A generic REST API's OAuth 2 refresh code: access token, refresh token and expiry.
+    RestTokens,
+}
+
+#[derive(Debug)]
+struct Active {
+    id: u64,
+    handle: ConsentHandle,
+    run: Option<ConsentRun>,
+    set: String,
+    purpose: Purpose,
+}
+
+#[derive(Debug, Default)]
+pub struct ConsentSlot {
+    active: Mutex<Option<Active>>,
+    next_id: Mutex<u64>,
+}
+
+/// A run taken out of the slot, with what its result is for.
+#[derive(Debug)]
+pub struct Taken {
+    pub id: u64,
+    pub run: ConsentRun,
+    pub set: String,
+    pub purpose: Purpose,
+}
+
+impl ConsentSlot {
+    fn lock(&self) -> MutexGuard<'_, Option<Active>> {
+        self.active.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Makes this consent the current one, cancelling any other.
+    pub fn replace(&self, handle: ConsentHandle, run: ConsentRun, set: String, purpose: Purpose) {
+        let id = {
+            let mut next = self.next_id.lock().unwrap_or_else(PoisonError::into_inner);
+            *next += 1;
+            *next
+        };
+        let previous = self.lock().replace(Active { id, handle, run: Some(run), set, purpose });
+        if let Some(previous) = previous {
+            previous.handle.cancel();
+        }
+    }
+
+    /// The current consent's run, to wait for; the handle stays for paste and cancel.
+    pub fn take_run(&self) -> Option<Taken> {
+        let mut active = self.lock();
+        let active = active.as_mut()?;
+        let run = active.run.take()?;
+        Some(Taken { id: active.id, run, set: active.set.clone(), purpose: active.purpose })
+    }
+
+    /// Forgets consent `id` once its run ended, unless a newer one has replaced it.
+    pub fn clear(&self, id: u64) {
+        let mut active = self.lock();
+        if active.as_ref().is_some_and(|a| a.id == id) {
+            *active = None;
+        }
+    }
+
+    /// Runs `f` with the current consent's handle, if one is waiting.
+    pub fn with_handle<T>(&self, f: impl FnOnce(&ConsentHandle) -> T) -> Option<T> {
+        self.lock().as_ref().map(|a| f(&a.handle))
+    }
+}
