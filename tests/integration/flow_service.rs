@@ -538,3 +538,41 @@ async fn gateway_header_errors_are_read() {
     assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("403027"));
     assert!(err.to_string().contains("org ID"), "{err}");
 }
+
+#[tokio::test]
+async fn pages_through_2500_connections_one_page_at_a_time() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.seed_connections(SERVICENOW, "prod", "Instance", 2_500);
+    let mut query = ListQuery { spec_ids: Vec::new(), limit: Some(100), continuation_token: None };
+    let (mut seen, mut pages) = (std::collections::HashSet::new(), 0);
+    loop {
+        let page = h.client.list_connections(&query).await.expect("a page");
+        assert!(page.items.len() <= 100, "never more than one page at a time");
+        pages += 1;
+        seen.extend(page.items.into_iter().map(|c| c.id));
+        match page.continuation_token {
+            Some(token) => query.continuation_token = Some(token),
+            None => break,
+        }
+    }
+    assert_eq!((pages, seen.len()), (25, 2_500), "every connection once, in 25 pages");
+    let lists = h.fake.requests().into_iter().filter(|r| r.path == CONNECTIONS).count();
+    assert_eq!(lists, 25);
+}
+
+#[tokio::test]
+async fn a_rename_with_a_stale_etag_rereads_and_retries_once() {
+    let h = harness(FakeConfig::default()).await;
+    let created = h.client.create_connection(&servicenow_request("Original")).await.expect("created");
+    // Someone else changes the connection: the etag the app holds is now stale.
+    let meanwhile = [PatchOp::Replace { path: "/description".into(), value: "edited elsewhere".into() }];
+    h.client.update_connection(&created.id, &created.etag, &meanwhile).await.expect("edited");
+
+    let renamed = h.client.rename_connection(&created.id, &created.etag, "Renamed").await.expect("renamed");
+    let patches: Vec<_> = h.fake.requests().into_iter().filter(|r| r.method == "PATCH").collect();
+    assert_eq!(patches.len(), 3, "the edit, the stale try and the retry");
+    assert_eq!(patches[1].header("if-match"), Some(created.etag.as_str()));
+    assert_ne!(patches[2].header("if-match"), Some(created.etag.as_str()));
+    let stored = h.client.get_connection(&created.id).await.expect("read");
+    assert_eq!((stored.name.as_str(), stored.etag.as_str()), ("Renamed", renamed.etag.as_str()));
+}

@@ -7,9 +7,11 @@ pub mod catalog;
 pub mod config;
 pub mod connection_string;
 pub mod credentials;
+pub mod dates;
 pub mod flow;
 pub mod google;
 pub mod ims;
+pub mod profiles;
 pub mod secret;
 pub mod vault;
 

@@ -213,6 +213,21 @@ impl FlowClient {
         parse(&reply)
     }
 
+    /// Renames a connection with `If-Match` carrying `etag` as the service gave it. When the
+    /// etag is stale (`1404-412`: someone changed the connection meanwhile) the connection is
+    /// read again and the rename tried once more with its current etag.
+    pub async fn rename_connection(&self, id: &str, etag: &str, name: &str) -> Result<Created, FlowError> {
+        let ops = [PatchOp::Replace { path: "/name".into(), value: name.to_owned() }];
+        match self.update_connection(id, etag, &ops).await {
+            Err(FlowError::Api(e)) if e.status == 412 => {
+                let current = self.get_connection(id).await?;
+                tracing::info!(%id, "etag was stale; retrying the rename with the current one");
+                self.update_connection(id, &current.etag, &ops).await
+            }
+            other => other,
+        }
+    }
+
     /// `DELETE /connections/{id}`.
     pub async fn delete_connection(&self, id: &str) -> Result<(), FlowError> {
         self.once(Method::DELETE, self.flow_url(&["connections", id]), None, None).await.map(drop)

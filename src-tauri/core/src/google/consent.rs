@@ -91,22 +91,8 @@ impl GoogleTokens {
     /// generic REST spec's `expirationDate` takes.
     pub fn expiration_date(&self, now: std::time::SystemTime) -> Option<String> {
         let at = now.checked_add(self.expires_in?)?.duration_since(std::time::UNIX_EPOCH).ok()?;
-        Some(civil_date(at.as_secs() / 86_400))
+        Some(crate::dates::civil_date(at.as_secs() / 86_400))
     }
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).
-fn civil_date(days: u64) -> String {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// Builds the consent URL: PKCE S256, a random state, offline access and a forced consent
@@ -292,17 +278,4 @@ pub async fn revoke(
     let code = body["error"].as_str().unwrap_or("revoke_failed").to_owned();
     let description = body["error_description"].as_str().unwrap_or_default().to_owned();
     Err(ConsentError::Refused { code, description })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates_match_the_calendar() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(11_016), "2000-02-29");
-        assert_eq!(civil_date(20_415), "2025-11-23");
-        assert_eq!(civil_date(20_513), "2026-03-01");
-    }
 }

@@ -1,0 +1,291 @@
+//! The profile book: every operation on profiles, one at a time. Each change is made to the
+//! book in memory and written to disk under the same lock, so two quick edits never lose one
+//! another. Listing reads no secret; opening reads only the opened profile's own.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Mutex;
+
+use super::file::{ProfileFile, StoreNotice};
+use super::model::{OpenedProfile, Profile, ProfileDraft, SharedProfile};
+use crate::credentials::{CredentialsError, StoredSecrets};
+use crate::vault::{Vault, VaultError};
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProfileError {
+    #[error("Give the profile a name, such as “BigQuery – marketing project”.")]
+    NoName,
+    #[error("This profile no longer exists; it may have been deleted in another window. Pick another.")]
+    NotFound,
+    #[error("Could not write the profiles file ({reason}). Check that the disk is not full and the app's data folder is writable, then try again.")]
+    Write { reason: String },
+    #[error("Could not read the profiles file ({reason}). Check the permissions of the app's data folder.")]
+    Read { reason: String },
+    #[error("This is not a Flow Connect profile export. Export profiles from Flow Connect, then import that file.")]
+    NotAnExport,
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+}
+
+/// The format of an export file.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Export {
+    flow_connect_profiles: u32,
+    profiles: Vec<SharedProfile>,
+}
+
+#[derive(Debug)]
+pub struct ProfileBook {
+    path: PathBuf,
+    file: Mutex<ProfileFile>,
+    vault: Arc<Vault>,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
+}
+
+impl ProfileBook {
+    /// Opens the book at `path`: migrated when older, moved aside when unreadable (the notice
+    /// says which). No keychain call is made.
+    pub fn open(path: PathBuf, vault: Arc<Vault>) -> Result<(Self, Option<StoreNotice>), ProfileError> {
+        let (file, notice) =
+            ProfileFile::open(&path).map_err(|e| ProfileError::Read { reason: e.to_string() })?;
+        let book = Self { path, file: Mutex::new(file), vault };
+        Ok((book, notice))
+    }
+
+    /// Writes a migrated book back, so the older format is read only once.
+    pub async fn persist(&self) -> Result<(), ProfileError> {
+        let file = self.file.lock().await;
+        self.write(&file).await
+    }
+
+    async fn write(&self, file: &ProfileFile) -> Result<(), ProfileError> {
+        let (path, snapshot) = (self.path.clone(), file.clone());
+        tokio::task::spawn_blocking(move || snapshot.save(&path))
+            .await
+            .map_err(|e| ProfileError::Write { reason: e.to_string() })?
+            .map_err(|e| ProfileError::Write { reason: e.to_string() })
+    }
+
+    /// Profiles matching `query` (name, source or connection name), most recently used first.
+    pub async fn list(&self, query: &str) -> Vec<Profile> {
+        let file = self.file.lock().await;
+        let mut found: Vec<Profile> = file.profiles.iter().filter(|p| p.matches(query)).cloned().collect();
+        found.sort_by_key(|p| std::cmp::Reverse(p.last_used_at.max(p.updated_at)));
+        found
+    }
+
+    /// Saves the form as a profile (a new one when `draft.id` is `None` or unknown). Typed
+    /// secrets go to the keychain; secrets the form holds by reference (a consent's tokens, the
+    /// profile's own) are kept or copied; secrets the method no longer has are deleted.
+    pub async fn save(&self, draft: ProfileDraft, secret_names: &[String]) -> Result<Profile, ProfileError> {
+        let name = draft.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(ProfileError::NoName);
+        }
+        if let Some(stored) = &draft.stored {
+            StoredSecrets::check_set(&stored.set)?;
+        }
+        let mut file = self.file.lock().await;
+        let existing = draft.id.as_ref().and_then(|id| file.profiles.iter().position(|p| &p.id == id));
+        let id = match existing {
+            Some(index) => file.profiles[index].id.clone(),
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        let set = format!("profile/{id}");
+        let mut secret_fields = Vec::new();
+        let mut values = std::collections::BTreeMap::new();
+        for (field, value) in &draft.values {
+            if !secret_names.contains(field) && !value.is_empty() {
+                values.insert(field.clone(), value.expose().to_owned());
+            }
+        }
+        for field in secret_names {
+            let key = StoredSecrets::key(&set, field);
+            match draft.values.get(field).filter(|v| !v.is_empty()) {
+                Some(typed) => self.vault.set(&key, typed.clone()).await?,
+                None => {
+                    let Some(stored) = draft.stored.as_ref().filter(|s| s.fields.contains(field)) else {
+                        continue;
+                    };
+                    if stored.set != set {
+                        let from = StoredSecrets::key(&stored.set, field);
+                        let value = self
+                            .vault
+                            .get(&from)
+                            .await?
+                            .ok_or_else(|| CredentialsError::Missing { field: field.clone() })?;
+                        self.vault.set(&key, value).await?;
+                    }
+                }
+            }
+            secret_fields.push(field.clone());
+        }
+        if let Some(index) = existing {
+            for gone in file.profiles[index].secret_fields.iter().filter(|f| !secret_fields.contains(f)) {
+                self.vault.delete(&StoredSecrets::key(&set, gone)).await?;
+            }
+        }
+        let now = now_ms();
+        let profile = Profile {
+            id,
+            name,
+            spec_id: draft.spec_id,
+            spec_name: draft.spec_name,
+            source_name: draft.source_name,
+            connection_name: draft.connection_name,
+            description: draft.description,
+            values,
+            secret_fields,
+            account_id: draft.account_id.filter(|a| !a.is_empty()),
+            sandbox: draft.sandbox.filter(|s| !s.is_empty()),
+            updated_at: now,
+            last_used_at: now,
+        };
+        match existing {
+            Some(index) => file.profiles[index] = profile.clone(),
+            None => file.profiles.push(profile.clone()),
+        }
+        self.write(&file).await?;
+        Ok(profile)
+    }
+
+    /// Opens a profile for the form: checks which of its own secrets the keychain still has
+    /// and marks it used.
+    pub async fn open_profile(&self, id: &str) -> Result<OpenedProfile, ProfileError> {
+        let profile = {
+            let file = self.file.lock().await;
+            file.profiles.iter().find(|p| p.id == id).cloned().ok_or(ProfileError::NotFound)?
+        };
+        let set = profile.secret_set();
+        let mut present = Vec::new();
+        let mut missing = Vec::new();
+        for field in &profile.secret_fields {
+            match self.vault.get(&StoredSecrets::key(&set, field)).await? {
+                Some(_) => present.push(field.clone()),
+                None => missing.push(field.clone()),
+            }
+        }
+        let profile = self.update(id, |p| p.last_used_at = now_ms()).await?;
+        Ok(OpenedProfile { profile, stored: StoredSecrets { set, fields: present }, missing })
+    }
+
+    pub async fn rename(&self, id: &str, name: &str) -> Result<Profile, ProfileError> {
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            return Err(ProfileError::NoName);
+        }
+        self.update(id, |p| {
+            p.name = name;
+            p.updated_at = now_ms();
+        })
+        .await
+    }
+
+    async fn update(&self, id: &str, change: impl FnOnce(&mut Profile)) -> Result<Profile, ProfileError> {
+        let mut file = self.file.lock().await;
+        let profile = file.profiles.iter_mut().find(|p| p.id == id).ok_or(ProfileError::NotFound)?;
+        change(profile);
+        let updated = profile.clone();
+        self.write(&file).await?;
+        Ok(updated)
+    }
+
+    /// A copy named "… (copy)", with copies of its secrets.
+    pub async fn duplicate(&self, id: &str) -> Result<Profile, ProfileError> {
+        let mut file = self.file.lock().await;
+        let original = file.profiles.iter().find(|p| p.id == id).cloned().ok_or(ProfileError::NotFound)?;
+        let now = now_ms();
+        let copy = Profile {
+            id: uuid::Uuid::new_v4().to_string(),
+            name: format!("{} (copy)", original.name),
+            updated_at: now,
+            last_used_at: now,
+            ..original.clone()
+        };
+        let mut copied = Vec::new();
+        for field in &original.secret_fields {
+            if let Some(value) = self.vault.get(&StoredSecrets::key(&original.secret_set(), field)).await? {
+                self.vault.set(&StoredSecrets::key(&copy.secret_set(), field), value).await?;
+                copied.push(field.clone());
+            }
+        }
+        let copy = Profile { secret_fields: copied, ..copy };
+        file.profiles.push(copy.clone());
+        self.write(&file).await?;
+        Ok(copy)
+    }
+
+    /// Deletes a profile and its keychain entries (those first: a profile whose secrets could
+    /// not be removed stays listed, so nothing is orphaned unseen).
+    pub async fn delete(&self, id: &str) -> Result<(), ProfileError> {
+        let mut file = self.file.lock().await;
+        let index = file.profiles.iter().position(|p| p.id == id).ok_or(ProfileError::NotFound)?;
+        let profile = &file.profiles[index];
+        for field in &profile.secret_fields {
+            self.vault.delete(&StoredSecrets::key(&profile.secret_set(), field)).await?;
+        }
+        file.profiles.remove(index);
+        self.write(&file).await
+    }
+
+    /// The chosen profiles (all when `ids` is empty) as JSON to share: no ids, no accounts, no
+    /// secrets; only the names of the secrets each needs.
+    pub async fn export(&self, ids: &[String]) -> String {
+        let file = self.file.lock().await;
+        let profiles = file
+            .profiles
+            .iter()
+            .filter(|p| ids.is_empty() || ids.contains(&p.id))
+            .map(|p| SharedProfile {
+                name: p.name.clone(),
+                spec_id: p.spec_id.clone(),
+                spec_name: p.spec_name.clone(),
+                source_name: p.source_name.clone(),
+                connection_name: p.connection_name.clone(),
+                description: p.description.clone(),
+                values: p.values.clone(),
+                secret_fields: p.secret_fields.clone(),
+            })
+            .collect();
+        serde_json::to_string_pretty(&Export { flow_connect_profiles: 1, profiles }).unwrap_or_default()
+    }
+
+    /// Adds the profiles of an export as new profiles. Their secrets are not in the keychain
+    /// yet, so opening one asks for them.
+    pub async fn import(&self, text: &str) -> Result<Vec<Profile>, ProfileError> {
+        let export: Export = serde_json::from_str(text).map_err(|_| ProfileError::NotAnExport)?;
+        let mut file = self.file.lock().await;
+        let now = now_ms();
+        let imported: Vec<Profile> = export
+            .profiles
+            .into_iter()
+            .map(|shared| Profile {
+                id: uuid::Uuid::new_v4().to_string(),
+                name: shared.name,
+                spec_id: shared.spec_id,
+                spec_name: shared.spec_name,
+                source_name: shared.source_name,
+                connection_name: shared.connection_name,
+                description: shared.description,
+                values: shared.values,
+                secret_fields: shared.secret_fields,
+                account_id: None,
+                sandbox: None,
+                updated_at: now,
+                last_used_at: now,
+            })
+            .collect();
+        file.profiles.extend(imported.iter().cloned());
+        self.write(&file).await?;
+        Ok(imported)
+    }
+}

@@ -1,0 +1,11 @@
+//! Connection profiles: a named, reusable set of form values for one source and sign-in
+//! method. Everything but the secrets lives in `profiles.json` in the app's data folder
+//! (`file`); each secret lives in the keychain under `profile/<id>/<field>` (`book`).
+
+mod book;
+mod file;
+mod model;
+
+pub use book::{ProfileBook, ProfileError};
+pub use file::{ProfileFile, StoreNotice, SCHEMA_VERSION};
+pub use model::{secret_fields, OpenedProfile, Profile, ProfileDraft, SharedProfile};
