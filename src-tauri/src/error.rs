@@ -7,6 +7,7 @@ use flow_connect_core::credentials::CredentialsError;
 use flow_connect_core::flow::FlowError;
 use flow_connect_core::google::{ClientJsonError, ConsentError, ListenerError};
 use flow_connect_core::ims::ImsError;
+use flow_connect_core::profiles::ProfileError;
 use flow_connect_core::vault::VaultError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -101,6 +102,27 @@ impl From<ConsentError> for CommandError {
             _ => ErrorCode::GoogleSignIn,
         };
         Self::new(code, e.to_string())
+    }
+}
+
+impl From<ProfileError> for CommandError {
+    fn from(e: ProfileError) -> Self {
+        match e {
+            ProfileError::Vault(e) => e.into(),
+            ProfileError::Credentials(e) => e.into(),
+            ProfileError::Write { .. } | ProfileError::Read { .. } => {
+                Self::new(ErrorCode::Storage, e.to_string())
+            }
+            _ => Self::new(ErrorCode::Validation, e.to_string()),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+impl std::fmt::Display for CommandError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
     }
 }
 

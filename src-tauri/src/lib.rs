@@ -35,7 +35,9 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let identifier = app.config().identifier.clone();
-            app.manage(state::AppState::new(endpoints, &identifier));
+            let data_dir = app.path().app_data_dir()?;
+            let state = state::AppState::new(endpoints, &identifier, &data_dir)?;
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -51,6 +53,18 @@ pub fn run() {
             commands::connections::preview_connection,
             commands::connections::create_connection,
             commands::connections::test_connection,
+            commands::connections::list_connections,
+            commands::connections::rename_connection,
+            commands::connections::delete_connection,
+            commands::profiles::list_profiles,
+            commands::profiles::take_profiles_notice,
+            commands::profiles::save_profile,
+            commands::profiles::open_profile,
+            commands::profiles::rename_profile,
+            commands::profiles::duplicate_profile,
+            commands::profiles::delete_profile,
+            commands::profiles::export_profiles,
+            commands::profiles::import_profiles,
             commands::google::import_google_client,
             commands::google::begin_consent,
             commands::google::finish_consent,

@@ -1,7 +1,9 @@
-//! What the commands share: endpoints, one HTTP client, the keychain, the live catalog, and
-//! one token provider per signed-in account so IMS tokens are reused.
+//! What the commands share: endpoints, one HTTP client, the keychain, the live catalog, the
+//! profile book, the running consent, and one token provider per signed-in account so IMS
+//! tokens are reused.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -10,6 +12,7 @@ use flow_connect_core::catalog::LiveCatalog;
 use flow_connect_core::config::Endpoints;
 use flow_connect_core::flow::{http_client, FlowClient};
 use flow_connect_core::ims::ImsTokenProvider;
+use flow_connect_core::profiles::{ProfileBook, StoreNotice};
 use flow_connect_core::vault::{KeyringStore, Vault};
 
 use crate::consent_slot::ConsentSlot;
@@ -18,23 +21,42 @@ use crate::error::{CommandError, ErrorCode};
 pub struct AppState {
     pub endpoints: Endpoints,
     pub http: reqwest::Client,
-    pub vault: Vault,
+    pub vault: Arc<Vault>,
     pub catalog: LiveCatalog,
     pub consent: ConsentSlot,
+    pub profiles: ProfileBook,
+    /// What happened to the profiles file at start-up, until the UI has shown it.
+    pub profiles_notice: Mutex<Option<String>>,
     tokens: Mutex<HashMap<String, Arc<ImsTokenProvider>>>,
 }
 
 impl AppState {
-    /// `keychain_service` names the app's keychain entries (the app identifier).
-    pub fn new(endpoints: Endpoints, keychain_service: &str) -> Self {
-        Self {
+    /// `keychain_service` names the app's keychain entries (the app identifier); the profiles
+    /// file lives in `data_dir`. Opening it reads one file and makes no keychain call.
+    pub fn new(endpoints: Endpoints, keychain_service: &str, data_dir: &Path) -> Result<Self, CommandError> {
+        let vault = Arc::new(Vault::new(KeyringStore::new(keychain_service)));
+        let (profiles, notice) = ProfileBook::open(data_dir.join("profiles.json"), Arc::clone(&vault))?;
+        let profiles_notice = match notice {
+            Some(StoreNotice::MovedAside { moved_to, reason }) => Some(format!(
+                "Your saved profiles could not be read ({reason}), so Flow Connect set the file aside as {} and started an empty list. Your keychain entries are untouched.",
+                moved_to.display()
+            )),
+            Some(StoreNotice::Migrated { from }) => {
+                tracing::info!(from, "profiles file migrated to the current version");
+                None
+            }
+            None => None,
+        };
+        Ok(Self {
             endpoints,
             http: http_client(Duration::from_secs(30)),
-            vault: Vault::new(KeyringStore::new(keychain_service)),
+            vault,
             catalog: LiveCatalog::default(),
             consent: ConsentSlot::default(),
+            profiles,
+            profiles_notice: Mutex::new(profiles_notice),
             tokens: Mutex::default(),
-        }
+        })
     }
 
     /// A Flow Service client for `account` in `sandbox`, reusing the account's token.

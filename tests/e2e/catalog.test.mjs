@@ -27,7 +27,12 @@ test("the catalog shows the four sources with their sign-in methods", async () =
   await grid.waitForExist({ timeout: 20000 });
 
   const headings = await browser.$$("article h3").map((h) => h.getText());
-  assert.deepEqual(headings, ["Google BigQuery", "Oracle", "Generic REST API", "ServiceNow"]);
+  assert.deepEqual(headings, [
+    "Google BigQuery",
+    "Oracle",
+    "Generic REST API",
+    "ServiceNow",
+  ]);
 
   const bigquery = await browser.$(
     "article[aria-labelledby='source-3c9b37f8-13a6-43d8-bad3-b863b941fedd']",
@@ -45,12 +50,19 @@ test("a screenshot of the real window shows the rendered catalog", async () => {
   const file = path.join(artifacts, "catalog.png");
   await browser.saveScreenshot(file);
 
-  const [width, height, colours] = execFileSync("identify", ["-format", "%w %h %k", file])
+  const [width, height, colours] = execFileSync("identify", [
+    "-format",
+    "%w %h %k",
+    file,
+  ])
     .toString()
     .trim()
     .split(" ")
     .map(Number);
-  assert.ok(width >= 700 && height >= 500, `the screenshot is ${width}×${height}`);
+  assert.ok(
+    width >= 700 && height >= 500,
+    `the screenshot is ${width}×${height}`,
+  );
   // A blank or unstyled window has a handful of colours; rendered text and cards have many.
   assert.ok(colours > 50, `only ${colours} colours: the page looks blank`);
 });

@@ -84,13 +84,15 @@ async function waitForPort(port, child, timeoutMs) {
  * Each launch gets data folders of its own (inside the private ones of scripts/test.sh when
  * it runs there), so test files never see each other's accounts.
  */
-export async function launch(name = "app") {
+export async function launch(name = "app", { dataRoot: reuse } = {}) {
   const fakes = await startFakes();
-  const dataRoot = mkdtempSync(
-    path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), `${name}-`),
-  );
+  // A restart passes the data folders of the earlier launch, so the app finds what it saved.
+  const dataRoot =
+    reuse ??
+    mkdtempSync(path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), `${name}-`));
   const dataHome = path.join(dataRoot, "data");
   mkdirSync(dataHome, { recursive: true });
+  mkdirSync(path.join(dataRoot, "home"), { recursive: true });
   const logFile = `${name}.log`;
   const port = await freePort();
   const nativePort = await freePort();
@@ -114,6 +116,8 @@ export async function launch(name = "app") {
         XDG_DATA_HOME: dataHome,
         XDG_CONFIG_HOME: path.join(dataRoot, "config"),
         XDG_CACHE_HOME: path.join(dataRoot, "cache"),
+        // Anything resolved from the home folder (such as Downloads) stays in the sandbox too.
+        HOME: path.join(dataRoot, "home"),
       },
     },
   );
@@ -147,6 +151,7 @@ export async function launch(name = "app") {
       fakeUrl: fakes.url,
       google: fakes.google,
       dataHome,
+      dataRoot,
       browserLog: path.join(dataRoot, "browser.log"),
       logPath: path.join(artifacts, logFile),
       async stop() {

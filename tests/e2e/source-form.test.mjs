@@ -36,7 +36,10 @@ async function composed() {
 
 test("the Oracle form composes the connection string live with the password masked", async () => {
   await openSource("Oracle");
-  assert.equal(await app.browser.$("#form-heading").getText(), "New Oracle connection");
+  assert.equal(
+    await app.browser.$("#form-heading").getText(),
+    "New Oracle connection",
+  );
   await (await byLabel("Connection name")).setValue("Oracle finance");
   await (await byLabel("Host")).setValue("db.acme.example");
   await (await byLabel("Port")).setValue("1521");
@@ -46,14 +49,19 @@ test("the Oracle form composes the connection string live with the password mask
   await password.setValue("p;ss word");
   assert.equal(await password.getAttribute("type"), "password");
 
-  await app.browser.waitUntil(async () => (await composed()).endsWith("Password=••••••••"), {
-    timeout: 5000,
-  });
+  await app.browser.waitUntil(
+    async () => (await composed()).endsWith("Password=••••••••"),
+    {
+      timeout: 5000,
+    },
+  );
   assert.equal(
     await composed(),
     "Host=db.acme.example;Port=1521;Sid=ORCL;User Id=platform;Password=••••••••",
   );
-  await app.browser.$("p=Every value looks right.").waitForExist({ timeout: 5000 });
+  await app.browser
+    .$("p=Every value looks right.")
+    .waitForExist({ timeout: 5000 });
 
   await app.browser.$("button=Show Password").click();
   assert.equal(await password.getAttribute("type"), "text");
@@ -75,7 +83,8 @@ test("a bad value is explained next to its field and kept as typed", async () =>
   const expected = "Port: Enter a port number from 1 to 65535.";
   // The check runs as the user types: wait for the one that saw the whole value.
   await app.browser.waitUntil(
-    async () => (await error.isExisting()) && (await error.getText()) === expected,
+    async () =>
+      (await error.isExisting()) && (await error.getText()) === expected,
     { timeout: 5000, timeoutMsg: "the port's error did not appear" },
   );
   assert.equal(await port.getValue(), "99999");
@@ -94,15 +103,20 @@ test("raw mode parses a pasted connection string into the fields", async () => {
   assert.equal(await (await byLabel("Host")).getValue(), "h2");
   assert.equal(await (await byLabel("User name")).getValue(), "u2");
   assert.equal(await (await byLabel("Password")).getValue(), "a;b");
-  await app.browser.waitUntil(async () => (await composed()).startsWith("Host=h2"), {
-    timeout: 5000,
-  });
+  await app.browser.waitUntil(
+    async () => (await composed()).startsWith("Host=h2"),
+    {
+      timeout: 5000,
+    },
+  );
 });
 
 test("BigQuery offers both sign-in methods with their own fields", async () => {
   await openSource("Google BigQuery");
   assert.ok(await (await byLabel("Client secret")).isExisting());
-  await (await byLabel("Sign-in method")).selectByVisibleText("Service account key");
+  await (
+    await byLabel("Sign-in method")
+  ).selectByVisibleText("Service account key");
   const keyFile = await byLabel("Service account key file");
   assert.equal(await keyFile.getAttribute("type"), "file");
   assert.equal(await keyFile.getAttribute("accept"), ".json,application/json");
@@ -111,12 +125,18 @@ test("BigQuery offers both sign-in methods with their own fields", async () => {
 
 test("every source's form renders a labelled control for each visible param", async () => {
   for (const [source, labels] of [
-    ["Generic REST API", ["Host", "Access token", "Refresh token", "Access token URL"]],
+    [
+      "Generic REST API",
+      ["Host", "Access token", "Refresh token", "Access token URL"],
+    ],
     ["ServiceNow", ["Instance URL", "User name", "Password"]],
   ]) {
     await openSource(source);
     for (const label of labels)
-      assert.ok(await (await byLabel(label)).isExisting(), `${source}: ${label}`);
+      assert.ok(
+        await (await byLabel(label)).isExisting(),
+        `${source}: ${label}`,
+      );
   }
   await app.browser.$("button=Back to sources").click();
   await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 5000 });

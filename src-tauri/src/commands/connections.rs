@@ -1,6 +1,8 @@
 use flow_connect_core::catalog::{self, FormValues};
 use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::flow::{self, Created, FlowClient, NewConnection, RequestPreview, TestOutcome};
+use flow_connect_core::flow::{
+    self, ConnectionPage, Created, FlowClient, ListQuery, NewConnection, RequestPreview, TestOutcome,
+};
 use serde::Deserialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;
@@ -82,4 +84,62 @@ pub async fn test_connection(
     let account = accounts_store::find(&app, &account_id)?;
     let client = state.client(&account, &sandbox).await?;
     Ok(client.test_connection(&connection_id).await?)
+}
+
+/// Connections per page of the connections view: one page at a time, never the whole sandbox.
+const PAGE_SIZE: u32 = 50;
+
+/// One page of the connections in a sandbox, optionally of one source only.
+#[tauri::command]
+pub async fn list_connections(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    sandbox: String,
+    spec_id: Option<String>,
+    continuation_token: Option<String>,
+) -> Result<ConnectionPage, CommandError> {
+    let account = accounts_store::find(&app, &account_id)?;
+    let client = state.client(&account, &sandbox).await?;
+    let query = ListQuery {
+        spec_ids: spec_id.into_iter().filter(|s| !s.is_empty()).collect(),
+        limit: Some(PAGE_SIZE),
+        continuation_token,
+    };
+    Ok(client.list_connections(&query).await?)
+}
+
+/// Renames with the etag as listed; a stale one is refreshed and the rename tried once more.
+#[tauri::command]
+pub async fn rename_connection(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    sandbox: String,
+    connection_id: String,
+    etag: String,
+    name: String,
+) -> Result<Created, CommandError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(CommandError::new(crate::error::ErrorCode::Validation, "Enter the new name."));
+    }
+    let account = accounts_store::find(&app, &account_id)?;
+    let client = state.client(&account, &sandbox).await?;
+    Ok(client.rename_connection(&connection_id, &etag, name).await?)
+}
+
+#[tauri::command]
+pub async fn delete_connection(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    account_id: String,
+    sandbox: String,
+    connection_id: String,
+) -> Result<(), CommandError> {
+    let account = accounts_store::find(&app, &account_id)?;
+    let client = state.client(&account, &sandbox).await?;
+    client.delete_connection(&connection_id).await?;
+    tracing::info!(id = %connection_id, %sandbox, "deleted a connection");
+    Ok(())
 }

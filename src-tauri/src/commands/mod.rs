@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod catalog;
 pub mod connections;
 pub mod google;
+pub mod profiles;

@@ -8,10 +8,15 @@ import type { ConnectionRequest } from "../bindings/ConnectionRequest";
 import type { ConsentRequest } from "../bindings/ConsentRequest";
 import type { ConsentResult } from "../bindings/ConsentResult";
 import type { ConsentStarted } from "../bindings/ConsentStarted";
+import type { ConnectionPage } from "../bindings/ConnectionPage";
 import type { Created } from "../bindings/Created";
+import type { Exported } from "../bindings/Exported";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FieldError } from "../bindings/FieldError";
 import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
+import type { OpenedProfile } from "../bindings/OpenedProfile";
+import type { Profile } from "../bindings/Profile";
+import type { ProfileDraft } from "../bindings/ProfileDraft";
 import type { RequestPreview } from "../bindings/RequestPreview";
 import type { SignedIn } from "../bindings/SignedIn";
 import type { Source } from "../bindings/Source";
@@ -128,6 +133,75 @@ export function testConnection(
   connectionId: string,
 ): Promise<TestOutcome> {
   return call<TestOutcome>("test_connection", { accountId, sandbox, connectionId });
+}
+
+export function listConnections(
+  accountId: string,
+  sandbox: string,
+  specId: string | null,
+  continuationToken: string | null,
+): Promise<ConnectionPage> {
+  return call<ConnectionPage>("list_connections", {
+    accountId,
+    sandbox,
+    specId,
+    continuationToken,
+  });
+}
+
+export function renameConnection(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+  etag: string,
+  name: string,
+): Promise<Created> {
+  return call<Created>("rename_connection", { accountId, sandbox, connectionId, etag, name });
+}
+
+export function deleteConnection(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+): Promise<void> {
+  return call<undefined>("delete_connection", { accountId, sandbox, connectionId });
+}
+
+export function listProfiles(query: string): Promise<Profile[]> {
+  return call<Profile[]>("list_profiles", { query });
+}
+
+/** What happened to the profiles file at start-up (moved aside), once. */
+export function takeProfilesNotice(): Promise<string | null> {
+  return call<string | null>("take_profiles_notice");
+}
+
+export function saveProfile(draft: ProfileDraft): Promise<Profile> {
+  return call<Profile>("save_profile", { draft });
+}
+
+export function openProfile(id: string): Promise<OpenedProfile> {
+  return call<OpenedProfile>("open_profile", { id });
+}
+
+export function renameProfile(id: string, name: string): Promise<Profile> {
+  return call<Profile>("rename_profile", { id, name });
+}
+
+export function duplicateProfile(id: string): Promise<Profile> {
+  return call<Profile>("duplicate_profile", { id });
+}
+
+export function deleteProfile(id: string): Promise<void> {
+  return call<undefined>("delete_profile", { id });
+}
+
+export function exportProfiles(ids: string[]): Promise<Exported> {
+  return call<Exported>("export_profiles", { ids });
+}
+
+export function importProfiles(text: string): Promise<Profile[]> {
+  return call<Profile[]>("import_profiles", { text });
 }
 
 export function importGoogleClient(text: string): Promise<ImportedGoogleClient> {

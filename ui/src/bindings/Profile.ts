@@ -12,7 +12,7 @@ sourceName: string, connectionName: string, description: string,
 /**
  * The non-secret values, by field.
  */
-values: { [key in string]?: string }, secretFields: Array<string>, accountId: string | null, sandbox: string | null, 
+values: Record<string, string>, secretFields: Array<string>, accountId: string | null, sandbox: string | null, 
 /**
  * Milliseconds since the Unix epoch.
  */

@@ -24,6 +24,7 @@ pub struct Profile {
     #[serde(default)]
     pub description: String,
     /// The non-secret values, by field.
+    #[ts(type = "Record<string, string>")]
     pub values: BTreeMap<String, String>,
     pub secret_fields: Vec<String>,
     #[serde(default)]

@@ -1,0 +1,130 @@
+//! Saved connection profiles: save from the form, list, open, rename, duplicate, delete,
+//! export and import. Values live in `profiles.json`, secrets in the keychain.
+
+use flow_connect_core::profiles::{secret_fields, OpenedProfile, Profile, ProfileDraft};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
+
+use super::catalog::resolve_source;
+use crate::error::{CommandError, ErrorCode};
+use crate::state::AppState;
+
+/// Profiles matching `query`, most recently used first. Reads no secret.
+#[tauri::command]
+pub async fn list_profiles(state: State<'_, AppState>, query: String) -> Result<Vec<Profile>, CommandError> {
+    Ok(state.profiles.list(&query).await)
+}
+
+/// What happened to the profiles file at start-up, once: the UI shows it to the user.
+#[tauri::command]
+pub fn take_profiles_notice(state: State<'_, AppState>) -> Option<String> {
+    state.profiles_notice.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+}
+
+/// Saves the form as a profile; which fields are secret comes from the source's catalog entry.
+#[tauri::command]
+pub async fn save_profile(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    draft: ProfileDraft,
+) -> Result<Profile, CommandError> {
+    let source = resolve_source(&app, &state, draft.account_id.as_deref(), &draft.spec_id)?;
+    let method = source.auth_method(&draft.spec_name).ok_or_else(|| {
+        CommandError::new(ErrorCode::UnknownSource, "Pick a sign-in method before saving the profile.")
+    })?;
+    let secrets = secret_fields(method);
+    let saved = state.profiles.save(draft, &secrets).await?;
+    tracing::info!(id = %saved.id, secrets = saved.secret_fields.len(), "profile saved");
+    Ok(saved)
+}
+
+#[tauri::command]
+pub async fn open_profile(state: State<'_, AppState>, id: String) -> Result<OpenedProfile, CommandError> {
+    Ok(state.profiles.open_profile(&id).await?)
+}
+
+#[tauri::command]
+pub async fn rename_profile(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> Result<Profile, CommandError> {
+    Ok(state.profiles.rename(&id, &name).await?)
+}
+
+#[tauri::command]
+pub async fn duplicate_profile(state: State<'_, AppState>, id: String) -> Result<Profile, CommandError> {
+    Ok(state.profiles.duplicate(&id).await?)
+}
+
+#[tauri::command]
+pub async fn delete_profile(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
+    state.profiles.delete(&id).await?;
+    tracing::info!(%id, "profile deleted with its keychain entries");
+    Ok(())
+}
+
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Exported {
+    pub path: String,
+    pub count: usize,
+}
+
+/// Writes the chosen profiles (all when `ids` is empty), without secrets, to a file in the
+/// user's Downloads folder (the app's data folder when there is none).
+#[tauri::command]
+pub async fn export_profiles(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    ids: Vec<String>,
+) -> Result<Exported, CommandError> {
+    let text = state.profiles.export(&ids).await;
+    let count = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["profiles"].as_array().map(Vec::len))
+        .unwrap_or_default();
+    let folder =
+        app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
+            CommandError::new(ErrorCode::Storage, format!("Found no folder to export to ({e})."))
+        })?;
+    let stamp = flow_connect_core::dates::civil_date(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() / 86_400)
+            .unwrap_or_default(),
+    );
+    let path = unused_path(&folder, &format!("flow-connect-profiles-{stamp}"));
+    let written = path.clone();
+    tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(written.parent().unwrap_or(&written))?;
+        std::fs::write(&written, text)
+    })
+    .await
+    .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))?
+    .map_err(|e| {
+        CommandError::new(
+            ErrorCode::Storage,
+            format!("Could not write {} ({e}). Check that the folder is writable.", path.display()),
+        )
+    })?;
+    Ok(Exported { path: path.display().to_string(), count })
+}
+
+fn unused_path(folder: &std::path::Path, stem: &str) -> std::path::PathBuf {
+    let mut path = folder.join(format!("{stem}.json"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = folder.join(format!("{stem}-{n}.json"));
+    }
+    path
+}
+
+/// Adds the profiles of an export file; opening one asks for its secrets.
+#[tauri::command]
+pub async fn import_profiles(state: State<'_, AppState>, text: String) -> Result<Vec<Profile>, CommandError> {
+    Ok(state.profiles.import(&text).await?)
+}

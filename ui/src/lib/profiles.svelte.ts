@@ -1,0 +1,80 @@
+// The saved profiles as the sidebar and the home screen show them. Listing reads no secret,
+// so it is refreshed freely after every change.
+import {
+  deleteProfile,
+  duplicateProfile,
+  exportProfiles,
+  importProfiles,
+  listProfiles,
+  renameProfile,
+  takeProfilesNotice,
+} from "../api/backend";
+import type { Profile } from "../bindings/Profile";
+import { messageOf } from "./session.svelte";
+
+class Profiles {
+  list = $state<Profile[]>([]);
+  query = $state("");
+  /** A message for the user: the file was set aside, an export was written, a failure. */
+  notice = $state("");
+  loaded = $state(false);
+
+  async refresh(): Promise<void> {
+    try {
+      this.list = await listProfiles(this.query);
+    } catch (error: unknown) {
+      this.notice = messageOf(error);
+    }
+    this.loaded = true;
+  }
+
+  async load(): Promise<void> {
+    const notice = await takeProfilesNotice().catch(() => null);
+    if (notice) this.notice = notice;
+    await this.refresh();
+  }
+
+  async rename(id: string, name: string): Promise<boolean> {
+    return this.run(() => renameProfile(id, name));
+  }
+
+  async duplicate(id: string): Promise<boolean> {
+    return this.run(() => duplicateProfile(id));
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return this.run(() => deleteProfile(id));
+  }
+
+  async export(ids: string[]): Promise<void> {
+    try {
+      const done = await exportProfiles(ids);
+      this.notice = `Exported ${String(done.count)} profile${done.count === 1 ? "" : "s"} without secrets to ${done.path}.`;
+    } catch (error: unknown) {
+      this.notice = messageOf(error);
+    }
+  }
+
+  async import(text: string): Promise<void> {
+    try {
+      const added = await importProfiles(text);
+      this.notice = `Imported ${String(added.length)} profile${added.length === 1 ? "" : "s"}. Open one to enter its secrets.`;
+      await this.refresh();
+    } catch (error: unknown) {
+      this.notice = messageOf(error);
+    }
+  }
+
+  private async run(change: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await change();
+      await this.refresh();
+      return true;
+    } catch (error: unknown) {
+      this.notice = messageOf(error);
+      return false;
+    }
+  }
+}
+
+export const profiles = new Profiles();
