@@ -1,4 +1,5 @@
-# Flow Connect: `make run` builds and opens the app, `make test` runs every check and suite.
+# Flow Connect: `make run` builds and opens the app, `make test` runs every check and suite,
+# `make bench` measures it against a bare Tauri window.
 # Both install what is missing first (scripts/setup.sh).
 
 SHELL := /bin/bash
@@ -6,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 FEATURES := --features flow-connect/custom-protocol
 
-.PHONY: setup run demo test ui
+.PHONY: setup run demo test ui bench
 
 setup:
 	scripts/setup.sh
@@ -26,3 +27,8 @@ demo: ui
 
 test:
 	scripts/test.sh
+
+# Flow Connect against a bare Tauri window, release builds side by side: start-up, memory,
+# sizes, and scaling with profiles and connections. Writes docs/benchmarks.md.
+bench:
+	scripts/bench.sh

@@ -30,21 +30,11 @@ step "UI: build (the app embeds it)"
 step "Rust: clippy"
 cargo clippy "${CARGO_FEATURES[@]}" --locked -- -D warnings
 
-# A private home for everything the tests and the app write.
-SANDBOX=$(mktemp -d -t flow-connect-test.XXXXXX)
-trap 'rm -rf "$SANDBOX"' EXIT
-export XDG_DATA_HOME=$SANDBOX/data XDG_CONFIG_HOME=$SANDBOX/config XDG_CACHE_HOME=$SANDBOX/cache
-export XDG_RUNTIME_DIR=$SANDBOX/runtime
-mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
-unset DBUS_SESSION_BUS_ADDRESS
+# shellcheck source=scripts/private-session.sh
+source scripts/private-session.sh
 
 step "Rust: tests (in a private D-Bus session with its own keychain)"
-dbus-run-session -- bash -c '
-  set -euo pipefail
-  echo -n flow-connect-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cargo test "$@" --locked
-' _ "${CARGO_FEATURES[@]}"
+in_keyring cargo test "${CARGO_FEATURES[@]}" --locked
 
 step "Generated TypeScript types are current"
 if [[ -n $(git status --porcelain -- ui/src/bindings) ]]; then
@@ -55,8 +45,7 @@ fi
 
 step "End to end: the real window under Xvfb, driven over WebDriver"
 cargo build --workspace --features flow-connect/custom-protocol --locked --bins
-xvfb-run -a -s "-screen 0 1280x800x24 -nolisten tcp" dbus-run-session -- bash -c '
-  set -euo pipefail
-  echo -n flow-connect-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  cd tests/e2e && npm test
-'
+(cd tests/e2e && in_keyring --display npm test)
+
+step "Package: build the .deb, install it, start the installed app"
+scripts/package-test.sh

@@ -1,7 +1,7 @@
 // Starts what an end-to-end test needs: the fake Adobe services, tauri-driver, and the real
 // Flow Connect binary wired to the fakes, inside the private data folders and D-Bus session
 // that scripts/test.sh prepared. Everything is stopped again by `stop()`.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import {
   createWriteStream,
@@ -84,7 +84,10 @@ async function waitForPort(port, child, timeoutMs) {
  * Each launch gets data folders of its own (inside the private ones of scripts/test.sh when
  * it runs there), so test files never see each other's accounts.
  */
-export async function launch(name = "app", { dataRoot: reuse } = {}) {
+export async function launch(
+  name = "app",
+  { dataRoot: reuse, application = appBinary } = {},
+) {
   const fakes = await startFakes();
   // A restart passes the data folders of the earlier launch, so the app finds what it saved.
   const dataRoot =
@@ -126,6 +129,9 @@ export async function launch(name = "app", { dataRoot: reuse } = {}) {
   driver.stdout.pipe(log);
   driver.stderr.pipe(log);
   const stopProcesses = async () => {
+    // WebKitWebDriver closes the app when the session ends, but not always (the app survives
+    // when its web process went first); whatever the driver started must not outlive the test.
+    const started = descendants(driver.pid);
     for (const child of [driver, fakes.child]) {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
@@ -133,6 +139,13 @@ export async function launch(name = "app", { dataRoot: reuse } = {}) {
           once(child, "exit"),
           new Promise((r) => setTimeout(r, 3000)),
         ]);
+      }
+    }
+    for (const pid of started) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
       }
     }
   };
@@ -144,7 +157,7 @@ export async function launch(name = "app", { dataRoot: reuse } = {}) {
       logLevel: "warn",
       connectionRetryTimeout: 60000,
       connectionRetryCount: 1,
-      capabilities: { "tauri:options": { application: appBinary } },
+      capabilities: { "tauri:options": { application } },
     });
     return {
       browser,
@@ -163,6 +176,27 @@ export async function launch(name = "app", { dataRoot: reuse } = {}) {
     await stopProcesses();
     throw error;
   }
+}
+
+/** Every process below `pid` (the driver's WebKitWebDriver, the app, its WebKit processes). */
+function descendants(pid) {
+  const rows = spawnSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
+    .stdout.trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number));
+  const found = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [child, parent] of rows) {
+      if (!found.has(child) && found.has(parent)) {
+        found.add(child);
+        grew = true;
+      }
+    }
+  }
+  found.delete(pid);
+  return [...found];
 }
 
 /** The control bound to the visible label `text` (the required marker aside). */

@@ -3,10 +3,12 @@
 //! bodies and the three error shapes. Tests use them in-process; `make demo` runs the
 //! `fake-services` binary.
 
+mod counting;
 mod google;
 pub mod http;
 mod platform;
 pub mod specs;
 
+pub use counting::CountingStore;
 pub use google::{FakeGoogle, GoogleConfig};
 pub use platform::{FakeConfig, FakePlatform, Fault, FaultAction, Recorded};

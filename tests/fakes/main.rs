@@ -15,6 +15,10 @@ async fn main() -> std::io::Result<()> {
     let fake =
         FakePlatform::start_on(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0))), FakeConfig::default())
             .await?;
+    // Benchmarks fill the production sandbox with this many ServiceNow connections.
+    if let Some(count) = std::env::var("FAKE_SEED_CONNECTIONS").ok().and_then(|n| n.parse().ok()) {
+        fake.seed_connections(fakes::specs::SERVICENOW, "prod", "Seeded", count);
+    }
     let google = FakeGoogle::start(GoogleConfig::default()).await?;
     let google_config = GoogleConfig::default();
     let config = fake.config();

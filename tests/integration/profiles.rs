@@ -4,43 +4,20 @@
 //! secrets, and listing without a single keychain call.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use fakes::CountingStore;
 use flow_connect_core::catalog::{builtin_source, FormValues};
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::profiles::{secret_fields, ProfileBook, ProfileDraft, StoreNotice, SCHEMA_VERSION};
-use flow_connect_core::vault::{KeyringStore, SecretStore, Vault, VaultError};
+use flow_connect_core::vault::{KeyringStore, Vault};
 use flow_connect_core::Secret;
 
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
 
-/// The real keychain, counting the calls that reach it.
-#[derive(Clone)]
-struct Counting {
-    inner: KeyringStore,
-    calls: Arc<AtomicUsize>,
-}
-
-impl SecretStore for Counting {
-    fn get(&self, key: &str) -> Result<Option<Secret>, VaultError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.get(key)
-    }
-    fn set(&self, key: &str, value: &Secret) -> Result<(), VaultError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.set(key, value)
-    }
-    fn delete(&self, key: &str) -> Result<(), VaultError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.delete(key)
-    }
-}
-
 struct Setup {
     dir: PathBuf,
-    service: String,
-    calls: Arc<AtomicUsize>,
+    keychain: CountingStore<KeyringStore>,
 }
 
 impl Setup {
@@ -48,7 +25,8 @@ impl Setup {
         let id = uuid::Uuid::new_v4();
         let dir = std::env::temp_dir().join(format!("flow-connect-profiles-{id}"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        Self { dir, service: format!("io.flowconnect.test.{id}"), calls: Arc::default() }
+        let keychain = CountingStore::new(KeyringStore::new(format!("io.flowconnect.test.{id}")));
+        Self { dir, keychain }
     }
 
     fn path(&self) -> PathBuf {
@@ -57,10 +35,7 @@ impl Setup {
 
     /// A fresh vault without a cache, as after a restart.
     fn vault(&self) -> Arc<Vault> {
-        Arc::new(Vault::new(Counting {
-            inner: KeyringStore::new(&self.service),
-            calls: Arc::clone(&self.calls),
-        }))
+        Arc::new(Vault::new(self.keychain.clone()))
     }
 
     fn book(&self) -> (ProfileBook, Option<StoreNotice>) {
@@ -147,13 +122,13 @@ async fn listing_makes_no_keychain_call_and_opening_reads_only_its_own_secrets()
     }
     drop(book);
     let (book, _) = setup.book();
-    setup.calls.store(0, Ordering::SeqCst);
+    setup.keychain.reset();
     let all = book.list("").await;
     assert_eq!(all.len(), 5);
     assert_eq!(book.list("profile 3").await.len(), 1, "search by name");
-    assert_eq!(setup.calls.load(Ordering::SeqCst), 0, "listing reads no secret");
+    assert_eq!(setup.keychain.calls(), 0, "listing reads no secret");
     book.open_profile(&ids[2]).await.expect("opened");
-    assert_eq!(setup.calls.load(Ordering::SeqCst), 1, "one secret field, one read");
+    assert_eq!(setup.keychain.calls(), 1, "one secret field, one read");
     assert_eq!(book.list("").await[0].id, ids[2], "the profile used last comes first");
 }
 

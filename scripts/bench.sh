@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# `make bench`: builds Flow Connect and a bare Tauri window in release mode with their .deb
+# packages, then measures both under Xvfb (tests/e2e/bench.mjs) and the profile book at 1,000
+# profiles against the real keychain (tests/benches/profiles.rs), all in a private D-Bus session
+# and data folders. Writes docs/benchmarks.md and prints it. Not part of `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+scripts/setup.sh
+step() { printf '\n== %s\n' "$*"; }
+
+step "Release builds and packages: Flow Connect and the bare window"
+scripts/build-deb.sh src-tauri
+scripts/build-deb.sh benches/bare-window
+cargo build --release --locked -p flow-connect-tests --bin fake-services
+
+# shellcheck source=scripts/private-session.sh
+source scripts/private-session.sh
+
+step "Start-up, memory and sizes (median of ${BENCH_RUNS:-5} launches each)"
+(cd tests/e2e && FLOW_CONNECT_E2E_PROFILE=release in_keyring --display node bench.mjs)
+
+step "Profiles at 1,000, against the real keychain"
+in_keyring cargo bench --locked -p flow-connect-tests --bench profiles | tee "$SANDBOX/profiles.md"
+{ echo; grep -E '^(###|\|)' "$SANDBOX/profiles.md"; } >>docs/benchmarks.md
+echo
+echo "Written to docs/benchmarks.md"

@@ -1,0 +1,268 @@
+// `make bench`: Flow Connect against a bare Tauri v2 window (same Tauri, same release profile),
+// both release builds, each started several times under Xvfb through WebDriver. Measures the
+// time from launch to an interactive UI, the resident memory of the app and its WebKit
+// processes after settling, binary and .deb sizes; then how start-up grows with saved profiles
+// and how the connections view copes with a sandbox of 10,000 connections. Writes the table to
+// docs/benchmarks.md and prints it. Not a test: numbers are reported, targets are checked.
+import { execFileSync } from "node:child_process";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { addFirstAccount, launch, root } from "./harness.mjs";
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SETTLE_MS = 2000;
+const target = path.resolve(root, process.env.CARGO_TARGET_DIR ?? "target");
+const apps = {
+  flow: {
+    name: "Flow Connect",
+    binary: path.join(target, "release", "flow-connect"),
+  },
+  bare: {
+    name: "Bare Tauri window",
+    binary: path.join(target, "release", "bare-window"),
+  },
+};
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Resident memory (KiB) of the process named `comm` and all its descendants (WebKit's). */
+function treeRss(comm) {
+  const rows = execFileSync("ps", ["-eo", "pid=,ppid=,rss=,comm="], {
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .map(([pid, ppid, rss, ...name]) => ({
+      pid,
+      ppid,
+      rss: Number(rss),
+      comm: name.join(" "),
+    }));
+  const roots = rows.filter((r) => r.comm === comm.slice(0, 15));
+  const inTree = new Set(roots.map((r) => r.pid));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const r of rows) {
+      if (!inTree.has(r.pid) && inTree.has(r.ppid)) {
+        inTree.add(r.pid);
+        grew = true;
+      }
+    }
+  }
+  return rows
+    .filter((r) => inTree.has(r.pid))
+    .reduce((sum, r) => sum + r.rss, 0);
+}
+
+/** Launches `binary`, returns ms to `[data-catalog-ready]` and the settled memory in MiB. */
+async function startOnce(label, binary, { dataRoot, extra } = {}) {
+  const started = performance.now();
+  const app = await launch(`bench-${label}`, { application: binary, dataRoot });
+  try {
+    await app.browser
+      .$("[data-catalog-ready]")
+      .waitForExist({ timeout: 30000 });
+    const ready = performance.now() - started;
+    const more = extra ? await extra(app) : {};
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+    const rss = treeRss(path.basename(binary)) / 1024;
+    return { ready, rss, ...more };
+  } finally {
+    await app.stop();
+  }
+}
+
+async function series(label, binary, options) {
+  const results = [];
+  for (let i = 0; i < RUNS; i += 1)
+    results.push(await startOnce(label, binary, options));
+  return {
+    ready: median(results.map((r) => r.ready)),
+    rss: median(results.map((r) => r.rss)),
+    listed:
+      results[0].listed === undefined
+        ? undefined
+        : median(results.map((r) => r.listed)),
+  };
+}
+
+/** A data folder holding `count` saved profiles (values only; secrets are never in files). */
+function withProfiles(count) {
+  const dataRoot = mkdtempSync(
+    path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), "bench-data-"),
+  );
+  const folder = path.join(dataRoot, "data", "io.flowconnect.desktop");
+  mkdirSync(folder, { recursive: true });
+  const now = Date.now();
+  const profiles = Array.from({ length: count }, (_, i) => ({
+    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+    name: `ServiceNow instance ${String(i).padStart(4, "0")}`,
+    specId: "eb13cb25-47ab-407f-ba89-c0125281c563",
+    specName: "Basic Authentication",
+    sourceName: "ServiceNow",
+    connectionName: `Instance ${String(i)}`,
+    description: "",
+    values: {
+      endpoint: `https://instance-${String(i)}.service-now.com`,
+      username: "platform",
+    },
+    secretFields: ["password"],
+    accountId: null,
+    sandbox: null,
+    updatedAt: now - i,
+    lastUsedAt: now - i,
+  }));
+  writeFileSync(
+    path.join(folder, "profiles.json"),
+    JSON.stringify({ schemaVersion: 2, profiles }),
+  );
+  return dataRoot;
+}
+
+function size(file) {
+  return statSync(file).size;
+}
+
+function debOf(dir) {
+  const folder = path.join(target, "release", "bundle", "deb");
+  const deb = readdirSync(folder).find(
+    (f) => f.startsWith(dir) && f.endsWith(".deb"),
+  );
+  return deb ? size(path.join(folder, deb)) : NaN;
+}
+
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const ms = (value) => `${value.toFixed(0)} ms`;
+const mib = (value) => `${value.toFixed(1)} MiB`;
+const check = (ratio, limit) =>
+  `${ratio.toFixed(2)}× ${ratio <= limit ? "✓" : "✗"} (≤ ${String(limit)}×)`;
+
+const flow = await series("flow", apps.flow.binary);
+const bare = await series("bare", apps.bare.binary);
+const sizes = {
+  flowBinary: size(apps.flow.binary),
+  bareBinary: size(apps.bare.binary),
+  flowDeb: debOf("Flow Connect"),
+  bareDeb: debOf("Bare Window"),
+};
+
+const profileRows = [];
+for (const count of [0, 10, 100, 1000]) {
+  const result = await series(`profiles-${String(count)}`, apps.flow.binary, {
+    dataRoot: withProfiles(count),
+    extra: async (app) => {
+      const started = performance.now();
+      await app.browser.waitUntil(
+        async () =>
+          (await app.browser.$$("aside li .profile-name")).length === count,
+        { timeout: 30000 },
+      );
+      return { listed: performance.now() - started };
+    },
+  });
+  profileRows.push({ count, ...result });
+}
+
+// A sandbox of 10,000 connections: the view shows one page and loads more on demand.
+process.env.FAKE_SEED_CONNECTIONS = "10000";
+const big = await launch("bench-connections", {
+  application: apps.flow.binary,
+});
+let connections;
+try {
+  await big.browser.$("[data-catalog-ready]").waitForExist({ timeout: 30000 });
+  await addFirstAccount(big);
+  const rows = () =>
+    big.browser.$$("ul[aria-label='Connections in this sandbox'] > li");
+  let started = performance.now();
+  await big.browser.$("button=Connections").click();
+  await big.browser.waitUntil(async () => (await rows()).length === 50, {
+    timeout: 30000,
+  });
+  const firstPage = performance.now() - started;
+  started = performance.now();
+  await big.browser.$("button=Load more connections").click();
+  await big.browser.waitUntil(async () => (await rows()).length === 100, {
+    timeout: 30000,
+  });
+  const nextPage = performance.now() - started;
+  // The filter stays responsive: typing narrows the loaded pages without a request.
+  started = performance.now();
+  await (await big.browser.$("#filter-name")).setValue("Seeded 0007");
+  await big.browser.waitUntil(async () => (await rows()).length === 1, {
+    timeout: 10000,
+  });
+  const filtered = performance.now() - started;
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const rss = treeRss("flow-connect") / 1024;
+  const requests = await (await fetch(`${big.fakeUrl}/__fake/requests`)).json();
+  const lists = requests.filter(
+    (r) => r.method === "GET" && r.path.endsWith("/connections"),
+  );
+  const largest = Math.max(
+    ...lists.map((r) =>
+      Number(
+        new URLSearchParams(r.query.map(([k, v]) => [k, v])).get("limit") ?? 0,
+      ),
+    ),
+  );
+  connections = {
+    firstPage,
+    nextPage,
+    filtered,
+    rss,
+    lists: lists.length,
+    largest,
+  };
+} finally {
+  await big.stop();
+  delete process.env.FAKE_SEED_CONNECTIONS;
+}
+
+const lines = [
+  "# Benchmarks",
+  "",
+  `Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}: release builds, Xvfb, ` +
+    `median of ${String(RUNS)} launches each. Start-up is from launch (through WebDriver) to the UI ` +
+    `marking itself ready; memory is the resident set of the app and its WebKit processes ` +
+    `${String(SETTLE_MS / 1000)} s after that.`,
+  "",
+  "| | Flow Connect | Bare Tauri window | Ratio (target) |",
+  "|---|---|---|---|",
+  `| Start-up to interactive | ${ms(flow.ready)} | ${ms(bare.ready)} | ${check(flow.ready / bare.ready, 1.15)} |`,
+  `| Resident memory, app + WebKit | ${mib(flow.rss)} | ${mib(bare.rss)} | ${check(flow.rss / bare.rss, 1.2)} |`,
+  `| Release binary | ${mb(sizes.flowBinary)} | ${mb(sizes.bareBinary)} | ${check(sizes.flowBinary / sizes.bareBinary, 1.5)} |`,
+  `| .deb package | ${mb(sizes.flowDeb)} | ${mb(sizes.bareDeb)} | ${(sizes.flowDeb / sizes.bareDeb).toFixed(2)}× |`,
+  "",
+  "## Saved profiles",
+  "",
+  "| Profiles | Start-up to interactive | Sidebar listing all | Memory |",
+  "|---|---|---|---|",
+  ...profileRows.map(
+    (r) =>
+      `| ${String(r.count)} | ${ms(r.ready)} | ${ms(r.listed ?? 0)} after ready | ${mib(r.rss)} |`,
+  ),
+  "",
+  "## A sandbox of 10,000 connections",
+  "",
+  "| First page (50) shown | Next page | Name filter over loaded pages | Memory | List requests (largest page) |",
+  "|---|---|---|---|---|",
+  `| ${ms(connections.firstPage)} | ${ms(connections.nextPage)} | ${ms(connections.filtered)} | ${mib(connections.rss)} | ${String(connections.lists)} (limit ${String(connections.largest)}) |`,
+  "",
+];
+const table = lines.join("\n");
+writeFileSync(path.join(root, "docs", "benchmarks.md"), table);
+console.log(table);
