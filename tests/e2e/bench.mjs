@@ -167,7 +167,8 @@ for (const count of [0, 10, 100, 1000]) {
       const started = performance.now();
       await app.browser.waitUntil(
         async () =>
-          (await app.browser.$$("aside li .profile-name")).length === count,
+          (await app.browser.$$("aside li .profile-name")).length ===
+          Math.min(count, 30),
         { timeout: 30000 },
       );
       return { listed: performance.now() - started };
@@ -249,7 +250,7 @@ const lines = [
   "",
   "## Saved profiles",
   "",
-  "| Profiles | Start-up to interactive | Sidebar listing all | Memory |",
+  "| Profiles | Start-up to interactive | Sidebar listing (first 30) | Memory |",
   "|---|---|---|---|",
   ...profileRows.map(
     (r) =>

@@ -10,10 +10,27 @@ use super::catalog::resolve_source;
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
-/// Profiles matching `query`, most recently used first. Reads no secret.
+/// The first `limit` profiles matching `query`, most recently used first, and how many match
+/// in all: the sidebar renders a page, so start-up does not grow with the number of profiles.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ProfileList {
+    pub profiles: Vec<Profile>,
+    pub total: usize,
+}
+
+/// Reads no secret.
 #[tauri::command]
-pub async fn list_profiles(state: State<'_, AppState>, query: String) -> Result<Vec<Profile>, CommandError> {
-    Ok(state.profiles.list(&query).await)
+pub async fn list_profiles(
+    state: State<'_, AppState>,
+    query: String,
+    limit: usize,
+) -> Result<ProfileList, CommandError> {
+    let mut profiles = state.profiles.list(&query).await;
+    let total = profiles.len();
+    profiles.truncate(limit);
+    Ok(ProfileList { profiles, total })
 }
 
 /// What happened to the profiles file at start-up, once: the UI shows it to the user.

@@ -17,6 +17,7 @@ import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
 import type { OpenedProfile } from "../bindings/OpenedProfile";
 import type { Profile } from "../bindings/Profile";
 import type { ProfileDraft } from "../bindings/ProfileDraft";
+import type { ProfileList } from "../bindings/ProfileList";
 import type { RequestPreview } from "../bindings/RequestPreview";
 import type { SignedIn } from "../bindings/SignedIn";
 import type { Source } from "../bindings/Source";
@@ -167,8 +168,8 @@ export function deleteConnection(
   return call<undefined>("delete_connection", { accountId, sandbox, connectionId });
 }
 
-export function listProfiles(query: string): Promise<Profile[]> {
-  return call<Profile[]>("list_profiles", { query });
+export function listProfiles(query: string, limit: number): Promise<ProfileList> {
+  return call<ProfileList>("list_profiles", { query, limit });
 }
 
 /** What happened to the profiles file at start-up (moved aside), once. */

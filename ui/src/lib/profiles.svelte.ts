@@ -12,8 +12,14 @@ import {
 import type { Profile } from "../bindings/Profile";
 import { messageOf } from "./session.svelte";
 
+/** Profiles shown at a time; "Show more" adds as many again. */
+const PAGE = 30;
+
 class Profiles {
   list = $state<Profile[]>([]);
+  /** How many match the search in all, shown or not. */
+  total = $state(0);
+  limit = $state(PAGE);
   query = $state("");
   /** A message for the user: the file was set aside, an export was written, a failure. */
   notice = $state("");
@@ -21,7 +27,9 @@ class Profiles {
 
   async refresh(): Promise<void> {
     try {
-      this.list = await listProfiles(this.query);
+      const found = await listProfiles(this.query, this.limit);
+      this.list = found.profiles;
+      this.total = found.total;
     } catch (error: unknown) {
       this.notice = messageOf(error);
     }
@@ -31,6 +39,11 @@ class Profiles {
   async load(): Promise<void> {
     const notice = await takeProfilesNotice().catch(() => null);
     if (notice) this.notice = notice;
+    await this.refresh();
+  }
+
+  async showMore(): Promise<void> {
+    this.limit += PAGE;
     await this.refresh();
   }
 
