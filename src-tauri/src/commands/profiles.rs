@@ -1,7 +1,7 @@
 //! Saved connection profiles: save from the form, list, open, rename, duplicate, delete,
 //! export and import. Values live in `profiles.json`, secrets in the keychain.
 
-use flow_connect_core::profiles::{secret_fields, OpenedProfile, Profile, ProfileDraft};
+use flow_connect_core::profiles::{source_secret_fields, OpenedProfile, Profile, ProfileDraft};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -47,10 +47,13 @@ pub async fn save_profile(
     draft: ProfileDraft,
 ) -> Result<Profile, CommandError> {
     let source = resolve_source(&app, &state, draft.account_id.as_deref(), &draft.spec_id)?;
-    let method = source.auth_method(&draft.spec_name).ok_or_else(|| {
-        CommandError::new(ErrorCode::UnknownSource, "Pick a sign-in method before saving the profile.")
-    })?;
-    let secrets = secret_fields(method);
+    if source.auth_method(&draft.spec_name).is_none() {
+        return Err(CommandError::new(
+            ErrorCode::UnknownSource,
+            "Pick a sign-in method before saving the profile.",
+        ));
+    }
+    let secrets = source_secret_fields(&source);
     let saved = state.profiles.save(draft, &secrets).await?;
     tracing::info!(id = %saved.id, secrets = saved.secret_fields.len(), "profile saved");
     Ok(saved)

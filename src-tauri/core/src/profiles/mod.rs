@@ -8,4 +8,4 @@ mod model;
 
 pub use book::{ProfileBook, ProfileError};
 pub use file::{ProfileFile, StoreNotice, SCHEMA_VERSION};
-pub use model::{secret_fields, OpenedProfile, Profile, ProfileDraft, SharedProfile};
+pub use model::{secret_fields, source_secret_fields, OpenedProfile, Profile, ProfileDraft, SharedProfile};

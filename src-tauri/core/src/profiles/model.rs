@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::catalog::{AuthMethod, FormValues, ParamKind};
+use crate::catalog::{AuthMethod, FormValues, ParamKind, Source};
 use crate::credentials::StoredSecrets;
 
 /// A saved profile. It never holds a secret value: `secret_fields` names the fields whose
@@ -120,4 +120,28 @@ pub fn secret_fields(method: &AuthMethod) -> Vec<String> {
         }
     }
     fields
+}
+
+/// The fields secret in any of `source`'s sign-in methods. A form keeps the values of every
+/// method (switching keeps what was typed), so a key file typed for one method must stay a
+/// secret when the profile is saved with another.
+pub fn source_secret_fields(source: &Source) -> Vec<String> {
+    let mut fields: Vec<String> = source.auth_methods.iter().flat_map(secret_fields).collect();
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_method_s_secrets_count() {
+        let bigquery =
+            crate::catalog::builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd").expect("BigQuery");
+        assert_eq!(source_secret_fields(bigquery), ["clientSecret", "keyFileContent", "refreshToken"]);
+        let oracle = crate::catalog::builtin_source("d6b52d86-f0f8-475f-89d4-ce54c8527328").expect("Oracle");
+        assert_eq!(source_secret_fields(oracle), ["connectionString", "password"]);
+    }
 }
