@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 app=$1
 frontend=ui
-[[ $app == src-tauri ]] || frontend=$app/dist
+[[ $app == src-tauri ]] || frontend=$app/www
 TAURI_APP_PATH=$app TAURI_FRONTEND_PATH=$frontend ui/node_modules/.bin/tauri build --bundles deb -- --locked
