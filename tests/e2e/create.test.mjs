@@ -10,8 +10,11 @@ import {
   addFirstAccount,
   artifacts,
   byLabel as byLabelIn,
+  connectionPosts,
+  fill as fillIn,
   filesUnder,
   launch,
+  openSource as openSourceIn,
 } from "./harness.mjs";
 
 const CONNECTIONS = "/data/foundation/flowservice/connections";
@@ -39,19 +42,8 @@ function byLabel(text) {
   return byLabelIn(app.browser, text);
 }
 
-async function fill(fields) {
-  for (const [label, value] of Object.entries(fields))
-    await (await byLabel(label)).setValue(value);
-}
-
-async function openSource(name) {
-  const back = await app.browser.$("button=Back to sources");
-  if (await back.isExisting()) await back.click();
-  await app.browser.$(`button=Set up ${name}`).click();
-  await app.browser
-    .$("button=Create connection")
-    .waitForExist({ timeout: 10000 });
-}
+const fill = (fields) => fillIn(app.browser, fields);
+const openSource = (name) => openSourceIn(app.browser, name);
 
 /** Opens the ServiceNow form and fills it, the password remembered as a secret. */
 async function openServiceNow(name, password) {
@@ -64,16 +56,11 @@ async function openServiceNow(name, password) {
   });
 }
 
-async function posts() {
-  const requests = await (await fetch(`${app.fakeUrl}/__fake/requests`)).json();
-  return requests.filter((r) => r.method === "POST" && r.path === CONNECTIONS);
-}
-
 async function createAndCapture() {
-  const before = (await posts()).length;
+  const before = (await connectionPosts(app)).length;
   await app.browser.$("button=Create connection").click();
   await app.browser.$("#created-id").waitForExist({ timeout: 15000 });
-  const all = await posts();
+  const all = await connectionPosts(app);
   assert.equal(all.length, before + 1, "exactly one create was sent");
   const sent = all.at(-1);
   assert.equal(sent.headers.find(([k]) => k === "x-sandbox-name")?.[1], "prod");

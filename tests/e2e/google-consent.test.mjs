@@ -4,7 +4,6 @@
 // Creating the connection then sends that token to the fake Flow Service. The REST API's OAuth
 // variant runs the same engine against the provider URLs the user gives.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -13,11 +12,15 @@ import {
   addFirstAccount,
   artifacts,
   byLabel as byLabelIn,
+  connectionPosts,
+  fill as fillIn,
   filesUnder,
+  keychainEntries,
   launch,
+  openSource as openSourceIn,
+  waitForText as waitForTextIn,
 } from "./harness.mjs";
 
-const CONNECTIONS = "/data/foundation/flowservice/connections";
 const GOOGLE_CLIENT_ID = "fake-google-client.apps.googleusercontent.com";
 const GOOGLE_CLIENT_SECRET = "GOCSPX-fake-google-secret";
 let app;
@@ -37,51 +40,16 @@ function byLabel(text) {
   return byLabelIn(app.browser, text);
 }
 
-async function fill(fields) {
-  for (const [label, value] of Object.entries(fields))
-    await (await byLabel(label)).setValue(value);
-}
+const fill = (fields) => fillIn(app.browser, fields);
+const openSource = (name) => openSourceIn(app.browser, name);
+const waitForText = (selector, pattern) =>
+  waitForTextIn(app.browser, selector, pattern);
 
-async function openSource(name) {
-  const back = await app.browser.$("button=Back to sources");
-  if (await back.isExisting()) await back.click();
-  await app.browser.$(`button=Set up ${name}`).click();
-  await app.browser
-    .$("button=Create connection")
-    .waitForExist({ timeout: 10000 });
-}
-
-async function waitForText(selector, pattern) {
-  const element = await app.browser.$(selector);
-  await app.browser.waitUntil(
-    async () => pattern.test(await element.getText().catch(() => "")),
-    {
-      timeout: 20000,
-      timeoutMsg: `${selector} never matched ${pattern}: ${await element.getText().catch(() => "absent")}`,
-    },
-  );
-}
-
+/** Creates the connection in the form and returns the body the fake received. */
 async function lastCreate() {
   await app.browser.$("button=Create connection").click();
   await app.browser.$("#created-id").waitForExist({ timeout: 15000 });
-  const requests = await (await fetch(`${app.fakeUrl}/__fake/requests`)).json();
-  const posts = requests.filter(
-    (r) => r.method === "POST" && r.path === CONNECTIONS,
-  );
-  return JSON.parse(posts.at(-1).body);
-}
-
-/** The app's keychain entries as `secret-tool` lists them: attributes and secrets. */
-function keychain() {
-  const found = spawnSync(
-    "secret-tool",
-    ["search", "--all", "service", "io.flowconnect.desktop"],
-    {
-      encoding: "utf8",
-    },
-  );
-  return `${found.stdout}${found.stderr}`;
+  return JSON.parse((await connectionPosts(app)).at(-1).body);
 }
 
 test("Sign in with Google fills the BigQuery refresh token, which the created connection carries", async () => {
@@ -135,7 +103,7 @@ test("Sign in with Google fills the BigQuery refresh token, which the created co
       refreshToken: token,
     },
   });
-  const entries = keychain();
+  const entries = keychainEntries();
   assert.match(entries, /consent\/[0-9a-f-]{36}\/refreshToken/, entries);
   assert.ok(entries.includes(token), "the refresh token is in the keychain");
   await browser.pause(200);
@@ -148,7 +116,10 @@ test("Revoke withdraws the refresh token at Google and from the keychain", async
   await browser.$("button=Revoke refresh token").click();
   await waitForText(".consent-notice", /revoked/);
   assert.ok(!(await browser.$("#field-refreshToken-stored").isExisting()));
-  assert.ok(!keychain().includes(token), "the revoked token left the keychain");
+  assert.ok(
+    !keychainEntries().includes(token),
+    "the revoked token left the keychain",
+  );
 });
 
 test("the REST API's OAuth 2 refresh code gets access and refresh tokens from the provider", async () => {

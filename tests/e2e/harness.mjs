@@ -243,3 +243,52 @@ export async function addFirstAccount(app, clientSecret) {
   );
   return fake;
 }
+
+/** Types each value into the control labelled with its key. */
+export async function fill(browser, fields) {
+  for (const [label, value] of Object.entries(fields)) {
+    await (await byLabel(browser, label)).setValue(value);
+  }
+}
+
+/** Opens the form of the source named `name`, from the catalog or from another form. */
+export async function openSource(browser, name) {
+  const back = await browser.$("button=Back to sources");
+  if (await back.isExisting()) await back.click();
+  await browser.$(`button=Set up ${name}`).click();
+  await browser.$("#form-heading").waitForExist({ timeout: 10000 });
+}
+
+/** Waits until the text of `selector` matches `pattern`, and says what it was if never. */
+export async function waitForText(browser, selector, pattern, timeout = 20000) {
+  const element = await browser.$(selector);
+  await browser.waitUntil(
+    async () => pattern.test(await element.getText().catch(() => "")),
+    {
+      timeout,
+      timeoutMsg: `${selector} never matched ${pattern}: ${await element.getText().catch(() => "absent")}`,
+    },
+  );
+}
+
+/** Every connection create the fake Flow Service received, oldest first. */
+export async function connectionPosts(app) {
+  const requests = await (await fetch(`${app.fakeUrl}/__fake/requests`)).json();
+  return requests.filter(
+    (r) =>
+      r.method === "POST" &&
+      r.path === "/data/foundation/flowservice/connections",
+  );
+}
+
+/** The app's keychain entries as `secret-tool` lists them: attributes and secrets. */
+export function keychainEntries() {
+  const found = spawnSync(
+    "secret-tool",
+    ["search", "--all", "service", "io.flowconnect.desktop"],
+    {
+      encoding: "utf8",
+    },
+  );
+  return `${found.stdout}${found.stderr}`;
+}

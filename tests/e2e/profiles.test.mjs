@@ -4,7 +4,6 @@
 // from the connections view; a profile is deleted with its keychain entries; the export holds
 // no secret; and a corrupt profiles file is set aside with the user told.
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -13,11 +12,15 @@ import {
   addFirstAccount,
   artifacts,
   byLabel as byLabelIn,
+  connectionPosts,
+  fill as fillIn,
   filesUnder,
+  keychainEntries,
   launch,
+  openSource as openSourceIn,
+  waitForText as waitForTextIn,
 } from "./harness.mjs";
 
-const CONNECTIONS = "/data/foundation/flowservice/connections";
 let app;
 const secrets = [];
 const firstRun = new Map();
@@ -96,29 +99,15 @@ function byLabel(text) {
   return byLabelIn(app.browser, text);
 }
 
-async function fill(fields) {
-  for (const [label, value] of Object.entries(fields))
-    await (await byLabel(label)).setValue(value);
-}
+const fill = (fields) => fillIn(app.browser, fields);
+const waitForText = (selector, pattern) =>
+  waitForTextIn(app.browser, selector, pattern, 15000);
 
-async function waitForText(selector, pattern) {
-  const element = await app.browser.$(selector);
-  await app.browser.waitUntil(
-    async () => pattern.test(await element.getText().catch(() => "")),
-    {
-      timeout: 15000,
-      timeoutMsg: `${selector} never matched ${pattern}: ${await element.getText().catch(() => "absent")}`,
-    },
-  );
-}
-
+/** Creates the connection in the form, checks the sandbox it went to, returns the body. */
 async function createAndCapture(sandbox) {
   await app.browser.$("button=Create connection").click();
   await app.browser.$("#created-id").waitForExist({ timeout: 15000 });
-  const requests = await (await fetch(`${app.fakeUrl}/__fake/requests`)).json();
-  const sent = requests
-    .filter((r) => r.method === "POST" && r.path === CONNECTIONS)
-    .at(-1);
+  const sent = (await connectionPosts(app)).at(-1);
   assert.equal(
     sent.headers.find(([k]) => k === "x-sandbox-name")?.[1],
     sandbox,
@@ -133,25 +122,9 @@ async function pickSandbox(title, name) {
   );
 }
 
-function keychain() {
-  const found = spawnSync(
-    "secret-tool",
-    ["search", "--all", "service", "io.flowconnect.desktop"],
-    {
-      encoding: "utf8",
-    },
-  );
-  return `${found.stdout}${found.stderr}`;
-}
-
 test("a profile with secrets is saved for every source, and creates in the first sandbox", async () => {
   for (const p of profiles) {
-    const back = await app.browser.$("button=Back to sources");
-    if (await back.isExisting()) await back.click();
-    await app.browser.$(`button=Set up ${p.source}`).click();
-    await app.browser
-      .$("button=Create connection")
-      .waitForExist({ timeout: 10000 });
+    await openSourceIn(app.browser, p.source);
     if (p.method)
       await (await byLabel("Sign-in method")).selectByVisibleText(p.method);
     await fill({ ...p.fields, "Profile name": p.profile });
@@ -276,7 +249,7 @@ test("exporting holds no secret, and deleting a profile removes its keychain ent
     assert.ok(!text.includes(value), "the export holds no secret");
   assert.equal(JSON.parse(text).profiles.length, 4);
 
-  assert.ok(keychain().includes("servicenow-profile-password"));
+  assert.ok(keychainEntries().includes("servicenow-profile-password"));
   await browser.$("aria/Delete profile ServiceNow – acme").click();
   await browser.$("button=Delete profile").click();
   await browser.waitUntil(
@@ -285,7 +258,7 @@ test("exporting holds no secret, and deleting a profile removes its keychain ent
     { timeout: 10000 },
   );
   assert.ok(
-    !keychain().includes("servicenow-profile-password"),
+    !keychainEntries().includes("servicenow-profile-password"),
     "its keychain entry is gone",
   );
 });

@@ -5,7 +5,12 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import { artifacts, byLabel as byLabelIn, launch } from "./harness.mjs";
+import {
+  artifacts,
+  byLabel as byLabelIn,
+  launch,
+  openSource as openSourceIn,
+} from "./harness.mjs";
 
 let app;
 
@@ -22,13 +27,7 @@ function byLabel(text) {
   return byLabelIn(app.browser, text);
 }
 
-async function openSource(name) {
-  const { browser } = app;
-  const back = await browser.$("button=Back to sources");
-  if (await back.isExisting()) await back.click();
-  await browser.$(`button=Set up ${name}`).click();
-  await browser.$("#form-heading").waitForExist({ timeout: 5000 });
-}
+const openSource = (name) => openSourceIn(app.browser, name);
 
 async function composed() {
   return app.browser.$("output").getText();
