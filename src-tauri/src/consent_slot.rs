@@ -1,6 +1,7 @@
 //! The one consent that may run at a time. Starting another cancels the first, so a tab left
 //! open from an earlier click can never finish into the current form.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use flow_connect_core::google::{ConsentHandle, ConsentRun};
@@ -26,7 +27,7 @@ struct Active {
 #[derive(Debug, Default)]
 pub struct ConsentSlot {
     active: Mutex<Option<Active>>,
-    next_id: Mutex<u64>,
+    next_id: AtomicU64,
 }
 
 /// A run taken out of the slot, with what its result is for.
@@ -45,11 +46,7 @@ impl ConsentSlot {
 
     /// Makes this consent the current one, cancelling any other.
     pub fn replace(&self, handle: ConsentHandle, run: ConsentRun, set: String, purpose: Purpose) {
-        let id = {
-            let mut next = self.next_id.lock().unwrap_or_else(PoisonError::into_inner);
-            *next += 1;
-            *next
-        };
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let previous = self.lock().replace(Active { id, handle, run: Some(run), set, purpose });
         if let Some(previous) = previous {
             previous.handle.cancel();

@@ -224,7 +224,8 @@ async fn exports_carry_no_secret_and_imports_ask_for_them() {
     let saved = book.save(draft("Shared", "never-exported"), &servicenow_secrets()).await.expect("saved");
     let copy = book.duplicate(&saved.id).await.expect("duplicated");
     assert_eq!(copy.name, "Shared (copy)");
-    let exported = book.export(std::slice::from_ref(&saved.id)).await;
+    let (exported, count) = book.export(std::slice::from_ref(&saved.id)).await;
+    assert_eq!(count, 1);
     assert!(!exported.contains("never-exported"));
     assert!(!exported.contains(&saved.id) && !exported.contains("acct-1"), "no ids, no accounts");
 

@@ -101,11 +101,7 @@ pub async fn export_profiles(
     state: State<'_, AppState>,
     ids: Vec<String>,
 ) -> Result<Exported, CommandError> {
-    let text = state.profiles.export(&ids).await;
-    let count = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["profiles"].as_array().map(Vec::len))
-        .unwrap_or_default();
+    let (text, count) = state.profiles.export(&ids).await;
     let folder =
         app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
             CommandError::new(ErrorCode::Storage, format!("Found no folder to export to ({e})."))

@@ -237,11 +237,11 @@ impl ProfileBook {
         self.write(&file).await
     }
 
-    /// The chosen profiles (all when `ids` is empty) as JSON to share: no ids, no accounts, no
-    /// secrets; only the names of the secrets each needs.
-    pub async fn export(&self, ids: &[String]) -> String {
+    /// The chosen profiles (all when `ids` is empty) as JSON to share, and how many: no ids, no
+    /// accounts, no secrets; only the names of the secrets each needs.
+    pub async fn export(&self, ids: &[String]) -> (String, usize) {
         let file = self.file.lock().await;
-        let profiles = file
+        let profiles: Vec<SharedProfile> = file
             .profiles
             .iter()
             .filter(|p| ids.is_empty() || ids.contains(&p.id))
@@ -256,7 +256,10 @@ impl ProfileBook {
                 secret_fields: p.secret_fields.clone(),
             })
             .collect();
-        serde_json::to_string_pretty(&Export { flow_connect_profiles: 1, profiles }).unwrap_or_default()
+        let count = profiles.len();
+        let text =
+            serde_json::to_string_pretty(&Export { flow_connect_profiles: 1, profiles }).unwrap_or_default();
+        (text, count)
     }
 
     /// Adds the profiles of an export as new profiles. Their secrets are not in the keychain
