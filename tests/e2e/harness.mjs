@@ -46,19 +46,28 @@ function logTo(name, flags = "a") {
 async function startFakes() {
   const child = spawn(fakeBinary, ["0"], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.pipe(logTo("fake-services.log"));
-  let buffered = "";
-  for await (const chunk of child.stdout) {
-    buffered += chunk.toString();
-    const [line, googleLine] = buffered.split("\n");
-    if (buffered.split("\n").length > 2 && line.startsWith("http://")) {
+  // Read the first two lines without ever closing the pipe: leaving a `for await` loop would
+  // destroy the stream, and the fakes would die of EPIPE on their next line of output.
+  return new Promise((resolve, reject) => {
+    let buffered = "";
+    const onData = (chunk) => {
+      buffered += chunk.toString();
+      const [line, googleLine] = buffered.split("\n");
+      if (buffered.split("\n").length <= 2 || !line.startsWith("http://"))
+        return;
+      child.stdout.off("data", onData);
+      child.stdout.resume();
       const [auth, token, revoke] = googleLine
         .replace(/^google: /, "")
         .trim()
         .split(" ");
-      return { child, url: line.trim(), google: { auth, token, revoke } };
-    }
-  }
-  throw new Error("fake-services exited before printing its URL");
+      resolve({ child, url: line.trim(), google: { auth, token, revoke } });
+    };
+    child.stdout.on("data", onData);
+    child.on("exit", () => {
+      reject(new Error("fake-services exited before printing its URL"));
+    });
+  });
 }
 
 async function waitForPort(port, child, timeoutMs) {
