@@ -8,17 +8,17 @@ mod state;
 
 use flow_connect_core::config::Endpoints;
 use tauri::Manager;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 pub use error::{CommandError, ErrorCode};
 
 /// Starts the app. Fails early, with the variable's name, when an endpoint is misconfigured.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("FLOW_CONNECT_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(log_filter(std::env::var("FLOW_CONNECT_LOG").ok().as_deref()))
         .init();
 
     let endpoints = match Endpoints::from_env() {
@@ -32,7 +32,6 @@ pub fn run() {
 
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
-        .plugin(tauri_plugin_opener::init())
         .setup(move |app| {
             let identifier = app.config().identifier.clone();
             let data_dir = app.path().app_data_dir()?;
@@ -75,4 +74,39 @@ pub fn run() {
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts");
+}
+
+/// `FLOW_CONNECT_LOG` as `info` or `warn,flow_connect_core=debug`: a level per target, which is
+/// all the app needs (a full `EnvFilter` links a regex engine for span-field matching).
+/// A value that does not parse is reported and `info` used, rather than going silent.
+fn log_filter(setting: Option<&str>) -> Targets {
+    let info = Targets::new().with_default(LevelFilter::INFO);
+    match setting.map(str::trim).filter(|s| !s.is_empty()) {
+        None => info,
+        Some(value) => value.parse().unwrap_or_else(|e| {
+            eprintln!("FLOW_CONNECT_LOG={value:?} is not a log filter ({e}); logging at info");
+            info
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_filter_reads_levels_per_target_and_falls_back_to_info() {
+        let default = log_filter(None);
+        assert!(default.would_enable("flow_connect_core::flow", &tracing::Level::INFO));
+        assert!(!default.would_enable("flow_connect_core::flow", &tracing::Level::DEBUG));
+
+        let custom = log_filter(Some("warn,flow_connect_core=debug"));
+        assert!(custom.would_enable("flow_connect_core::flow", &tracing::Level::DEBUG));
+        assert!(!custom.would_enable("flow_connect_lib", &tracing::Level::INFO));
+        assert!(custom.would_enable("flow_connect_lib", &tracing::Level::WARN));
+
+        let broken = log_filter(Some("flow_connect_core=loud"));
+        assert!(broken.would_enable("anything", &tracing::Level::INFO));
+        assert!(!broken.would_enable("anything", &tracing::Level::DEBUG));
+    }
 }

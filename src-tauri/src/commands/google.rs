@@ -14,8 +14,7 @@ use flow_connect_core::google::{
 };
 use flow_connect_core::Secret;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, State};
-use tauri_plugin_opener::OpenerExt;
+use tauri::State;
 use ts_rs::TS;
 use url::Url;
 
@@ -99,7 +98,6 @@ pub struct ConsentResult {
 /// Starts a consent (cancelling any other) and opens its page in the system browser.
 #[tauri::command]
 pub async fn begin_consent(
-    app: AppHandle,
     state: State<'_, AppState>,
     request: ConsentRequest,
 ) -> Result<ConsentStarted, CommandError> {
@@ -137,7 +135,8 @@ pub async fn begin_consent(
         browser_opened: false,
     };
     state.consent.replace(handle, run, set, purpose);
-    let browser_opened = match app.opener().open_url(&started.url, None::<&str>) {
+    // Detached: xdg-open may wait for the browser it starts, the command must not.
+    let browser_opened = match open::that_detached(&started.url) {
         Ok(()) => true,
         Err(e) => {
             tracing::warn!(error = %e, "no system browser opened for the consent page");
