@@ -117,7 +117,7 @@ async fn main() {
     println!("| Open the book at start-up ({} KiB file) | {} | 0 |", size / 1024, ms(opening));
     println!("| List all {PROFILES} | {} | 0 |", ms(listing));
     println!("| Search them | {} | 0 |", ms(searching));
-    println!("| Start-up, list and search together | | {start_and_list_calls} |");
+    println!("| Keychain calls of opening, listing and searching together | — | {start_and_list_calls} |");
     println!("| Open one profile (one secret field) | {} | {open_calls} |", ms(opening_one));
     assert_eq!(start_and_list_calls, 0, "listing must make no keychain call");
 }

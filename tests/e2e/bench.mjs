@@ -144,7 +144,7 @@ function debOf(dir) {
   return deb ? size(path.join(folder, deb)) : NaN;
 }
 
-const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
+const fileSize = (bytes) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 const ms = (value) => `${value.toFixed(0)} ms`;
 const mib = (value) => `${value.toFixed(1)} MiB`;
 const check = (ratio, limit) =>
@@ -245,8 +245,8 @@ const lines = [
   "|---|---|---|---|",
   `| Start-up to interactive | ${ms(flow.ready)} | ${ms(bare.ready)} | ${check(flow.ready / bare.ready, 1.15)} |`,
   `| Resident memory, app + WebKit | ${mib(flow.rss)} | ${mib(bare.rss)} | ${check(flow.rss / bare.rss, 1.2)} |`,
-  `| Release binary | ${mb(sizes.flowBinary)} | ${mb(sizes.bareBinary)} | ${check(sizes.flowBinary / sizes.bareBinary, 1.5)} |`,
-  `| .deb package | ${mb(sizes.flowDeb)} | ${mb(sizes.bareDeb)} | ${(sizes.flowDeb / sizes.bareDeb).toFixed(2)}× |`,
+  `| Release binary | ${fileSize(sizes.flowBinary)} | ${fileSize(sizes.bareBinary)} | ${check(sizes.flowBinary / sizes.bareBinary, 1.5)} |`,
+  `| .deb package | ${fileSize(sizes.flowDeb)} | ${fileSize(sizes.bareDeb)} | ${(sizes.flowDeb / sizes.bareDeb).toFixed(2)}× |`,
   "",
   "## Saved profiles",
   "",

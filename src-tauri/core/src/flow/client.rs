@@ -390,7 +390,7 @@ fn first<T>(items: Vec<T>, status: StatusCode) -> Result<T, FlowError> {
     })
 }
 
-/// A client for tests and tools: rustls, no redirects, a bounded time per request.
+/// The HTTP client: the system's TLS, no redirects, a bounded time per request.
 pub fn http_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
