@@ -37,6 +37,8 @@ pub fn run() {
             let data_dir = app.path().app_data_dir()?;
             let state = state::AppState::new(endpoints, &identifier, &data_dir)?;
             app.manage(state);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().warm_up().await });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

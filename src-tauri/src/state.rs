@@ -20,7 +20,10 @@ use crate::error::{CommandError, ErrorCode};
 
 pub struct AppState {
     pub endpoints: Endpoints,
-    pub http: reqwest::Client,
+    /// Built once, off the main thread: with the system's OpenSSL, making a TLS client loads
+    /// and parses the whole certificate bundle (about 200 ms on a small machine), which must
+    /// not hold up the window. `warm_up` starts it as soon as the app is set up.
+    http: tokio::sync::OnceCell<reqwest::Client>,
     pub vault: Arc<Vault>,
     pub catalog: LiveCatalog,
     pub consent: ConsentSlot,
@@ -49,7 +52,7 @@ impl AppState {
         };
         Ok(Self {
             endpoints,
-            http: http_client(Duration::from_secs(30)),
+            http: tokio::sync::OnceCell::new(),
             vault,
             catalog: LiveCatalog::default(),
             consent: ConsentSlot::default(),
@@ -59,8 +62,33 @@ impl AppState {
         })
     }
 
+    /// The shared HTTP client; the first caller builds it on a blocking thread, the others wait.
+    pub async fn http(&self) -> Result<reqwest::Client, CommandError> {
+        let client = self
+            .http
+            .get_or_try_init(|| async {
+                tokio::task::spawn_blocking(|| http_client(Duration::from_secs(30))).await.map_err(|e| {
+                    tracing::error!(error = %e, "the HTTP client could not be built");
+                    CommandError::new(
+                        ErrorCode::Network,
+                        "Flow Connect could not set up HTTPS: the system's OpenSSL did not start. Reinstall the libssl3 package, then restart Flow Connect.",
+                    )
+                })
+            })
+            .await?;
+        Ok(client.clone())
+    }
+
+    /// Builds the HTTP client in the background while the window loads, so the first request
+    /// does not pay for it.
+    pub async fn warm_up(&self) {
+        // A failure is reported again, with its advice, to the first command that needs HTTP.
+        let _ = self.http().await;
+    }
+
     /// A Flow Service client for `account` in `sandbox`, reusing the account's token.
     pub async fn client(&self, account: &Account, sandbox: &str) -> Result<FlowClient, CommandError> {
+        let http = self.http().await?;
         let cached = self.tokens.lock().unwrap_or_else(PoisonError::into_inner).get(&account.id).cloned();
         let tokens = match cached {
             Some(tokens) => tokens,
@@ -71,7 +99,7 @@ impl AppState {
                         format!("The client secret of “{}” is not in the keychain: edit the account and enter it again.", account.display_name),
                     )
                 })?;
-                let tokens = account.token_provider(self.http.clone(), &self.endpoints.ims, secret);
+                let tokens = account.token_provider(http.clone(), &self.endpoints.ims, secret);
                 self.tokens
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
@@ -79,7 +107,7 @@ impl AppState {
                 tokens
             }
         };
-        Ok(account.client(self.http.clone(), &self.endpoints.platform, tokens, sandbox))
+        Ok(account.client(http, &self.endpoints.platform, tokens, sandbox))
     }
 
     /// Drops an account's token after its credentials changed or it was removed.

@@ -150,10 +150,11 @@ pub async fn begin_consent(
 /// Waits (up to five minutes) for the consent's answer, then keeps the tokens in the keychain.
 #[tauri::command]
 pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult, CommandError> {
+    let http = state.http().await?;
     let taken = state.consent.take_run().ok_or_else(|| {
         CommandError::new(ErrorCode::Validation, "No sign-in is waiting. Start it again from the form.")
     })?;
-    let outcome = taken.run.finish(CONSENT_TIME_LIMIT, &state.http).await;
+    let outcome = taken.run.finish(CONSENT_TIME_LIMIT, &http).await;
     state.consent.clear(taken.id);
     let tokens = outcome.map_err(|e| match (e, taken.purpose) {
         (ConsentError::NoRefreshToken, Purpose::RestTokens) => CommandError::new(
@@ -208,7 +209,7 @@ pub struct TokenCheck {
 #[tauri::command]
 pub async fn verify_google_token(state: State<'_, AppState>, check: TokenCheck) -> Result<(), CommandError> {
     let (client, refresh_token) = token_and_client(&state, check).await?;
-    google::verify(&refresh_token, &client, &google_endpoints(&state), &state.http).await?;
+    google::verify(&refresh_token, &client, &google_endpoints(&state), &state.http().await?).await?;
     Ok(())
 }
 
@@ -218,7 +219,7 @@ pub async fn revoke_google_token(state: State<'_, AppState>, check: TokenCheck) 
     let stored_set =
         check.stored.as_ref().filter(|s| s.fields.iter().any(|f| f == "refreshToken")).map(|s| s.set.clone());
     let (_, refresh_token) = token_and_client(&state, check).await?;
-    google::revoke(&refresh_token, &google_endpoints(&state), &state.http).await?;
+    google::revoke(&refresh_token, &google_endpoints(&state), &state.http().await?).await?;
     if let Some(set) = stored_set {
         state.vault.delete(&StoredSecrets::key(&set, "refreshToken")).await?;
     }
