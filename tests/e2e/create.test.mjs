@@ -304,10 +304,9 @@ test("a create the service rejects shows Adobe's message and keeps every field",
 test("a created connection can be tested", async () => {
   await openServiceNow("Tested", "tested-e2e-password");
   await app.browser.$("button=Create connection").click();
-  await app.browser
-    .$("button=Test connection")
-    .waitForExist({ timeout: 15000 });
-  await app.browser.$("button=Test connection").click();
+  const testButton = await app.browser.$("button=Test connection");
+  await testButton.waitForEnabled({ timeout: 15000 });
+  await testButton.click();
   const outcome = await app.browser.$("#test-outcome");
   await outcome.waitForExist({ timeout: 10000 });
   assert.equal(await outcome.getText(), "The connection works.");
