@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import {
   addFirstAccount,
   artifacts,
+  assertNoSecretIn,
   byLabel as byLabelIn,
   connectionPosts,
   fill as fillIn,
@@ -322,15 +323,7 @@ test("no secret is in any file of the app's data folder or in its log", async ()
     `the accounts were saved (files: ${files.join(", ")})`,
   );
   assert.ok(readFileSync(accountsFile, "utf8").includes(fake.clientId));
-  for (const file of [...files, app.logPath]) {
-    const content = readFileSync(file);
-    for (const value of secrets) {
-      assert.ok(
-        !content.includes(value),
-        `${path.basename(file)} contains a secret`,
-      );
-    }
-  }
+  assertNoSecretIn([...files, app.logPath], secrets);
 });
 
 test("the sandbox picked last is remembered for the account", async () => {

@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import {
   addFirstAccount,
   artifacts,
+  assertNoSecretIn,
   byLabel as byLabelIn,
   connectionPosts,
   fill as fillIn,
@@ -151,13 +152,8 @@ test("the REST API's OAuth 2 refresh code gets access and refresh tokens from th
 
 test("no token or client secret is in any file of the app's data folder or in its log", () => {
   assert.equal(issued.length, 3);
-  for (const file of [...filesUnder(app.dataHome), app.logPath]) {
-    const content = readFileSync(file);
-    for (const value of [...issued, GOOGLE_CLIENT_SECRET]) {
-      assert.ok(
-        !content.includes(value),
-        `${path.basename(file)} contains a secret`,
-      );
-    }
-  }
+  assertNoSecretIn(
+    [...filesUnder(app.dataHome), app.logPath],
+    [...issued, GOOGLE_CLIENT_SECRET],
+  );
 });

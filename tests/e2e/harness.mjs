@@ -1,12 +1,14 @@
 // Starts what an end-to-end test needs: the fake Adobe services, tauri-driver, and the real
 // Flow Connect binary wired to the fakes, inside the private data folders and D-Bus session
 // that scripts/test.sh prepared. Everything is stopped again by `stop()`.
+import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import {
   createWriteStream,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   readdirSync,
   statSync,
 } from "node:fs";
@@ -223,6 +225,20 @@ export function filesUnder(dir) {
     const full = path.join(dir, name);
     return statSync(full).isDirectory() ? filesUnder(full) : [full];
   });
+}
+
+/** Fails naming the first of `files` that holds any of `secrets`, byte for byte. */
+export function assertNoSecretIn(files, secrets) {
+  assert.ok(secrets.length > 0, "the suite recorded the secrets it typed");
+  for (const file of files) {
+    const content = readFileSync(file);
+    for (const value of secrets) {
+      assert.ok(
+        !content.includes(value),
+        `${path.basename(file)} contains a secret`,
+      );
+    }
+  }
 }
 
 /**

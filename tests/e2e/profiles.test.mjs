@@ -11,6 +11,7 @@ import { after, before, test } from "node:test";
 import {
   addFirstAccount,
   artifacts,
+  assertNoSecretIn,
   byLabel as byLabelIn,
   connectionPosts,
   fill as fillIn,
@@ -269,15 +270,7 @@ test("no secret is in any file of the app's data folder or in its logs", () => {
     .map((f) => path.join(artifacts, f))
     .filter((f) => f.endsWith(".log"));
   assert.ok(logs.length >= 2);
-  for (const file of [...filesUnder(app.dataHome), ...logs]) {
-    const content = readFileSync(file);
-    for (const value of secrets) {
-      assert.ok(
-        !content.includes(value),
-        `${path.basename(file)} contains a secret`,
-      );
-    }
-  }
+  assertNoSecretIn([...filesUnder(app.dataHome), ...logs], secrets);
 });
 
 test("a corrupt profiles file is set aside, the user told, and the app stays usable", async () => {
