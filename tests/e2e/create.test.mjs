@@ -309,7 +309,21 @@ test("a created connection can be tested", async () => {
   await testButton.waitForEnabled({ timeout: 15000 });
   await testButton.click();
   const outcome = await app.browser.$("#test-outcome");
-  await outcome.waitForExist({ timeout: 10000 });
+  await outcome.waitForExist({ timeout: 10000 }).catch(async (error) => {
+    // Say what the window and the service saw, not only that the text never came.
+    const shown = await app.browser
+      .$("[aria-labelledby='created-heading']")
+      .getText()
+      .catch(() => "(no result block)");
+    const requests = await (
+      await fetch(`${app.fakeUrl}/__fake/requests`)
+    ).json();
+    const paths = requests.slice(-5).map((r) => `${r.method} ${r.path}`);
+    await app.browser.saveScreenshot(path.join(artifacts, "tested.png"));
+    throw new Error(
+      `${String(error)}; result block: ${shown}; last GETs: ${paths.join(", ")}`,
+    );
+  });
   assert.equal(await outcome.getText(), "The connection works.");
   await app.browser.pause(200);
   await app.browser.saveScreenshot(path.join(artifacts, "created.png"));
