@@ -21,8 +21,8 @@ use crate::error::{CommandError, ErrorCode};
 pub struct AppState {
     pub endpoints: Endpoints,
     /// Built once, off the main thread: with the system's OpenSSL, making a TLS client loads
-    /// and parses the whole certificate bundle (about 200 ms on a small machine), which must
-    /// not hold up the window. `warm_up` starts it as soon as the app is set up.
+    /// and parses the whole certificate bundle (about 100 ms of CPU on a small machine), which
+    /// must not hold up the window. `warm_up` starts it as soon as the app is set up.
     http: tokio::sync::OnceCell<reqwest::Client>,
     pub vault: Arc<Vault>,
     pub catalog: LiveCatalog,
