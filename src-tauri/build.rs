@@ -1,7 +1,6 @@
 fn main() {
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
         tauri_build::AppManifest::new().commands(&[
-            "list_sources",
             "validate_form",
             "compose_connection_string",
             "split_connection_string",

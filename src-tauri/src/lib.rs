@@ -42,7 +42,6 @@ pub fn run() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::catalog::list_sources,
             commands::catalog::validate_form,
             commands::catalog::compose_connection_string,
             commands::catalog::split_connection_string,

@@ -1,20 +1,12 @@
 use std::collections::BTreeMap;
 
-use flow_connect_core::catalog::{
-    self, builtin_source, builtin_sources, FieldError, FormValues, ParamKind, Source,
-};
+use flow_connect_core::catalog::{self, builtin_source, FieldError, FormValues, ParamKind, Source};
 use flow_connect_core::Secret;
 use tauri::{AppHandle, State};
 
 use crate::accounts_store;
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
-
-/// The source catalog as built in; signed-in views refine it with the live specs.
-#[tauri::command]
-pub fn list_sources() -> Result<Vec<Source>, CommandError> {
-    Ok(builtin_sources().to_vec())
-}
 
 /// The source as the account's org sees it (the live connection spec), or the built-in entry
 /// when the spec cannot be read.

@@ -56,10 +56,6 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-export function listSources(): Promise<Source[]> {
-  return call<Source[]>("list_sources");
-}
-
 /** Which account's live catalog to check against; null for the built-in one. */
 export type CatalogScope = string | null;
 

@@ -75,6 +75,30 @@ mod tests {
         );
     }
 
+    /// The UI draws the catalog in its first frame from a generated copy instead of asking
+    /// the backend for it after start-up. The test run rewrites that copy next to the ts-rs
+    /// types, and the test script fails when the committed copy differs from this one.
+    #[test]
+    fn exports_the_catalog_for_the_ui() {
+        let dir = std::env::var_os("TS_RS_EXPORT_DIR").expect("set by .cargo/config.toml");
+        let json = serde_json::to_string_pretty(builtin_sources()).expect("the catalog serializes");
+        let module = format!(
+            "// Generated from src-tauri/core/src/catalog/sources.json by the core tests. Do not edit.\n\
+             import type {{ Source }} from \"./Source\";\n\n\
+             export const builtinSources: Source[] = {json};\n"
+        );
+        let file = std::path::Path::new(&dir).join("builtinSources.ts");
+        if std::fs::read_to_string(&file).ok().as_deref() != Some(module.as_str()) {
+            std::fs::write(&file, &module).expect("the bindings folder is writable");
+        }
+        // The copy must carry the whole catalog: read back, it is the same catalog.
+        let back: Vec<Source> = serde_json::from_str(&json).expect("the copy parses as sources");
+        assert_eq!(
+            serde_json::to_value(&back).expect("serializes"),
+            serde_json::to_value(builtin_sources()).expect("serializes")
+        );
+    }
+
     #[test]
     fn every_secret_the_tutorials_name_is_marked_secret() {
         for source in builtin_sources() {
