@@ -18,7 +18,7 @@ cargo build --release --locked -p flow-connect-tests --bin fake-services
 # shellcheck source=scripts/private-session.sh
 source scripts/private-session.sh
 
-step "Start-up, memory and sizes (median of ${BENCH_RUNS:-7} launches each)"
+step "Start-up, memory and sizes (median of ${BENCH_RUNS:-11} launches each)"
 (cd tests/e2e && FLOW_CONNECT_E2E_PROFILE=release in_keyring --display node bench.mjs)
 
 step "Profiles at 1,000, against the real keychain"
