@@ -11,6 +11,7 @@ import {
   artifacts,
   assertNoSecretIn,
   byLabel as byLabelIn,
+  clickWhenSteady,
   connectionPosts,
   fill as fillIn,
   filesUnder,
@@ -307,7 +308,7 @@ test("a created connection can be tested", async () => {
   await app.browser.$("button=Create connection").click();
   const testButton = await app.browser.$("button=Test connection");
   await testButton.waitForEnabled({ timeout: 15000 });
-  await testButton.click();
+  await clickWhenSteady(app.browser, testButton);
   const outcome = await app.browser.$("#test-outcome");
   await outcome.waitForExist({ timeout: 10000 }).catch(async (error) => {
     // Say what the window and the service saw, not only that the text never came.

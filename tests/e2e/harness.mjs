@@ -219,6 +219,27 @@ export async function byLabel(browser, text) {
   throw new Error(`no label “${text}”`);
 }
 
+/** Clicks `element` once it has stopped moving in the viewport. The form scrolls a result it
+ * has just rendered into view, and a click dispatched meanwhile lands where the element was. */
+export async function clickWhenSteady(browser, element, timeout = 5000) {
+  const where = () =>
+    browser.execute((el) => {
+      const r = el.getBoundingClientRect();
+      return `${String(r.x)},${String(r.y)}`;
+    }, element);
+  let last = await where();
+  await browser.waitUntil(
+    async () => {
+      const now = await where();
+      const steady = now === last;
+      last = now;
+      return steady;
+    },
+    { timeout, interval: 100 },
+  );
+  await element.click();
+}
+
 /** Every file below `dir`, for scans that must find no secret. */
 export function filesUnder(dir) {
   return readdirSync(dir).flatMap((name) => {
