@@ -322,7 +322,7 @@ test("a created connection can be tested", async () => {
     const paths = requests.slice(-5).map((r) => `${r.method} ${r.path}`);
     await app.browser.saveScreenshot(path.join(artifacts, "tested.png"));
     throw new Error(
-      `${String(error)}; result block: ${shown}; last GETs: ${paths.join(", ")}`,
+      `${String(error)}; result block: ${shown}; last requests: ${paths.join(", ")}`,
     );
   });
   assert.equal(await outcome.getText(), "The connection works.");
