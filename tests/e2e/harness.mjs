@@ -210,13 +210,28 @@ function descendants(pid) {
   return [...found];
 }
 
-/** The control bound to the visible label `text` (the required marker aside). */
-export async function byLabel(browser, text) {
-  for (const label of await browser.$$("label")) {
-    const shown = (await label.getText()).replace(/\*$/, "").trim();
-    if (shown === text) return browser.$(`#${await label.getAttribute("for")}`);
-  }
-  throw new Error(`no label “${text}”`);
+/** The control bound to the visible label `text` (the required marker aside). Waits for it,
+ * as screens other than the catalog render once their code has loaded. */
+export async function byLabel(browser, text, timeout = 10000) {
+  let id = null;
+  await browser
+    .waitUntil(
+      async () => {
+        for (const label of await browser.$$("label")) {
+          const shown = (await label.getText()).replace(/\*$/, "").trim();
+          if (shown === text) {
+            id = await label.getAttribute("for");
+            return true;
+          }
+        }
+        return false;
+      },
+      { timeout, interval: 100 },
+    )
+    .catch(() => {
+      throw new Error(`no label “${text}”`);
+    });
+  return browser.$(`#${String(id)}`);
 }
 
 /** Clicks `element` once it has stopped moving in the viewport. The form scrolls a result it
