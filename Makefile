@@ -16,8 +16,10 @@ ui: setup
 	cd ui && npm run --silent build
 
 # A release build of the app, opened on the current display (or a virtual one when headless).
+# Built as `tauri build` builds the package: without the IPC commands no capability allows
+# (tauri.conf.json, removeUnusedCommands), which the Tauri CLI asks for through this variable.
 run: ui
-	cargo build --release -p flow-connect $(FEATURES) --locked
+	REMOVE_UNUSED_COMMANDS=$(CURDIR)/src-tauri cargo build --release -p flow-connect $(FEATURES) --locked
 	scripts/open.sh $(TARGET_DIR)/release/flow-connect
 
 # The app wired to the fake Adobe services on loopback: every screen works without an account.
