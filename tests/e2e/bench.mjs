@@ -122,15 +122,17 @@ async function series(label, binary, options) {
 }
 
 /** The two apps launched in turn, so a machine that slows down during the run (caches,
- * another process) weighs on both alike instead of on whichever ran second. */
+ * another process) weighs on both alike instead of on whichever ran second. The order flips
+ * each round (A B, B A, …): a launch that follows the other app's teardown starts a little
+ * later, and neither app should always be the one that follows. */
 async function paired() {
-  const flow = [];
-  const bare = [];
+  const results = { flow: [], bare: [] };
   for (let i = 0; i < RUNS; i += 1) {
-    flow.push(await startOnce("flow", apps.flow.binary));
-    bare.push(await startOnce("bare", apps.bare.binary));
+    const order = i % 2 === 0 ? ["flow", "bare"] : ["bare", "flow"];
+    for (const name of order)
+      results[name].push(await startOnce(name, apps[name].binary));
   }
-  return { flow: summary(flow), bare: summary(bare) };
+  return { flow: summary(results.flow), bare: summary(results.bare) };
 }
 
 /** A data folder holding `count` saved profiles (values only; secrets are never in files). */
@@ -270,7 +272,7 @@ const lines = [
   "# Benchmarks",
   "",
   `Measured by \`make bench\` on ${new Date().toISOString().slice(0, 10)}: release builds, Xvfb, ` +
-    `median of ${String(RUNS)} launches each, the two apps in turn. Start-up is from launch (through WebDriver) to the page's ` +
+    `median of ${String(RUNS)} launches each, the two apps in turn (the order flipping each round). Both are built by \`tauri build\` with the same release profile and \`removeUnusedCommands\`, so each binary keeps only the IPC commands its capabilities allow. Start-up is from launch (through WebDriver) to the page's ` +
     `\`interactive\` mark (Flow Connect sets it once its first screen, the source catalog, is in the document; the bare page when its script runs); memory is the resident set of the app and its WebKit processes ` +
     `${String(SETTLE_MS / 1000)} s after that.`,
   "",
