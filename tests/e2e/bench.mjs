@@ -114,25 +114,26 @@ function summary(results) {
   };
 }
 
-async function series(label, binary, options) {
-  const results = [];
-  for (let i = 0; i < RUNS; i += 1)
-    results.push(await startOnce(label, binary, options));
-  return summary(results);
-}
-
-/** The two apps launched in turn, so a machine that slows down during the run (caches,
- * another process) weighs on both alike instead of on whichever ran second. The order flips
- * each round (A B, B A, …): a launch that follows the other app's teardown starts a little
- * later, and neither app should always be the one that follows. */
-async function paired() {
-  const results = { flow: [], bare: [] };
+/**
+ * Launches each entry of `runs` (name → [binary, options]) once a round for RUNS rounds and
+ * returns the median per name. Launching in turn lets a machine that slows down during the run
+ * (caches, another process) weigh on all alike instead of on whichever ran last, and the order
+ * flips each round (A B, B A, …): a launch that follows another app's teardown starts a little
+ * later, and no entry should always be the one that follows.
+ */
+async function inTurn(runs) {
+  const names = Object.keys(runs);
+  const results = Object.fromEntries(names.map((name) => [name, []]));
   for (let i = 0; i < RUNS; i += 1) {
-    const order = i % 2 === 0 ? ["flow", "bare"] : ["bare", "flow"];
-    for (const name of order)
-      results[name].push(await startOnce(name, apps[name].binary));
+    const order = i % 2 === 0 ? names : [...names].reverse();
+    for (const name of order) {
+      const [binary, options] = runs[name];
+      results[name].push(await startOnce(name, binary, options));
+    }
   }
-  return { flow: summary(results.flow), bare: summary(results.bare) };
+  return Object.fromEntries(
+    names.map((name) => [name, summary(results[name])]),
+  );
 }
 
 /** A data folder holding `count` saved profiles (values only; secrets are never in files). */
@@ -186,7 +187,10 @@ const mib = (value) => `${value.toFixed(1)} MiB`;
 const check = (ratio, limit) =>
   `${ratio.toFixed(2)}× ${ratio <= limit ? "✓" : "✗"} (≤ ${String(limit)}×)`;
 
-const { flow, bare } = await paired();
+const { flow, bare } = await inTurn({
+  flow: [apps.flow.binary],
+  bare: [apps.bare.binary],
+});
 const sizes = {
   flowBinary: size(apps.flow.binary),
   bareBinary: size(apps.bare.binary),
@@ -194,23 +198,33 @@ const sizes = {
   bareDeb: debOf("Bare Window"),
 };
 
-const profileRows = [];
-for (const count of [0, 10, 100, 1000]) {
-  const result = await series(`profiles-${String(count)}`, apps.flow.binary, {
-    dataRoot: withProfiles(count),
-    extra: async (app) => {
-      const started = performance.now();
-      await app.browser.waitUntil(
-        async () =>
-          (await app.browser.$$("aside li .profile-name")).length ===
-          Math.min(count, 30),
-        { timeout: 30000 },
-      );
-      return { listed: performance.now() - started };
-    },
-  });
-  profileRows.push({ count, ...result });
-}
+/** Waits for the sidebar to list the saved profiles (its first 30) after the mark. */
+const listedProfiles = (count) => async (app) => {
+  const started = performance.now();
+  await app.browser.waitUntil(
+    async () =>
+      (await app.browser.$$("aside li .profile-name")).length ===
+      Math.min(count, 30),
+    { timeout: 30000 },
+  );
+  return { listed: performance.now() - started };
+};
+const profileCounts = [0, 10, 100, 1000];
+const byCount = await inTurn(
+  Object.fromEntries(
+    profileCounts.map((count) => [
+      `profiles-${String(count)}`,
+      [
+        apps.flow.binary,
+        { dataRoot: withProfiles(count), extra: listedProfiles(count) },
+      ],
+    ]),
+  ),
+);
+const profileRows = profileCounts.map((count) => ({
+  count,
+  ...byCount[`profiles-${String(count)}`],
+}));
 
 // A sandbox of 10,000 connections: the view shows one page and loads more on demand.
 process.env.FAKE_SEED_CONNECTIONS = "10000";
@@ -285,6 +299,8 @@ const lines = [
   `| .deb package | ${fileSize(sizes.flowDeb)} | ${fileSize(sizes.bareDeb)} | ${(sizes.flowDeb / sizes.bareDeb).toFixed(2)}× |`,
   "",
   "## Saved profiles",
+  "",
+  `Flow Connect with each number of saved profiles, launched in turn like the two apps above, median of ${String(RUNS)} launches each.`,
   "",
   "| Profiles | Start-up to interactive | Sidebar listing (first 30) | Memory |",
   "|---|---|---|---|",
