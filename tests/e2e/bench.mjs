@@ -68,11 +68,10 @@ function treeRss(comm) {
 }
 
 /**
- * When the page set its `interactive` mark, in ms since the Unix epoch. Read from the page's
- * own clock, so the figure does not depend on how often WebDriver polls for the element.
+ * When the page set its `interactive` mark: the wall-clock time (ms since the Unix epoch) and
+ * ms since navigation started (the page's own share, free of process and WebKit start-up).
+ * Read from the page's own clock, so the figure does not depend on how often WebDriver polls.
  */
-/** When the page set its `interactive` mark: the wall-clock time, and ms since navigation
- * started (the page's own share, free of process and WebKit start-up). */
 async function interactiveAt(browser) {
   const mark = await browser.execute(() => {
     const [entry] = performance.getEntriesByName("interactive");
