@@ -23,6 +23,11 @@ impl<S> CountingStore<S> {
         self.calls.load(Ordering::SeqCst)
     }
 
+    /// The store it counts calls to.
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
     pub fn reset(&self) {
         self.calls.store(0, Ordering::SeqCst);
     }

@@ -6,18 +6,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use fakes::CountingStore;
+use fakes::{CountingStore, TestStore};
 use flow_connect_core::catalog::{builtin_source, FormValues};
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::profiles::{secret_fields, ProfileBook, ProfileDraft, StoreNotice, SCHEMA_VERSION};
-use flow_connect_core::vault::{KeyringStore, Vault};
+use flow_connect_core::vault::Vault;
 use flow_connect_core::Secret;
 
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
 
 struct Setup {
     dir: PathBuf,
-    keychain: CountingStore<KeyringStore>,
+    keychain: CountingStore<TestStore>,
 }
 
 impl Setup {
@@ -25,7 +25,7 @@ impl Setup {
         let id = uuid::Uuid::new_v4();
         let dir = std::env::temp_dir().join(format!("flow-connect-profiles-{id}"));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let keychain = CountingStore::new(KeyringStore::new(format!("io.flowconnect.test.{id}")));
+        let keychain = CountingStore::new(TestStore::new(format!("io.flowconnect.test.{id}")));
         Self { dir, keychain }
     }
 
@@ -254,4 +254,43 @@ async fn a_token_from_a_consent_is_copied_into_the_profile() {
         setup.vault().get(&key).await.expect("read").map(|s| s.expose().to_owned()).as_deref(),
         Some("from-consent")
     );
+}
+
+#[tokio::test]
+async fn a_failed_write_leaves_file_memory_and_keychain_as_they_were() {
+    let setup = Setup::new();
+    let (book, _) = setup.book();
+    let kept = book.save(draft("Kept", "kept-password"), &servicenow_secrets()).await.expect("saved");
+    let key = StoredSecrets::key(&kept.secret_set(), "password");
+    let before = std::fs::read(setup.path()).expect("written");
+    // A folder where the file should be: the rename fails, as on a full disk (the tests run as
+    // root, for whom a read-only folder is no obstacle).
+    std::fs::remove_file(setup.path()).expect("removed");
+    std::fs::create_dir_all(setup.path().join("blocker")).expect("folder");
+
+    let new = book.save(draft("Never saved", "never-password"), &servicenow_secrets()).await;
+    assert!(matches!(new, Err(flow_connect_core::profiles::ProfileError::Write { .. })), "{new:?}");
+    let edit = ProfileDraft { id: Some(kept.id.clone()), ..draft("Kept, edited", "changed-password") };
+    book.save(edit, &servicenow_secrets()).await.expect_err("write fails");
+    book.delete(&kept.id).await.expect_err("write fails");
+    book.rename(&kept.id, "Renamed").await.expect_err("write fails");
+
+    let listed = book.list("").await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].name, "Kept", "memory is unchanged");
+    let vault = setup.vault();
+    assert_eq!(
+        vault.get(&key).await.expect("read").map(|s| s.expose().to_owned()).as_deref(),
+        Some("kept-password")
+    );
+    assert_eq!(
+        setup.keychain.inner().keys(),
+        vec![key],
+        "no orphaned entry for the profile that was not saved"
+    );
+
+    std::fs::remove_dir_all(setup.path()).expect("unblocked");
+    std::fs::write(setup.path(), &before).expect("restored");
+    let (reopened, _) = setup.book();
+    assert_eq!(reopened.list("").await[0].name, "Kept");
 }

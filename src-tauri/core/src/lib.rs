@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod config;
 pub mod connection_string;
 pub mod credentials;
+pub mod data_file;
 pub mod dates;
 pub mod flow;
 pub mod google;

@@ -157,6 +157,48 @@ impl Vault {
     }
 }
 
+/// Keychain changes that belong to one file write: each records what it replaced, so when the
+/// write fails the keychain is put back as it was and file, memory and keychain still agree.
+#[derive(Debug)]
+pub struct VaultChanges<'a> {
+    vault: &'a Vault,
+    undo: Vec<(String, Option<Secret>)>,
+}
+
+impl<'a> VaultChanges<'a> {
+    pub fn new(vault: &'a Vault) -> Self {
+        Self { vault, undo: Vec::new() }
+    }
+
+    pub async fn set(&mut self, key: &str, value: Secret) -> Result<(), VaultError> {
+        let before = self.vault.get(key).await?;
+        self.vault.set(key, value).await?;
+        self.undo.push((key.to_owned(), before));
+        Ok(())
+    }
+
+    pub async fn delete(&mut self, key: &str) -> Result<(), VaultError> {
+        let before = self.vault.get(key).await?;
+        self.vault.delete(key).await?;
+        self.undo.push((key.to_owned(), before));
+        Ok(())
+    }
+
+    /// Puts back every change, newest first. A keychain that fails now too is logged: the
+    /// caller's error is the one the user needs to see.
+    pub async fn roll_back(self) {
+        for (key, before) in self.undo.into_iter().rev() {
+            let restored = match before {
+                Some(value) => self.vault.set(&key, value).await,
+                None => self.vault.delete(&key).await,
+            };
+            if let Err(e) = restored {
+                tracing::warn!(%key, error = %e, "a keychain change could not be undone");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +252,23 @@ mod tests {
         assert_eq!(vault.get("k").await.expect("get").map(|s| s.expose().to_owned()), Some("v".into()));
         assert_eq!(vault.get("k").await.expect("get").map(|s| s.expose().to_owned()), Some("v".into()));
         assert_eq!(store.reads.load(Ordering::SeqCst), 1, "only the first, missing read reached the store");
+    }
+
+    #[tokio::test]
+    async fn rolled_back_changes_restore_the_keychain() {
+        let store = Arc::new(CountingStore::default());
+        let vault = Vault::new(Arc::clone(&store));
+        vault.set("kept", Secret::new("old")).await.expect("set");
+        vault.set("removed", Secret::new("there")).await.expect("set");
+        let mut changes = VaultChanges::new(&vault);
+        changes.set("kept", Secret::new("new")).await.expect("set");
+        changes.set("added", Secret::new("x")).await.expect("set");
+        changes.delete("removed").await.expect("delete");
+        changes.roll_back().await;
+        let values = store.values.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        assert_eq!(values.get("kept").map(String::as_str), Some("old"));
+        assert_eq!(values.get("removed").map(String::as_str), Some("there"));
+        assert!(!values.contains_key("added"));
     }
 
     #[tokio::test]

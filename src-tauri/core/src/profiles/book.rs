@@ -1,6 +1,8 @@
-//! The profile book: every operation on profiles, one at a time. Each change is made to the
-//! book in memory and written to disk under the same lock, so two quick edits never lose one
-//! another. Listing reads no secret; opening reads only the opened profile's own.
+//! The profile book: every operation on profiles, one at a time. Each change is made to a copy
+//! of the book, written to disk, and only then becomes the book in memory, all under one lock,
+//! so two quick edits never lose one another and a failed write changes nothing. The keychain
+//! changes that go with a write are undone when it fails. Listing reads no secret; opening
+//! reads only the opened profile's own.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -8,10 +10,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Mutex;
 
-use super::file::{ProfileFile, StoreNotice};
+use super::file::ProfileFile;
 use super::model::{OpenedProfile, Profile, ProfileDraft, SharedProfile};
 use crate::credentials::{CredentialsError, StoredSecrets};
-use crate::vault::{Vault, VaultError};
+use crate::data_file::StoreNotice;
+use crate::vault::{Vault, VaultChanges, VaultError};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -95,9 +98,10 @@ impl ProfileBook {
             StoredSecrets::check_set(&stored.set)?;
         }
         let mut file = self.file.lock().await;
-        let existing = draft.id.as_ref().and_then(|id| file.profiles.iter().position(|p| &p.id == id));
+        let mut next = file.clone();
+        let existing = draft.id.as_ref().and_then(|id| next.profiles.iter().position(|p| &p.id == id));
         let id = match existing {
-            Some(index) => file.profiles[index].id.clone(),
+            Some(index) => next.profiles[index].id.clone(),
             None => uuid::Uuid::new_v4().to_string(),
         };
         let set = format!("profile/{id}");
@@ -108,30 +112,25 @@ impl ProfileBook {
                 values.insert(field.clone(), value.expose().to_owned());
             }
         }
-        for field in secret_names {
-            let key = StoredSecrets::key(&set, field);
-            match draft.values.get(field).filter(|v| !v.is_empty()) {
-                Some(typed) => self.vault.set(&key, typed.clone()).await?,
-                None => {
-                    let Some(stored) = draft.stored.as_ref().filter(|s| s.fields.contains(field)) else {
-                        continue;
-                    };
-                    if stored.set != set {
-                        let from = StoredSecrets::key(&stored.set, field);
-                        let value = self
-                            .vault
-                            .get(&from)
-                            .await?
-                            .ok_or_else(|| CredentialsError::Missing { field: field.clone() })?;
-                        self.vault.set(&key, value).await?;
-                    }
-                }
-            }
-            secret_fields.push(field.clone());
+        let mut changes = VaultChanges::new(&self.vault);
+        let kept = self.save_secrets(&mut changes, &draft, &set, secret_names, &mut secret_fields).await;
+        let gone: Vec<String> = match existing {
+            Some(index) => next.profiles[index]
+                .secret_fields
+                .iter()
+                .filter(|f| !secret_fields.contains(f))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        if let Err(e) = kept {
+            changes.roll_back().await;
+            return Err(e);
         }
-        if let Some(index) = existing {
-            for gone in file.profiles[index].secret_fields.iter().filter(|f| !secret_fields.contains(f)) {
-                self.vault.delete(&StoredSecrets::key(&set, gone)).await?;
+        for field in &gone {
+            if let Err(e) = changes.delete(&StoredSecrets::key(&set, field)).await {
+                changes.roll_back().await;
+                return Err(e.into());
             }
         }
         let now = now_ms();
@@ -151,11 +150,49 @@ impl ProfileBook {
             last_used_at: now,
         };
         match existing {
-            Some(index) => file.profiles[index] = profile.clone(),
-            None => file.profiles.push(profile.clone()),
+            Some(index) => next.profiles[index] = profile.clone(),
+            None => next.profiles.push(profile.clone()),
         }
-        self.write(&file).await?;
+        if let Err(e) = self.write(&next).await {
+            changes.roll_back().await;
+            return Err(e);
+        }
+        *file = next;
         Ok(profile)
+    }
+
+    /// Puts the draft's secrets into the profile's set: typed ones, and stored ones copied from
+    /// another set (a consent's, or the profile being saved as a new one).
+    async fn save_secrets(
+        &self,
+        changes: &mut VaultChanges<'_>,
+        draft: &ProfileDraft,
+        set: &str,
+        secret_names: &[String],
+        secret_fields: &mut Vec<String>,
+    ) -> Result<(), ProfileError> {
+        for field in secret_names {
+            let key = StoredSecrets::key(set, field);
+            match draft.values.get(field).filter(|v| !v.is_empty()) {
+                Some(typed) => changes.set(&key, typed.clone()).await?,
+                None => {
+                    let Some(stored) = draft.stored.as_ref().filter(|s| s.fields.contains(field)) else {
+                        continue;
+                    };
+                    if stored.set != set {
+                        let from = StoredSecrets::key(&stored.set, field);
+                        let value = self
+                            .vault
+                            .get(&from)
+                            .await?
+                            .ok_or_else(|| CredentialsError::Missing { field: field.clone() })?;
+                        changes.set(&key, value).await?;
+                    }
+                }
+            }
+            secret_fields.push(field.clone());
+        }
+        Ok(())
     }
 
     /// Opens a profile for the form: checks which of its own secrets the keychain still has
@@ -192,11 +229,32 @@ impl ProfileBook {
 
     async fn update(&self, id: &str, change: impl FnOnce(&mut Profile)) -> Result<Profile, ProfileError> {
         let mut file = self.file.lock().await;
-        let profile = file.profiles.iter_mut().find(|p| p.id == id).ok_or(ProfileError::NotFound)?;
+        let mut next = file.clone();
+        let profile = next.profiles.iter_mut().find(|p| p.id == id).ok_or(ProfileError::NotFound)?;
         change(profile);
         let updated = profile.clone();
-        self.write(&file).await?;
+        self.write(&next).await?;
+        *file = next;
         Ok(updated)
+    }
+
+    /// Points profiles that named an account by an old id at the account's new id.
+    pub async fn rename_accounts(&self, renamed: &[(String, String)]) -> Result<(), ProfileError> {
+        let mut file = self.file.lock().await;
+        let mut next = file.clone();
+        let mut changed = false;
+        for profile in &mut next.profiles {
+            let new_id = renamed.iter().find(|(old, _)| profile.account_id.as_deref() == Some(old.as_str()));
+            if let Some((_, new_id)) = new_id {
+                profile.account_id = Some(new_id.clone());
+                changed = true;
+            }
+        }
+        if changed {
+            self.write(&next).await?;
+            *file = next;
+        }
+        Ok(())
     }
 
     /// A copy named "… (copy)", with copies of its secrets.
@@ -212,15 +270,31 @@ impl ProfileBook {
             ..original.clone()
         };
         let mut copied = Vec::new();
+        let mut changes = VaultChanges::new(&self.vault);
         for field in &original.secret_fields {
-            if let Some(value) = self.vault.get(&StoredSecrets::key(&original.secret_set(), field)).await? {
-                self.vault.set(&StoredSecrets::key(&copy.secret_set(), field), value).await?;
+            let value = match self.vault.get(&StoredSecrets::key(&original.secret_set(), field)).await {
+                Ok(value) => value,
+                Err(e) => {
+                    changes.roll_back().await;
+                    return Err(e.into());
+                }
+            };
+            if let Some(value) = value {
+                if let Err(e) = changes.set(&StoredSecrets::key(&copy.secret_set(), field), value).await {
+                    changes.roll_back().await;
+                    return Err(e.into());
+                }
                 copied.push(field.clone());
             }
         }
         let copy = Profile { secret_fields: copied, ..copy };
-        file.profiles.push(copy.clone());
-        self.write(&file).await?;
+        let mut next = file.clone();
+        next.profiles.push(copy.clone());
+        if let Err(e) = self.write(&next).await {
+            changes.roll_back().await;
+            return Err(e);
+        }
+        *file = next;
         Ok(copy)
     }
 
@@ -228,13 +302,22 @@ impl ProfileBook {
     /// not be removed stays listed, so nothing is orphaned unseen).
     pub async fn delete(&self, id: &str) -> Result<(), ProfileError> {
         let mut file = self.file.lock().await;
-        let index = file.profiles.iter().position(|p| p.id == id).ok_or(ProfileError::NotFound)?;
-        let profile = &file.profiles[index];
+        let mut next = file.clone();
+        let index = next.profiles.iter().position(|p| p.id == id).ok_or(ProfileError::NotFound)?;
+        let profile = next.profiles.remove(index);
+        let mut changes = VaultChanges::new(&self.vault);
         for field in &profile.secret_fields {
-            self.vault.delete(&StoredSecrets::key(&profile.secret_set(), field)).await?;
+            if let Err(e) = changes.delete(&StoredSecrets::key(&profile.secret_set(), field)).await {
+                changes.roll_back().await;
+                return Err(e.into());
+            }
         }
-        file.profiles.remove(index);
-        self.write(&file).await
+        if let Err(e) = self.write(&next).await {
+            changes.roll_back().await;
+            return Err(e);
+        }
+        *file = next;
+        Ok(())
     }
 
     /// The chosen profiles (all when `ids` is empty) as JSON to share, and how many: no ids, no
@@ -287,8 +370,10 @@ impl ProfileBook {
                 last_used_at: now,
             })
             .collect();
-        file.profiles.extend(imported.iter().cloned());
-        self.write(&file).await?;
+        let mut next = file.clone();
+        next.profiles.extend(imported.iter().cloned());
+        self.write(&next).await?;
+        *file = next;
         Ok(imported)
     }
 }

@@ -1,15 +1,14 @@
 //! `profiles.json`: a versioned file, migrated forward when an older Flow Connect wrote it,
-//! written atomically (a temporary file renamed over the old one, so a crash leaves either the
-//! old or the new file, never half of one). A file that cannot be read is moved aside with a
+//! written atomically (`data_file`). A file that cannot be read is moved aside with a
 //! timestamp, never overwritten, and the caller is told so it can tell the user.
 
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::model::Profile;
+use crate::data_file::{self, StoreNotice};
 
 /// The version this build writes. Version 1 kept profiles in a map by id, with `source`,
 /// `method` and `fields`, and no timestamps.
@@ -22,33 +21,22 @@ pub struct ProfileFile {
     pub profiles: Vec<Profile>,
 }
 
-/// What happened to the file on opening, for the user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StoreNotice {
-    /// The file was unreadable (or from a newer Flow Connect) and now sits at `moved_to`.
-    MovedAside { moved_to: PathBuf, reason: String },
-    /// An older file was brought up to the current version.
-    Migrated { from: u32 },
-}
-
 impl ProfileFile {
     /// Reads `path`; a missing file is an empty book.
     pub fn open(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok((Self { schema_version: SCHEMA_VERSION, profiles: Vec::new() }, None))
-            }
+        let parsed = match data_file::read_bounded(path) {
+            Ok(None) => return Ok((Self { schema_version: SCHEMA_VERSION, profiles: Vec::new() }, None)),
+            Ok(Some(bytes)) => Self::parse(&bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(e.to_string()),
             Err(e) => return Err(e),
         };
-        match Self::parse(&bytes) {
+        match parsed {
             Ok((file, from)) => {
                 let notice = (from < SCHEMA_VERSION).then_some(StoreNotice::Migrated { from });
                 Ok((file, notice))
             }
             Err(reason) => {
-                let moved_to = aside_path(path);
-                std::fs::rename(path, &moved_to)?;
+                let moved_to = data_file::set_aside(path)?;
                 tracing::warn!(moved_to = %moved_to.display(), %reason, "profiles file moved aside");
                 let empty = Self { schema_version: SCHEMA_VERSION, profiles: Vec::new() };
                 Ok((empty, Some(StoreNotice::MovedAside { moved_to, reason })))
@@ -76,19 +64,10 @@ impl ProfileFile {
         Ok((file, version))
     }
 
-    /// Writes the file atomically: a sibling temporary file, flushed, then renamed over it.
+    /// Writes the file atomically.
     pub fn save(&self, path: &Path) -> std::io::Result<()> {
-        use std::io::Write as _;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
         let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
-        let temporary = path.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(&bytes)?;
-        file.sync_all()?;
-        drop(file);
-        std::fs::rename(&temporary, path)
+        data_file::write_atomically(path, &bytes)
     }
 }
 
@@ -117,24 +96,6 @@ fn migrate_v1(value: &Value) -> Result<Value, String> {
         })
         .collect();
     Ok(serde_json::json!({ "schemaVersion": SCHEMA_VERSION, "profiles": profiles }))
-}
-
-/// `profiles.json` → `profiles.json.unreadable-20261123T101500Z` (UTC).
-fn aside_path(path: &Path) -> PathBuf {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    let date = crate::dates::civil_date(secs / 86_400).replace('-', "");
-    let time = secs % 86_400;
-    let stamp = format!("{date}T{:02}{:02}{:02}Z", time / 3600, time / 60 % 60, time % 60);
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".unreadable-{stamp}"));
-    let mut candidate = path.with_file_name(&name);
-    // Two failures in one second still keep both files.
-    let mut n = 1;
-    while candidate.exists() {
-        n += 1;
-        candidate = path.with_file_name(format!("{}-{n}", name.to_string_lossy()));
-    }
-    candidate
 }
 
 #[cfg(test)]

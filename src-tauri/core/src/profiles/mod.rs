@@ -6,6 +6,7 @@ mod book;
 mod file;
 mod model;
 
+pub use crate::data_file::StoreNotice;
 pub use book::{ProfileBook, ProfileError};
-pub use file::{ProfileFile, StoreNotice, SCHEMA_VERSION};
+pub use file::{ProfileFile, SCHEMA_VERSION};
 pub use model::{secret_fields, source_secret_fields, OpenedProfile, Profile, ProfileDraft, SharedProfile};
