@@ -16,7 +16,7 @@ fn main() {
             "rename_connection",
             "delete_connection",
             "list_profiles",
-            "take_profiles_notice",
+            "take_notices",
             "save_profile",
             "open_profile",
             "rename_profile",

@@ -1,6 +1,7 @@
 //! What a failed command hands the UI: a stable `code` the UI can branch on, and a message
 //! that says what to do next. Nothing else of an error crosses the IPC boundary.
 
+use flow_connect_core::accounts::AccountError;
 use flow_connect_core::catalog::RequestError;
 use flow_connect_core::config::ConfigError;
 use flow_connect_core::credentials::CredentialsError;
@@ -36,6 +37,8 @@ pub enum ErrorCode {
     GoogleSignIn,
     /// The user cancelled; nothing to report.
     Cancelled,
+    /// The sandbox already has a connection of this source with this name: rename, or confirm.
+    Duplicate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -71,7 +74,10 @@ impl From<FlowError> for CommandError {
     fn from(e: FlowError) -> Self {
         match e {
             FlowError::Ims(e) => e.into(),
-            FlowError::Network { .. } => Self::new(ErrorCode::Network, e.to_string()),
+            FlowError::Network { .. } | FlowError::CreateUnconfirmed { .. } => {
+                Self::new(ErrorCode::Network, e.to_string())
+            }
+            FlowError::DuplicateName { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
             _ => Self::new(ErrorCode::AdobeRejected, e.to_string()),
         }
     }
@@ -114,6 +120,21 @@ impl From<ProfileError> for CommandError {
                 Self::new(ErrorCode::Storage, e.to_string())
             }
             _ => Self::new(ErrorCode::Validation, e.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for CommandError {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::Vault(e) => e.into(),
+            AccountError::Write { .. } | AccountError::Read { .. } => {
+                Self::new(ErrorCode::Storage, e.to_string())
+            }
+            AccountError::Invalid(_)
+            | AccountError::NoSecret
+            | AccountError::NotFound
+            | AccountError::SecretMissing { .. } => Self::new(ErrorCode::Validation, e.to_string()),
         }
     }
 }

@@ -7,9 +7,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use flow_connect_core::accounts::Account;
+use flow_connect_core::accounts::{Account, AccountBook};
 use flow_connect_core::catalog::LiveCatalog;
 use flow_connect_core::config::Endpoints;
+use flow_connect_core::data_file::FolderLock;
 use flow_connect_core::flow::{http_client, FlowClient};
 use flow_connect_core::ims::ImsTokenProvider;
 use flow_connect_core::profiles::{ProfileBook, StoreNotice};
@@ -20,6 +21,8 @@ use crate::error::{CommandError, ErrorCode};
 
 pub struct AppState {
     pub endpoints: Endpoints,
+    /// Held while the app runs: no other process writes the data folder meanwhile.
+    _lock: FolderLock,
     /// Built once, off the main thread: with the system's OpenSSL, making a TLS client loads
     /// and parses the whole certificate bundle (about 100 ms of CPU on a small machine), which
     /// must not hold up the window. `warm_up` starts it as soon as the app is set up.
@@ -28,38 +31,63 @@ pub struct AppState {
     pub catalog: LiveCatalog,
     pub consent: ConsentSlot,
     pub profiles: ProfileBook,
-    /// What happened to the profiles file at start-up, until the UI has shown it.
-    pub profiles_notice: Mutex<Option<String>>,
+    pub accounts: AccountBook,
+    /// What happened to the data files at start-up, until the UI has shown it.
+    pub notices: Mutex<Vec<String>>,
     tokens: Mutex<HashMap<String, Arc<ImsTokenProvider>>>,
 }
 
 impl AppState {
-    /// `keychain_service` names the app's keychain entries (the app identifier); the profiles
-    /// file lives in `data_dir`. Opening it reads one file and makes no keychain call.
+    /// `keychain_service` names the app's keychain entries (the app identifier); the accounts
+    /// and profiles files live in `data_dir`, which is locked first. Opening reads two files and
+    /// makes no keychain call.
     pub fn new(endpoints: Endpoints, keychain_service: &str, data_dir: &Path) -> Result<Self, CommandError> {
+        let lock = FolderLock::acquire(data_dir)
+            .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))?;
         let vault = Arc::new(Vault::new(KeyringStore::new(keychain_service)));
+        let mut notices = Vec::new();
+        let (accounts, notice) = AccountBook::open(data_dir.join("accounts.json"), Arc::clone(&vault))?;
+        notices.extend(describe(
+            notice,
+            "Your Adobe accounts",
+            "Add them again; their client secrets may still be in the keychain.",
+        ));
         let (profiles, notice) = ProfileBook::open(data_dir.join("profiles.json"), Arc::clone(&vault))?;
-        let profiles_notice = match notice {
-            Some(StoreNotice::MovedAside { moved_to, reason }) => Some(format!(
-                "Your saved profiles could not be read ({reason}), so Flow Connect set the file aside as {} and started an empty list. Your keychain entries are untouched.",
-                moved_to.display()
-            )),
-            Some(StoreNotice::Migrated { from }) => {
-                tracing::info!(from, "profiles file migrated to the current version");
-                None
-            }
-            None => None,
-        };
+        notices.extend(describe(notice, "Your saved profiles", "Your keychain entries are untouched."));
         Ok(Self {
             endpoints,
+            _lock: lock,
             http: tokio::sync::OnceCell::new(),
             vault,
             catalog: LiveCatalog::default(),
             consent: ConsentSlot::default(),
             profiles,
-            profiles_notice: Mutex::new(profiles_notice),
+            accounts,
+            notices: Mutex::new(notices),
             tokens: Mutex::default(),
         })
+    }
+
+    /// Finishes what opening the files started, off the window's path: a migrated accounts
+    /// file is written back, its keychain entries moved and the profiles pointed at the new
+    /// ids. A failure is logged and tried again at the next start; nothing is lost meanwhile.
+    pub async fn finish_migrations(&self) {
+        let renamed = self.accounts.migrated_ids();
+        if renamed.is_empty() {
+            return;
+        }
+        let done = async {
+            self.accounts.persist().await?;
+            self.profiles.rename_accounts(&renamed).await.map_err(CommandError::from)?;
+            self.accounts.finish_migration().await?;
+            Ok::<_, CommandError>(())
+        };
+        match done.await {
+            Ok(()) => tracing::info!(accounts = renamed.len(), "accounts migrated to UUID ids"),
+            Err(e) => {
+                tracing::warn!(error = %e, "accounts migration not finished; it resumes at the next start")
+            }
+        }
     }
 
     /// The shared HTTP client; the first caller builds it on a blocking thread, the others wait.
@@ -93,12 +121,7 @@ impl AppState {
         let tokens = match cached {
             Some(tokens) => tokens,
             None => {
-                let secret = self.vault.get(&account.secret_key()).await?.ok_or_else(|| {
-                    CommandError::new(
-                        ErrorCode::Validation,
-                        format!("The client secret of “{}” is not in the keychain: edit the account and enter it again.", account.display_name),
-                    )
-                })?;
+                let secret = self.accounts.client_secret(account).await?;
                 let tokens = account.token_provider(http.clone(), &self.endpoints.ims, secret);
                 self.tokens
                     .lock()
@@ -110,8 +133,26 @@ impl AppState {
         Ok(account.client(http, &self.endpoints.platform, tokens, sandbox))
     }
 
+    pub fn account(&self, id: &str) -> Result<Account, CommandError> {
+        Ok(self.accounts.find(id)?)
+    }
+
     /// Drops an account's token after its credentials changed or it was removed.
     pub fn forget(&self, account_id: &str) {
         self.tokens.lock().unwrap_or_else(PoisonError::into_inner).remove(account_id);
+    }
+}
+
+/// What the user is told about a data file set aside at start-up.
+fn describe(notice: Option<StoreNotice>, what: &str, advice: &str) -> Option<String> {
+    match notice? {
+        StoreNotice::MovedAside { moved_to, reason } => Some(format!(
+            "{what} could not be read ({reason}), so Flow Connect set the file aside as {} and started an empty list. {advice}",
+            moved_to.display()
+        )),
+        StoreNotice::Migrated { from } => {
+            tracing::info!(from, what, "data file migrated to the current version");
+            None
+        }
     }
 }

@@ -2,9 +2,8 @@ use std::collections::BTreeMap;
 
 use flow_connect_core::catalog::{self, builtin_source, FieldError, FormValues, ParamKind, Source};
 use flow_connect_core::Secret;
-use tauri::{AppHandle, State};
+use tauri::State;
 
-use crate::accounts_store;
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
@@ -12,13 +11,12 @@ use crate::state::AppState;
 /// when the spec cannot be read.
 #[tauri::command]
 pub async fn load_source(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: String,
     sandbox: String,
     spec_id: String,
 ) -> Result<Source, CommandError> {
-    let account = accounts_store::find(&app, &account_id)?;
+    let account = state.account(&account_id)?;
     let client = state.client(&account, &sandbox).await?;
     match state.catalog.source(&client, &spec_id).await {
         (Some(source), _) => Ok(source),
@@ -33,14 +31,13 @@ pub async fn load_source(
 /// Checks a form as the user types; an empty list means every value is accepted.
 #[tauri::command]
 pub async fn validate_form(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: Option<String>,
     spec_id: String,
     spec_name: String,
     values: FormValues,
 ) -> Result<Vec<FieldError>, CommandError> {
-    let source = resolve_source(&app, &state, account_id.as_deref(), &spec_id)?;
+    let source = resolve_source(&state, account_id.as_deref(), &spec_id)?;
     let method = source.auth_method(&spec_name).ok_or_else(unknown_source)?;
     Ok(catalog::validate(method, &values))
 }
@@ -48,7 +45,6 @@ pub async fn validate_form(
 /// The connection string composed from its part fields, secret parts masked.
 #[tauri::command]
 pub async fn compose_connection_string(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: Option<String>,
     spec_id: String,
@@ -56,14 +52,13 @@ pub async fn compose_connection_string(
     param: String,
     values: FormValues,
 ) -> Result<String, CommandError> {
-    let parts = connection_string_parts(&app, &state, account_id.as_deref(), &spec_id, &spec_name, &param)?;
+    let parts = connection_string_parts(&state, account_id.as_deref(), &spec_id, &spec_name, &param)?;
     Ok(catalog::masked_connection_string(&parts, &values))
 }
 
 /// Raw mode: a pasted connection string split into the part fields.
 #[tauri::command]
 pub async fn split_connection_string(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: Option<String>,
     spec_id: String,
@@ -71,7 +66,7 @@ pub async fn split_connection_string(
     param: String,
     raw: Secret,
 ) -> Result<BTreeMap<String, String>, CommandError> {
-    let parts = connection_string_parts(&app, &state, account_id.as_deref(), &spec_id, &spec_name, &param)?;
+    let parts = connection_string_parts(&state, account_id.as_deref(), &spec_id, &spec_name, &param)?;
     catalog::split_connection_string(&parts, raw.expose())
         .map_err(|message| CommandError::new(ErrorCode::Validation, message))
 }
@@ -79,13 +74,12 @@ pub async fn split_connection_string(
 /// The live entry already fetched for the account's org, else the built-in one. Never a
 /// network call: this runs on every keystroke.
 pub(crate) fn resolve_source(
-    app: &AppHandle,
     state: &AppState,
     account_id: Option<&str>,
     spec_id: &str,
 ) -> Result<Source, CommandError> {
     let live = match account_id {
-        Some(id) => accounts_store::find(app, id).ok().and_then(|a| state.catalog.cached(&a.org_id, spec_id)),
+        Some(id) => state.accounts.find(id).ok().and_then(|a| state.catalog.cached(&a.org_id, spec_id)),
         None => None,
     };
     live.or_else(|| builtin_source(spec_id).cloned()).ok_or_else(unknown_source)
@@ -93,14 +87,13 @@ pub(crate) fn resolve_source(
 
 /// The parts of a connection-string param, from the live or built-in source.
 fn connection_string_parts(
-    app: &AppHandle,
     state: &AppState,
     account_id: Option<&str>,
     spec_id: &str,
     spec_name: &str,
     param: &str,
 ) -> Result<Vec<catalog::ConnectionStringPart>, CommandError> {
-    let source = resolve_source(app, state, account_id, spec_id)?;
+    let source = resolve_source(state, account_id, spec_id)?;
     let method = source.auth_method(spec_name).ok_or_else(unknown_source)?;
     match method.params.iter().find(|p| p.name == param).map(|p| &p.kind) {
         Some(ParamKind::ConnectionString { parts }) => Ok(parts.clone()),

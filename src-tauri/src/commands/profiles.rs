@@ -33,20 +33,18 @@ pub async fn list_profiles(
     Ok(ProfileList { profiles, total })
 }
 
-/// What happened to the profiles file at start-up, once: the UI shows it to the user.
+/// What happened to the data files (accounts, profiles) at start-up, once: the UI shows it.
 #[tauri::command]
-pub fn take_profiles_notice(state: State<'_, AppState>) -> Option<String> {
-    state.profiles_notice.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take()
+pub fn take_notices(state: State<'_, AppState>) -> Option<String> {
+    let mut notices = state.notices.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let text = std::mem::take(&mut *notices).join(" ");
+    (!text.is_empty()).then_some(text)
 }
 
 /// Saves the form as a profile; which fields are secret comes from the source's catalog entry.
 #[tauri::command]
-pub async fn save_profile(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    draft: ProfileDraft,
-) -> Result<Profile, CommandError> {
-    let source = resolve_source(&app, &state, draft.account_id.as_deref(), &draft.spec_id)?;
+pub async fn save_profile(state: State<'_, AppState>, draft: ProfileDraft) -> Result<Profile, CommandError> {
+    let source = resolve_source(&state, draft.account_id.as_deref(), &draft.spec_id)?;
     if source.auth_method(&draft.spec_name).is_none() {
         return Err(CommandError::new(
             ErrorCode::UnknownSource,

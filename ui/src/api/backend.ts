@@ -168,9 +168,9 @@ export function listProfiles(query: string, limit: number): Promise<ProfileList>
   return call<ProfileList>("list_profiles", { query, limit });
 }
 
-/** What happened to the profiles file at start-up (moved aside), once. */
-export function takeProfilesNotice(): Promise<string | null> {
-  return call<string | null>("take_profiles_notice");
+/** What happened to the accounts and profiles files at start-up (moved aside), once. */
+export function takeNotices(): Promise<string | null> {
+  return call<string | null>("take_notices");
 }
 
 export function saveProfile(draft: ProfileDraft): Promise<Profile> {

@@ -7,7 +7,7 @@ import {
   importProfiles,
   listProfiles,
   renameProfile,
-  takeProfilesNotice,
+  takeNotices,
 } from "../api/backend";
 import type { Profile } from "../bindings/Profile";
 import { messageOf } from "./session.svelte";
@@ -37,7 +37,7 @@ class Profiles {
   }
 
   async load(): Promise<void> {
-    const notice = await takeProfilesNotice().catch(() => null);
+    const notice = await takeNotices().catch(() => null);
     if (notice) this.notice = notice;
     await this.refresh();
   }

@@ -1,6 +1,12 @@
 //! Adobe accounts: the non-secret description of an OAuth Server-to-Server credential (saved
-//! in the store file) and signing in with it. The client secret lives in the keychain under
-//! [`Account::secret_key`].
+//! in `accounts.json`, `file` and `book`) and signing in with it. The client secret lives in
+//! the keychain under [`Account::secret_key`].
+
+mod book;
+mod file;
+
+pub use book::{AccountBook, AccountError};
+pub use file::{AccountFile, SCHEMA_VERSION};
 
 use std::sync::Arc;
 
@@ -30,6 +36,11 @@ pub struct Account {
     #[serde(default)]
     #[ts(optional)]
     pub default_sandbox: Option<String>,
+    /// The `acct-…` id an older Flow Connect gave the account, until its keychain entry has
+    /// moved to the UUID. Not part of the UI's type.
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "legacyId")]
+    #[ts(skip)]
+    pub legacy_id: Option<String>,
 }
 
 fn default_scopes() -> String {
@@ -39,7 +50,11 @@ fn default_scopes() -> String {
 impl Account {
     /// Where the account's client secret is kept in the keychain.
     pub fn secret_key(&self) -> String {
-        format!("account/{}/clientSecret", self.id)
+        Self::secret_key_for(self.legacy_id.as_deref().unwrap_or(&self.id))
+    }
+
+    pub(crate) fn secret_key_for(id: &str) -> String {
+        format!("account/{id}/clientSecret")
     }
 
     /// The token provider of this account; keep one per account so its token is reused.
