@@ -51,6 +51,11 @@ impl Response {
         }
     }
 
+    /// A body sent as given, whatever it holds.
+    pub fn raw(status: u16, content_type: &str, body: Vec<u8>) -> Self {
+        Self { status, headers: vec![("content-type".into(), content_type.into())], body }
+    }
+
     pub fn empty(status: u16) -> Self {
         Self { status, headers: Vec::new(), body: Vec::new() }
     }

@@ -114,6 +114,12 @@ pub enum FaultAction {
     DropAfterHandling,
     /// Close the connection without handling the request.
     DropBeforeHandling,
+    /// Handle the request (a create is stored), then answer `status` with `body` as raw text,
+    /// which need not be JSON: a 500 after the work was done, or a 2xx with a broken body.
+    AnswerAfterHandling { status: u16, body: String },
+    /// A create the service is still processing: it appears in listings only `ms` later,
+    /// and the gateway gives up on it first, answering 504 after `ms * 2`.
+    StoreLater { ms: u64 },
 }
 
 #[derive(Debug)]
@@ -124,6 +130,8 @@ struct State {
     faults: VecDeque<Fault>,
     tokens: HashMap<String, std::time::Instant>,
     connections: Vec<Value>,
+    /// Creates still being processed, and when each becomes visible.
+    processing: Vec<(std::time::Instant, Value)>,
     in_use: Vec<String>,
     counter: u64,
 }
@@ -155,6 +163,7 @@ impl FakePlatform {
             faults: VecDeque::new(),
             tokens: HashMap::new(),
             connections: Vec::new(),
+            processing: Vec::new(),
             in_use: Vec::new(),
             counter: 0,
         }));
@@ -236,6 +245,11 @@ fn handle(shared: &Mutex<State>, request: Request) -> Outcome {
         body: String::from_utf8_lossy(&request.body).into_owned(),
         at_ms,
     });
+    let now = std::time::Instant::now();
+    let (ready, waiting): (Vec<_>, Vec<_>) =
+        std::mem::take(&mut state.processing).into_iter().partition(|(at, _)| *at <= now);
+    state.processing = waiting;
+    state.connections.extend(ready.into_iter().map(|(_, c)| c));
     let fault = take_fault(&mut state, &request);
     match fault {
         Some(FaultAction::Status { status, retry_after, body }) => {
@@ -248,10 +262,20 @@ fn handle(shared: &Mutex<State>, request: Request) -> Outcome {
         Some(FaultAction::DropBeforeHandling) => return Outcome::Drop,
         _ => {}
     }
+    let stored_before = state.connections.len();
     let response = route(&mut state, &request);
     match fault {
         Some(FaultAction::Delay { ms }) => Outcome::Delay(Duration::from_millis(ms), response),
         Some(FaultAction::DropAfterHandling) => Outcome::Drop,
+        Some(FaultAction::AnswerAfterHandling { status, body }) => {
+            Outcome::Respond(Response::raw(status, "application/json", body.into_bytes()))
+        }
+        Some(FaultAction::StoreLater { ms }) => {
+            let later: Vec<Value> = state.connections.drain(stored_before..).collect();
+            let at = now + Duration::from_millis(ms);
+            state.processing.extend(later.into_iter().map(|c| (at, c)));
+            Outcome::Delay(Duration::from_millis(ms * 2), Response::json(504, &gateway_status_body(504)))
+        }
         _ => Outcome::Respond(response),
     }
 }
@@ -290,6 +314,7 @@ fn control(state: &mut State, request: &Request) -> Response {
             state.requests.clear();
             state.faults.clear();
             state.connections.clear();
+            state.processing.clear();
             state.in_use.clear();
             Response::empty(204)
         }

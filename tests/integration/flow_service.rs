@@ -8,7 +8,8 @@ use fakes::specs::{BIGQUERY, GENERIC_REST, ORACLE, SERVICENOW};
 use fakes::{FakeConfig, FakePlatform, Fault, FaultAction};
 use flow_connect_core::catalog::{builtin_source, new_connection, FormValues, LiveCatalog};
 use flow_connect_core::flow::{
-    http_client, FlowClient, FlowError, ListQuery, PatchOp, PlatformTarget, RetryPolicy, TestOutcome,
+    http_client, FlowClient, FlowError, ListQuery, PatchOp, PlatformTarget, RetryPolicy, SameName,
+    TestOutcome,
 };
 use flow_connect_core::ims::{ImsCredentials, ImsError, ImsTokenProvider, DEFAULT_SCOPES};
 use flow_connect_core::Secret;
@@ -51,12 +52,14 @@ fn client_with(fake: &FakePlatform, target: PlatformTarget, timeout: Duration) -
             scopes: DEFAULT_SCOPES.into(),
         },
     ));
-    FlowClient::new(http, &base, tokens, target).with_retry(RetryPolicy {
-        max_attempts: 4,
-        first_delay: Duration::from_millis(20),
-        max_delay: Duration::from_millis(200),
-        max_retry_after: Duration::from_secs(5),
-    })
+    FlowClient::new(http, &base, tokens, target)
+        .with_retry(RetryPolicy {
+            max_attempts: 4,
+            first_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            max_retry_after: Duration::from_secs(5),
+        })
+        .with_lookup_window(Duration::from_secs(6))
 }
 
 fn values(pairs: &[(&str, &str)]) -> FormValues {
@@ -70,7 +73,8 @@ async fn assert_creates(spec_id: &str, spec_name: &str, form: &[(&str, &str)], a
     let source = builtin_source(spec_id).expect("a built-in source");
     let request = new_connection(source, spec_name, "My connection", "Made by a test", &values(form))
         .expect("valid form");
-    let created = h.client.create_connection(&request).await.expect("the fake accepts the create");
+    let created =
+        h.client.create_connection(&request, SameName::Refuse).await.expect("the fake accepts the create");
     assert!(created.etag.starts_with('"') && created.etag.ends_with('"'), "etags keep their quotes");
     let posts: Vec<_> =
         h.fake.requests().into_iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).collect();
@@ -229,7 +233,7 @@ async fn the_live_spec_name_wins_over_the_built_in_one() {
     let builtin = builtin_source(GENERIC_REST).expect("built in");
     let form = values(&[("host", "https://api.acme.example"), ("accessToken", "at")]);
     let request = new_connection(builtin, "oAuth2RefreshCode", "REST", "", &form).expect("valid");
-    let err = h.client.create_connection(&request).await.expect_err("unknown auth spec");
+    let err = h.client.create_connection(&request, SameName::Refuse).await.expect_err("unknown auth spec");
     assert_eq!(err.api().and_then(|e| e.code.as_deref()), Some("1415-400"));
 
     // ... and the reconciled catalog sends what the live spec says.
@@ -241,7 +245,7 @@ async fn the_live_spec_name_wins_over_the_built_in_one() {
         live.auth_methods.iter().find(|m| m.label == "OAuth 2 refresh code").expect("matched by spelling");
     assert_eq!(method.spec_name, "OAuth2 Refresh Code");
     let request = new_connection(&live, &method.spec_name, "REST", "", &form).expect("valid");
-    h.client.create_connection(&request).await.expect("accepted");
+    h.client.create_connection(&request, SameName::Refuse).await.expect("accepted");
     assert_eq!(h.fake.connections()[0]["auth"]["specName"], "OAuth2 Refresh Code");
 
     // The spec is fetched once per org.
@@ -260,53 +264,106 @@ fn servicenow_request(name: &str) -> flow_connect_core::flow::NewConnection {
         .expect("valid")
 }
 
-#[tokio::test]
-async fn a_create_whose_answer_was_lost_is_not_made_twice() {
-    let h = harness(FakeConfig::default()).await;
-    h.fake.inject(Fault {
-        method: "POST".into(),
-        path: CONNECTIONS.into(),
-        action: FaultAction::DropAfterHandling,
-        times: 1,
-    });
+fn fault(action: FaultAction) -> Fault {
+    Fault { method: "POST".into(), path: CONNECTIONS.into(), action, times: 1 }
+}
 
-    let created = h.client.create_connection(&servicenow_request("Lost answer")).await.expect("recovered");
+fn posts(fake: &FakePlatform) -> usize {
+    fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count()
+}
 
-    let stored = h.fake.connections();
-    assert_eq!(stored.len(), 1, "exactly one connection exists");
-    assert_eq!(stored[0]["id"], json!(created.id));
-    assert_eq!(stored[0]["etag"], json!(created.etag));
-    let posts = h.fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count();
-    assert_eq!(posts, 1, "the create was not sent again");
+/// After a create whose answer was lost: exactly one connection more than `before`, and the
+/// reported one is it.
+fn assert_one_new(fake: &FakePlatform, before: &[Value], created: &flow_connect_core::flow::Created) {
+    let stored = fake.connections();
+    assert_eq!(stored.len(), before.len() + 1, "exactly one new connection: {stored:#?}");
+    let new: Vec<&Value> = stored.iter().filter(|c| !before.contains(c)).collect();
+    assert_eq!(new[0]["id"], json!(created.id), "the new connection is the one reported");
+    assert_eq!(new[0]["etag"], json!(created.etag));
 }
 
 #[tokio::test]
-async fn a_create_that_timed_out_is_looked_up_before_it_is_sent_again() {
+async fn a_create_whose_answer_was_lost_is_not_made_twice() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.inject(fault(FaultAction::DropAfterHandling));
+    let created = h
+        .client
+        .create_connection(&servicenow_request("Lost answer"), SameName::Refuse)
+        .await
+        .expect("recovered");
+    assert_one_new(&h.fake, &[], &created);
+    assert_eq!(posts(&h.fake), 1, "the create was not sent again");
+    assert!(created.note.as_deref().is_some_and(|n| n.contains("not sent again")), "{:?}", created.note);
+}
+
+#[tokio::test]
+async fn a_name_already_in_the_sandbox_is_refused_unless_confirmed_and_never_mistaken_for_the_new_one() {
+    let h = harness(FakeConfig::default()).await;
+    h.client.create_connection(&servicenow_request("Twin"), SameName::Refuse).await.expect("first");
+    let before = h.fake.connections();
+
+    let err =
+        h.client.create_connection(&servicenow_request("Twin"), SameName::Refuse).await.expect_err("warned");
+    assert!(matches!(err, FlowError::DuplicateName { count: 1, .. }), "{err:?}");
+    assert_eq!(posts(&h.fake), 1, "nothing was sent for the refused one");
+
+    // Confirmed, and its answer lost: the old "Twin" must not be reported as the new one.
+    h.fake.inject(fault(FaultAction::DropAfterHandling));
+    let created =
+        h.client.create_connection(&servicenow_request("Twin"), SameName::Allow).await.expect("second");
+    assert_ne!(json!(created.id), before[0]["id"]);
+    assert_one_new(&h.fake, &before, &created);
+    assert_eq!(posts(&h.fake), 2);
+}
+
+#[tokio::test]
+async fn a_500_after_the_create_was_stored_finds_it_instead_of_sending_again() {
+    let h = harness(FakeConfig::default()).await;
+    let body = json!({"type": "FLOW-1500-500", "title": "Internal Server Error", "status": 500}).to_string();
+    h.fake.inject(fault(FaultAction::AnswerAfterHandling { status: 500, body }));
+    let created =
+        h.client.create_connection(&servicenow_request("After 500"), SameName::Refuse).await.expect("found");
+    assert_one_new(&h.fake, &[], &created);
+    assert_eq!(posts(&h.fake), 1);
+}
+
+#[tokio::test]
+async fn a_2xx_with_a_broken_body_finds_the_connection_it_made() {
+    let h = harness(FakeConfig::default()).await;
+    h.fake.inject(fault(FaultAction::AnswerAfterHandling { status: 201, body: "{\"id\": \"4f2c".into() }));
+    let created = h
+        .client
+        .create_connection(&servicenow_request("Broken body"), SameName::Refuse)
+        .await
+        .expect("found");
+    assert_one_new(&h.fake, &[], &created);
+    assert_eq!(posts(&h.fake), 1);
+}
+
+#[tokio::test]
+async fn a_timed_out_create_stored_3_s_later_is_waited_for_not_sent_again() {
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
-    let client = client_for(&fake, "prod", Duration::from_millis(500));
-    fake.inject(Fault {
-        method: "POST".into(),
-        path: CONNECTIONS.into(),
-        action: FaultAction::Delay { ms: 1500 },
-        times: 1,
-    });
-    client.create_connection(&servicenow_request("Slow answer")).await.expect("recovered");
-    assert_eq!(fake.connections().len(), 1);
+    let client = client_for(&fake, "prod", Duration::from_millis(800));
+    fake.inject(fault(FaultAction::StoreLater { ms: 3000 }));
+    let started = std::time::Instant::now();
+    let created =
+        client.create_connection(&servicenow_request("Slow store"), SameName::Refuse).await.expect("found");
+    assert!(started.elapsed() >= Duration::from_secs(3), "it was found only once stored");
+    assert_one_new(&fake, &[], &created);
+    assert_eq!(posts(&fake), 1, "not sent again while the service was still storing it");
 }
 
 #[tokio::test]
 async fn a_create_lost_before_it_was_stored_is_sent_again_once() {
     let h = harness(FakeConfig::default()).await;
-    h.fake.inject(Fault {
-        method: "POST".into(),
-        path: CONNECTIONS.into(),
-        action: FaultAction::DropBeforeHandling,
-        times: 1,
-    });
-    h.client.create_connection(&servicenow_request("Second try")).await.expect("created on the second try");
-    assert_eq!(h.fake.connections().len(), 1);
-    let posts = h.fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count();
-    assert_eq!(posts, 2);
+    h.fake.inject(fault(FaultAction::DropBeforeHandling));
+    let created = h
+        .client
+        .create_connection(&servicenow_request("Second try"), SameName::Refuse)
+        .await
+        .expect("created on the second try");
+    assert_one_new(&h.fake, &[], &created);
+    assert_eq!(posts(&h.fake), 2);
 }
 
 #[tokio::test]
@@ -317,7 +374,7 @@ async fn a_rejected_create_is_not_retried_and_leaks_no_secret() {
         new_connection(builtin_source(GENERIC_REST).expect("source"), "oAuth2RefreshCode", "x", "", &form)
             .expect("valid");
     request.connection_spec.version = "9.9".into();
-    let err = h.client.create_connection(&request).await.expect_err("bad version");
+    let err = h.client.create_connection(&request, SameName::Refuse).await.expect_err("bad version");
     assert_eq!(err.api().map(|e| e.status), Some(400));
     assert!(!err.to_string().contains("super-secret-token"));
     assert!(!format!("{request:?}").contains("super-secret-token"), "Debug hides secrets");
@@ -364,8 +421,7 @@ async fn lists_follow_continuation_tokens() {
     h.fake.seed_connections(SERVICENOW, "prod", "Instance", 250);
     h.fake.seed_connections(ORACLE, "prod", "Database", 3);
     h.fake.seed_connections(SERVICENOW, "dev-marketing", "Elsewhere", 2);
-    let mut query =
-        ListQuery { spec_ids: vec![SERVICENOW.into()], limit: Some(100), continuation_token: None };
+    let mut query = ListQuery { spec_ids: vec![SERVICENOW.into()], limit: Some(100), ..ListQuery::default() };
     let mut names = Vec::new();
     let mut pages = 0;
     loop {
@@ -388,7 +444,8 @@ async fn lists_follow_continuation_tokens() {
 #[tokio::test]
 async fn get_patch_test_and_delete_a_connection() {
     let h = harness(FakeConfig::default()).await;
-    let created = h.client.create_connection(&servicenow_request("Before")).await.expect("created");
+    let created =
+        h.client.create_connection(&servicenow_request("Before"), SameName::Refuse).await.expect("created");
 
     let fetched = h.client.get_connection(&created.id).await.expect("read through the items wrapper");
     assert_eq!(
@@ -422,7 +479,11 @@ async fn get_patch_test_and_delete_a_connection() {
 #[tokio::test]
 async fn deletes_and_then_the_connection_is_gone() {
     let h = harness(FakeConfig::default()).await;
-    let created = h.client.create_connection(&servicenow_request("Short-lived")).await.expect("created");
+    let created = h
+        .client
+        .create_connection(&servicenow_request("Short-lived"), SameName::Refuse)
+        .await
+        .expect("created");
     h.client.delete_connection(&created.id).await.expect("deleted");
     assert!(h.fake.connections().is_empty());
     let err = h.client.get_connection(&created.id).await.expect_err("gone");
@@ -432,7 +493,8 @@ async fn deletes_and_then_the_connection_is_gone() {
 #[tokio::test]
 async fn tests_by_exploring_when_the_test_endpoint_is_missing() {
     let h = harness(FakeConfig { offer_test_endpoint: false, ..FakeConfig::default() }).await;
-    let created = h.client.create_connection(&servicenow_request("Explored")).await.expect("created");
+    let created =
+        h.client.create_connection(&servicenow_request("Explored"), SameName::Refuse).await.expect("created");
     assert_eq!(h.client.test_connection(&created.id).await.expect("explored"), TestOutcome::Explored);
     let explore = h.fake.requests().into_iter().find(|r| r.path.ends_with("/explore")).expect("explored");
     assert_eq!(explore.query, [("objectType".to_string(), "root".to_string())]);
@@ -543,7 +605,7 @@ async fn gateway_header_errors_are_read() {
 async fn pages_through_2500_connections_one_page_at_a_time() {
     let h = harness(FakeConfig::default()).await;
     h.fake.seed_connections(SERVICENOW, "prod", "Instance", 2_500);
-    let mut query = ListQuery { spec_ids: Vec::new(), limit: Some(100), continuation_token: None };
+    let mut query = ListQuery { limit: Some(100), ..ListQuery::default() };
     let (mut seen, mut pages) = (std::collections::HashSet::new(), 0);
     loop {
         let page = h.client.list_connections(&query).await.expect("a page");
@@ -563,7 +625,8 @@ async fn pages_through_2500_connections_one_page_at_a_time() {
 #[tokio::test]
 async fn a_rename_with_a_stale_etag_rereads_and_retries_once() {
     let h = harness(FakeConfig::default()).await;
-    let created = h.client.create_connection(&servicenow_request("Original")).await.expect("created");
+    let created =
+        h.client.create_connection(&servicenow_request("Original"), SameName::Refuse).await.expect("created");
     // Someone else changes the connection: the etag the app holds is now stale.
     let meanwhile = [PatchOp::Replace { path: "/description".into(), value: "edited elsewhere".into() }];
     h.client.update_connection(&created.id, &created.etag, &meanwhile).await.expect("edited");

@@ -1,14 +1,14 @@
 use flow_connect_core::catalog::{self, FormValues};
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::flow::{
-    self, ConnectionPage, Created, FlowClient, ListQuery, NewConnection, RequestPreview, TestOutcome,
+    self, ConnectionPage, Created, FlowClient, ListQuery, NewConnection, RequestPreview, SameName,
+    TestOutcome,
 };
 use serde::Deserialize;
-use tauri::{AppHandle, State};
+use tauri::State;
 use ts_rs::TS;
 
 use super::catalog::resolve_source;
-use crate::accounts_store;
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -30,39 +30,42 @@ pub struct ConnectionRequest {
     #[serde(default)]
     #[ts(optional)]
     pub stored: Option<StoredSecrets>,
+    /// The user saw that the sandbox already has a connection of this source with this name,
+    /// and wants a second one.
+    #[serde(default)]
+    #[ts(optional)]
+    pub allow_duplicate: Option<bool>,
 }
 
 /// The exact body and a curl command, secrets masked.
 #[tauri::command]
 pub async fn preview_connection(
-    app: AppHandle,
     state: State<'_, AppState>,
     request: ConnectionRequest,
 ) -> Result<RequestPreview, CommandError> {
-    let (new, client) = prepare(&app, &state, &request).await?;
+    let (new, client) = prepare(&state, &request).await?;
     Ok(flow::preview(&new, client.connections_url().as_str(), client.target()))
 }
 
 #[tauri::command]
 pub async fn create_connection(
-    app: AppHandle,
     state: State<'_, AppState>,
     request: ConnectionRequest,
 ) -> Result<Created, CommandError> {
-    let (new, client) = prepare(&app, &state, &request).await?;
-    let created = client.create_connection(&new).await?;
+    let (new, client) = prepare(&state, &request).await?;
+    let same_name = if request.allow_duplicate == Some(true) { SameName::Allow } else { SameName::Refuse };
+    let created = client.create_connection(&new, same_name).await?;
     tracing::info!(id = %created.id, spec = %request.spec_id, sandbox = %request.sandbox, "created a connection");
     Ok(created)
 }
 
 /// The checked create request and a client for the request's account and sandbox.
 async fn prepare(
-    app: &AppHandle,
     state: &AppState,
     request: &ConnectionRequest,
 ) -> Result<(NewConnection, FlowClient), CommandError> {
-    let account = accounts_store::find(app, &request.account_id)?;
-    let source = resolve_source(app, state, Some(&account.id), &request.spec_id)?;
+    let account = state.account(&request.account_id)?;
+    let source = resolve_source(state, Some(&account.id), &request.spec_id)?;
     let mut values = request.values.clone();
     if let Some(stored) = &request.stored {
         stored.fill(&state.vault, &mut values).await?;
@@ -75,13 +78,12 @@ async fn prepare(
 
 #[tauri::command]
 pub async fn test_connection(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: String,
     sandbox: String,
     connection_id: String,
 ) -> Result<TestOutcome, CommandError> {
-    let account = accounts_store::find(&app, &account_id)?;
+    let account = state.account(&account_id)?;
     let client = state.client(&account, &sandbox).await?;
     Ok(client.test_connection(&connection_id).await?)
 }
@@ -92,17 +94,17 @@ const PAGE_SIZE: u32 = 50;
 /// One page of the connections in a sandbox, optionally of one source only.
 #[tauri::command]
 pub async fn list_connections(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: String,
     sandbox: String,
     spec_id: Option<String>,
     continuation_token: Option<String>,
 ) -> Result<ConnectionPage, CommandError> {
-    let account = accounts_store::find(&app, &account_id)?;
+    let account = state.account(&account_id)?;
     let client = state.client(&account, &sandbox).await?;
     let query = ListQuery {
         spec_ids: spec_id.into_iter().filter(|s| !s.is_empty()).collect(),
+        name: None,
         limit: Some(PAGE_SIZE),
         continuation_token,
     };
@@ -112,7 +114,6 @@ pub async fn list_connections(
 /// Renames with the etag as listed; a stale one is refreshed and the rename tried once more.
 #[tauri::command]
 pub async fn rename_connection(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: String,
     sandbox: String,
@@ -124,20 +125,19 @@ pub async fn rename_connection(
     if name.is_empty() {
         return Err(CommandError::new(crate::error::ErrorCode::Validation, "Enter the new name."));
     }
-    let account = accounts_store::find(&app, &account_id)?;
+    let account = state.account(&account_id)?;
     let client = state.client(&account, &sandbox).await?;
     Ok(client.rename_connection(&connection_id, &etag, name).await?)
 }
 
 #[tauri::command]
 pub async fn delete_connection(
-    app: AppHandle,
     state: State<'_, AppState>,
     account_id: String,
     sandbox: String,
     connection_id: String,
 ) -> Result<(), CommandError> {
-    let account = accounts_store::find(&app, &account_id)?;
+    let account = state.account(&account_id)?;
     let client = state.client(&account, &sandbox).await?;
     client.delete_connection(&connection_id).await?;
     tracing::info!(id = %connection_id, %sandbox, "deleted a connection");

@@ -9,4 +9,9 @@ export type ConnectionRequest = { accountId: string, sandbox: string, specId: st
  * Secret fields held in the keychain (a consent's tokens, a profile's secrets); a value
  * typed into the form wins over the stored one.
  */
-stored?: StoredSecrets, };
+stored?: StoredSecrets, 
+/**
+ * The user saw that the sandbox already has a connection of this source with this name,
+ * and wants a second one.
+ */
+allowDuplicate?: boolean, };

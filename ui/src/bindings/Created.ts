@@ -4,4 +4,9 @@
  * The answer to a create or an update: the connection's id and its new etag, whose literal
  * double quotes are part of the value.
  */
-export type Created = { id: string, etag: string, };
+export type Created = { id: string, etag: string, 
+/**
+ * Set when the create's answer was lost and the new connection was found by looking it
+ * up: what happened, for the user.
+ */
+note?: string, };

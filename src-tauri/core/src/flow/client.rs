@@ -11,8 +11,8 @@ use url::Url;
 
 use super::error::{ApiError, FlowError};
 use super::model::{
-    Connection, ConnectionPage, ConnectionSpec, Created, Items, NewConnection, PatchOp, Sandbox, SandboxList,
-    TestOutcome, WireConnection,
+    Connection, ConnectionPage, ConnectionSpec, Created, Items, PatchOp, Sandbox, SandboxList, TestOutcome,
+    WireConnection,
 };
 use super::retry::{is_retryable_status, retry_after, RetryPolicy};
 use crate::ims::{ImsError, ImsTokenProvider};
@@ -20,7 +20,15 @@ use crate::ims::{ImsError, ImsTokenProvider};
 const FLOW_SERVICE_PATH: &str = "data/foundation/flowservice/";
 const SANDBOX_MANAGEMENT_PATH: &str = "data/foundation/sandbox-management/";
 /// Items per page when the client walks a whole list itself.
-const PAGE_SIZE: u32 = 100;
+pub(super) const PAGE_SIZE: u32 = 100;
+/// The most pages the client walks of one list: 10,000 connections. A service that keeps
+/// handing out continuation tokens past that is not followed for ever.
+pub(super) const MAX_PAGES: usize = 100;
+/// The most of a response body that is read; Flow Service's largest answers (a page of 100
+/// connections, a connection spec) are far smaller.
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Adobe's services usually store a create within seconds; a minute covers a slow one.
+const DEFAULT_LOOKUP_WINDOW: Duration = Duration::from_secs(60);
 
 /// Who the calls are made for: the `x-api-key`, `x-gw-ims-org-id` and `x-sandbox-name` headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +45,8 @@ pub struct PlatformTarget {
 pub struct ListQuery {
     /// Only connections of these connection specs; all when empty.
     pub spec_ids: Vec<String>,
+    /// Only connections with exactly this name.
+    pub name: Option<String>,
     pub limit: Option<u32>,
     pub continuation_token: Option<String>,
 }
@@ -48,16 +58,18 @@ pub struct FlowClient {
     sandbox_base: Url,
     tokens: Arc<ImsTokenProvider>,
     target: PlatformTarget,
-    retry: RetryPolicy,
+    pub(super) retry: RetryPolicy,
+    /// How long a create whose answer was lost is looked for before it is sent again.
+    pub(super) lookup_window: Duration,
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: bytes::Bytes,
+pub(super) struct Reply {
+    pub(super) status: StatusCode,
+    pub(super) headers: HeaderMap,
+    pub(super) body: bytes::Bytes,
 }
 
-enum AttemptError {
+pub(super) enum AttemptError {
     /// The request never left: safe to send again.
     NotSent(String),
     /// It may or may not have reached the service.
@@ -86,7 +98,14 @@ impl FlowClient {
             tokens,
             target,
             retry: RetryPolicy::default(),
+            lookup_window: DEFAULT_LOOKUP_WINDOW,
         }
+    }
+
+    /// How long a create whose answer was lost is looked for before it is sent again.
+    pub fn with_lookup_window(mut self, window: Duration) -> Self {
+        self.lookup_window = window;
+        self
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
@@ -103,44 +122,6 @@ impl FlowClient {
         self.flow_url(&["connections"])
     }
 
-    /// `POST /connections`. A create is never sent twice blindly: after a failure that may
-    /// have reached the service, the client first looks for a connection with the same name
-    /// and spec, and returns it if the lost request did create it.
-    pub async fn create_connection(&self, new: &NewConnection) -> Result<Created, FlowError> {
-        let body = serde_json::to_vec(new)
-            .map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
-        let url = self.flow_url(&["connections"]);
-        let scrub = |e: ApiError| e.scrub(new.auth.params.secret_values());
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let last = attempt >= self.retry.max_attempts;
-            let (ambiguous, wait, failure) =
-                match self.attempt(Method::POST, url.clone(), Some(&body), None).await {
-                    Ok(reply) if reply.status.is_success() => return parse(&reply),
-                    Ok(reply) if is_retryable_status(reply.status.as_u16()) => {
-                        // A 429 was refused before any work; a gateway error may hide a create.
-                        let ambiguous = reply.status != StatusCode::TOO_MANY_REQUESTS;
-                        (ambiguous, retry_after(&reply.headers), FlowError::Api(scrub(api_error(&reply))))
-                    }
-                    Ok(reply) => return Err(FlowError::Api(scrub(api_error(&reply)))),
-                    Err(AttemptError::NotSent(reason)) => (false, None, FlowError::Network { reason }),
-                    Err(AttemptError::Ambiguous(reason)) => (true, None, FlowError::Network { reason }),
-                    Err(AttemptError::Fatal(e)) => return Err(e),
-                };
-            if ambiguous {
-                if let Some(existing) = self.find_connection(&new.connection_spec.id, &new.name).await? {
-                    tracing::info!(id = %existing.id, "an interrupted create had made the connection; not sending it again");
-                    return Ok(Created { id: existing.id, etag: existing.etag });
-                }
-            }
-            match self.retry.delay(attempt, wait) {
-                Some(delay) if !last => tokio::time::sleep(delay).await,
-                _ => return Err(failure),
-            }
-        }
-    }
-
     /// One page of `GET /connections`.
     pub async fn list_connections(&self, query: &ListQuery) -> Result<ConnectionPage, FlowError> {
         let mut url = self.flow_url(&["connections"]);
@@ -148,6 +129,9 @@ impl FlowClient {
             let mut pairs = url.query_pairs_mut();
             if !query.spec_ids.is_empty() {
                 pairs.append_pair("property", &format!("connectionSpec.id=={}", query.spec_ids.join(",")));
+            }
+            if let Some(name) = &query.name {
+                pairs.append_pair("property", &format!("name=={name}"));
             }
             if let Some(limit) = query.limit {
                 pairs.append_pair("limit", &limit.to_string());
@@ -169,27 +153,6 @@ impl FlowClient {
             items: page.items.into_iter().map(Connection::from).collect(),
             continuation_token,
         })
-    }
-
-    /// The connection of `spec_id` named exactly `name`, walking every page.
-    pub async fn find_connection(&self, spec_id: &str, name: &str) -> Result<Option<Connection>, FlowError> {
-        let mut query = ListQuery {
-            spec_ids: vec![spec_id.to_owned()],
-            limit: Some(PAGE_SIZE),
-            continuation_token: None,
-        };
-        loop {
-            let page = self.list_connections(&query).await?;
-            if let Some(found) =
-                page.items.into_iter().find(|c| c.name == name && c.connection_spec.id == spec_id)
-            {
-                return Ok(Some(found));
-            }
-            match page.continuation_token {
-                Some(token) => query.continuation_token = Some(token),
-                None => return Ok(None),
-            }
-        }
     }
 
     /// `GET /connections/{id}`, which wraps the one connection in `items`.
@@ -268,7 +231,7 @@ impl FlowClient {
         Ok(list.sandboxes)
     }
 
-    fn flow_url(&self, segments: &[&str]) -> Url {
+    pub(super) fn flow_url(&self, segments: &[&str]) -> Url {
         let mut url = self.flow_base.clone();
         url.path_segments_mut().expect("an http(s) base URL").pop_if_empty().extend(segments);
         url
@@ -319,7 +282,7 @@ impl FlowClient {
     }
 
     /// One request with Adobe's headers. A 401 fetches a new token and sends once more.
-    async fn attempt(
+    pub(super) async fn attempt(
         &self,
         method: Method,
         url: Url,
@@ -356,8 +319,7 @@ impl FlowClient {
             })?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body =
-                response.bytes().await.map_err(|e| AttemptError::Ambiguous(e.without_url().to_string()))?;
+            let body = read_body(response).await?;
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
                 if self.tokens.invalidate(&token).await {
@@ -370,7 +332,24 @@ impl FlowClient {
     }
 }
 
-fn api_error(reply: &Reply) -> ApiError {
+/// The body, at most [`MAX_BODY_BYTES`] of it: a longer one is refused, not buffered.
+async fn read_body(mut response: reqwest::Response) -> Result<bytes::Bytes, AttemptError> {
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) =
+        response.chunk().await.map_err(|e| AttemptError::Ambiguous(e.without_url().to_string()))?
+    {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(AttemptError::Ambiguous(format!(
+                "the answer is larger than {} MiB",
+                MAX_BODY_BYTES / (1024 * 1024)
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+pub(super) fn api_error(reply: &Reply) -> ApiError {
     let request_id = ["x-request-id", "x-adobe-request-id"]
         .iter()
         .find_map(|h| reply.headers.get(*h).and_then(|v| v.to_str().ok()))
@@ -378,7 +357,7 @@ fn api_error(reply: &Reply) -> ApiError {
     ApiError::from_body(reply.status.as_u16(), &reply.body, request_id)
 }
 
-fn parse<T: DeserializeOwned>(reply: &Reply) -> Result<T, FlowError> {
+pub(super) fn parse<T: DeserializeOwned>(reply: &Reply) -> Result<T, FlowError> {
     serde_json::from_slice(&reply.body)
         .map_err(|e| FlowError::UnexpectedResponse { status: reply.status.as_u16(), detail: e.to_string() })
 }

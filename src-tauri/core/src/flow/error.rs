@@ -116,6 +116,16 @@ pub enum FlowError {
          Try again; if it persists, the service may have changed."
     )]
     UnexpectedResponse { status: u16, detail: String },
+    #[error(
+        "This sandbox already has {count} connection(s) of this source named “{name}”. Rename this one, \
+         or create it anyway to have two."
+    )]
+    DuplicateName { name: String, count: usize },
+    #[error(
+        "Adobe Experience Platform did not confirm the create ({reason}), and after looking for {seconds} s no \
+         new connection named “{name}” appeared. Open the Connections screen to check before you try again."
+    )]
+    CreateUnconfirmed { name: String, seconds: u64, reason: String },
 }
 
 impl FlowError {

@@ -86,6 +86,11 @@ pub struct SpecRef {
 pub struct Created {
     pub id: String,
     pub etag: String,
+    /// Set when the create's answer was lost and the new connection was found by looking it
+    /// up: what happened, for the user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub note: Option<String>,
 }
 
 /// One item of `GET /connections`. Auth params are deliberately not read: the service may
