@@ -7,7 +7,7 @@ use fakes::{FakeGoogle, GoogleConfig};
 use flow_connect_core::flow::http_client;
 use flow_connect_core::google::{
     begin, finish, revoke, start, verify, Callback, CallbackListener, ConsentError, ConsentSetup,
-    GoogleClient, GoogleEndpoints, ListenerError, RedirectSetting, BIGQUERY_SCOPE,
+    GoogleClient, GoogleEndpoints, ListenerError, LoopbackHost, RedirectSetting, BIGQUERY_SCOPE,
 };
 use flow_connect_core::Secret;
 use url::Url;
@@ -46,7 +46,8 @@ async fn consent(
     let listener = CallbackListener::bind(0, "/").await.expect("bound");
     let pending =
         start(&client(config), &endpoints(google), &[BIGQUERY_SCOPE.into()], &listener.redirect_uri())?;
-    let wait = tokio::spawn(listener.wait(Duration::from_secs(10)));
+    let state = pending.state().to_owned();
+    let wait = tokio::spawn(async move { listener.wait(Duration::from_secs(10), &state).await });
     browse(&pending.url).await;
     let callback = wait.await.expect("joined").expect("a callback");
     finish(pending, callback, &client(config), &endpoints(google), &http_client(Duration::from_secs(5))).await
@@ -112,7 +113,8 @@ async fn a_wrong_pkce_verifier_is_refused_by_google() {
     let uri = listener.redirect_uri();
     let first = start(&client(&config), &endpoints(&google), &[BIGQUERY_SCOPE.into()], &uri).expect("url");
     let second = start(&client(&config), &endpoints(&google), &[BIGQUERY_SCOPE.into()], &uri).expect("url");
-    let wait = tokio::spawn(listener.wait(Duration::from_secs(10)));
+    let state = first.state().to_owned();
+    let wait = tokio::spawn(async move { listener.wait(Duration::from_secs(10), &state).await });
     browse(&first.url).await;
     let Ok(Callback::Code { code, .. }) = wait.await.expect("joined") else { panic!("a code") };
     // The first flow's code, finished with the second flow's verifier (and its state).
@@ -236,7 +238,12 @@ async fn a_web_client_sends_its_registered_uri_and_cancel_ends_the_session() {
     let google = FakeGoogle::start(config.clone()).await.expect("fake Google");
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("probe").local_addr().expect("addr").port();
     let uri = format!("http://localhost:{port}/callback");
-    let redirect = RedirectSetting::Fixed { port, path: "/callback".into(), uri: uri.clone() };
+    let redirect = RedirectSetting::Fixed {
+        host: LoopbackHost::Localhost,
+        port,
+        path: "/callback".into(),
+        uri: uri.clone(),
+    };
     let (handle, run) = begin(setup(&google, &config, redirect)).await.expect("begun");
     assert_eq!(handle.redirect_uri(), uri);
     let sent = handle.url().query_pairs().find(|(k, _)| k == "redirect_uri").map(|(_, v)| v.into_owned());
@@ -247,4 +254,32 @@ async fn a_web_client_sends_its_registered_uri_and_cancel_ends_the_session() {
     let err = running.await.expect("joined").expect_err("cancelled");
     assert_eq!(err, ConsentError::Listener(ListenerError::Cancelled));
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the port is closed");
+}
+
+#[tokio::test]
+async fn with_the_registered_port_taken_the_consent_opens_and_a_pasted_address_completes_it() {
+    let config = GoogleConfig::default();
+    let google = FakeGoogle::start(config.clone()).await.expect("fake Google");
+    // Another program holds the registered port, as port 80 is out of a normal user's reach.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = taken.local_addr().expect("addr").port();
+    let uri = format!("http://127.0.0.1:{port}/");
+    let redirect =
+        RedirectSetting::Fixed { host: LoopbackHost::V4, port, path: "/".into(), uri: uri.clone() };
+    let (handle, run) = begin(setup(&google, &config, redirect)).await.expect("begun without a listener");
+    assert!(matches!(handle.not_listening(), Some(ListenerError::Bind { .. })));
+    let http = http_client(Duration::from_secs(5));
+    let running = tokio::spawn(async move { run.finish(Duration::from_secs(10), &http).await });
+
+    // The browser consents; Google redirects to the taken port, where nothing of ours answers,
+    // so the user copies the address from the address bar.
+    let browser =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let consent = browser.get(handle.url().clone()).send().await.expect("consent page");
+    let location = consent.headers()["location"].to_str().expect("location").to_owned();
+    assert!(location.starts_with(&uri), "{location}");
+    handle.paste(&location).expect("accepted");
+    let tokens = running.await.expect("joined").expect("tokens");
+    assert!(tokens.refresh_token.expose().starts_with("1//fake-refresh-"));
+    drop(taken);
 }

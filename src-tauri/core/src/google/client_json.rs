@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::config::is_loopback;
+use super::listener::LoopbackHost;
 use crate::secret::Secret;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -15,6 +15,8 @@ pub enum ClientJsonError {
     NotAClientFile,
     #[error("A Web application client needs an http://localhost or http://127.0.0.1 redirect URI. Add one (such as http://127.0.0.1:8085/) in the Google Cloud console, or use a Desktop app client.")]
     NoLoopbackRedirect,
+    #[error("Flow Connect cannot receive the redirect at {uri}: {reason}. Register a redirect URI such as http://127.0.0.1:8085/callback, or use a Desktop app client.")]
+    UnservableRedirect { uri: String, reason: &'static str },
 }
 
 /// How the redirect is caught for this client.
@@ -23,7 +25,7 @@ pub enum RedirectSetting {
     /// Desktop app: a random free port, path `/`.
     AnyPort,
     /// Web application: exactly this registered loopback URI.
-    Fixed { port: u16, path: String, uri: String },
+    Fixed { host: LoopbackHost, port: u16, path: String, uri: String },
 }
 
 impl RedirectSetting {
@@ -32,10 +34,34 @@ impl RedirectSetting {
     pub fn registered(uri: &str) -> Result<Self, ClientJsonError> {
         let uri = uri.trim();
         let url = Url::parse(uri).map_err(|_| ClientJsonError::NoLoopbackRedirect)?;
-        if url.scheme() != "http" || !url.host().is_some_and(|h| is_loopback(&h)) {
+        let refuse = |reason| Err(ClientJsonError::UnservableRedirect { uri: uri.to_owned(), reason });
+        if url.scheme() == "https" {
+            return refuse("the app's listener speaks plain http on loopback, not https");
+        }
+        if url.scheme() != "http" {
             return Err(ClientJsonError::NoLoopbackRedirect);
         }
-        Ok(Self::Fixed { port: url.port().unwrap_or(80), path: url.path().to_owned(), uri: uri.to_owned() })
+        let host = match url.host() {
+            Some(url::Host::Domain(d)) if d.eq_ignore_ascii_case("localhost") => LoopbackHost::Localhost,
+            Some(url::Host::Ipv4(ip)) if ip == std::net::Ipv4Addr::LOCALHOST => LoopbackHost::V4,
+            Some(url::Host::Ipv6(ip)) if ip == std::net::Ipv6Addr::LOCALHOST => LoopbackHost::V6,
+            Some(url::Host::Ipv4(ip)) if ip.is_loopback() => {
+                return refuse("only 127.0.0.1 of the loopback range is listened on")
+            }
+            _ => return Err(ClientJsonError::NoLoopbackRedirect),
+        };
+        if url.fragment().is_some() || !url.username().is_empty() || url.password().is_some() {
+            return refuse("a redirect URI cannot carry a fragment or a user name");
+        }
+        if url.port() == Some(0) {
+            return refuse("port 0 is not a port a browser can be sent to");
+        }
+        Ok(Self::Fixed {
+            host,
+            port: url.port().unwrap_or(80),
+            path: url.path().to_owned(),
+            uri: uri.to_owned(),
+        })
     }
 }
 
@@ -108,6 +134,7 @@ mod tests {
         assert_eq!(
             imported.redirect,
             RedirectSetting::Fixed {
+                host: LoopbackHost::Localhost,
                 port: 8085,
                 path: "/oauth/callback".into(),
                 uri: "http://localhost:8085/oauth/callback".into()
@@ -120,8 +147,22 @@ mod tests {
         .expect("seed-style client");
         assert_eq!(
             seed.redirect,
-            RedirectSetting::Fixed { port: 80, path: "/".into(), uri: "http://localhost".into() }
+            RedirectSetting::Fixed {
+                host: LoopbackHost::Localhost,
+                port: 80,
+                path: "/".into(),
+                uri: "http://localhost".into()
+            }
         );
+        for (uri, why) in [
+            ("https://127.0.0.1:8085/", "https"),
+            ("http://127.0.0.2:8085/", "127.0.0.1"),
+            ("http://127.0.0.1:0/", "port 0"),
+            ("http://user@localhost:8085/", "fragment or a user name"),
+        ] {
+            let err = RedirectSetting::registered(uri).expect_err(uri);
+            assert!(err.to_string().contains(why), "{uri}: {err}");
+        }
     }
 
     #[test]

@@ -1,25 +1,38 @@
 //! The loopback listener that catches Google's consent redirect. Browsers open idle
 //! "preconnect" sockets and may send other requests (a favicon), so every connection is served
-//! on its own with a short read timeout, other paths get 404, and only the first request on
-//! the redirect path that carries `code` or `error` ends the wait. The port closes when the
-//! wait ends: with an answer, after the time limit, or on cancel.
+//! on its own with a short read timeout, other paths get 404, and only a request on the
+//! redirect path whose `state` is this sign-in's ends the wait: any other program on the
+//! machine, or a web page pointing an image at the port, gets 400 and cannot end or hijack
+//! it. At most [`MAX_CONNECTIONS`] are served at once. The ports close when the wait ends:
+//! with an answer, after the time limit, or on cancel.
 
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{oneshot, Notify};
+use tokio::sync::{oneshot, Notify, Semaphore};
 use url::Url;
 
 use crate::secret::Secret;
 
 /// How long one connection may take to send its request line and headers.
 const READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections served at once; a browser needs two or three, a flood waits its turn.
+pub const MAX_CONNECTIONS: usize = 16;
+/// How long a connection beyond the cap waits for a slot before it is closed.
+const SLOT_WAIT: Duration = Duration::from_secs(10);
+/// The pause after a failed `accept` (out of file descriptors, say), so the loop does not spin.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 const DONE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Flow Connect</title>\
 <body style=\"font-family:system-ui;margin:3rem\"><h1>You can close this tab</h1>\
 <p>Flow Connect received Google's answer. Return to the app to continue.</p></body>";
+
+const WRONG_STATE_PAGE: &str = "<!doctype html><meta charset=utf-8><title>Flow Connect</title>\
+<body style=\"font-family:system-ui;margin:3rem\"><h1>Not this sign-in</h1>\
+<p>This answer does not belong to the sign-in Flow Connect is waiting for. Start the sign-in from the app.</p></body>";
 
 /// What Google's redirect carried.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +44,7 @@ pub enum Callback {
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ListenerError {
-    #[error("Could not listen on 127.0.0.1:{port} ({reason}). Close the program using that port, or use a Desktop app client, which can take any port.")]
+    #[error("Could not listen on port {port} ({reason}). Close the program using that port, or use a Desktop app client, which can take any port.")]
     Bind { port: u16, reason: String },
     #[error("No answer came from Google within {minutes} minutes. Start the sign-in again.")]
     TimedOut { minutes: u64 },
@@ -49,10 +62,22 @@ impl Canceller {
     }
 }
 
-/// A listener bound to `127.0.0.1`, waiting for one redirect.
+/// Where the listener listens: the host of the redirect URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopbackHost {
+    /// `127.0.0.1`.
+    V4,
+    /// `[::1]`.
+    V6,
+    /// `localhost`, which a browser may resolve to either: both are bound (`::1` when the
+    /// machine has IPv6).
+    Localhost,
+}
+
+/// A listener on the loopback interface, waiting for one redirect.
 #[derive(Debug)]
 pub struct CallbackListener {
-    listener: TcpListener,
+    listeners: Vec<TcpListener>,
     path: String,
     port: u16,
     cancel: Arc<Notify>,
@@ -61,13 +86,40 @@ pub struct CallbackListener {
 impl CallbackListener {
     /// Binds `127.0.0.1:port` (0 picks a free port, for Desktop app clients) for `path`.
     pub async fn bind(port: u16, path: &str) -> Result<Self, ListenerError> {
-        let listener = TcpListener::bind(("127.0.0.1", port))
-            .await
-            .map_err(|e| ListenerError::Bind { port, reason: e.to_string() })?;
-        let port =
-            listener.local_addr().map_err(|e| ListenerError::Bind { port, reason: e.to_string() })?.port();
+        Self::bind_on(LoopbackHost::V4, port, path).await
+    }
+
+    /// Binds `host` at `port` for `path`.
+    pub async fn bind_on(host: LoopbackHost, port: u16, path: &str) -> Result<Self, ListenerError> {
+        let bind = |ip: IpAddr| async move {
+            TcpListener::bind((ip, port))
+                .await
+                .map_err(|e| ListenerError::Bind { port, reason: e.to_string() })
+        };
+        let mut listeners = Vec::new();
+        match host {
+            LoopbackHost::V4 => listeners.push(bind(Ipv4Addr::LOCALHOST.into()).await?),
+            LoopbackHost::V6 => listeners.push(bind(Ipv6Addr::LOCALHOST.into()).await?),
+            LoopbackHost::Localhost => {
+                let first = bind(Ipv4Addr::LOCALHOST.into()).await?;
+                // The same port on ::1 (a free port was picked on 127.0.0.1 first).
+                let port = first
+                    .local_addr()
+                    .map_err(|e| ListenerError::Bind { port, reason: e.to_string() })?
+                    .port();
+                listeners.push(first);
+                match TcpListener::bind((Ipv6Addr::LOCALHOST, port)).await {
+                    Ok(second) => listeners.push(second),
+                    Err(e) => tracing::debug!(error = %e, "no IPv6 loopback; listening on 127.0.0.1 only"),
+                }
+            }
+        }
+        let port = listeners[0]
+            .local_addr()
+            .map_err(|e| ListenerError::Bind { port, reason: e.to_string() })?
+            .port();
         let path = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
-        Ok(Self { listener, path, port, cancel: Arc::new(Notify::new()) })
+        Ok(Self { listeners, path, port, cancel: Arc::new(Notify::new()) })
     }
 
     /// The redirect URI to register and send: `http://127.0.0.1:PORT/PATH`.
@@ -79,49 +131,84 @@ impl CallbackListener {
         self.port
     }
 
+    /// How many addresses it listens on (two for `localhost` on a machine with IPv6).
+    pub fn addresses(&self) -> usize {
+        self.listeners.len()
+    }
+
     pub fn canceller(&self) -> Canceller {
         Canceller(Arc::clone(&self.cancel))
     }
 
-    /// Serves until the redirect arrives, `limit` passes, or the wait is cancelled. The port
-    /// is closed when this returns.
-    pub async fn wait(self, limit: Duration) -> Result<Callback, ListenerError> {
+    /// Serves until a redirect carrying `state` arrives, `limit` passes, or the wait is
+    /// cancelled. The ports are closed when this returns.
+    pub async fn wait(self, limit: Duration, state: &str) -> Result<Callback, ListenerError> {
         let (sender, receiver) = oneshot::channel();
-        let sender = Arc::new(Mutex::new(Some(sender)));
-        let path = Arc::new(self.path);
-        let accept = async {
-            loop {
-                let Ok((stream, _)) = self.listener.accept().await else { continue };
-                let (sender, path) = (Arc::clone(&sender), Arc::clone(&path));
-                tokio::spawn(async move {
-                    // One slow or broken connection never holds up the others.
-                    let _ = serve(stream, &path, &sender).await;
-                });
-            }
-        };
+        let shared = Arc::new(Shared {
+            sender: Mutex::new(Some(sender)),
+            path: self.path,
+            state: state.to_owned(),
+            slots: Semaphore::new(MAX_CONNECTIONS),
+        });
+        // Dropping the set when the wait ends aborts the accept loops and closes the ports.
+        let mut loops = tokio::task::JoinSet::new();
+        for listener in self.listeners {
+            loops.spawn(accept_loop(listener, Arc::clone(&shared)));
+        }
         let minutes = limit.as_secs().div_ceil(60).max(1);
         tokio::select! {
             answer = receiver => answer.map_err(|_| ListenerError::Cancelled),
-            () = accept => Err(ListenerError::Cancelled),
             () = tokio::time::sleep(limit) => Err(ListenerError::TimedOut { minutes }),
             () = self.cancel.notified() => Err(ListenerError::Cancelled),
         }
-        // `self.listener` is dropped here, which closes the port.
     }
 }
 
-type Sender = Arc<Mutex<Option<oneshot::Sender<Callback>>>>;
+struct Shared {
+    sender: Mutex<Option<oneshot::Sender<Callback>>>,
+    path: String,
+    state: String,
+    slots: Semaphore,
+}
 
-async fn serve(mut stream: TcpStream, path: &str, sender: &Sender) -> std::io::Result<()> {
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                tracing::debug!(error = %e, "accept failed; pausing");
+                tokio::time::sleep(ACCEPT_BACKOFF).await;
+                continue;
+            }
+        };
+        let shared = Arc::clone(&shared);
+        tokio::spawn(async move {
+            // Beyond the cap a connection waits for a slot, for a while; then it is closed.
+            let slot = tokio::time::timeout(SLOT_WAIT, shared.slots.acquire()).await;
+            let Ok(Ok(_slot)) = slot else { return };
+            // One slow or broken connection never holds up the others.
+            let _ = serve(stream, &shared).await;
+        });
+    }
+}
+
+async fn serve(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let Some(target) = read_request_target(&mut stream).await? else { return Ok(()) };
     let callback = Url::parse(&format!("http://127.0.0.1{target}"))
         .ok()
-        .filter(|url| url.path() == path)
+        .filter(|url| url.path() == shared.path)
         .and_then(|url| parse_callback(&url));
     let Some(callback) = callback else {
         return respond(&mut stream, "404 Not Found", "Not found").await;
     };
-    let taken = sender.lock().unwrap_or_else(PoisonError::into_inner).take();
+    let state = match &callback {
+        Callback::Code { state, .. } | Callback::Error { state, .. } => state,
+    };
+    if !state_matches(&shared.state, state) {
+        tracing::warn!("a redirect with another sign-in's state was refused");
+        return respond(&mut stream, "400 Bad Request", WRONG_STATE_PAGE).await;
+    }
+    let taken = shared.sender.lock().unwrap_or_else(PoisonError::into_inner).take();
     if let Some(sender) = taken {
         let _ = sender.send(callback);
     }

@@ -14,5 +14,8 @@ pub use consent::{
     GoogleTokens, PendingConsent, BIGQUERY_SCOPE,
 };
 
-pub use listener::{parse_callback, state_matches, Callback, CallbackListener, Canceller, ListenerError};
+pub use listener::{
+    parse_callback, state_matches, Callback, CallbackListener, Canceller, ListenerError, LoopbackHost,
+    MAX_CONNECTIONS,
+};
 pub use session::{begin, ConsentHandle, ConsentRun, ConsentSetup, CONSENT_TIME_LIMIT};

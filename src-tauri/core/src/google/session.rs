@@ -1,15 +1,21 @@
 //! One consent from the first click to the tokens: the loopback listener, the pending flow and
 //! the manual paste, raced against each other. `begin` splits it in two: a handle the app keeps
 //! (to show the URL, take a paste, cancel) and the run that waits and exchanges the code.
+//!
+//! When the registered redirect port cannot be bound (a Web application client registered as
+//! plain `http://localhost` needs port 80, which a normal user may not open), the consent still
+//! starts, with the paste as its only way back: the browser lands on an error page whose
+//! address the user pastes.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use url::Url;
 
 use super::client_json::RedirectSetting;
 use super::consent::{self, callback_from_paste, ConsentError, GoogleClient, GoogleEndpoints, GoogleTokens};
-use super::listener::{state_matches, Callback, CallbackListener, Canceller};
+use super::listener::{state_matches, Callback, CallbackListener, ListenerError, LoopbackHost};
 
 /// How long a consent may wait for the browser before the port is closed.
 pub const CONSENT_TIME_LIMIT: Duration = Duration::from_secs(5 * 60);
@@ -29,8 +35,10 @@ pub struct ConsentHandle {
     url: Url,
     redirect_uri: String,
     state: String,
-    canceller: Canceller,
+    cancel: Arc<Notify>,
     manual: mpsc::UnboundedSender<Callback>,
+    /// Why no listener could be started, when none was: the user pastes the address instead.
+    not_listening: Option<ListenerError>,
 }
 
 /// The side that waits for the answer and exchanges it; finished once.
@@ -38,29 +46,43 @@ pub struct ConsentHandle {
 pub struct ConsentRun {
     setup: ConsentSetup,
     pending: consent::PendingConsent,
-    listener: CallbackListener,
+    listener: Option<CallbackListener>,
     manual: mpsc::UnboundedReceiver<Callback>,
+    cancel: Arc<Notify>,
 }
 
 /// Binds the listener (a free port, or the Web client's registered one) and builds the URL.
 pub async fn begin(setup: ConsentSetup) -> Result<(ConsentHandle, ConsentRun), ConsentError> {
-    let (port, path, registered) = match &setup.redirect {
-        RedirectSetting::AnyPort => (0, "/".to_owned(), None),
-        RedirectSetting::Fixed { port, path, uri } => (*port, path.clone(), Some(uri.clone())),
+    let (listener, redirect_uri, not_listening) = match &setup.redirect {
+        // Any free port: binding can only fail when loopback itself is broken.
+        RedirectSetting::AnyPort => {
+            let listener = CallbackListener::bind_on(LoopbackHost::V4, 0, "/").await?;
+            let uri = listener.redirect_uri();
+            (Some(listener), uri, None)
+        }
+        // A Web client's URI is sent exactly as registered (say `http://localhost:8085/cb`).
+        RedirectSetting::Fixed { host, port, path, uri } => {
+            match CallbackListener::bind_on(*host, *port, path).await {
+                Ok(listener) => (Some(listener), uri.clone(), None),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the registered redirect port is taken; the consent goes on with a paste");
+                    (None, uri.clone(), Some(e))
+                }
+            }
+        }
     };
-    let listener = CallbackListener::bind(port, &path).await?;
-    // A Web client's URI is sent exactly as registered (say `http://localhost:8085/cb`).
-    let redirect_uri = registered.unwrap_or_else(|| listener.redirect_uri());
     let pending = consent::start(&setup.client, &setup.endpoints, &setup.scopes, &redirect_uri)?;
     let (sender, receiver) = mpsc::unbounded_channel();
+    let cancel = Arc::new(Notify::new());
     let handle = ConsentHandle {
         url: pending.url.clone(),
         redirect_uri,
         state: pending.state().to_owned(),
-        canceller: listener.canceller(),
+        cancel: Arc::clone(&cancel),
         manual: sender,
+        not_listening,
     };
-    Ok((handle, ConsentRun { setup, pending, listener, manual: receiver }))
+    Ok((handle, ConsentRun { setup, pending, listener, manual: receiver, cancel }))
 }
 
 impl ConsentHandle {
@@ -75,7 +97,13 @@ impl ConsentHandle {
 
     /// Ends the wait; the run answers `Cancelled` and its port closes.
     pub fn cancel(&self) {
-        self.canceller.cancel();
+        self.cancel.notify_one();
+    }
+
+    /// Why the app is not listening for the redirect, when it is not: the user must paste the
+    /// address the browser ends on.
+    pub fn not_listening(&self) -> Option<&ListenerError> {
+        self.not_listening.as_ref()
     }
 
     /// Hands the run what the user pasted back. A paste from another sign-in is refused here
@@ -96,10 +124,21 @@ impl ConsentRun {
     /// Waits for the browser's redirect or a paste, whichever comes first, within `limit`, then
     /// trades the code for tokens. The listener's port is closed before the exchange starts.
     pub async fn finish(self, limit: Duration, http: &reqwest::Client) -> Result<GoogleTokens, ConsentError> {
-        let Self { setup, pending, listener, mut manual } = self;
+        let Self { setup, pending, listener, mut manual, cancel } = self;
+        let state = pending.state().to_owned();
+        let listening = async {
+            match listener {
+                Some(listener) => listener.wait(limit, &state).await,
+                None => {
+                    tokio::time::sleep(limit).await;
+                    Err(ListenerError::TimedOut { minutes: limit.as_secs().div_ceil(60).max(1) })
+                }
+            }
+        };
         let callback = tokio::select! {
-            answer = listener.wait(limit) => answer?,
+            answer = listening => answer?,
             Some(pasted) = manual.recv() => pasted,
+            () = cancel.notified() => return Err(ConsentError::Listener(ListenerError::Cancelled)),
         };
         consent::finish(pending, callback, &setup.client, &setup.endpoints, http).await
     }
