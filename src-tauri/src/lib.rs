@@ -1,6 +1,5 @@
 //! The Tauri shell of Flow Connect: wiring only. The work happens in `flow-connect-core`.
 
-mod accounts_store;
 mod commands;
 mod consent_slot;
 mod error;
@@ -31,6 +30,14 @@ pub fn run() {
     tracing::info!(platform = %endpoints.platform, ims = %endpoints.ims, "Flow Connect starting");
 
     tauri::Builder::default()
+        // First, so a second launch hands over before it opens anything of its own.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
         .plugin(tauri_plugin_store::Builder::new().build())
         .setup(move |app| {
             let identifier = app.config().identifier.clone();
@@ -38,7 +45,11 @@ pub fn run() {
             let state = state::AppState::new(endpoints, &identifier, &data_dir)?;
             app.manage(state);
             let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move { handle.state::<state::AppState>().warm_up().await });
+            tauri::async_runtime::spawn(async move {
+                let state = handle.state::<state::AppState>();
+                state.warm_up().await;
+                state.finish_migrations().await;
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -57,7 +68,7 @@ pub fn run() {
             commands::connections::rename_connection,
             commands::connections::delete_connection,
             commands::profiles::list_profiles,
-            commands::profiles::take_profiles_notice,
+            commands::profiles::take_notices,
             commands::profiles::save_profile,
             commands::profiles::open_profile,
             commands::profiles::rename_profile,
