@@ -20,6 +20,8 @@ in_keyring() {
   "${display[@]}" dbus-run-session -- bash -c '
     set -euo pipefail
     echo -n flow-connect-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+    # Tests use the real Secret Service only when they see this (tests/fakes/keychain.rs).
+    export FLOW_CONNECT_PRIVATE_KEYRING=1
     "$@"
   ' _ "$@"
 }

@@ -9,10 +9,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fakes::CountingStore;
+use fakes::{CountingStore, TestStore};
 use flow_connect_core::catalog::FormValues;
 use flow_connect_core::profiles::{ProfileBook, ProfileDraft};
-use flow_connect_core::vault::{KeyringStore, Vault};
+use flow_connect_core::vault::Vault;
 use flow_connect_core::Secret;
 
 const PROFILES: usize = 1_000;
@@ -63,7 +63,7 @@ async fn main() {
     let id = uuid::Uuid::new_v4();
     let dir = std::env::temp_dir().join(format!("flow-connect-bench-{id}"));
     let path = dir.join("profiles.json");
-    let keychain = CountingStore::new(KeyringStore::new(format!("io.flowconnect.bench.{id}")));
+    let keychain = CountingStore::new(TestStore::new(format!("io.flowconnect.bench.{id}")));
     let vault = || Arc::new(Vault::new(keychain.clone()));
     let secrets = vec!["password".to_owned()];
 

@@ -6,9 +6,11 @@
 mod counting;
 mod google;
 pub mod http;
+pub mod keychain;
 mod platform;
 pub mod specs;
 
 pub use counting::CountingStore;
 pub use google::{FakeGoogle, GoogleConfig};
+pub use keychain::{in_private_keyring, MemoryStore, TestStore};
 pub use platform::{FakeConfig, FakePlatform, Fault, FaultAction, Recorded};
