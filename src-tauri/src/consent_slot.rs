@@ -4,6 +4,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use flow_connect_core::catalog::Source;
+use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::google::{ConsentHandle, ConsentRun};
 
 /// What the finished consent fills in.
@@ -15,13 +17,20 @@ pub enum Purpose {
     RestTokens,
 }
 
+/// What the consent's tokens are for: the form's source and its stored secrets.
+#[derive(Debug, Clone)]
+pub struct ForForm {
+    pub source: Source,
+    pub stored: Option<StoredSecrets>,
+    pub purpose: Purpose,
+}
+
 #[derive(Debug)]
 struct Active {
     id: u64,
     handle: ConsentHandle,
     run: Option<ConsentRun>,
-    set: String,
-    purpose: Purpose,
+    form: ForForm,
 }
 
 #[derive(Debug, Default)]
@@ -35,8 +44,7 @@ pub struct ConsentSlot {
 pub struct Taken {
     pub id: u64,
     pub run: ConsentRun,
-    pub set: String,
-    pub purpose: Purpose,
+    pub form: ForForm,
 }
 
 impl ConsentSlot {
@@ -45,9 +53,9 @@ impl ConsentSlot {
     }
 
     /// Makes this consent the current one, cancelling any other.
-    pub fn replace(&self, handle: ConsentHandle, run: ConsentRun, set: String, purpose: Purpose) {
+    pub fn replace(&self, handle: ConsentHandle, run: ConsentRun, form: ForForm) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
-        let previous = self.lock().replace(Active { id, handle, run: Some(run), set, purpose });
+        let previous = self.lock().replace(Active { id, handle, run: Some(run), form });
         if let Some(previous) = previous {
             previous.handle.cancel();
         }
@@ -58,7 +66,7 @@ impl ConsentSlot {
         let mut active = self.lock();
         let active = active.as_mut()?;
         let run = active.run.take()?;
-        Some(Taken { id: active.id, run, set: active.set.clone(), purpose: active.purpose })
+        Some(Taken { id: active.id, run, form: active.form.clone() })
     }
 
     /// Forgets consent `id` once its run ended, unless a newer one has replaced it.

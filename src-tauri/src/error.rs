@@ -157,6 +157,7 @@ impl From<CredentialsError> for CommandError {
     fn from(e: CredentialsError) -> Self {
         match e {
             CredentialsError::Vault(e) => e.into(),
+            CredentialsError::Index { .. } => Self::new(ErrorCode::Storage, e.to_string()),
             _ => Self::new(ErrorCode::Validation, e.to_string()),
         }
     }

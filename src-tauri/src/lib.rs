@@ -49,6 +49,7 @@ pub fn run() {
                 let state = handle.state::<state::AppState>();
                 state.warm_up().await;
                 state.finish_migrations().await;
+                state.sweep_secret_sets().await;
             });
             Ok(())
         })

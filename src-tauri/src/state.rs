@@ -10,6 +10,7 @@ use std::time::Duration;
 use flow_connect_core::accounts::{Account, AccountBook};
 use flow_connect_core::catalog::LiveCatalog;
 use flow_connect_core::config::Endpoints;
+use flow_connect_core::credentials::SecretSets;
 use flow_connect_core::data_file::FolderLock;
 use flow_connect_core::flow::{http_client, FlowClient};
 use flow_connect_core::ims::ImsTokenProvider;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub consent: ConsentSlot,
     pub profiles: ProfileBook,
     pub accounts: AccountBook,
+    /// The secret sets of forms (consent tokens, imported client secrets).
+    pub sets: SecretSets,
     /// What happened to the data files at start-up, until the UI has shown it.
     pub notices: Mutex<Vec<String>>,
     tokens: Mutex<HashMap<String, Arc<ImsTokenProvider>>>,
@@ -54,6 +57,7 @@ impl AppState {
         ));
         let (profiles, notice) = ProfileBook::open(data_dir.join("profiles.json"), Arc::clone(&vault))?;
         notices.extend(describe(notice, "Your saved profiles", "Your keychain entries are untouched."));
+        let vault_for_sets = Arc::clone(&vault);
         Ok(Self {
             endpoints,
             _lock: lock,
@@ -63,9 +67,19 @@ impl AppState {
             consent: ConsentSlot::default(),
             profiles,
             accounts,
+            sets: SecretSets::open(data_dir.join("secret-sets.json"), vault_for_sets),
             notices: Mutex::new(notices),
             tokens: Mutex::default(),
         })
+    }
+
+    /// Deletes the secret sets of forms from before this start: no form refers to them now.
+    pub async fn sweep_secret_sets(&self) {
+        match self.sets.sweep().await {
+            Ok(0) => {}
+            Ok(swept) => tracing::info!(swept, "secret sets of closed forms deleted"),
+            Err(e) => tracing::warn!(error = %e, "secret sets not swept; tried again at the next start"),
+        }
     }
 
     /// Finishes what opening the files started, off the window's path: a migrated accounts

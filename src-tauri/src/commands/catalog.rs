@@ -1,8 +1,12 @@
 use std::collections::BTreeMap;
 
 use flow_connect_core::catalog::{self, builtin_source, FieldError, FormValues, ParamKind, Source};
+use flow_connect_core::credentials::StoredSecrets;
+use flow_connect_core::form_secrets;
 use flow_connect_core::Secret;
+use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
@@ -56,6 +60,20 @@ pub async fn compose_connection_string(
     Ok(catalog::masked_connection_string(&parts, &values))
 }
 
+/// A pasted connection string, split: the plain parts as values, the secret ones (the
+/// password) kept in the keychain with the form's other stored secrets.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SplitConnectionString {
+    #[ts(type = "Record<string, string>")]
+    pub values: BTreeMap<String, String>,
+    pub stored: Option<StoredSecrets>,
+}
+
+/// The longest connection string accepted: far beyond any real one, short of a paste accident.
+const MAX_CONNECTION_STRING: usize = 8 * 1024;
+
 /// Raw mode: a pasted connection string split into the part fields.
 #[tauri::command]
 pub async fn split_connection_string(
@@ -65,10 +83,32 @@ pub async fn split_connection_string(
     spec_name: String,
     param: String,
     raw: Secret,
-) -> Result<BTreeMap<String, String>, CommandError> {
+    stored: Option<StoredSecrets>,
+) -> Result<SplitConnectionString, CommandError> {
+    if raw.expose().len() > MAX_CONNECTION_STRING {
+        return Err(CommandError::new(
+            ErrorCode::Validation,
+            format!("That is longer than a connection string can be ({} KiB at most): paste only the connection string.", MAX_CONNECTION_STRING / 1024),
+        ));
+    }
     let parts = connection_string_parts(&state, account_id.as_deref(), &spec_id, &spec_name, &param)?;
-    catalog::split_connection_string(&parts, raw.expose())
-        .map_err(|message| CommandError::new(ErrorCode::Validation, message))
+    let mut values = catalog::split_connection_string(&parts, raw.expose())
+        .map_err(|message| CommandError::new(ErrorCode::Validation, message))?;
+    let secrets: Vec<(String, Secret)> = parts
+        .iter()
+        .filter(|p| p.secret)
+        .filter_map(|p| {
+            values.remove(&p.field).filter(|v| !v.is_empty()).map(|v| (p.field.clone(), Secret::new(v)))
+        })
+        .collect();
+    if secrets.is_empty() {
+        return Ok(SplitConnectionString { values, stored });
+    }
+    let source = resolve_source(&state, account_id.as_deref(), &spec_id)?;
+    let stored =
+        form_secrets::extend(stored.as_ref(), &source, &state.sets, &state.profiles, &state.vault, secrets)
+            .await?;
+    Ok(SplitConnectionString { values, stored: Some(stored) })
 }
 
 /// The live entry already fetched for the account's org, else the built-in one. Never a

@@ -4,6 +4,7 @@ use flow_connect_core::flow::{
     self, ConnectionPage, Created, FlowClient, ListQuery, NewConnection, RequestPreview, SameName,
     TestOutcome,
 };
+use flow_connect_core::form_secrets;
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
@@ -68,7 +69,7 @@ async fn prepare(
     let source = resolve_source(state, Some(&account.id), &request.spec_id)?;
     let mut values = request.values.clone();
     if let Some(stored) = &request.stored {
-        stored.fill(&state.vault, &mut values).await?;
+        form_secrets::fill(stored, &source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
     }
     let new =
         catalog::new_connection(&source, &request.spec_name, &request.name, &request.description, &values)?;

@@ -1,16 +1,18 @@
 //! OAuth consent for the forms that need tokens: BigQuery's refresh token from Google, and a
 //! generic REST API's OAuth 2 refresh code from the provider the user names. The consent page
 //! opens in the system browser (Google blocks embedded ones); the tokens go straight to the
-//! keychain and the form learns only which of its fields are now set.
+//! keychain and the form learns only which of its fields are now set. The same holds for an
+//! imported client JSON: its client secret goes to the keychain, never back to the page.
 
 use std::time::SystemTime;
 
-use flow_connect_core::catalog::FormValues;
+use flow_connect_core::catalog::{FormValues, Source};
 use flow_connect_core::config::require_secure;
 use flow_connect_core::credentials::StoredSecrets;
+use flow_connect_core::form_secrets;
 use flow_connect_core::google::{
-    self, import_client_json, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints, RedirectSetting,
-    CONSENT_TIME_LIMIT,
+    self, import_client_json, ClientJsonError, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints,
+    RedirectSetting, CONSENT_TIME_LIMIT,
 };
 use flow_connect_core::Secret;
 use serde::{Deserialize, Serialize};
@@ -18,28 +20,51 @@ use tauri::State;
 use ts_rs::TS;
 use url::Url;
 
-use crate::consent_slot::Purpose;
+use super::catalog::resolve_source;
+use crate::consent_slot::{ForForm, Purpose};
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
-/// A client secret JSON from the Google Cloud console, read into the form's fields.
+/// A client secret JSON from the Google Cloud console, read into the form: the client ID as a
+/// value, the client secret into the keychain.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ImportedGoogleClient {
     pub client_id: String,
-    /// Shown in the form's secret field like a typed one; it came from the user's own file.
-    pub client_secret: String,
+    /// The form's stored secrets, now with the client secret among them.
+    pub stored: StoredSecrets,
     /// The registered redirect URI of a Web application client; `None` for a Desktop app client.
     pub redirect_uri: Option<String>,
 }
 
+/// The most of a client JSON file read: the console's files are well under 1 KiB.
+const MAX_CLIENT_JSON: usize = 64 * 1024;
+
 #[tauri::command]
-pub fn import_google_client(text: String) -> Result<ImportedGoogleClient, CommandError> {
+pub async fn import_google_client(
+    state: State<'_, AppState>,
+    spec_id: String,
+    stored: Option<StoredSecrets>,
+    text: String,
+) -> Result<ImportedGoogleClient, CommandError> {
+    if text.len() > MAX_CLIENT_JSON {
+        return Err(ClientJsonError::NotAClientFile.into());
+    }
     let imported = import_client_json(&text)?;
+    let source = resolve_source(&state, None, &spec_id)?;
+    let stored = form_secrets::extend(
+        stored.as_ref(),
+        &source,
+        &state.sets,
+        &state.profiles,
+        &state.vault,
+        vec![("clientSecret".to_owned(), imported.client_secret)],
+    )
+    .await?;
     Ok(ImportedGoogleClient {
         client_id: imported.client_id,
-        client_secret: imported.client_secret.expose().to_owned(),
+        stored,
         redirect_uri: match imported.redirect {
             RedirectSetting::AnyPort => None,
             RedirectSetting::Fixed { uri, .. } => Some(uri),
@@ -60,9 +85,12 @@ pub struct OAuthProvider {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ConsentRequest {
+    /// The form's source: the tokens are kept for it.
+    pub spec_id: String,
     /// `None` for Google (BigQuery); the provider's URLs for a generic REST API.
     pub provider: Option<OAuthProvider>,
     pub client_id: String,
+    /// As typed; empty when the form holds it in the keychain (`stored`).
     #[ts(type = "string")]
     pub client_secret: Secret,
     /// Space-separated, as OAuth sends them.
@@ -70,8 +98,8 @@ pub struct ConsentRequest {
     /// A Web application client's registered loopback redirect URI; `None` for a Desktop app
     /// client, which takes any free port.
     pub redirect_uri: Option<String>,
-    /// The form's stored-secret set, to keep the new tokens with its other stored values.
-    pub set: Option<String>,
+    /// The form's stored secrets, to keep the new tokens with.
+    pub stored: Option<StoredSecrets>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -82,6 +110,9 @@ pub struct ConsentStarted {
     pub redirect_uri: String,
     /// False when no system browser could be opened: the user copies the URL instead.
     pub browser_opened: bool,
+    /// Set when Flow Connect cannot listen for the redirect (its port is taken or out of
+    /// reach): what to paste instead, in one sentence.
+    pub paste_only: Option<String>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -101,8 +132,13 @@ pub async fn begin_consent(
     state: State<'_, AppState>,
     request: ConsentRequest,
 ) -> Result<ConsentStarted, CommandError> {
-    let client_id = request.client_id.trim();
-    if client_id.is_empty() || request.client_secret.is_empty() {
+    let client_id = request.client_id.trim().to_owned();
+    let source = resolve_source(&state, None, &request.spec_id)?;
+    let client_secret = match request.client_secret.is_empty() {
+        false => request.client_secret,
+        true => stored_client_secret(&state, &source, request.stored.as_ref()).await?,
+    };
+    if client_id.is_empty() || client_secret.is_empty() {
         return Err(CommandError::new(
             ErrorCode::Validation,
             "Enter the OAuth client ID and secret first, or import the client JSON file.",
@@ -120,21 +156,24 @@ pub async fn begin_consent(
         None => RedirectSetting::AnyPort,
         Some(uri) => RedirectSetting::registered(uri)?,
     };
-    let set = match request.set {
-        Some(set) => {
-            StoredSecrets::check_set(&set)?;
-            set
-        }
-        None => StoredSecrets::new_set("consent"),
-    };
-    let client = GoogleClient { client_id: client_id.to_owned(), client_secret: request.client_secret };
+    if let Some(stored) = &request.stored {
+        StoredSecrets::check_set(&stored.set)?;
+    }
+    let client = GoogleClient { client_id, client_secret };
     let (handle, run) = google::begin(ConsentSetup { client, endpoints, scopes, redirect }).await?;
+    let paste_only = handle.not_listening().map(|why| {
+        format!(
+            "Flow Connect cannot listen at {} ({why}), so after you allow access the browser will show an error page: copy that page's whole address and paste it below.",
+            handle.redirect_uri()
+        )
+    });
     let started = ConsentStarted {
         url: handle.url().to_string(),
         redirect_uri: handle.redirect_uri().to_owned(),
         browser_opened: false,
+        paste_only,
     };
-    state.consent.replace(handle, run, set, purpose);
+    state.consent.replace(handle, run, ForForm { source, stored: request.stored, purpose });
     // Detached: xdg-open may wait for the browser it starts, the command must not.
     let browser_opened = match open::that_detached(&started.url) {
         Ok(()) => true,
@@ -143,8 +182,23 @@ pub async fn begin_consent(
             false
         }
     };
-    tracing::info!(?purpose, browser_opened, "consent started");
+    tracing::info!(?purpose, browser_opened, listening = started.paste_only.is_none(), "consent started");
     Ok(ConsentStarted { browser_opened, ..started })
+}
+
+/// The client secret the form holds in the keychain, within the form's binding.
+async fn stored_client_secret(
+    state: &AppState,
+    source: &Source,
+    stored: Option<&StoredSecrets>,
+) -> Result<Secret, CommandError> {
+    let Some(stored) = stored.filter(|s| s.fields.iter().any(|f| f == "clientSecret")) else {
+        return Ok(Secret::default());
+    };
+    let only = StoredSecrets { set: stored.set.clone(), fields: vec!["clientSecret".into()] };
+    let mut values = FormValues::new();
+    form_secrets::fill(&only, source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
+    Ok(values.remove("clientSecret").unwrap_or_default())
 }
 
 /// Waits (up to five minutes) for the consent's answer, then keeps the tokens in the keychain.
@@ -156,28 +210,45 @@ pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult,
     })?;
     let outcome = taken.run.finish(CONSENT_TIME_LIMIT, &http).await;
     state.consent.clear(taken.id);
-    let tokens = outcome.map_err(|e| match (e, taken.purpose) {
+    let tokens = outcome.map_err(|e| match (e, taken.form.purpose) {
         (ConsentError::NoRefreshToken, Purpose::RestTokens) => CommandError::new(
             ErrorCode::GoogleSignIn,
             "The provider sent no refresh token. Add the scope it needs for offline access (often offline_access) and try again.",
         ),
         (e, _) => e.into(),
     })?;
-    let mut fields = vec!["refreshToken".to_owned()];
-    let vault = &state.vault;
-    vault.set(&StoredSecrets::key(&taken.set, "refreshToken"), tokens.refresh_token.clone()).await?;
+    let form = taken.form;
+    let mut new = vec![("refreshToken".to_owned(), tokens.refresh_token.clone())];
     let mut expiration_date = None;
-    if taken.purpose == Purpose::RestTokens {
-        vault.set(&StoredSecrets::key(&taken.set, "accessToken"), tokens.access_token.clone()).await?;
-        fields.insert(0, "accessToken".to_owned());
+    if form.purpose == Purpose::RestTokens {
+        new.insert(0, ("accessToken".to_owned(), tokens.access_token.clone()));
         expiration_date = tokens.expiration_date(SystemTime::now());
     }
-    tracing::info!(purpose = ?taken.purpose, "consent finished; tokens kept in the keychain");
-    Ok(ConsentResult {
-        stored: StoredSecrets { set: taken.set, fields },
-        expiration_date,
-        scopes: tokens.scopes,
-    })
+    let kept = form_secrets::extend(
+        form.stored.as_ref(),
+        &form.source,
+        &state.sets,
+        &state.profiles,
+        &state.vault,
+        new,
+    )
+    .await;
+    let stored = match kept {
+        Ok(stored) => stored,
+        Err(e) => {
+            // A refresh token nobody holds must not stay valid at Google.
+            if form.purpose == Purpose::GoogleRefreshToken {
+                if let Err(revoke) =
+                    google::revoke(&tokens.refresh_token, &google_endpoints(&state), &http).await
+                {
+                    tracing::warn!(error = %revoke, "the unkept refresh token could not be revoked");
+                }
+            }
+            return Err(e.into());
+        }
+    };
+    tracing::info!(purpose = ?form.purpose, "consent finished; tokens kept in the keychain");
+    Ok(ConsentResult { stored, expiration_date, scopes: tokens.scopes })
 }
 
 /// Manual mode: the address the browser ended on (or the bare code), pasted by the user.
@@ -194,6 +265,9 @@ pub fn paste_consent(state: State<'_, AppState>, pasted: Secret) -> Result<(), C
 pub fn cancel_consent(state: State<'_, AppState>) {
     state.consent.with_handle(google::ConsentHandle::cancel);
 }
+
+/// Verify and revoke are Google's, so the form is BigQuery's.
+const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
 
 /// The form's client and refresh token, with any of them held in the keychain.
 #[derive(Debug, Deserialize, TS)]
@@ -233,7 +307,8 @@ async fn token_and_client(
 ) -> Result<(GoogleClient, Secret), CommandError> {
     let mut values = check.values;
     if let Some(stored) = &check.stored {
-        stored.fill(&state.vault, &mut values).await?;
+        let source = resolve_source(state, None, BIGQUERY)?;
+        form_secrets::fill(stored, &source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
     }
     let mut take = |field: &str, what: &str| {
         values

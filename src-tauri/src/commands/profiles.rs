@@ -1,7 +1,8 @@
 //! Saved connection profiles: save from the form, list, open, rename, duplicate, delete,
 //! export and import. Values live in `profiles.json`, secrets in the keychain.
 
-use flow_connect_core::profiles::{source_secret_fields, OpenedProfile, Profile, ProfileDraft};
+use flow_connect_core::form_secrets;
+use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -43,7 +44,10 @@ pub fn take_notices(state: State<'_, AppState>) -> Option<String> {
 
 /// Saves the form as a profile; which fields are secret comes from the source's catalog entry.
 #[tauri::command]
-pub async fn save_profile(state: State<'_, AppState>, draft: ProfileDraft) -> Result<Profile, CommandError> {
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    mut draft: ProfileDraft,
+) -> Result<Profile, CommandError> {
     let source = resolve_source(&state, draft.account_id.as_deref(), &draft.spec_id)?;
     if source.auth_method(&draft.spec_name).is_none() {
         return Err(CommandError::new(
@@ -51,8 +55,30 @@ pub async fn save_profile(state: State<'_, AppState>, draft: ProfileDraft) -> Re
             "Pick a sign-in method before saving the profile.",
         ));
     }
-    let secrets = source_secret_fields(&source);
+    // The profile's own secret list counts too: a field once kept as a secret stays one.
+    let mut secrets = form_secrets::secret_fields_of(&source);
+    if let Some(existing) = draft.id.as_deref() {
+        if let Some(profile) = state.profiles.profile(existing).await {
+            secrets.extend(
+                profile.secret_fields.into_iter().filter(|f| !secrets.contains(f)).collect::<Vec<_>>(),
+            );
+        }
+    }
+    let copied_from = match &mut draft.stored {
+        Some(stored) => {
+            let allowed = form_secrets::allowed_fields(stored, &source, &state.sets, &state.profiles).await?;
+            stored.fields.retain(|f| allowed.contains(f));
+            (!stored.is_profile_set()).then(|| stored.set.clone())
+        }
+        None => None,
+    };
     let saved = state.profiles.save(draft, &secrets).await?;
+    // The form now refers to the profile's copy; the form's own set is no longer needed.
+    if let Some(set) = copied_from {
+        if let Err(e) = state.sets.discard(&set).await {
+            tracing::warn!(error = %e, "a copied secret set is left for the start-up sweep");
+        }
+    }
     tracing::info!(id = %saved.id, secrets = saved.secret_fields.len(), "profile saved");
     Ok(saved)
 }

@@ -20,6 +20,8 @@ import type { ProfileDraft } from "../bindings/ProfileDraft";
 import type { ProfileList } from "../bindings/ProfileList";
 import type { RequestPreview } from "../bindings/RequestPreview";
 import type { SignedIn } from "../bindings/SignedIn";
+import type { SplitConnectionString } from "../bindings/SplitConnectionString";
+import type { StoredSecrets } from "../bindings/StoredSecrets";
 import type { Source } from "../bindings/Source";
 import type { TestOutcome } from "../bindings/TestOutcome";
 import type { TokenCheck } from "../bindings/TokenCheck";
@@ -90,13 +92,15 @@ export function splitConnectionString(
   specName: string,
   param: string,
   raw: string,
-): Promise<Record<string, string>> {
-  return call<Record<string, string>>("split_connection_string", {
+  stored: StoredSecrets | null,
+): Promise<SplitConnectionString> {
+  return call<SplitConnectionString>("split_connection_string", {
     accountId,
     specId,
     specName,
     param,
     raw,
+    stored,
   });
 }
 
@@ -201,8 +205,13 @@ export function importProfiles(text: string): Promise<Profile[]> {
   return call<Profile[]>("import_profiles", { text });
 }
 
-export function importGoogleClient(text: string): Promise<ImportedGoogleClient> {
-  return call<ImportedGoogleClient>("import_google_client", { text });
+/** Reads a Google client JSON; its secret goes to the keychain, with the form's `stored`. */
+export function importGoogleClient(
+  specId: string,
+  stored: StoredSecrets | null,
+  text: string,
+): Promise<ImportedGoogleClient> {
+  return call<ImportedGoogleClient>("import_google_client", { specId, stored, text });
 }
 
 /** Starts a consent and opens its page in the system browser. */

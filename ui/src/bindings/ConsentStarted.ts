@@ -4,4 +4,9 @@ export type ConsentStarted = { url: string, redirectUri: string,
 /**
  * False when no system browser could be opened: the user copies the URL instead.
  */
-browserOpened: boolean, };
+browserOpened: boolean, 
+/**
+ * Set when Flow Connect cannot listen for the redirect (its port is taken or out of
+ * reach): what to paste instead, in one sentence.
+ */
+pasteOnly: string | null, };

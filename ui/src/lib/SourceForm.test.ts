@@ -198,6 +198,7 @@ describe("Google consent", () => {
         url: "https://accounts.example/auth?x=1",
         redirectUri: "http://127.0.0.1:1/",
         browserOpened: true,
+        pasteOnly: null,
       }),
       finish_consent: () => ({
         stored: { set, fields: ["refreshToken"] },
@@ -220,10 +221,11 @@ describe("Google consent", () => {
     });
     const begun = calls.find((c) => c.cmd === "begin_consent")?.args.request as Args;
     expect(begun).toMatchObject({
+      specId: bigQuery.specId,
       provider: null,
       clientId: "1.apps.googleusercontent.com",
       redirectUri: null,
-      set: null,
+      stored: null,
     });
     await vi.waitFor(() => {
       expect(document.getElementById("field-refreshToken-error")).toBeNull();

@@ -29,6 +29,8 @@ pub enum ProfileError {
     Read { reason: String },
     #[error("This is not a Flow Connect profile export. Export profiles from Flow Connect, then import that file.")]
     NotAnExport,
+    #[error("The profile “{profile}” in this file holds a value for “{field}”, which is a secret. Nothing was imported: remove the value from the file (Flow Connect exports never hold one), then import it again.")]
+    SecretInImport { profile: String, field: String },
     #[error(transparent)]
     Vault(#[from] VaultError),
     #[error(transparent)]
@@ -42,6 +44,9 @@ struct Export {
     flow_connect_profiles: u32,
     profiles: Vec<SharedProfile>,
 }
+
+/// The largest export accepted: 10,000 profiles fit in a fraction of it.
+const MAX_IMPORT_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug)]
 pub struct ProfileBook {
@@ -76,6 +81,11 @@ impl ProfileBook {
             .await
             .map_err(|e| ProfileError::Write { reason: e.to_string() })?
             .map_err(|e| ProfileError::Write { reason: e.to_string() })
+    }
+
+    /// The profile `id`, without marking it used.
+    pub async fn profile(&self, id: &str) -> Option<Profile> {
+        self.file.lock().await.profiles.iter().find(|p| p.id == id).cloned()
     }
 
     /// Profiles matching `query` (name, source or connection name), most recently used first.
@@ -348,7 +358,24 @@ impl ProfileBook {
     /// Adds the profiles of an export as new profiles. Their secrets are not in the keychain
     /// yet, so opening one asks for them.
     pub async fn import(&self, text: &str) -> Result<Vec<Profile>, ProfileError> {
+        if text.len() > MAX_IMPORT_BYTES {
+            return Err(ProfileError::NotAnExport);
+        }
         let export: Export = serde_json::from_str(text).map_err(|_| ProfileError::NotAnExport)?;
+        for shared in &export.profiles {
+            let known = crate::catalog::builtin_source(&shared.spec_id).map(super::source_secret_fields);
+            let secret = shared.values.keys().find(|field| {
+                shared.secret_fields.contains(field)
+                    || known.as_ref().is_some_and(|k| k.contains(field))
+                    || super::looks_secret(field)
+            });
+            if let Some(field) = secret {
+                return Err(ProfileError::SecretInImport {
+                    profile: shared.name.clone(),
+                    field: field.clone(),
+                });
+            }
+        }
         let mut file = self.file.lock().await;
         let now = now_ms();
         let imported: Vec<Profile> = export

@@ -9,4 +9,6 @@ mod model;
 pub use crate::data_file::StoreNotice;
 pub use book::{ProfileBook, ProfileError};
 pub use file::{ProfileFile, SCHEMA_VERSION};
-pub use model::{secret_fields, source_secret_fields, OpenedProfile, Profile, ProfileDraft, SharedProfile};
+pub use model::{
+    looks_secret, secret_fields, source_secret_fields, OpenedProfile, Profile, ProfileDraft, SharedProfile,
+};

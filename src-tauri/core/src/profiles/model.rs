@@ -132,9 +132,40 @@ pub fn source_secret_fields(source: &Source) -> Vec<String> {
     fields
 }
 
+/// Whether a field's name says it holds a secret, whatever a spec says of it. Used where no
+/// spec can be trusted to mark it (an imported file), so that a secret is never taken as a
+/// plain value: password, secret, token, private key, connection string, SAS.
+pub fn looks_secret(name: &str) -> bool {
+    let name: String =
+        name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
+    ["password", "passwd", "secret", "token", "privatekey", "connectionstring", "keyfile"]
+        .iter()
+        .any(|word| name.contains(word))
+        || name.starts_with("sas")
+        || name.ends_with("sas")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_names_are_recognised() {
+        for name in [
+            "password",
+            "clientSecret",
+            "refreshToken",
+            "private_key",
+            "connectionString",
+            "sasToken",
+            "keyFileContent",
+        ] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["host", "username", "projectId", "endpoint", "clientId", "database"] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
 
     #[test]
     fn every_method_s_secrets_count() {

@@ -2,6 +2,10 @@
 //! refresh token from Google's consent, or the secrets of a saved profile. A form names the set
 //! and which of its fields are stored; the values are read back only when a request is built.
 
+mod sets;
+
+pub use sets::SecretSets;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -26,6 +30,10 @@ pub enum CredentialsError {
     UnknownSet,
     #[error("The stored value of “{field}” is no longer in the keychain. Enter it again (or repeat the sign-in that filled it).")]
     Missing { field: String },
+    #[error("Could not write the index of stored secrets ({reason}). Check that the disk is not full and the app's data folder is writable.")]
+    Index { reason: String },
+    #[error("“{field}” is not a secret of this source, so it cannot be filled from stored secrets. Reopen the form and enter it again.")]
+    NotAllowed { field: String },
     #[error(transparent)]
     Vault(#[from] VaultError),
 }
@@ -54,6 +62,25 @@ impl StoredSecrets {
         } else {
             Err(CredentialsError::UnknownSet)
         }
+    }
+
+    /// Whether the set holds a profile's secrets (else a form's own, made by [`SecretSets`]).
+    pub fn is_profile_set(&self) -> bool {
+        self.set.starts_with("profile/")
+    }
+
+    /// Fills every stored field the user left empty from the keychain; a typed value wins.
+    /// Only fields in `allowed` (the set's binding) may be filled.
+    pub async fn fill_allowed(
+        &self,
+        vault: &Vault,
+        values: &mut FormValues,
+        allowed: &[String],
+    ) -> Result<(), CredentialsError> {
+        if let Some(field) = self.fields.iter().find(|f| !allowed.contains(f)) {
+            return Err(CredentialsError::NotAllowed { field: field.clone() });
+        }
+        self.fill(vault, values).await
     }
 
     /// Fills every stored field the user left empty from the keychain; a typed value wins.

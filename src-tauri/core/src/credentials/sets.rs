@@ -1,0 +1,191 @@
+//! The index of the secret sets the app made outside profiles: a consent's tokens, an imported
+//! Google client's secret, the password of a pasted connection string. Each entry says which
+//! source and which fields the set was made for, so a form can fill only that source's secret
+//! fields from it, and so sets nothing refers to any more can be found and deleted: at
+//! start-up every one is (forms are not kept across restarts), and a set copied into a profile
+//! or left behind by its form goes at once. The index (`secret-sets.json`) holds no secret.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::{CredentialsError, StoredSecrets};
+use crate::data_file;
+use crate::secret::Secret;
+use crate::vault::{Vault, VaultChanges, VaultError};
+
+const SCHEMA_VERSION: u32 = 1;
+/// A form holds a handful of secrets; more in one set means something is wrong.
+const MAX_FIELDS: usize = 32;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Entry {
+    set: String,
+    spec_id: String,
+    fields: Vec<String>,
+    created_at: u64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Index {
+    schema_version: u32,
+    sets: Vec<Entry>,
+}
+
+/// The secret sets of forms, and what each was made for.
+#[derive(Debug)]
+pub struct SecretSets {
+    path: PathBuf,
+    index: tokio::sync::Mutex<Index>,
+    /// The sets from before this start, which no form can refer to.
+    stale: Vec<String>,
+    vault: Arc<Vault>,
+}
+
+impl SecretSets {
+    /// Opens the index in `path`; an unreadable one is set aside (the sets it named are then
+    /// unknown, which leaves at most a few keychain entries behind, never a secret in a file).
+    pub fn open(path: PathBuf, vault: Arc<Vault>) -> Self {
+        let index = read(&path).unwrap_or_else(|reason| {
+            if let Ok(moved_to) = data_file::set_aside(&path) {
+                tracing::warn!(moved_to = %moved_to.display(), %reason, "secret set index moved aside");
+            }
+            Index { schema_version: SCHEMA_VERSION, sets: Vec::new() }
+        });
+        let stale = index.sets.iter().map(|e| e.set.clone()).collect();
+        Self { path, index: tokio::sync::Mutex::new(index), stale, vault }
+    }
+
+    /// Keeps `values` (field → secret) for a form of `spec_id`: in the form's own set when
+    /// `set` names one made for the same source, else in a new one. The index is written
+    /// first, so a crash never leaves keychain entries it does not know of.
+    pub async fn keep(
+        &self,
+        set: Option<&str>,
+        spec_id: &str,
+        values: Vec<(String, Secret)>,
+    ) -> Result<StoredSecrets, CredentialsError> {
+        let mut index = self.index.lock().await;
+        let mut next = index.clone();
+        let position = set.and_then(|s| next.sets.iter().position(|e| e.set == s && e.spec_id == spec_id));
+        let position = match position {
+            Some(position) => position,
+            None => {
+                next.sets.push(Entry {
+                    set: StoredSecrets::new_set("consent"),
+                    spec_id: spec_id.to_owned(),
+                    fields: Vec::new(),
+                    created_at: now_ms(),
+                });
+                next.sets.len() - 1
+            }
+        };
+        let entry = &mut next.sets[position];
+        for (field, _) in &values {
+            if !entry.fields.contains(field) {
+                entry.fields.push(field.clone());
+            }
+        }
+        if entry.fields.len() > MAX_FIELDS {
+            return Err(CredentialsError::UnknownSet);
+        }
+        let set = entry.set.clone();
+        let fields: Vec<String> = values.iter().map(|(f, _)| f.clone()).collect();
+        self.write(&next).await?;
+        *index = next;
+        let mut changes = VaultChanges::new(&self.vault);
+        for (field, value) in values {
+            if let Err(e) = changes.set(&StoredSecrets::key(&set, &field), value).await {
+                changes.roll_back().await;
+                return Err(e.into());
+            }
+        }
+        Ok(StoredSecrets { set, fields })
+    }
+
+    /// The fields of `set` a form of `spec_id` may fill from it: those it was made for, and
+    /// only for the source it was made for.
+    pub async fn allowed(&self, set: &str, spec_id: &str) -> Result<Vec<String>, CredentialsError> {
+        let index = self.index.lock().await;
+        index
+            .sets
+            .iter()
+            .find(|e| e.set == set && e.spec_id == spec_id)
+            .map(|e| e.fields.clone())
+            .ok_or(CredentialsError::UnknownSet)
+    }
+
+    /// Deletes a set and its keychain entries, once its form no longer needs it.
+    pub async fn discard(&self, set: &str) -> Result<(), CredentialsError> {
+        let mut index = self.index.lock().await;
+        let Some(position) = index.sets.iter().position(|e| e.set == set) else { return Ok(()) };
+        let entry = index.sets[position].clone();
+        delete_entries(&self.vault, &entry).await?;
+        let mut next = index.clone();
+        next.sets.remove(position);
+        self.write(&next).await?;
+        *index = next;
+        Ok(())
+    }
+
+    /// Deletes the sets from before this start: forms are not kept across restarts, so none
+    /// refers to them. Returns how many went.
+    pub async fn sweep(&self) -> Result<usize, CredentialsError> {
+        let mut index = self.index.lock().await;
+        let mut next = index.clone();
+        let mut swept = 0;
+        while let Some(position) = next.sets.iter().position(|e| self.stale.contains(&e.set)) {
+            delete_entries(&self.vault, &next.sets[position]).await?;
+            next.sets.remove(position);
+            swept += 1;
+        }
+        if swept > 0 {
+            self.write(&next).await?;
+            *index = next;
+        }
+        Ok(swept)
+    }
+
+    /// The sets in the index, for tests and diagnostics.
+    pub async fn sets(&self) -> Vec<String> {
+        self.index.lock().await.sets.iter().map(|e| e.set.clone()).collect()
+    }
+
+    async fn write(&self, index: &Index) -> Result<(), CredentialsError> {
+        let (path, bytes) = (self.path.clone(), serde_json::to_vec_pretty(index).unwrap_or_default());
+        tokio::task::spawn_blocking(move || data_file::write_atomically(&path, &bytes))
+            .await
+            .map_err(|e| CredentialsError::Index { reason: e.to_string() })?
+            .map_err(|e| CredentialsError::Index { reason: e.to_string() })
+    }
+}
+
+async fn delete_entries(vault: &Vault, entry: &Entry) -> Result<(), VaultError> {
+    for field in &entry.fields {
+        vault.delete(&StoredSecrets::key(&entry.set, field)).await?;
+    }
+    Ok(())
+}
+
+fn read(path: &Path) -> Result<Index, String> {
+    let bytes = match data_file::read_bounded(path) {
+        Ok(None) => return Ok(Index { schema_version: SCHEMA_VERSION, sets: Vec::new() }),
+        Ok(Some(bytes)) => bytes,
+        Err(e) => return Err(e.to_string()),
+    };
+    let index: Index = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+    if index.schema_version != SCHEMA_VERSION {
+        return Err(format!("schema version {}", index.schema_version));
+    }
+    // Only sets this module could have made are kept: the index is a file anyone could edit.
+    let sets = index.sets.into_iter().filter(|e| StoredSecrets::check_set(&e.set).is_ok()).collect();
+    Ok(Index { sets, ..index })
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
+}
