@@ -16,6 +16,8 @@ pub const DEFAULT_SCOPES: &str =
 
 /// How long before its expiry a cached token is replaced, at most.
 const RENEW_AHEAD: Duration = Duration::from_secs(5 * 60);
+/// The longest an access token is trusted to live.
+const MAX_TOKEN_LIFETIME_SECS: u64 = 24 * 60 * 60;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -109,8 +111,9 @@ impl ImsTokenProvider {
         let status = response.status().as_u16();
         let request_id =
             response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let body =
-            response.bytes().await.map_err(|e| ImsError::Network { reason: e.without_url().to_string() })?;
+        let body = crate::http_body::read_capped(response)
+            .await
+            .map_err(|e| ImsError::Network { reason: e.to_string() })?;
         if !(200..300).contains(&status) {
             let error = ApiError::from_body(status, &body, request_id).scrub([client_secret.expose()]);
             return Err(match error.code.as_deref() {
@@ -123,10 +126,14 @@ impl ImsTokenProvider {
         }
         let parsed: TokenResponse = serde_json::from_slice(&body)
             .map_err(|e| ImsError::UnexpectedResponse { detail: e.to_string() })?;
-        let lifetime = Duration::from_secs(parsed.expires_in);
+        // IMS tokens live 24 hours; a longer or nonsensical lifetime (the legacy exchange gave
+        // milliseconds) is capped there rather than trusted to overflow the clock.
+        let lifetime = Duration::from_secs(parsed.expires_in.min(MAX_TOKEN_LIFETIME_SECS));
         let ahead = RENEW_AHEAD.min(lifetime / 10);
         let token = Secret::new(parsed.access_token);
-        *cached = Some(CachedToken { token: token.clone(), renew_at: Instant::now() + lifetime - ahead });
+        let now = Instant::now();
+        let renew_at = now.checked_add(lifetime - ahead).unwrap_or(now);
+        *cached = Some(CachedToken { token: token.clone(), renew_at });
         tracing::debug!(expires_in = parsed.expires_in, "fetched an Adobe IMS access token");
         Ok(token)
     }

@@ -12,6 +12,7 @@ pub mod dates;
 pub mod flow;
 pub mod form_secrets;
 pub mod google;
+pub mod http_body;
 pub mod ims;
 pub mod profiles;
 pub mod secret;

@@ -32,7 +32,15 @@ pub async fn load_source(
 // The form commands are async so that they run off the main thread: reading the accounts file
 // the first time is I/O, and the window must never wait for it.
 
-/// Checks a form as the user types; an empty list means every value is accepted.
+/// What the form check found: errors, which block the create, and warnings, which do not.
+#[derive(Debug, Serialize, TS)]
+#[ts(export)]
+pub struct FormCheck {
+    pub errors: Vec<FieldError>,
+    pub warnings: Vec<FieldError>,
+}
+
+/// Checks a form as the user types; no errors means every value is accepted.
 #[tauri::command]
 pub async fn validate_form(
     state: State<'_, AppState>,
@@ -40,10 +48,10 @@ pub async fn validate_form(
     spec_id: String,
     spec_name: String,
     values: FormValues,
-) -> Result<Vec<FieldError>, CommandError> {
+) -> Result<FormCheck, CommandError> {
     let source = resolve_source(&state, account_id.as_deref(), &spec_id)?;
     let method = source.auth_method(&spec_name).ok_or_else(unknown_source)?;
-    Ok(catalog::validate(method, &values))
+    Ok(FormCheck { errors: catalog::validate(method, &values), warnings: catalog::warnings(method, &values) })
 }
 
 /// The connection string composed from its part fields, secret parts masked.

@@ -74,12 +74,14 @@ describe("validation", () => {
     backend({
       validate_form: (args) => {
         const values = args.values as Record<string, string>;
-        return values.port === "99999"
-          ? [
-              { field: "port", message: "Port: Enter a port number from 1 to 65535." },
-              { field: "sid", message: "SID is required." },
-            ]
-          : [];
+        const errors =
+          values.port === "99999"
+            ? [
+                { field: "port", message: "Port: Enter a port number from 1 to 65535." },
+                { field: "sid", message: "SID is required." },
+              ]
+            : [];
+        return { errors, warnings: [] };
       },
       compose_connection_string: () => "",
     });
@@ -101,7 +103,7 @@ describe("validation", () => {
 describe("Oracle composition", () => {
   it("shows the string the backend composed and sends it every part typed", async () => {
     backend({
-      validate_form: () => [],
+      validate_form: () => ({ errors: [], warnings: [] }),
       compose_connection_string: (args) => {
         const v = args.values as Record<string, string>;
         return `Host=${v.host ?? ""};Port=${v.port ?? ""};Password=${v.password ? "••••••••" : ""}`;
@@ -133,7 +135,7 @@ describe("preview masking and failures", () => {
   it("shows the masked preview and never the typed secret", async () => {
     backend({
       load_source: () => serviceNow,
-      validate_form: () => [],
+      validate_form: () => ({ errors: [], warnings: [] }),
       preview_connection: () => ({
         body: '{\n  "auth": { "params": { "password": "••••••••" } }\n}',
         curl: 'curl -X POST \\\n    -d \'{"password": "••••••••"}\'',
@@ -158,7 +160,7 @@ describe("preview masking and failures", () => {
   it("keeps every value when the create is refused", async () => {
     backend({
       load_source: () => serviceNow,
-      validate_form: () => [],
+      validate_form: () => ({ errors: [], warnings: [] }),
       create_connection: () => {
         // eslint-disable-next-line @typescript-eslint/only-throw-error -- Tauri rejects with the command's serialised {code, message}, not an Error.
         throw { code: "AdobeRejected", message: "Rejected (1415-400, HTTP 400). Pick another." };
@@ -190,10 +192,12 @@ describe("Google consent", () => {
   it("marks the refresh token as set, not missing, and creates with the stored set", async () => {
     backend({
       load_source: () => bigQuery,
-      validate_form: (args) =>
-        (args.values as Record<string, string>).refreshToken
+      validate_form: (args) => ({
+        errors: (args.values as Record<string, string>).refreshToken
           ? []
           : [{ field: "refreshToken", message: "Refresh token is required." }],
+        warnings: [],
+      }),
       begin_consent: () => ({
         url: "https://accounts.example/auth?x=1",
         redirectUri: "http://127.0.0.1:1/",

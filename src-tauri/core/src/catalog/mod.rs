@@ -16,8 +16,8 @@ pub use model::{
 };
 pub use reconcile::reconcile;
 pub use request::{
-    masked_connection_string, new_connection, split_connection_string, validate, FormValues, RequestError,
-    NAME_FIELD,
+    masked_connection_string, new_connection, split_connection_string, validate, warnings, FormValues,
+    RequestError, MAX_VALUE_BYTES, NAME_FIELD,
 };
 
 use crate::flow::{FlowClient, FlowError};

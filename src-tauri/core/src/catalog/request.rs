@@ -67,6 +67,33 @@ pub fn validate(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
     errors
 }
 
+/// What is accepted but unwise: an address given plain `http://` in a method that also
+/// carries credentials (ServiceNow's endpoint, a REST API's host), which would send them
+/// over the network unencrypted.
+pub fn warnings(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
+    let carries_credentials = method.params.iter().any(|p| p.secret);
+    if !carries_credentials {
+        return Vec::new();
+    }
+    method
+        .params
+        .iter()
+        .filter(|p| p.kind == ParamKind::Url)
+        .filter(|p| {
+            values.get(&p.name).and_then(|v| url::Url::parse(v.expose().trim()).ok()).is_some_and(|url| {
+                url.scheme() == "http" && !url.host().is_some_and(|h| crate::config::is_loopback(&h))
+            })
+        })
+        .map(|p| FieldError {
+            field: p.name.clone(),
+            message: format!(
+                "{} starts with http://, so the credentials of this connection would cross the network unencrypted. Use https:// unless you trust every network in between.",
+                p.label
+            ),
+        })
+        .collect()
+}
+
 fn auth_params(method: &AuthMethod, values: &FormValues, errors: &mut Vec<FieldError>) -> AuthParams {
     let mut params = AuthParams::default();
     for param in method.params.iter().filter(|p| !p.hidden || has_value(values, &p.name)) {
@@ -85,8 +112,22 @@ fn has_value(values: &FormValues, field: &str) -> bool {
     values.get(field).is_some_and(|v| !v.expose().trim().is_empty())
 }
 
+/// The longest value a field takes: a service account key is a few KiB, a pasted page is not.
+pub const MAX_VALUE_BYTES: usize = 64 * 1024;
+
 fn plain_value(param: &Param, values: &FormValues, errors: &mut Vec<FieldError>) -> Option<String> {
     let raw = values.get(&param.name).map(Secret::expose).unwrap_or_default();
+    if raw.len() > MAX_VALUE_BYTES {
+        errors.push(FieldError {
+            field: param.name.clone(),
+            message: format!(
+                "{} is longer than {} KiB: enter only its value.",
+                param.label,
+                MAX_VALUE_BYTES / 1024
+            ),
+        });
+        return None;
+    }
     // Secrets are taken exactly as typed: a password may well begin with a space.
     let value = if param.secret { raw } else { raw.trim() };
     if value.trim().is_empty() {

@@ -24,9 +24,6 @@ pub(super) const PAGE_SIZE: u32 = 100;
 /// The most pages the client walks of one list: 10,000 connections. A service that keeps
 /// handing out continuation tokens past that is not followed for ever.
 pub(super) const MAX_PAGES: usize = 100;
-/// The most of a response body that is read; Flow Service's largest answers (a page of 100
-/// connections, a connection spec) are far smaller.
-const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Adobe's services usually store a create within seconds; a minute covers a slow one.
 const DEFAULT_LOOKUP_WINDOW: Duration = Duration::from_secs(60);
 
@@ -157,6 +154,7 @@ impl FlowClient {
 
     /// `GET /connections/{id}`, which wraps the one connection in `items`.
     pub async fn get_connection(&self, id: &str) -> Result<Connection, FlowError> {
+        check_id(id, "connection")?;
         let reply = self.read(self.flow_url(&["connections", id])).await?;
         let items: Items<WireConnection> = parse(&reply)?;
         first(items.items, reply.status).map(Connection::from)
@@ -169,6 +167,7 @@ impl FlowClient {
         etag: &str,
         ops: &[PatchOp],
     ) -> Result<Created, FlowError> {
+        check_id(id, "connection")?;
         let body = serde_json::to_vec(ops)
             .map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
         let reply =
@@ -193,11 +192,13 @@ impl FlowClient {
 
     /// `DELETE /connections/{id}`.
     pub async fn delete_connection(&self, id: &str) -> Result<(), FlowError> {
+        check_id(id, "connection")?;
         self.once(Method::DELETE, self.flow_url(&["connections", id]), None, None).await.map(drop)
     }
 
     /// `GET /connections/{id}/test`, or exploring the root where the test is not offered.
     pub async fn test_connection(&self, id: &str) -> Result<TestOutcome, FlowError> {
+        check_id(id, "connection")?;
         match self.read(self.flow_url(&["connections", id, "test"])).await {
             Ok(reply) => {
                 let answer: serde_json::Value = parse(&reply)?;
@@ -218,6 +219,7 @@ impl FlowClient {
 
     /// `GET /connectionSpecs/{id}`.
     pub async fn connection_spec(&self, spec_id: &str) -> Result<ConnectionSpec, FlowError> {
+        check_id(spec_id, "connection spec")?;
         let reply = self.read(self.flow_url(&["connectionSpecs", spec_id])).await?;
         let items: Items<ConnectionSpec> = parse(&reply)?;
         first(items.items, reply.status)
@@ -319,7 +321,9 @@ impl FlowClient {
             })?;
             let status = response.status();
             let headers = response.headers().clone();
-            let body = read_body(response).await?;
+            let body = crate::http_body::read_capped(response)
+                .await
+                .map_err(|e| AttemptError::Ambiguous(e.to_string()))?;
             if status == StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
                 if self.tokens.invalidate(&token).await {
@@ -332,21 +336,13 @@ impl FlowClient {
     }
 }
 
-/// The body, at most [`MAX_BODY_BYTES`] of it: a longer one is refused, not buffered.
-async fn read_body(mut response: reqwest::Response) -> Result<bytes::Bytes, AttemptError> {
-    let mut body = bytes::BytesMut::new();
-    while let Some(chunk) =
-        response.chunk().await.map_err(|e| AttemptError::Ambiguous(e.without_url().to_string()))?
-    {
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(AttemptError::Ambiguous(format!(
-                "the answer is larger than {} MiB",
-                MAX_BODY_BYTES / (1024 * 1024)
-            )));
-        }
-        body.extend_from_slice(&chunk);
+/// Ids go into URL paths: only Adobe's UUIDs are let through, so a value from the UI can
+/// never reach another path of the service.
+fn check_id(id: &str, what: &'static str) -> Result<(), FlowError> {
+    match uuid::Uuid::try_parse(id) {
+        Ok(parsed) if parsed.hyphenated().to_string() == id.to_ascii_lowercase() => Ok(()),
+        _ => Err(FlowError::InvalidId { what }),
     }
-    Ok(body.freeze())
 }
 
 pub(super) fn api_error(reply: &Reply) -> ApiError {
@@ -378,4 +374,18 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
         .user_agent(concat!("FlowConnect/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the TLS backend is compiled in")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_uuids_go_into_paths() {
+        assert!(check_id("3c9b37f8-13a6-43d8-bad3-b863b941fedd", "x").is_ok());
+        assert!(check_id("3C9B37F8-13A6-43D8-BAD3-B863B941FEDD", "x").is_ok());
+        for bad in ["", "../sandboxes", "3c9b37f8", "3c9b37f813a643d8bad3b863b941fedd", "a/b", "%2e%2e"] {
+            assert!(check_id(bad, "x").is_err(), "{bad}");
+        }
+    }
 }

@@ -126,6 +126,8 @@ pub enum FlowError {
          new connection named “{name}” appeared. Open the Connections screen to check before you try again."
     )]
     CreateUnconfirmed { name: String, seconds: u64, reason: String },
+    #[error("That is not a {what} ID (Adobe's IDs look like 3c9b37f8-13a6-43d8-bad3-b863b941fedd). Pick it again from the list.")]
+    InvalidId { what: &'static str },
 }
 
 impl FlowError {

@@ -274,7 +274,13 @@ pub async fn revoke(
     if response.status().is_success() {
         return Ok(());
     }
-    let body: serde_json::Value = response.json().await.unwrap_or_default();
+    let status = response.status().as_u16();
+    let body: serde_json::Value = crate::http_body::read_capped(response)
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    tracing::debug!(status, "the revoke was refused");
     let code = body["error"].as_str().unwrap_or("revoke_failed").to_owned();
     let description = body["error_description"].as_str().unwrap_or_default().to_owned();
     Err(ConsentError::Refused { code, description })
