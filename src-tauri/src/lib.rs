@@ -32,6 +32,7 @@ pub fn run() {
     tauri::Builder::default()
         // First, so a second launch hands over before it opens anything of its own.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch handed over; focusing the window");
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
                 let _ = window.show();

@@ -90,6 +90,29 @@ async function waitForPort(port, child, timeoutMs) {
   );
 }
 
+/** The environment the app runs in: wired to the fakes, inside the launch's data folders. */
+function appEnv(fakes, dataRoot) {
+  const dataHome = path.join(dataRoot, "data");
+  return {
+    ...process.env,
+    FLOW_CONNECT_PLATFORM_URL: fakes.url,
+    FLOW_CONNECT_IMS_URL: fakes.url,
+    FLOW_CONNECT_GOOGLE_AUTH_URL: fakes.google.auth,
+    FLOW_CONNECT_GOOGLE_TOKEN_URL: fakes.google.token,
+    FLOW_CONNECT_GOOGLE_REVOKE_URL: fakes.google.revoke,
+    // The system opener (xdg-open) hands the consent page to $BROWSER: a stand-in user
+    // who approves and follows Google's redirect back to the app's listener.
+    BROWSER: path.join(here, "fake-browser.mjs"),
+    FAKE_BROWSER_LOG: path.join(dataRoot, "browser.log"),
+    FLOW_CONNECT_LOG: "info",
+    XDG_DATA_HOME: dataHome,
+    XDG_CONFIG_HOME: path.join(dataRoot, "config"),
+    XDG_CACHE_HOME: path.join(dataRoot, "cache"),
+    // Anything resolved from the home folder (such as Downloads) stays in the sandbox too.
+    HOME: path.join(dataRoot, "home"),
+  };
+}
+
 /**
  * Starts the fakes, tauri-driver and the app; returns the WebDriver browser and a stop().
  * Each launch gets data folders of its own (inside the private ones of scripts/test.sh when
@@ -115,24 +138,7 @@ export async function launch(
     ["--port", String(port), "--native-port", String(nativePort)],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        FLOW_CONNECT_PLATFORM_URL: fakes.url,
-        FLOW_CONNECT_IMS_URL: fakes.url,
-        FLOW_CONNECT_GOOGLE_AUTH_URL: fakes.google.auth,
-        FLOW_CONNECT_GOOGLE_TOKEN_URL: fakes.google.token,
-        FLOW_CONNECT_GOOGLE_REVOKE_URL: fakes.google.revoke,
-        // The system opener (xdg-open) hands the consent page to $BROWSER: a stand-in user
-        // who approves and follows Google's redirect back to the app's listener.
-        BROWSER: path.join(here, "fake-browser.mjs"),
-        FAKE_BROWSER_LOG: path.join(dataRoot, "browser.log"),
-        FLOW_CONNECT_LOG: "info",
-        XDG_DATA_HOME: dataHome,
-        XDG_CONFIG_HOME: path.join(dataRoot, "config"),
-        XDG_CACHE_HOME: path.join(dataRoot, "cache"),
-        // Anything resolved from the home folder (such as Downloads) stays in the sandbox too.
-        HOME: path.join(dataRoot, "home"),
-      },
+      env: appEnv(fakes, dataRoot),
     },
   );
   // The app's own stderr ends up here: keep it for failure reports and the secret scan.
@@ -177,6 +183,8 @@ export async function launch(
       dataHome,
       dataRoot,
       browserLog: path.join(dataRoot, "browser.log"),
+      /** The environment of this launch, for starting the app a second time beside it. */
+      env: appEnv(fakes, dataRoot),
       logPath: path.join(artifacts, logFile),
       async stop() {
         await browser.deleteSession().catch(() => {});

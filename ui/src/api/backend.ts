@@ -12,7 +12,7 @@ import type { ConnectionPage } from "../bindings/ConnectionPage";
 import type { Created } from "../bindings/Created";
 import type { Exported } from "../bindings/Exported";
 import type { ErrorCode } from "../bindings/ErrorCode";
-import type { FieldError } from "../bindings/FieldError";
+import type { FormCheck } from "../bindings/FormCheck";
 import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
 import type { OpenedProfile } from "../bindings/OpenedProfile";
 import type { Profile } from "../bindings/Profile";
@@ -45,10 +45,22 @@ function isCommandError(value: unknown): value is CommandError {
   );
 }
 
+/** The end-to-end suites set this to see every reply, so they can assert that none carries a
+ * secret; nothing else does. */
+type ReplyTap = (command: string, reply: unknown) => void;
+
+function tap(command: string, reply: unknown): void {
+  const seen = (window as unknown as { __flowConnectReplyTap?: ReplyTap }).__flowConnectReplyTap;
+  seen?.(command, reply);
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    const reply = await invoke<T>(command, args);
+    tap(command, reply);
+    return reply;
   } catch (error: unknown) {
+    tap(command, error);
     if (isCommandError(error)) throw new BackendError(error.code, error.message);
     const message = error instanceof Error ? error.message : String(error);
     throw new BackendError(
@@ -66,8 +78,8 @@ export function validateForm(
   specId: string,
   specName: string,
   values: Record<string, string>,
-): Promise<FieldError[]> {
-  return call<FieldError[]>("validate_form", { accountId, specId, specName, values });
+): Promise<FormCheck> {
+  return call<FormCheck>("validate_form", { accountId, specId, specName, values });
 }
 
 export function composeConnectionString(
@@ -114,6 +126,11 @@ export function listAccounts(): Promise<Account[]> {
 
 export function saveAccount(account: Account, clientSecret: string | null): Promise<Account> {
   return call<Account>("save_account", { account, clientSecret });
+}
+
+/** Removes the account, its client secret in the keychain and its cached token. */
+export function deleteAccount(id: string): Promise<void> {
+  return call<undefined>("delete_account", { id });
 }
 
 export function signIn(accountId: string): Promise<SignedIn> {

@@ -1,6 +1,6 @@
 // Who the user is signed in as and where: the chosen account and sandbox, shared by every
 // screen. Only this module changes it.
-import { BackendError, listAccounts, saveAccount, signIn } from "../api/backend";
+import { BackendError, deleteAccount, listAccounts, saveAccount, signIn } from "../api/backend";
 import type { Account } from "../bindings/Account";
 import type { Sandbox } from "../bindings/Sandbox";
 
@@ -66,10 +66,31 @@ class Session {
     }
   }
 
+  /** Adds an account, or edits one (`account.id` set; an empty secret keeps the stored one),
+   * then signs in with what was saved. */
   async add(account: Account, clientSecret: string): Promise<void> {
-    const saved = await saveAccount(account, clientSecret);
-    this.accounts = [...this.accounts.filter((a) => a.id !== saved.id), saved];
+    const saved = await saveAccount(account, clientSecret === "" ? null : clientSecret);
+    const known = this.accounts.some((a) => a.id === saved.id);
+    this.accounts = known
+      ? this.accounts.map((a) => (a.id === saved.id ? saved : a))
+      : [...this.accounts, saved];
     await this.use(saved.id);
+  }
+
+  /** Removes an account; the next one (if any) is signed in instead. */
+  async remove(id: string): Promise<void> {
+    await deleteAccount(id);
+    this.accounts = this.accounts.filter((a) => a.id !== id);
+    if (this.accountId !== id) return;
+    const next = this.accounts[0];
+    if (next) {
+      await this.use(next.id);
+    } else {
+      this.accountId = "";
+      this.sandboxes = [];
+      this.sandbox = "";
+      this.status = "signed-out";
+    }
   }
 }
 

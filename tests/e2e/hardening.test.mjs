@@ -1,0 +1,222 @@
+// What must hold whatever the user does, in the real window: no command's reply carries a
+// secret the user typed or imported (checked on the IPC replies themselves, not only on
+// files); an account whose secret was rotated is edited and signs in again, and a removed one
+// leaves no keychain entry; a second launch hands over to the first window.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+
+import {
+  addFirstAccount,
+  appBinary,
+  artifacts,
+  byLabel as byLabelIn,
+  clickWhenSteady,
+  fill as fillIn,
+  keychainEntries,
+  launch,
+  openSource as openSourceIn,
+} from "./harness.mjs";
+
+let app;
+/** Every secret this suite types or imports. */
+const secrets = [];
+
+before(async () => {
+  app = await launch("hardening");
+  await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
+  await recordReplies();
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+const byLabel = (text) => byLabelIn(app.browser, text);
+const fill = (fields) => fillIn(app.browser, fields);
+const openSource = (name) => openSourceIn(app.browser, name);
+
+/** Keeps every reply (and every error) the page's one backend module receives. */
+async function recordReplies() {
+  await app.browser.execute(() => {
+    window.__replies = [];
+    window.__flowConnectReplyTap = (cmd, reply) => {
+      window.__replies.push({ cmd, reply: JSON.stringify(reply ?? null) });
+    };
+  });
+}
+
+async function replies() {
+  return app.browser.execute(() => window.__replies);
+}
+
+function accountsFile() {
+  return JSON.parse(
+    readFileSync(
+      path.join(app.dataHome, "io.flowconnect.desktop", "accounts.json"),
+      "utf8",
+    ),
+  );
+}
+
+test("an account with a rotated secret is edited to sign in again; a removed one leaves no keychain entry", async () => {
+  const { browser } = app;
+  const fake = await (await fetch(`${app.fakeUrl}/__fake/config`)).json();
+  secrets.push("the-secret-before-rotation", fake.clientSecret);
+  await browser.$("button=Add your first Adobe account").click();
+  await fill({
+    "Account name": "Rotated",
+    "Organization ID": fake.orgId,
+    "Client ID": fake.clientId,
+    "Client secret": "the-secret-before-rotation",
+  });
+  await browser.$("button=Save and sign in").click();
+  await browser.$("p.error.banner").waitForExist({ timeout: 15000 });
+
+  await browser.$("button=Edit account").click();
+  assert.equal(await (await byLabel("Account name")).getValue(), "Rotated");
+  assert.equal(
+    await (await byLabel("New client secret")).getValue(),
+    "",
+    "the old secret is not shown",
+  );
+  await fill({ "New client secret": fake.clientSecret });
+  await browser.$("button=Save and sign in").click();
+  await browser.waitUntil(
+    async () => (await browser.$("#pick-sandbox").getValue()) === "prod",
+    { timeout: 15000, timeoutMsg: "the edited account did not sign in" },
+  );
+  const [account] = accountsFile().accounts;
+  assert.match(account.id, /^[0-9a-f-]{36}$/);
+  assert.ok(keychainEntries().includes(`account/${account.id}/clientSecret`));
+  assert.ok(
+    keychainEntries().includes(fake.clientSecret),
+    "the new secret is the one kept",
+  );
+
+  await browser.$("button=Edit account").click();
+  await browser.$("button=Remove account").click();
+  await browser.$("button=Remove for good").click();
+  await browser
+    .$("button=Add your first Adobe account")
+    .waitForExist({ timeout: 10000 });
+  assert.deepEqual(accountsFile().accounts, []);
+  assert.ok(
+    !keychainEntries().includes(`account/${account.id}/clientSecret`),
+    "no keychain entry is left",
+  );
+});
+
+test("no command's reply carries a secret the user typed or imported", async () => {
+  const { browser } = app;
+  const fake = await addFirstAccount(app);
+  secrets.push(fake.clientSecret);
+
+  // A Google client JSON: its secret goes to the keychain, not back into the page.
+  const importedSecret = "GOCSPX-imported-in-e2e-0f3a";
+  secrets.push(importedSecret);
+  const file = path.join(artifacts, "client_secret_e2e.json");
+  writeFileSync(
+    file,
+    JSON.stringify({
+      installed: {
+        client_id: "e2e.apps.googleusercontent.com",
+        client_secret: importedSecret,
+        redirect_uris: ["http://localhost"],
+      },
+    }),
+  );
+  await openSource("Google BigQuery");
+  await (await byLabel("Google client JSON file")).addValue(file);
+  await browser
+    .$("#field-clientSecret-stored")
+    .waitForExist({ timeout: 10000 });
+  assert.equal(
+    await (await byLabel("Client ID")).getValue(),
+    "e2e.apps.googleusercontent.com",
+  );
+  assert.equal(await (await byLabel("Client secret")).getValue(), "");
+
+  // A pasted Oracle connection string: its password goes to the keychain too.
+  const rawPassword = "raw-e2e-pass;0f3a";
+  secrets.push(rawPassword);
+  await openSource("Oracle");
+  await browser.$("button=Paste a connection string instead").click();
+  await (
+    await byLabel("Connection string")
+  ).setValue(
+    `Host=db.example.com;Port=1521;Sid=ORCL;UserId=scott;Password="${rawPassword}"`,
+  );
+  await browser.$("button=Fill the fields from this string").click();
+  await browser.$("#field-password-stored").waitForExist({ timeout: 10000 });
+  await fill({ "Connection name": "Oracle from a pasted string" });
+  await browser.$("button=Preview request").click();
+  await browser.$("#preview-heading").waitForExist({ timeout: 10000 });
+  await clickWhenSteady(browser, await browser.$("button=Create connection"));
+  await browser.$("#created-id").waitForExist({ timeout: 15000 });
+
+  // A typed ServiceNow password, previewed, created and saved as a profile.
+  const typed = "typed-e2e-password-0f3a";
+  secrets.push(typed);
+  await openSource("ServiceNow");
+  await fill({
+    "Connection name": "ServiceNow, typed",
+    "Instance URL": "https://acme.service-now.com",
+    "User name": "platform",
+    Password: typed,
+  });
+  await browser.$("button=Preview request").click();
+  await browser.$("#preview-heading").waitForExist({ timeout: 10000 });
+  await clickWhenSteady(browser, await browser.$("button=Create connection"));
+  await browser.$("#created-id").waitForExist({ timeout: 15000 });
+
+  const seen = await replies();
+  const commands = new Set(seen.map((r) => r.cmd));
+  for (const cmd of [
+    "import_google_client",
+    "split_connection_string",
+    "preview_connection",
+    "create_connection",
+    "save_account",
+  ])
+    assert.ok(
+      commands.has(cmd),
+      `${cmd} was called: ${[...commands].join(", ")}`,
+    );
+  for (const { cmd, reply } of seen)
+    for (const secret of secrets)
+      assert.ok(
+        !reply.includes(secret),
+        `the reply of ${cmd} carries a secret`,
+      );
+});
+
+test("a second launch hands over to the first window instead of opening another", async () => {
+  const second = spawn(appBinary, [], {
+    env: app.env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  second.stderr.on("data", (chunk) => (stderr += chunk.toString()));
+  const exited = await Promise.race([
+    once(second, "exit").then(([code]) => code),
+    new Promise((r) => setTimeout(() => r("running"), 15000)),
+  ]);
+  if (exited === "running") second.kill("SIGKILL");
+  assert.equal(exited, 0, `the second launch ended at once: ${stderr}`);
+  await app.browser.waitUntil(
+    async () =>
+      readFileSync(app.logPath, "utf8").includes(
+        "a second launch handed over; focusing the window",
+      ),
+    { timeout: 10000, timeoutMsg: "the first app was not told" },
+  );
+  assert.equal((await app.browser.getWindowHandles()).length, 1);
+  assert.ok(
+    await app.browser.$("h1=Flow Connect").isExisting(),
+    "the first window still answers",
+  );
+});
