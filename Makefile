@@ -7,7 +7,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 FEATURES := --features flow-connect/custom-protocol
 
-.PHONY: setup run demo test ui bench
+.PHONY: setup run demo test check ui bench
 
 setup:
 	scripts/setup.sh
@@ -29,6 +29,11 @@ demo: ui
 
 test:
 	scripts/test.sh
+
+# The quick loop: formatting, lints, UI types and unit tests, and the Rust tests in the private
+# keychain session; no end-to-end suites and no package.
+check:
+	scripts/test.sh --quick
 
 # Flow Connect against a bare Tauri window, release builds side by side: start-up, memory,
 # sizes, and scaling with profiles and connections. Writes docs/benchmarks.md.
