@@ -31,6 +31,8 @@ fn main() {
             "cancel_consent",
             "verify_google_token",
             "revoke_google_token",
+            "load_preferences",
+            "save_preferences",
         ]),
     ))
     .expect("the Tauri build script runs");

@@ -3,6 +3,7 @@
 mod commands;
 mod consent_slot;
 mod error;
+mod preferences;
 mod state;
 
 use flow_connect_core::config::Endpoints;
@@ -85,6 +86,8 @@ pub fn run() {
             commands::google::cancel_consent,
             commands::google::verify_google_token,
             commands::google::revoke_google_token,
+            commands::preferences::load_preferences,
+            commands::preferences::save_preferences,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts");

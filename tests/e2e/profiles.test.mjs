@@ -275,6 +275,12 @@ test("no secret is in any file of the app's data folder or in its logs", () => {
 
 test("a corrupt profiles file is set aside, the user told, and the app stays usable", async () => {
   const { dataRoot, dataHome } = app;
+  // Left on the connections screen, which the restarted window reopens (a UI preference).
+  await app.browser.$("button=Connections").click();
+  await app.browser
+    .$("ul[aria-label='Connections in this sandbox']")
+    .waitForExist({ timeout: 15000 });
+  await app.browser.pause(300);
   await app.stop();
   const folder = path.join(dataHome, "io.flowconnect.desktop");
   writeFileSync(
@@ -282,6 +288,10 @@ test("a corrupt profiles file is set aside, the user told, and the app stays usa
     '{"schemaVersion": 2, "profiles": [{"id": ',
   );
   app = await launch("profiles-corrupt", { dataRoot });
+  await app.browser
+    .$("ul[aria-label='Connections in this sandbox']")
+    .waitForExist({ timeout: 20000 });
+  await app.browser.$("button=Sources").click();
   await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
   await waitForText(
     "aside .notice",

@@ -177,6 +177,14 @@ impl<'a> VaultChanges<'a> {
         Ok(())
     }
 
+    /// Sets a key that cannot exist yet (it names an id made a moment ago): undoing it
+    /// deletes it, and no read is spent on what it held before.
+    pub async fn set_new(&mut self, key: &str, value: Secret) -> Result<(), VaultError> {
+        self.vault.set(key, value).await?;
+        self.undo.push((key.to_owned(), None));
+        Ok(())
+    }
+
     pub async fn delete(&mut self, key: &str) -> Result<(), VaultError> {
         let before = self.vault.get(key).await?;
         self.vault.delete(key).await?;

@@ -5,4 +5,5 @@ pub mod accounts;
 pub mod catalog;
 pub mod connections;
 pub mod google;
+pub mod preferences;
 pub mod profiles;

@@ -15,6 +15,7 @@ import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FormCheck } from "../bindings/FormCheck";
 import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
 import type { OpenedProfile } from "../bindings/OpenedProfile";
+import type { Preferences } from "../bindings/Preferences";
 import type { Profile } from "../bindings/Profile";
 import type { ProfileDraft } from "../bindings/ProfileDraft";
 import type { ProfileList } from "../bindings/ProfileList";
@@ -255,6 +256,15 @@ export function verifyGoogleToken(check: TokenCheck): Promise<void> {
 
 export function revokeGoogleToken(check: TokenCheck): Promise<void> {
   return call<undefined>("revoke_google_token", { check });
+}
+
+/** The UI's preferences (the last screen); their loss costs nothing. */
+export function loadPreferences(): Promise<Preferences> {
+  return call<Preferences>("load_preferences");
+}
+
+export function savePreferences(preferences: Preferences): Promise<void> {
+  return call<undefined>("save_preferences", { preferences });
 }
 
 /** Copies text for the user; the clipboard is the browser's, no extra permission needed. */

@@ -114,7 +114,8 @@ impl AccountBook {
         }
         let mut changes = VaultChanges::new(&self.vault);
         match (&client_secret, existing) {
-            (Some(secret), _) => {
+            (Some(secret), None) => changes.set_new(&account.secret_key(), secret.clone()).await?,
+            (Some(secret), Some(_)) => {
                 // A new secret moves a migrated account's entry to its UUID at the same time.
                 if let Some(old) = account.legacy_id.take() {
                     changes.delete(&Account::secret_key_for(&old)).await?;

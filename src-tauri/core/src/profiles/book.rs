@@ -123,7 +123,9 @@ impl ProfileBook {
             }
         }
         let mut changes = VaultChanges::new(&self.vault);
-        let kept = self.save_secrets(&mut changes, &draft, &set, secret_names, &mut secret_fields).await;
+        let fresh = existing.is_none();
+        let kept =
+            self.save_secrets(&mut changes, &draft, &set, fresh, secret_names, &mut secret_fields).await;
         let gone: Vec<String> = match existing {
             Some(index) => next.profiles[index]
                 .secret_fields
@@ -178,12 +180,14 @@ impl ProfileBook {
         changes: &mut VaultChanges<'_>,
         draft: &ProfileDraft,
         set: &str,
+        fresh: bool,
         secret_names: &[String],
         secret_fields: &mut Vec<String>,
     ) -> Result<(), ProfileError> {
         for field in secret_names {
             let key = StoredSecrets::key(set, field);
             match draft.values.get(field).filter(|v| !v.is_empty()) {
+                Some(typed) if fresh => changes.set_new(&key, typed.clone()).await?,
                 Some(typed) => changes.set(&key, typed.clone()).await?,
                 None => {
                     let Some(stored) = draft.stored.as_ref().filter(|s| s.fields.contains(field)) else {
@@ -196,7 +200,11 @@ impl ProfileBook {
                             .get(&from)
                             .await?
                             .ok_or_else(|| CredentialsError::Missing { field: field.clone() })?;
-                        changes.set(&key, value).await?;
+                        if fresh {
+                            changes.set_new(&key, value).await?;
+                        } else {
+                            changes.set(&key, value).await?;
+                        }
                     }
                 }
             }
@@ -290,7 +298,7 @@ impl ProfileBook {
                 }
             };
             if let Some(value) = value {
-                if let Err(e) = changes.set(&StoredSecrets::key(&copy.secret_set(), field), value).await {
+                if let Err(e) = changes.set_new(&StoredSecrets::key(&copy.secret_set(), field), value).await {
                     changes.roll_back().await;
                     return Err(e.into());
                 }
