@@ -113,3 +113,31 @@ impl SecretStore for TestStore {
         }
     }
 }
+
+/// A data folder and a keychain service of a test's own, removed when dropped.
+#[derive(Debug)]
+pub struct Scratch {
+    pub dir: std::path::PathBuf,
+    pub keychain: TestStore,
+}
+
+impl Scratch {
+    /// `what` names the folder (`flow-connect-<what>-<uuid>` in the temporary folder).
+    pub fn new(what: &str) -> Self {
+        let id = uuid::Uuid::new_v4();
+        let dir = std::env::temp_dir().join(format!("flow-connect-{what}-{id}"));
+        std::fs::create_dir_all(&dir).expect("a temporary folder");
+        Self { dir, keychain: TestStore::new(format!("io.flowconnect.test.{id}")) }
+    }
+
+    /// A vault over the keychain with an empty cache, as after a restart.
+    pub fn vault(&self) -> Arc<flow_connect_core::vault::Vault> {
+        Arc::new(flow_connect_core::vault::Vault::new(self.keychain.clone()))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

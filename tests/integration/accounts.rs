@@ -2,12 +2,16 @@
 //! book against real files and the test keychain (`fakes::TestStore`): crashes and failed
 //! writes lose nothing, an older file is migrated, edits and removals reach the keychain.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
-use fakes::{FakeConfig, FakePlatform};
-use flow_connect_core::accounts::{sign_in, Account};
+use fakes::{FakeConfig, FakePlatform, Scratch};
+use flow_connect_core::accounts::{sign_in, Account, AccountBook, AccountError};
+use flow_connect_core::data_file::StoreNotice;
 use flow_connect_core::flow::{http_client, FlowError};
 use flow_connect_core::ims::{ImsError, DEFAULT_SCOPES};
+use flow_connect_core::profiles::ProfileBook;
+use flow_connect_core::vault::SecretStore;
 use flow_connect_core::Secret;
 use url::Url;
 
@@ -90,45 +94,24 @@ fn account_fields_are_checked_with_their_fix() {
 
 // ---- The account book -------------------------------------------------------------------
 
-use std::path::PathBuf;
-use std::sync::Arc;
-
-use fakes::TestStore;
-use flow_connect_core::accounts::{AccountBook, AccountError};
-use flow_connect_core::data_file::StoreNotice;
-use flow_connect_core::profiles::ProfileBook;
-use flow_connect_core::vault::{SecretStore, Vault};
-
-struct Folder {
-    dir: PathBuf,
-    keychain: TestStore,
-}
+struct Folder(Scratch);
 
 impl Folder {
     fn new() -> Self {
-        let id = uuid::Uuid::new_v4();
-        let dir = std::env::temp_dir().join(format!("flow-connect-accounts-{id}"));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self { dir, keychain: TestStore::new(format!("io.flowconnect.test.{id}")) }
+        Self(Scratch::new("accounts"))
     }
 
     fn path(&self) -> PathBuf {
-        self.dir.join("accounts.json")
+        self.0.dir.join("accounts.json")
     }
 
     /// The book as a restarted app opens it: a fresh vault, no cache.
     fn open(&self) -> (AccountBook, Option<StoreNotice>) {
-        AccountBook::open(self.path(), Arc::new(Vault::new(self.keychain.clone()))).expect("opened")
+        AccountBook::open(self.path(), self.0.vault()).expect("opened")
     }
 
     fn secret(&self, key: &str) -> Option<String> {
-        self.keychain.get(key).expect("keychain").map(|s| s.expose().to_owned())
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        self.0.keychain.get(key).expect("keychain").map(|s| s.expose().to_owned())
     }
 }
 
@@ -183,7 +166,7 @@ async fn a_truncated_or_garbage_accounts_file_is_set_aside_and_nothing_else_is_l
         let folder = Folder::new();
         let (book, _) = folder.open();
         let kept = book.save(new_account("Kept"), Some(Secret::new("kept-secret"))).await.expect("saved");
-        let profiles = folder.dir.join("profiles.json");
+        let profiles = folder.0.dir.join("profiles.json");
         std::fs::write(&profiles, br#"{"schemaVersion":2,"profiles":[]}"#).expect("profiles");
         std::fs::write(folder.path(), broken).expect("a crash left this");
 
@@ -215,8 +198,8 @@ async fn the_store_plugin_s_accounts_file_is_migrated_with_its_secret_and_profil
         br#"{"accounts":[{"id":"acct-18b0c2","displayName":"Old","orgId":"FAKE0RG000000000@AdobeOrg","clientId":"c","scopes":"openid"}]}"#,
     )
     .expect("old file");
-    folder.keychain.set("account/acct-18b0c2/clientSecret", &Secret::new("old-secret")).expect("old entry");
-    let profiles_path = folder.dir.join("profiles.json");
+    folder.0.keychain.set("account/acct-18b0c2/clientSecret", &Secret::new("old-secret")).expect("old entry");
+    let profiles_path = folder.0.dir.join("profiles.json");
     std::fs::write(
         &profiles_path,
         br#"{"schemaVersion":2,"profiles":[{"id":"p1","name":"P","specId":"s","specName":"m","sourceName":"S","connectionName":"c","values":{},"secretFields":[],"accountId":"acct-18b0c2","sandbox":null,"updatedAt":0,"lastUsedAt":0}]}"#,
@@ -230,7 +213,7 @@ async fn the_store_plugin_s_accounts_file_is_migrated_with_its_secret_and_profil
     assert_eq!(book.find("acct-18b0c2").expect("the old id still finds it").id, account.id);
     assert_eq!(book.client_secret(&account).await.expect("readable before it moved").expose(), "old-secret");
 
-    let vault = Arc::new(Vault::new(folder.keychain.clone()));
+    let vault = folder.0.vault();
     let (profiles, _) = ProfileBook::open(profiles_path.clone(), vault).expect("profiles");
     book.persist().await.expect("written back");
     profiles.rename_accounts(&book.migrated_ids()).await.expect("profiles renamed");
@@ -262,7 +245,7 @@ async fn a_failed_write_leaves_file_memory_and_keychain_as_they_were() {
     assert_eq!(book.list(), vec![first.clone()], "memory is unchanged");
     assert_eq!(folder.secret(&first.secret_key()).as_deref(), Some("first-secret"), "the secret is restored");
     assert_eq!(
-        folder.keychain.keys(),
+        folder.0.keychain.keys(),
         vec![first.secret_key()],
         "no orphaned entry for the account that was not saved"
     );

@@ -2,10 +2,9 @@
 //! bound to the source and fields they were made for, copied into a profile and then deleted,
 //! swept at the next start, and never accepted in an imported profile.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
-use fakes::TestStore;
+use fakes::Scratch;
 use flow_connect_core::catalog::{builtin_source, FormValues};
 use flow_connect_core::credentials::{CredentialsError, SecretSets, StoredSecrets};
 use flow_connect_core::form_secrets;
@@ -16,35 +15,23 @@ use flow_connect_core::Secret;
 const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
 const ORACLE: &str = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
 
-struct Folder {
-    dir: PathBuf,
-    keychain: TestStore,
-}
+struct Folder(Scratch);
 
 impl Folder {
     fn new() -> Self {
-        let id = uuid::Uuid::new_v4();
-        let dir = std::env::temp_dir().join(format!("flow-connect-sets-{id}"));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self { dir, keychain: TestStore::new(format!("io.flowconnect.test.{id}")) }
+        Self(Scratch::new("sets"))
     }
 
     fn vault(&self) -> Arc<Vault> {
-        Arc::new(Vault::new(self.keychain.clone()))
+        self.0.vault()
     }
 
     /// The sets and profiles as a (re)started app opens them.
     fn open(&self) -> (SecretSets, ProfileBook) {
-        let sets = SecretSets::open(self.dir.join("secret-sets.json"), self.vault());
+        let sets = SecretSets::open(self.0.dir.join("secret-sets.json"), self.vault());
         let (profiles, _) =
-            ProfileBook::open(self.dir.join("profiles.json"), self.vault()).expect("profiles");
+            ProfileBook::open(self.0.dir.join("profiles.json"), self.vault()).expect("profiles");
         (sets, profiles)
-    }
-}
-
-impl Drop for Folder {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -66,7 +53,9 @@ async fn a_set_fills_only_the_secret_fields_of_the_source_it_was_made_for() {
     .await
     .expect("kept");
     assert_eq!(stored.fields, ["clientSecret"]);
-    assert!(!std::fs::read_to_string(folder.dir.join("secret-sets.json")).expect("index").contains("GOCSPX"));
+    assert!(!std::fs::read_to_string(folder.0.dir.join("secret-sets.json"))
+        .expect("index")
+        .contains("GOCSPX"));
 
     let mut values = FormValues::new();
     form_secrets::fill(&stored, &bigquery, &sets, &profiles, &vault, &mut values).await.expect("filled");
@@ -137,7 +126,7 @@ async fn a_consent_set_copied_into_a_profile_is_gone_from_the_keychain_and_the_r
         .collect();
     let mut expected = profile_keys.clone();
     expected.sort();
-    assert_eq!(folder.keychain.keys(), expected, "only the profile's copies are left");
+    assert_eq!(folder.0.keychain.keys(), expected, "only the profile's copies are left");
 
     // A consent whose form was closed without saving is left until the next start.
     let abandoned = form_secrets::extend(
@@ -150,11 +139,11 @@ async fn a_consent_set_copied_into_a_profile_is_gone_from_the_keychain_and_the_r
     )
     .await
     .expect("kept");
-    assert!(folder.keychain.keys().iter().any(|k| k.starts_with(&abandoned.set)));
+    assert!(folder.0.keychain.keys().iter().any(|k| k.starts_with(&abandoned.set)));
     drop((sets, profiles));
     let (sets, _) = folder.open();
     assert_eq!(sets.sweep().await.expect("swept"), 1);
-    assert_eq!(folder.keychain.keys(), expected, "the abandoned set is gone, the profile's stay");
+    assert_eq!(folder.0.keychain.keys(), expected, "the abandoned set is gone, the profile's stay");
     assert!(sets.sets().await.is_empty());
 }
 

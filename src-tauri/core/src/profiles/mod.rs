@@ -3,6 +3,7 @@
 //! (`file`); each secret lives in the keychain under `profile/<id>/<field>` (`book`).
 
 mod book;
+mod exchange;
 mod file;
 mod model;
 
