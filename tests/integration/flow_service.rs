@@ -639,3 +639,27 @@ async fn a_rename_with_a_stale_etag_rereads_and_retries_once() {
     let stored = h.client.get_connection(&created.id).await.expect("read");
     assert_eq!((stored.name.as_str(), stored.etag.as_str()), ("Renamed", renamed.etag.as_str()));
 }
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_refused_not_buffered() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A server that announces a 20 MiB body: the client must refuse it, not wait for it.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let server = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.expect("accept");
+        let mut head = [0u8; 4096];
+        let _ = stream.read(&mut head).await;
+        let header = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 20971520\r\n\r\n";
+        stream.write_all(header.as_bytes()).await.expect("head");
+        stream.write_all(b"{\"items\": [").await.expect("start");
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    });
+    let response =
+        http_client(Duration::from_secs(10)).get(format!("http://{addr}/")).send().await.expect("head");
+    let started = std::time::Instant::now();
+    let read = flow_connect_core::http_body::read_capped(response).await;
+    assert_eq!(read, Err(flow_connect_core::http_body::BodyError::TooLarge));
+    assert!(started.elapsed() < Duration::from_secs(2), "refused at once");
+    server.abort();
+}

@@ -242,6 +242,35 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_for_an_address_that_carries_credentials_is_a_warning_not_an_error() {
+        let servicenow = builtin_source("eb13cb25-47ab-407f-ba89-c0125281c563").expect("ServiceNow");
+        let method = &servicenow.auth_methods[0];
+        let mut values =
+            form(&[("endpoint", "http://acme.service-now.com"), ("username", "u"), ("password", "p")]);
+        assert!(validate(method, &values).is_empty(), "accepted");
+        let warned = warnings(method, &values);
+        assert_eq!(warned.len(), 1);
+        assert_eq!(warned[0].field, "endpoint");
+        assert!(warned[0].message.contains("unencrypted"), "{}", warned[0].message);
+        values.insert("endpoint".into(), Secret::new("https://acme.service-now.com"));
+        assert!(warnings(method, &values).is_empty());
+        values.insert("endpoint".into(), Secret::new("http://127.0.0.1:8080"));
+        assert!(warnings(method, &values).is_empty(), "loopback is not the network");
+    }
+
+    #[test]
+    fn a_value_longer_than_the_cap_is_refused_without_repeating_it() {
+        let servicenow = builtin_source("eb13cb25-47ab-407f-ba89-c0125281c563").expect("ServiceNow");
+        let long = "x".repeat(MAX_VALUE_BYTES + 1);
+        let values =
+            form(&[("endpoint", "https://acme.service-now.com"), ("username", "u"), ("password", &long)]);
+        let errors = validate(&servicenow.auth_methods[0], &values);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "password");
+        assert!(errors[0].message.contains("64 KiB") && !errors[0].message.contains("xxxx"));
+    }
+
+    #[test]
     fn the_live_connection_string_masks_the_password() {
         let values = form(&[
             ("host", "db"),

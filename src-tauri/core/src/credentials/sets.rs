@@ -91,7 +91,8 @@ impl SecretSets {
             }
         }
         if entry.fields.len() > MAX_FIELDS {
-            return Err(CredentialsError::UnknownSet);
+            let field = entry.fields.last().cloned().unwrap_or_default();
+            return Err(CredentialsError::NotAllowed { field });
         }
         let set = entry.set.clone();
         let fields: Vec<String> = values.iter().map(|(f, _)| f.clone()).collect();
