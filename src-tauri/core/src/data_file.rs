@@ -54,6 +54,32 @@ pub enum StoreNotice {
     Migrated { from: u32 },
 }
 
+/// Opens a versioned data file: a missing one is `empty()`; one `parse` turns into the current
+/// version (returning the version it read) is kept, with a notice when it was older; one it
+/// refuses, or one over [`MAX_FILE_BYTES`], is set aside and `empty()` started, with a notice
+/// saying where it went. Only an I/O failure (the folder cannot be read) is an error.
+pub fn open_versioned<T>(
+    path: &Path,
+    current: u32,
+    parse: impl FnOnce(&[u8]) -> Result<(T, u32), String>,
+    empty: impl FnOnce() -> T,
+) -> std::io::Result<(T, Option<StoreNotice>)> {
+    let parsed = match read_bounded(path) {
+        Ok(None) => return Ok((empty(), None)),
+        Ok(Some(bytes)) => parse(&bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(e.to_string()),
+        Err(e) => return Err(e),
+    };
+    match parsed {
+        Ok((file, from)) => Ok((file, (from < current).then_some(StoreNotice::Migrated { from }))),
+        Err(reason) => {
+            let moved_to = set_aside(path)?;
+            tracing::warn!(file = %path.display(), moved_to = %moved_to.display(), %reason, "data file moved aside");
+            Ok((empty(), Some(StoreNotice::MovedAside { moved_to, reason })))
+        }
+    }
+}
+
 /// Reads `path` whole, `None` when it does not exist; a file over [`MAX_FILE_BYTES`] is an
 /// `InvalidData` error.
 pub fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {

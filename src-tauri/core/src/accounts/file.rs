@@ -28,20 +28,7 @@ impl AccountFile {
 
     /// Reads `path`; a missing file is an empty list, an unreadable one is set aside.
     pub fn open(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
-        let parsed = match data_file::read_bounded(path) {
-            Ok(None) => return Ok((Self::empty(), None)),
-            Ok(Some(bytes)) => Self::parse(&bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(e.to_string()),
-            Err(e) => return Err(e),
-        };
-        match parsed {
-            Ok((file, from)) => Ok((file, (from < SCHEMA_VERSION).then_some(StoreNotice::Migrated { from }))),
-            Err(reason) => {
-                let moved_to = data_file::set_aside(path)?;
-                tracing::warn!(moved_to = %moved_to.display(), %reason, "accounts file moved aside");
-                Ok((Self::empty(), Some(StoreNotice::MovedAside { moved_to, reason })))
-            }
-        }
+        data_file::open_versioned(path, SCHEMA_VERSION, Self::parse, Self::empty)
     }
 
     fn parse(bytes: &[u8]) -> Result<(Self, u32), String> {

@@ -22,26 +22,12 @@ pub struct ProfileFile {
 }
 
 impl ProfileFile {
-    /// Reads `path`; a missing file is an empty book.
+    /// Reads `path`; a missing file is an empty book, an unreadable one is set aside.
     pub fn open(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
-        let parsed = match data_file::read_bounded(path) {
-            Ok(None) => return Ok((Self { schema_version: SCHEMA_VERSION, profiles: Vec::new() }, None)),
-            Ok(Some(bytes)) => Self::parse(&bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Err(e.to_string()),
-            Err(e) => return Err(e),
-        };
-        match parsed {
-            Ok((file, from)) => {
-                let notice = (from < SCHEMA_VERSION).then_some(StoreNotice::Migrated { from });
-                Ok((file, notice))
-            }
-            Err(reason) => {
-                let moved_to = data_file::set_aside(path)?;
-                tracing::warn!(moved_to = %moved_to.display(), %reason, "profiles file moved aside");
-                let empty = Self { schema_version: SCHEMA_VERSION, profiles: Vec::new() };
-                Ok((empty, Some(StoreNotice::MovedAside { moved_to, reason })))
-            }
-        }
+        data_file::open_versioned(path, SCHEMA_VERSION, Self::parse, || Self {
+            schema_version: SCHEMA_VERSION,
+            profiles: Vec::new(),
+        })
     }
 
     /// Parses any known version; returns the file at the current version and the version read.
