@@ -24,6 +24,7 @@ fn main() {
             "delete_profile",
             "export_profiles",
             "import_profiles",
+            "discard_secrets",
             "import_google_client",
             "begin_consent",
             "finish_consent",

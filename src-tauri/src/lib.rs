@@ -79,6 +79,7 @@ pub fn run() {
             commands::profiles::delete_profile,
             commands::profiles::export_profiles,
             commands::profiles::import_profiles,
+            commands::profiles::discard_secrets,
             commands::google::import_google_client,
             commands::google::begin_consent,
             commands::google::finish_consent,

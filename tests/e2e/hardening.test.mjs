@@ -173,6 +173,18 @@ test("no command's reply carries a secret the user typed or imported", async () 
   await clickWhenSteady(browser, await browser.$("button=Create connection"));
   await browser.$("#created-id").waitForExist({ timeout: 15000 });
 
+  // Each form that was left took what it kept by reference out of the keychain with it.
+  await openSource("Generic REST API");
+  await browser.waitUntil(
+    async () =>
+      !keychainEntries().includes(importedSecret) &&
+      !keychainEntries().includes(rawPassword),
+    {
+      timeout: 10000,
+      timeoutMsg: "a closed form's secrets are still in the keychain",
+    },
+  );
+
   const seen = await replies();
   const commands = new Set(seen.map((r) => r.cmd));
   for (const cmd of [

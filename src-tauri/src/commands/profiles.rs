@@ -1,6 +1,7 @@
 //! Saved connection profiles: save from the form, list, open, rename, duplicate, delete,
 //! export and import. Values live in `profiles.json`, secrets in the keychain.
 
+use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::form_secrets;
 use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
 use serde::Serialize;
@@ -167,4 +168,15 @@ fn unused_path(folder: &std::path::Path, stem: &str) -> std::path::PathBuf {
 #[tauri::command]
 pub async fn import_profiles(state: State<'_, AppState>, text: String) -> Result<Vec<Profile>, CommandError> {
     Ok(state.profiles.import(&text).await?)
+}
+
+/// Deletes the secrets a form held by reference once the form is closed: a consent's tokens,
+/// an imported client secret, a pasted password. A profile's secrets stay with the profile.
+#[tauri::command]
+pub async fn discard_secrets(state: State<'_, AppState>, stored: StoredSecrets) -> Result<(), CommandError> {
+    StoredSecrets::check_set(&stored.set)?;
+    if !stored.is_profile_set() {
+        state.sets.discard(&stored.set).await?;
+    }
+    Ok(())
 }

@@ -223,6 +223,11 @@ export function importProfiles(text: string): Promise<Profile[]> {
   return call<Profile[]>("import_profiles", { text });
 }
 
+/** Deletes what a closed form kept in the keychain by reference (not a profile's secrets). */
+export function discardSecrets(stored: StoredSecrets): Promise<void> {
+  return call<undefined>("discard_secrets", { stored });
+}
+
 /** Reads a Google client JSON; its secret goes to the keychain, with the form's `stored`. */
 export function importGoogleClient(
   specId: string,
