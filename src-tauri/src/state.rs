@@ -42,8 +42,8 @@ pub struct AppState {
 
 impl AppState {
     /// `keychain_service` names the app's keychain entries (the app identifier); the accounts
-    /// and profiles files live in `data_dir`, which is locked first. Opening reads two files and
-    /// makes no keychain call.
+    /// and profiles files and the index of form secrets live in `data_dir`, which is locked first.
+    /// Opening reads those three small files and makes no keychain call.
     pub fn new(endpoints: Endpoints, keychain_service: &str, data_dir: &Path) -> Result<Self, CommandError> {
         let lock = FolderLock::acquire(data_dir)
             .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))?;
@@ -57,7 +57,7 @@ impl AppState {
         ));
         let (profiles, notice) = ProfileBook::open(data_dir.join("profiles.json"), Arc::clone(&vault))?;
         notices.extend(describe(notice, "Your saved profiles", "Your keychain entries are untouched."));
-        let vault_for_sets = Arc::clone(&vault);
+        let sets = SecretSets::open(data_dir.join("secret-sets.json"), Arc::clone(&vault));
         Ok(Self {
             endpoints,
             _lock: lock,
@@ -67,7 +67,7 @@ impl AppState {
             consent: ConsentSlot::default(),
             profiles,
             accounts,
-            sets: SecretSets::open(data_dir.join("secret-sets.json"), vault_for_sets),
+            sets,
             notices: Mutex::new(notices),
             tokens: Mutex::default(),
         })

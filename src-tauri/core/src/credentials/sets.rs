@@ -101,6 +101,8 @@ impl SecretSets {
         let mut changes = VaultChanges::new(&self.vault);
         for (field, value) in values {
             if let Err(e) = changes.set(&StoredSecrets::key(&set, &field), value).await {
+                // The index keeps naming the fields; filling from them then says they are
+                // missing, and the next start's sweep removes the entry.
                 changes.roll_back().await;
                 return Err(e.into());
             }
