@@ -10,7 +10,11 @@ const SOURCES_JSON: &str = include_str!("sources.json");
 /// The four seed sources as the Adobe tutorials describe them.
 pub fn builtin_sources() -> &'static [Source] {
     static SOURCES: OnceLock<Vec<Source>> = OnceLock::new();
-    SOURCES.get_or_init(|| serde_json::from_str(SOURCES_JSON).expect("sources.json is checked by the tests"))
+    SOURCES.get_or_init(|| {
+        let sources: Vec<Source> =
+            serde_json::from_str(SOURCES_JSON).expect("sources.json is checked by the tests");
+        sources.into_iter().map(Source::assign_fields).collect()
+    })
 }
 
 pub fn builtin_source(spec_id: &str) -> Option<&'static Source> {

@@ -52,13 +52,17 @@ pub struct AuthMethod {
     pub params: Vec<Param>,
 }
 
-/// One credential in `auth.params`.
+/// One credential in `auth.params`, or one member of a nested object in it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Param {
-    /// The exact key in `auth.params`.
+    /// The exact key in `auth.params` (or in the object that holds it).
     pub name: String,
+    /// The key of its value in the form: the name, or the dotted path of a nested member
+    /// (`requestParameterOverride.accessTokenField`). Filled by [`Source::assign_fields`].
+    #[serde(default)]
+    pub field: String,
     pub label: String,
     #[serde(default)]
     pub help: String,
@@ -73,10 +77,56 @@ pub struct Param {
     /// Not shown in the form (the spec's `uiAttributes.hidden`); filled by the app or left out.
     #[serde(default)]
     pub hidden: bool,
+    /// What the form starts with, as it is typed (`true`, `42`, `GET`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub default: Option<String>,
+    /// The schema's own limits on the value.
+    #[serde(default, skip_serializing_if = "Rules::is_empty")]
+    #[ts(as = "Option<Rules>", optional)]
+    pub rules: Rules,
+}
+
+/// JSON Schema limits of one value: `pattern`, `minLength`/`maxLength` for text,
+/// `minimum`/`maximum` for numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Rules {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pattern: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub min_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub max_length: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub minimum: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub maximum: Option<f64>,
+}
+
+impl Rules {
+    pub fn is_empty(&self) -> bool {
+        *self == Rules::default()
+    }
+}
+
+/// One shape a `oneOf`/`anyOf` property may take; the user picks one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Variant {
+    pub label: String,
+    pub params: Vec<Param>,
 }
 
 /// What kind of value a param holds; this decides the input and its validation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "camelCase")]
 #[ts(export)]
 pub enum ParamKind {
@@ -97,6 +147,38 @@ pub enum ParamKind {
     /// An ADO.NET-style connection string composed from the parts, each `Key=Value`.
     ConnectionString {
         parts: Vec<ConnectionStringPart>,
+    },
+    Email,
+    /// A whole number, sent as a JSON number.
+    Integer,
+    /// Any number, sent as a JSON number.
+    Number,
+    /// A check box, sent as `true` or `false`.
+    Boolean,
+    /// One of the schema's `enum` values. When `json` is set the options are JSON texts
+    /// (numbers, say) and the value is sent as that JSON; otherwise as the string itself.
+    Choice {
+        options: Vec<String>,
+        #[serde(default)]
+        json: bool,
+    },
+    /// An array of strings, typed one per line.
+    List,
+    /// A nested object: its members are fields of their own.
+    Group {
+        params: Vec<Param>,
+    },
+    /// A `oneOf`/`anyOf` of objects: the value of this field is the chosen variant's index,
+    /// and the members of that variant are fields of their own. A param with an empty name
+    /// stands for the auth spec itself being a choice: its members go straight into
+    /// `auth.params`.
+    Variants {
+        variants: Vec<Variant>,
+    },
+    /// A construct the form engine does not render: typed as raw JSON and sent as parsed.
+    Json {
+        /// Why the field is raw JSON, for its help text.
+        reason: String,
     },
 }
 
@@ -138,5 +220,64 @@ pub struct FieldError {
 impl Source {
     pub fn auth_method(&self, spec_name: &str) -> Option<&AuthMethod> {
         self.auth_methods.iter().find(|m| m.spec_name == spec_name)
+    }
+
+    /// Gives every param its form key: its name at the top, `parent.name` below a group or a
+    /// variant choice.
+    pub fn assign_fields(mut self) -> Self {
+        for method in &mut self.auth_methods {
+            assign(&mut method.params, "");
+        }
+        self
+    }
+}
+
+/// The form key of the member `name` below the field `parent` (empty at the top).
+pub fn member_field(parent: &str, name: &str) -> String {
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}.{name}")
+    }
+}
+
+/// The form key of the variant choice that stands for a whole auth spec.
+pub const VARIANT_FIELD: &str = "~variant";
+
+fn assign(params: &mut [Param], parent: &str) {
+    for param in params {
+        param.field =
+            if param.name.is_empty() { VARIANT_FIELD.to_owned() } else { member_field(parent, &param.name) };
+        // The members of a whole-spec choice sit at the top, like the spec's own properties.
+        let below = if param.name.is_empty() { parent.to_owned() } else { param.field.clone() };
+        match &mut param.kind {
+            ParamKind::Group { params } => assign(params, &below),
+            ParamKind::Variants { variants } => {
+                for variant in variants {
+                    assign(&mut variant.params, &below);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl AuthMethod {
+    /// Every param, members of groups and variants included, depth first.
+    pub fn all_params(&self) -> Vec<&Param> {
+        let mut out = Vec::new();
+        walk(&self.params, &mut out);
+        out
+    }
+}
+
+fn walk<'a>(params: &'a [Param], out: &mut Vec<&'a Param>) {
+    for param in params {
+        out.push(param);
+        match &param.kind {
+            ParamKind::Group { params } => walk(params, out),
+            ParamKind::Variants { variants } => variants.iter().for_each(|v| walk(&v.params, out)),
+            _ => {}
+        }
     }
 }

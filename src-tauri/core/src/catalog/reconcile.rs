@@ -2,9 +2,11 @@
 //! authority on `auth.specName`, which params exist, which are required and which are secret;
 //! the built-in entry keeps what the spec lacks: labels, help, input kinds, validation.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::model::{AuthMethod, CatalogOrigin, Param, ParamKind, Source};
+use super::labels::humanize;
+use super::model::{AuthMethod, CatalogOrigin, Param, Source};
+use super::schema::method_from_spec;
 use crate::flow::{AuthSpec, ConnectionSpec};
 
 /// The catalog entry to show for `live`, based on `builtin` when the app knows the source.
@@ -35,6 +37,7 @@ pub fn reconcile(builtin: Option<&Source>, live: &ConnectionSpec) -> Source {
         auth_methods,
         origin: CatalogOrigin::Live,
     }
+    .assign_fields()
 }
 
 /// The documents spell one auth spec several ways (`oAuth2RefreshCode`, `OAuth2RefreshCode`,
@@ -47,100 +50,43 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 fn merge_method(known: Option<&AuthMethod>, spec: &AuthSpec) -> AuthMethod {
-    let empty = Map::new();
-    let properties = spec.spec.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-    let required: Vec<&str> = spec
-        .spec
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let known_param = |name: &str| known.and_then(|m| m.params.iter().find(|p| p.name == name));
-
+    let generated = method_from_spec(spec);
+    let Some(known) = known else { return generated };
+    let known_param = |name: &str| known.params.iter().find(|p| p.name == name);
     // Keep the built-in order for params the app knows, then the spec's own order for the rest.
-    let mut names: Vec<&str> = known
-        .map(|m| m.params.iter().map(|p| p.name.as_str()).filter(|n| properties.contains_key(*n)).collect())
-        .unwrap_or_default();
-    names.extend(properties.keys().map(String::as_str).filter(|n| known_param(n).is_none()));
-
-    let params = names
-        .into_iter()
-        .filter_map(|name| {
-            let schema = properties.get(name)?;
-            merge_param(known_param(name), name, schema, required.contains(&name))
-        })
+    let mut params: Vec<Param> = known
+        .params
+        .iter()
+        .filter_map(|k| generated.params.iter().find(|g| g.name == k.name).map(|g| merge_param(k, g)))
         .collect();
+    params.extend(generated.params.iter().filter(|g| known_param(&g.name).is_none()).cloned());
     AuthMethod {
         spec_name: spec.name.clone(),
-        label: known.map(|m| m.label.clone()).unwrap_or_else(|| humanize(&spec.name)),
-        help: known.map(|m| m.help.clone()).unwrap_or_default(),
-        auth_type: known.and_then(|m| m.auth_type.clone()),
+        label: known.label.clone(),
+        help: known.help.clone(),
+        auth_type: known.auth_type.clone(),
         params,
     }
 }
 
-fn merge_param(known: Option<&Param>, name: &str, schema: &Value, required: bool) -> Option<Param> {
-    let str_of = |key: &str| schema.get(key).and_then(Value::as_str);
-    let format = str_of("format");
-    let hidden = schema.pointer("/uiAttributes/hidden").and_then(Value::as_bool).unwrap_or(false);
-    let kind = match known {
-        Some(p) => p.kind.clone(),
-        // Nested objects (such as a request override block) have no form yet: leave them out.
-        None if str_of("type").is_some_and(|t| t != "string" && t != "integer" && t != "number") => {
-            return None
-        }
-        None => match format {
-            Some("uri" | "url") => ParamKind::Url,
-            Some("date" | "date-time") => ParamKind::Date,
-            _ => ParamKind::Text,
-        },
-    };
-    Some(Param {
-        name: name.to_owned(),
-        label: known
-            .map(|p| p.label.clone())
-            .or_else(|| str_of("title").map(str::to_owned))
-            .unwrap_or_else(|| humanize(name)),
-        help: known
-            .map(|p| p.help.clone())
-            .or_else(|| str_of("description").map(str::to_owned))
-            .unwrap_or_default(),
-        placeholder: known.map(|p| p.placeholder.clone()).unwrap_or_default(),
-        kind,
-        required,
+/// The built-in param as the live spec has it now: the spec decides whether it is required,
+/// hidden and bounded; the app keeps its label, help and input kind.
+fn merge_param(known: &Param, live: &Param) -> Param {
+    Param {
+        required: live.required,
         // A secret stays a secret even when the live spec forgets to mark it.
-        secret: format == Some("password") || known.is_some_and(|p| p.secret),
-        hidden,
-    })
-}
-
-/// `largeResultsDataSetId` → `Large results data set id`; `google-big-query` → `Google big query`.
-fn humanize(name: &str) -> String {
-    let mut out = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if c == '-' || c == '_' || c == ' ' {
-            out.push(' ');
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower {
-            out.push(' ');
-        }
-        prev_lower = c.is_lowercase() || c.is_ascii_digit();
-        out.extend(if out.is_empty() {
-            c.to_uppercase().collect::<Vec<_>>()
-        } else {
-            c.to_lowercase().collect()
-        });
+        secret: live.secret || known.secret,
+        hidden: live.hidden,
+        default: live.default.clone().or_else(|| known.default.clone()),
+        rules: live.rules.clone(),
+        ..known.clone()
     }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::builtin_source;
+    use crate::catalog::{builtin_source, ParamKind};
     use serde_json::json;
 
     const REST: &str = "4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62";
@@ -157,7 +103,10 @@ mod tests {
                         "refreshToken": { "type": "string", "format": "password" },
                         "expirationDate": { "type": "string", "format": "date", "uiAttributes": { "hidden": true } },
                         "tenant": { "type": "string", "description": "The API tenant." },
-                        "requestParameterOverride": { "type": "object" }
+                        "requestParameterOverride": { "type": "object", "properties": {
+                            "accessTokenField": { "type": "string" },
+                            "authenticationMethod": { "type": "string", "enum": ["GET", "POST"] }
+                        } }
                     },
                     "required": ["host", "accessToken", "tenant"] } }
             ]
@@ -175,7 +124,16 @@ mod tests {
         assert_eq!(method.spec_name, "OAuth2 Refresh Code");
         assert_eq!(method.label, "OAuth 2 refresh code");
         let names: Vec<&str> = method.params.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["host", "accessToken", "refreshToken", "expirationDate", "tenant"]);
+        assert_eq!(
+            names,
+            ["host", "accessToken", "refreshToken", "expirationDate", "tenant", "requestParameterOverride"]
+        );
+        let ParamKind::Group { params } = &method.params[5].kind else { panic!("a group") };
+        assert_eq!(params[1].field, "requestParameterOverride.authenticationMethod");
+        assert_eq!(
+            params[1].kind,
+            ParamKind::Choice { options: vec!["GET".into(), "POST".into()], json: false }
+        );
         let tenant = method.params.iter().find(|p| p.name == "tenant").expect("tenant");
         assert!(tenant.required);
         assert_eq!(tenant.label, "Tenant");
@@ -195,11 +153,5 @@ mod tests {
         assert!(same_name("oAuth2RefreshCode", "OAuth2 Refresh Code"));
         assert!(same_name("Basic Authentication", "basic authentication"));
         assert!(!same_name("Basic Authentication", "Service Authentication"));
-    }
-
-    #[test]
-    fn humanizes_unknown_names() {
-        assert_eq!(humanize("largeResultsDataSetId"), "Large results data set id");
-        assert_eq!(humanize("google-big-query"), "Google big query");
     }
 }

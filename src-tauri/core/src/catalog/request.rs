@@ -2,12 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use base64::Engine as _;
-
+use super::body;
 use super::model::{AuthMethod, ConnectionStringPart, FieldError, Param, ParamKind, Source};
-use super::validate::{check_kind, check_part};
+use super::validate::check_part;
 use crate::connection_string::{self, same_key};
-use crate::flow::{AuthInfo, AuthParams, NewConnection, SpecRef, MASK};
+use crate::flow::{AuthInfo, NewConnection, SpecRef, MASK};
 use crate::secret::Secret;
 
 /// What the user typed, keyed by param name; for a composed connection string, by part field
@@ -47,7 +46,7 @@ pub fn new_connection(
             message: "Give the connection a name, such as “BigQuery marketing”.".into(),
         });
     }
-    let params = auth_params(method, values, &mut errors);
+    let params = body::auth_params(method, values, &mut errors);
     if !errors.is_empty() {
         return Err(RequestError::Invalid(errors));
     }
@@ -63,7 +62,7 @@ pub fn new_connection(
 /// the user types.
 pub fn validate(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    auth_params(method, values, &mut errors);
+    body::auth_params(method, values, &mut errors);
     errors
 }
 
@@ -71,41 +70,27 @@ pub fn validate(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
 /// carries credentials (ServiceNow's endpoint, a REST API's host), which would send them
 /// over the network unencrypted.
 pub fn warnings(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
-    let carries_credentials = method.params.iter().any(|p| p.secret);
+    let params = method.all_params();
+    let carries_credentials = params.iter().any(|p| p.secret);
     if !carries_credentials {
         return Vec::new();
     }
-    method
-        .params
-        .iter()
+    params
+        .into_iter()
         .filter(|p| p.kind == ParamKind::Url)
         .filter(|p| {
-            values.get(&p.name).and_then(|v| url::Url::parse(v.expose().trim()).ok()).is_some_and(|url| {
+            values.get(&p.field).and_then(|v| url::Url::parse(v.expose().trim()).ok()).is_some_and(|url| {
                 url.scheme() == "http" && !url.host().is_some_and(|h| crate::config::is_loopback(&h))
             })
         })
         .map(|p| FieldError {
-            field: p.name.clone(),
+            field: p.field.clone(),
             message: format!(
                 "{} starts with http://, so the credentials of this connection would cross the network unencrypted. Use https:// unless you trust every network in between.",
                 p.label
             ),
         })
         .collect()
-}
-
-fn auth_params(method: &AuthMethod, values: &FormValues, errors: &mut Vec<FieldError>) -> AuthParams {
-    let mut params = AuthParams::default();
-    for param in method.params.iter().filter(|p| !p.hidden || has_value(values, &p.name)) {
-        let value = match &param.kind {
-            ParamKind::ConnectionString { parts } => connection_string_value(param, parts, values, errors),
-            _ => plain_value(param, values, errors),
-        };
-        if let Some(value) = value {
-            params.insert(&param.name, value, param.secret);
-        }
-    }
-    params
 }
 
 fn has_value(values: &FormValues, field: &str) -> bool {
@@ -115,53 +100,19 @@ fn has_value(values: &FormValues, field: &str) -> bool {
 /// The longest value a field takes: a service account key is a few KiB, a pasted page is not.
 pub const MAX_VALUE_BYTES: usize = 64 * 1024;
 
-fn plain_value(param: &Param, values: &FormValues, errors: &mut Vec<FieldError>) -> Option<String> {
-    let raw = values.get(&param.name).map(Secret::expose).unwrap_or_default();
-    if raw.len() > MAX_VALUE_BYTES {
-        errors.push(FieldError {
-            field: param.name.clone(),
-            message: format!(
-                "{} is longer than {} KiB: enter only its value.",
-                param.label,
-                MAX_VALUE_BYTES / 1024
-            ),
-        });
-        return None;
-    }
-    // Secrets are taken exactly as typed: a password may well begin with a space.
-    let value = if param.secret { raw } else { raw.trim() };
-    if value.trim().is_empty() {
-        if param.required {
-            errors.push(FieldError {
-                field: param.name.clone(),
-                message: format!("{} is required.", param.label),
-            });
-        }
-        return None;
-    }
-    if let Some(reason) = check_kind(&param.kind, value) {
-        errors.push(FieldError { field: param.name.clone(), message: format!("{}: {reason}", param.label) });
-        return None;
-    }
-    Some(match param.kind {
-        ParamKind::FileBase64 { .. } => base64::engine::general_purpose::STANDARD.encode(value),
-        _ => value.to_owned(),
-    })
-}
-
 /// Raw mode (the param's own name holds a pasted string) wins over the parts.
-fn connection_string_value(
+pub(super) fn connection_string_value(
     param: &Param,
     parts: &[ConnectionStringPart],
     values: &FormValues,
     errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    if has_value(values, &param.name) {
-        let raw = values.get(&param.name).map(Secret::expose).unwrap_or_default();
+    if has_value(values, &param.field) {
+        let raw = values.get(&param.field).map(Secret::expose).unwrap_or_default();
         return match split_connection_string(parts, raw) {
             Ok(_) => Some(raw.trim().to_owned()),
             Err(message) => {
-                errors.push(FieldError { field: param.name.clone(), message });
+                errors.push(FieldError { field: param.field.clone(), message });
                 None
             }
         };

@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use url::Url;
 
-use super::model::{ParamKind, PartKind};
+use super::model::{Param, ParamKind, PartKind};
 
 /// Why `value` does not fit `kind`, or `None` when it does. Empty values are the caller's
 /// concern (they are fine unless the param is required).
@@ -14,9 +14,107 @@ pub fn check_kind(kind: &ParamKind, value: &str) -> Option<String> {
         ParamKind::Url => check_url(value),
         ParamKind::Host => check_host(value),
         ParamKind::Port => check_port(value),
-        ParamKind::FileBase64 { .. } => check_json_key(value),
-        ParamKind::Text | ParamKind::MultiLine | ParamKind::Date | ParamKind::ConnectionString { .. } => None,
+        ParamKind::FileBase64 { accept } if accept.contains("json") => check_json_key(value),
+        ParamKind::Date => check_date(value),
+        ParamKind::Email => check_email(value),
+        ParamKind::Integer => {
+            value.trim().parse::<i64>().err().map(|_| "Enter a whole number, such as 30.".into())
+        }
+        ParamKind::Number => match value.trim().parse::<f64>() {
+            Ok(n) if n.is_finite() => None,
+            _ => Some("Enter a number, such as 2.5.".into()),
+        },
+        ParamKind::Boolean => {
+            (!matches!(value, "true" | "false")).then(|| "Tick the box or leave it clear.".into())
+        }
+        ParamKind::Choice { options, .. } => {
+            (!options.iter().any(|o| o == value)).then(|| format!("Pick one of: {}.", options.join(", ")))
+        }
+        ParamKind::Json { .. } => serde_json::from_str::<serde_json::Value>(value).err().map(|e| {
+            format!("This is not valid JSON ({}, line {} column {}).", category(&e), e.line(), e.column())
+        }),
+        ParamKind::Text
+        | ParamKind::MultiLine
+        | ParamKind::FileBase64 { .. }
+        | ParamKind::ConnectionString { .. }
+        | ParamKind::List
+        | ParamKind::Group { .. }
+        | ParamKind::Variants { .. } => None,
     }
+}
+
+/// The schema's own limits: `pattern` and lengths on text (each item of a list), `minimum`
+/// and `maximum` on numbers.
+pub fn check_rules(param: &Param, value: &str) -> Option<String> {
+    let rules = &param.rules;
+    if matches!(param.kind, ParamKind::Integer | ParamKind::Number) {
+        let number = value.trim().parse::<f64>().ok()?;
+        return match (rules.minimum, rules.maximum) {
+            (Some(min), Some(max)) if number < min || number > max => {
+                Some(format!("Enter a number from {min} to {max}."))
+            }
+            (Some(min), _) if number < min => Some(format!("Enter {min} or more.")),
+            (_, Some(max)) if number > max => Some(format!("Enter {max} or less.")),
+            _ => None,
+        };
+    }
+    let items: Vec<&str> = if param.kind == ParamKind::List {
+        value.lines().map(str::trim).filter(|l| !l.is_empty()).collect()
+    } else {
+        vec![value]
+    };
+    items.into_iter().find_map(|item| check_text_rules(param, item))
+}
+
+fn check_text_rules(param: &Param, value: &str) -> Option<String> {
+    let rules = &param.rules;
+    let length = value.chars().count();
+    if let Some(min) = rules.min_length.filter(|min| length < *min as usize) {
+        return Some(format!("Enter at least {min} characters."));
+    }
+    if let Some(max) = rules.max_length.filter(|max| length > *max as usize) {
+        return Some(format!("Enter at most {max} characters."));
+    }
+    let pattern = rules.pattern.as_deref()?;
+    // Schemas write ECMA-262 patterns; the few the regex crate cannot read (look-around,
+    // back-references) are left to the service to check rather than refusing every value.
+    let regex = regex::Regex::new(pattern).ok()?;
+    if regex.is_match(value) {
+        return None;
+    }
+    // The pattern is shown, never the value: it may be a secret.
+    Some(match param.placeholder.as_str() {
+        "" => format!("This does not have the expected form (the pattern {pattern})."),
+        example => format!("This does not have the expected form, such as {example}."),
+    })
+}
+
+fn category(error: &serde_json::Error) -> &'static str {
+    match error.classify() {
+        serde_json::error::Category::Eof => "it ends too early",
+        _ => "a syntax error",
+    }
+}
+
+/// `YYYY-MM-DD`, as a date input gives it and the schema's `date` format means.
+fn check_date(value: &str) -> Option<String> {
+    let parts: Vec<&str> = value.trim().split('-').collect();
+    let ok = match parts.as_slice() {
+        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
+            let num = |s: &str| s.parse::<u32>().ok();
+            matches!((num(y), num(m), num(d)), (Some(_), Some(1..=12), Some(1..=31)))
+        }
+        _ => false,
+    };
+    (!ok).then(|| "Enter a date as YYYY-MM-DD, such as 2026-12-31.".into())
+}
+
+fn check_email(value: &str) -> Option<String> {
+    let value = value.trim();
+    let ok = value.split_once('@').is_some_and(|(user, domain)| {
+        !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+    }) && !value.contains(char::is_whitespace);
+    (!ok).then(|| "Enter an email address such as ops@example.com.".into())
 }
 
 pub fn check_part(kind: PartKind, value: &str) -> Option<String> {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use url::Url;
 
 use super::error::{ApiError, FlowError};
@@ -26,6 +27,13 @@ pub(super) const PAGE_SIZE: u32 = 100;
 pub(super) const MAX_PAGES: usize = 100;
 /// Adobe's services usually store a create within seconds; a minute covers a slow one.
 const DEFAULT_LOOKUP_WINDOW: Duration = Duration::from_secs(60);
+
+/// The specs of `GET /connectionSpecs`, and how many items could not be read.
+#[derive(Debug, Default)]
+pub struct SpecList {
+    pub specs: Vec<ConnectionSpec>,
+    pub unreadable: usize,
+}
 
 /// Who the calls are made for: the `x-api-key`, `x-gw-ims-org-id` and `x-sandbox-name` headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,6 +231,41 @@ impl FlowClient {
         let reply = self.read(self.flow_url(&["connectionSpecs", spec_id])).await?;
         let items: Items<ConnectionSpec> = parse(&reply)?;
         first(items.items, reply.status)
+    }
+
+    /// Every connection spec the org sees (`GET /connectionSpecs`, page after page), sources
+    /// and destinations alike. An item that is not a readable spec is counted and left out,
+    /// so one odd entry cannot hide the whole catalog.
+    pub async fn connection_specs(&self) -> Result<SpecList, FlowError> {
+        let mut list = SpecList::default();
+        let mut token: Option<String> = None;
+        for _ in 0..MAX_PAGES {
+            let mut url = self.flow_url(&["connectionSpecs"]);
+            url.query_pairs_mut().append_pair("limit", &PAGE_SIZE.to_string());
+            if let Some(token) = &token {
+                url.query_pairs_mut().append_pair("continuationToken", token);
+            }
+            let reply = self.read(url).await?;
+            let page: Items<Value> = parse(&reply)?;
+            for item in page.items {
+                match serde_json::from_value::<ConnectionSpec>(item) {
+                    Ok(spec) => list.specs.push(spec),
+                    Err(_) => list.unreadable += 1,
+                }
+            }
+            token = page
+                .links
+                .and_then(|l| l.next)
+                .and_then(|next| self.flow_base.join(next.href.trim_start_matches('/')).ok())
+                .and_then(|next| {
+                    next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned())
+                });
+            if token.is_none() {
+                return Ok(list);
+            }
+        }
+        tracing::warn!(pages = MAX_PAGES, "the connection spec list was cut short");
+        Ok(list)
     }
 
     /// The sandboxes the signed-in credential may use (`GET /sandbox-management/`), which

@@ -7,7 +7,7 @@ mod model;
 mod preview;
 mod retry;
 
-pub use client::{http_client, FlowClient, ListQuery, PlatformTarget};
+pub use client::{http_client, FlowClient, ListQuery, PlatformTarget, SpecList};
 pub use create::SameName;
 pub use error::{ApiError, FlowError};
 pub use model::{

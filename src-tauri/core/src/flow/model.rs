@@ -26,29 +26,68 @@ pub struct AuthInfo {
     pub params: AuthParams,
 }
 
-/// `auth.params`: serialised in full for the request body only; `Debug` shows the keys and
-/// hides every secret value.
+/// `auth.params`: serialised in full for the request body only; `Debug` and [`masked`]
+/// show the structure with every secret value hidden. Values are typed as the spec says (a
+/// number, a boolean, a nested object), and a secret may sit inside a nested object.
+///
+/// [`masked`]: AuthParams::masked
 #[derive(Clone, Default, PartialEq)]
 pub struct AuthParams {
     values: Map<String, Value>,
-    secret_keys: Vec<String>,
+    /// The path of each secret value, from `auth.params` down.
+    secret_paths: Vec<Vec<String>>,
 }
 
 impl AuthParams {
     pub fn insert(&mut self, key: &str, value: String, secret: bool) {
-        if secret {
-            self.secret_keys.push(key.to_owned());
+        self.insert_at(&[key.to_owned()], Value::String(value), secret);
+    }
+
+    /// Puts `value` at `path`, making the objects on the way.
+    pub fn insert_at(&mut self, path: &[String], value: Value, secret: bool) {
+        let Some((last, parents)) = path.split_last() else { return };
+        let mut object = &mut self.values;
+        for key in parents {
+            let slot = object.entry(key.clone()).or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() {
+                *slot = Value::Object(Map::new());
+            }
+            object = slot.as_object_mut().expect("made an object just above");
         }
-        self.values.insert(key.to_owned(), Value::String(value));
+        object.insert(last.clone(), value);
+        if secret {
+            self.secret_paths.push(path.to_vec());
+        }
     }
 
     /// The secret values, so error messages can be scrubbed of them.
     pub fn secret_values(&self) -> impl Iterator<Item = &str> {
-        self.secret_keys.iter().filter_map(|k| self.values.get(k)).filter_map(Value::as_str)
+        self.secret_paths.iter().filter_map(|path| self.at(path)).filter_map(Value::as_str)
     }
 
+    /// Whether the top-level key `key` holds a secret.
     pub fn is_secret(&self, key: &str) -> bool {
-        self.secret_keys.iter().any(|k| k == key)
+        self.secret_paths.iter().any(|p| p.len() == 1 && p[0] == key)
+    }
+
+    /// The params with every secret value replaced by [`MASK`](super::MASK).
+    pub fn masked(&self) -> Value {
+        let mut masked = Value::Object(self.values.clone());
+        for path in &self.secret_paths {
+            let mut slot = Some(&mut masked);
+            for key in path {
+                slot = slot.and_then(|v| v.get_mut(key.as_str()));
+            }
+            if let Some(value) = slot {
+                *value = Value::String(super::MASK.into());
+            }
+        }
+        masked
+    }
+
+    fn at(&self, path: &[String]) -> Option<&Value> {
+        let (first, rest) = path.split_first()?;
+        rest.iter().try_fold(self.values.get(first)?, |value, key| value.get(key.as_str()))
     }
 }
 
@@ -60,15 +99,7 @@ impl Serialize for AuthParams {
 
 impl fmt::Debug for AuthParams {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut map = f.debug_map();
-        for (key, value) in &self.values {
-            if self.is_secret(key) {
-                map.entry(key, &"[redacted]");
-            } else {
-                map.entry(key, value);
-            }
-        }
-        map.finish()
+        fmt::Debug::fmt(&self.masked(), f)
     }
 }
 
@@ -172,8 +203,10 @@ pub struct ConnectionPage {
     pub continuation_token: Option<String>,
 }
 
-/// A connection spec, from `GET /connectionSpecs/{id}`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// A connection spec, from `GET /connectionSpecs` or `GET /connectionSpecs/{id}`. Only what
+/// the app uses is kept; `sourceSpec` and `targetSpec` are noted by their presence alone
+/// (they tell a source from a destination) and not written back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionSpec {
     pub id: String,
@@ -181,20 +214,49 @@ pub struct ConnectionSpec {
     pub name: String,
     #[serde(default)]
     pub version: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+    /// Entries that cannot be read (no `name`, say) are left out rather than failing the spec.
+    #[serde(default, deserialize_with = "readable_entries")]
     pub auth_spec: Vec<AuthSpec>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object_or_empty")]
     pub attributes: Map<String, Value>,
+    #[serde(default, rename = "sourceSpec", deserialize_with = "present", skip_serializing)]
+    pub has_source_spec: bool,
+    #[serde(default, rename = "targetSpec", deserialize_with = "present", skip_serializing)]
+    pub has_target_spec: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AuthSpec {
     pub name: String,
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub auth_type: Option<String>,
     /// A JSON Schema (draft-07) with `properties` and `required`.
     #[serde(default)]
     pub spec: Value,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+fn readable_entries<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<AuthSpec>, D::Error> {
+    Ok(match Value::deserialize(deserializer)? {
+        Value::Array(items) => {
+            items.into_iter().filter_map(|item| serde_json::from_value(item).ok()).collect()
+        }
+        _ => Vec::new(),
+    })
+}
+
+fn object_or_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Map<String, Value>, D::Error> {
+    Ok(match Value::deserialize(deserializer)? {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    })
 }
 
 /// A sandbox the user may work in. Show `title`, send `name`.

@@ -24,12 +24,8 @@ pub struct RequestPreview {
 /// Builds the preview of `POST {connections_url}` for `new`.
 pub fn preview(new: &NewConnection, connections_url: &str, target: &PlatformTarget) -> RequestPreview {
     let mut body = serde_json::to_value(new).unwrap_or(Value::Null);
-    if let Some(params) = body.pointer_mut("/auth/params").and_then(Value::as_object_mut) {
-        for (key, value) in params.iter_mut() {
-            if new.auth.params.is_secret(key) {
-                *value = Value::String(MASK.into());
-            }
-        }
+    if let Some(params) = body.pointer_mut("/auth/params") {
+        *params = new.auth.params.masked();
     }
     let body = serde_json::to_string_pretty(&body).unwrap_or_default();
     let curl = [

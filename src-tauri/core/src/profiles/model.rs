@@ -111,12 +111,12 @@ pub struct SharedProfile {
 /// connection string (a pasted whole string counts as secret too).
 pub fn secret_fields(method: &AuthMethod) -> Vec<String> {
     let mut fields = Vec::new();
-    for param in &method.params {
+    for param in method.all_params() {
         if let ParamKind::ConnectionString { parts } = &param.kind {
-            fields.push(param.name.clone());
+            fields.push(param.field.clone());
             fields.extend(parts.iter().filter(|p| p.secret).map(|p| p.field.clone()));
         } else if param.secret {
-            fields.push(param.name.clone());
+            fields.push(param.field.clone());
         }
     }
     fields
@@ -138,9 +138,20 @@ pub fn source_secret_fields(source: &Source) -> Vec<String> {
 pub fn looks_secret(name: &str) -> bool {
     let name: String =
         name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-    ["password", "passwd", "secret", "token", "privatekey", "connectionstring", "keyfile"]
-        .iter()
-        .any(|word| name.contains(word))
+    [
+        "password",
+        "passwd",
+        "passphrase",
+        "secret",
+        "token",
+        "privatekey",
+        "sshkey",
+        "apikey",
+        "connectionstring",
+        "keyfile",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
         || name.starts_with("sas")
         || name.ends_with("sas")
 }

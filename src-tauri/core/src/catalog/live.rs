@@ -1,0 +1,175 @@
+//! The org's catalog: every source connection spec it sees, each rendered by the form engine
+//! and merged with the built-in entry where the app has one. Lists come from memory, else the
+//! cache file, else the built-in four; a refresh fetches them and rewrites the cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::builtin::{builtin_source, builtin_sources};
+use super::cache::CatalogCache;
+use super::listing::{for_cache, is_source};
+use super::model::{CatalogOrigin, Source};
+use super::reconcile::reconcile;
+use crate::flow::{ConnectionSpec, FlowClient, FlowError};
+
+/// The catalog the UI lists: the built-in sources first, then the org's other sources by
+/// name. `refreshed_at` (milliseconds since 1970) is when the list was fetched; `None` means
+/// the built-in sources alone.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CatalogList {
+    pub sources: Vec<Source>,
+    #[ts(type = "number | null")]
+    pub refreshed_at: Option<i64>,
+}
+
+impl CatalogList {
+    fn builtin() -> Self {
+        Self { sources: builtin_sources().to_vec(), refreshed_at: None }
+    }
+
+    /// The list for `specs`: sources only, each through the form engine.
+    pub fn from_specs(specs: &[ConnectionSpec], refreshed_at: i64) -> Self {
+        let live: Vec<Source> =
+            specs.iter().filter(|s| is_source(s)).map(|s| reconcile(builtin_source(&s.id), s)).collect();
+        let mut sources: Vec<Source> = builtin_sources()
+            .iter()
+            .map(|b| live.iter().find(|l| l.spec_id == b.spec_id).cloned().unwrap_or_else(|| b.clone()))
+            .collect();
+        let mut others: Vec<Source> =
+            live.into_iter().filter(|l| builtin_source(&l.spec_id).is_none()).collect();
+        others.sort_by_cached_key(|s| s.display_name.to_lowercase());
+        sources.extend(others);
+        Self { sources, refreshed_at: Some(refreshed_at) }
+    }
+}
+
+/// Live catalog entries, per org and connection spec.
+#[derive(Debug, Default)]
+pub struct LiveCatalog {
+    by_org_and_spec: Mutex<HashMap<(String, String), Source>>,
+    lists: Mutex<HashMap<String, Arc<CatalogList>>>,
+    cache: Option<CatalogCache>,
+}
+
+impl LiveCatalog {
+    pub fn with_cache(cache: CatalogCache) -> Self {
+        Self { cache: Some(cache), ..Self::default() }
+    }
+
+    /// The entry for `spec_id` as the org behind `client` sees it. When the spec cannot be
+    /// read the built-in entry stands in (and is not cached, so the next call tries again);
+    /// the error is returned beside it for the caller to mention.
+    pub async fn source(&self, client: &FlowClient, spec_id: &str) -> (Option<Source>, Option<FlowError>) {
+        let key = (client.target().org_id.clone(), spec_id.to_owned());
+        if let Some(hit) = lock(&self.by_org_and_spec).get(&key) {
+            return (Some(hit.clone()), None);
+        }
+        match client.connection_spec(spec_id).await {
+            Ok(live) => {
+                let merged = reconcile(builtin_source(spec_id), &live);
+                lock(&self.by_org_and_spec).insert(key, merged.clone());
+                (Some(merged), None)
+            }
+            Err(err) => {
+                tracing::warn!(spec_id, error = %err, "using the built-in catalog entry");
+                (builtin_source(spec_id).cloned(), Some(err))
+            }
+        }
+    }
+
+    /// The entry known for this org, if any; never a network call.
+    pub fn cached(&self, org_id: &str, spec_id: &str) -> Option<Source> {
+        lock(&self.by_org_and_spec).get(&(org_id.to_owned(), spec_id.to_owned())).cloned()
+    }
+
+    /// The org's list as last fetched, from memory or the cache file; the built-in sources
+    /// when it was never fetched. Never a network call.
+    pub async fn list(&self, org_id: &str) -> CatalogList {
+        if let Some(list) = lock(&self.lists).get(org_id) {
+            return (**list).clone();
+        }
+        let Some(cache) = self.cache.clone() else { return CatalogList::builtin() };
+        let org = org_id.to_owned();
+        let read = tokio::task::spawn_blocking(move || {
+            cache.read(&org).map(|file| CatalogList::from_specs(&file.specs, file.refreshed_at))
+        })
+        .await;
+        match read {
+            Ok(Some(list)) => {
+                self.keep(org_id, list.clone());
+                list
+            }
+            _ => CatalogList::builtin(),
+        }
+    }
+
+    /// Fetches the org's whole list, keeps it, and rewrites the cache. The parse and the
+    /// file run off the async runtime. A cache that cannot be written is logged: the list is
+    /// still good.
+    pub async fn refresh(&self, client: &FlowClient) -> Result<CatalogList, FlowError> {
+        let fetched = client.connection_specs().await?;
+        if fetched.unreadable > 0 {
+            tracing::warn!(unreadable = fetched.unreadable, "connection specs left out of the catalog");
+        }
+        let org = client.target().org_id.clone();
+        let cache = self.cache.clone();
+        let refreshed_at = now_ms();
+        let org_for_file = org.clone();
+        let built = tokio::task::spawn_blocking(move || {
+            let mut removed = 0;
+            let specs: Vec<ConnectionSpec> = fetched
+                .specs
+                .into_iter()
+                .filter(is_source)
+                .map(|spec| {
+                    let (spec, stripped) = for_cache(spec);
+                    removed += stripped;
+                    spec
+                })
+                .collect();
+            if removed > 0 {
+                tracing::warn!(removed, "values of secret properties left out of the catalog cache");
+            }
+            let list = CatalogList::from_specs(&specs, refreshed_at);
+            if let Some(cache) = cache {
+                if let Err(error) = cache.write(&org_for_file, refreshed_at, specs) {
+                    tracing::warn!(%error, "the catalog cache was not written");
+                }
+            }
+            list
+        })
+        .await
+        .map_err(|e| FlowError::UnexpectedResponse {
+            status: 200,
+            detail: format!("the catalog was not built ({e})"),
+        })?;
+        self.keep(&org, built.clone());
+        Ok(built)
+    }
+
+    fn keep(&self, org_id: &str, list: CatalogList) {
+        {
+            let mut by_spec = lock(&self.by_org_and_spec);
+            for source in list.sources.iter().filter(|s| s.origin == CatalogOrigin::Live) {
+                by_spec.insert((org_id.to_owned(), source.spec_id.clone()), source.clone());
+            }
+        }
+        lock(&self.lists).insert(org_id.to_owned(), Arc::new(list));
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock cannot leave the maps half-written: recover them.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
