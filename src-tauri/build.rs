@@ -5,6 +5,8 @@ fn main() {
             "compose_connection_string",
             "split_connection_string",
             "load_source",
+            "catalog_sources",
+            "refresh_catalog",
             "list_accounts",
             "save_account",
             "delete_account",

@@ -60,6 +60,8 @@ pub fn run() {
             commands::catalog::compose_connection_string,
             commands::catalog::split_connection_string,
             commands::catalog::load_source,
+            commands::catalog::catalog_sources,
+            commands::catalog::refresh_catalog,
             commands::accounts::list_accounts,
             commands::accounts::save_account,
             commands::accounts::delete_account,

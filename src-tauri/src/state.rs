@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use flow_connect_core::accounts::{Account, AccountBook};
-use flow_connect_core::catalog::LiveCatalog;
+use flow_connect_core::catalog::{CatalogCache, LiveCatalog};
 use flow_connect_core::config::Endpoints;
 use flow_connect_core::credentials::SecretSets;
 use flow_connect_core::data_file::FolderLock;
@@ -63,7 +63,7 @@ impl AppState {
             _lock: lock,
             http: tokio::sync::OnceCell::new(),
             vault,
-            catalog: LiveCatalog::default(),
+            catalog: LiveCatalog::with_cache(CatalogCache::new(data_dir)),
             consent: ConsentSlot::default(),
             profiles,
             accounts,

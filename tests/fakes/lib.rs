@@ -3,11 +3,13 @@
 //! bodies and the three error shapes. Tests use them in-process; `make demo` runs the
 //! `fake-services` binary.
 
+pub mod clients;
 mod counting;
 mod google;
 pub mod http;
 pub mod keychain;
 mod platform;
+mod spec_service;
 pub mod specs;
 
 pub use counting::CountingStore;

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 use crate::http::{self, Outcome, Request, Response};
-use crate::specs;
+use crate::spec_service;
 
 const FLOW: &str = "/data/foundation/flowservice";
 const SANDBOXES: &str = "/data/foundation/sandbox-management/";
@@ -355,17 +355,8 @@ fn route(state: &mut State, request: &Request) -> Response {
             with_connection(state, id, |_| Response::json(200, &json!({ "result": true })))
         }
         ("GET", ["connections", id, "explore"]) => explore(state, request, id),
-        ("GET", ["connectionSpecs", id]) => {
-            match specs::connection_specs(&state.config.rest_oauth_spec_name)
-                .into_iter()
-                .find(|s| s["id"] == *id)
-            {
-                Some(spec) => Response::json(200, &json!({ "items": [spec] })),
-                None => {
-                    flow_error(404, 1101, "Resource not found", &format!("Connection spec {id} not found"))
-                }
-            }
-        }
+        ("GET", ["connectionSpecs"]) => spec_service::list(&state.config.rest_oauth_spec_name, request),
+        ("GET", ["connectionSpecs", id]) => spec_service::one(&state.config.rest_oauth_spec_name, id),
         _ => not_found("path", &request.path),
     }
 }
@@ -480,55 +471,8 @@ fn create(state: &mut State, request: &Request) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
         return flow_error(400, 1405, "Bad Request", "Request body is empty or is not valid JSON");
     };
-    let spec_id = body.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
-    let specs = specs::connection_specs(&state.config.rest_oauth_spec_name);
-    let Some(spec) = specs.iter().find(|s| s["id"] == spec_id) else {
-        return flow_error(400, 1413, "Bad Request", &format!("Invalid connection spec ID '{spec_id}'"));
-    };
-    if body.pointer("/connectionSpec/version").and_then(Value::as_str) != Some("1.0") {
-        return flow_error(
-            400,
-            1413,
-            "Bad Request",
-            "Invalid connection spec version; this spec has version 1.0",
-        );
-    }
-    if body.get("name").and_then(Value::as_str).is_none_or(|n| n.trim().is_empty()) {
-        return flow_error(400, 1405, "Bad Request", "The connection name is required");
-    }
-    let spec_name = body.pointer("/auth/specName").and_then(Value::as_str).unwrap_or_default();
-    let Some(auth_spec) = spec["authSpec"].as_array().and_then(|a| a.iter().find(|a| a["name"] == spec_name))
-    else {
-        return flow_error(
-            400,
-            1415,
-            "Bad Request",
-            &format!("The auth spec '{spec_name}' could not be found for the connection spec ID {spec_id}"),
-        );
-    };
-    let empty = serde_json::Map::new();
-    let params = body.pointer("/auth/params").and_then(Value::as_object).unwrap_or(&empty);
-    let properties = auth_spec["spec"]["properties"].as_object().unwrap_or(&empty);
-    if let Some(unknown) = params.keys().find(|k| !properties.contains_key(*k)) {
-        return flow_error(
-            400,
-            1400,
-            "Bad Request",
-            &format!("auth.params has an unknown property '{unknown}'"),
-        );
-    }
-    let required = auth_spec["spec"]["required"].as_array().cloned().unwrap_or_default();
-    if let Some(missing) = required
-        .iter()
-        .filter_map(Value::as_str)
-        .find(|r| params.get(*r).and_then(Value::as_str).is_none_or(|v| v.is_empty()))
-    {
-        return flow_error(
-            400,
-            1400,
-            "Bad Request",
-            &format!("auth.params is missing the required property '{missing}'"),
-        );
+    if let Err(refused) = spec_service::check_create(&state.config.rest_oauth_spec_name, &body) {
+        return refused;
     }
     let sandbox = request.header("x-sandbox-name").unwrap_or_default().to_owned();
     let connection = new_connection(state, &sandbox, &body);
@@ -697,7 +641,7 @@ fn explore(state: &State, request: &Request, id: &str) -> Response {
 }
 
 /// Flow Service's RFC-7807-like error body.
-fn flow_error(status: u16, code: u16, title: &str, message: &str) -> Response {
+pub(crate) fn flow_error(status: u16, code: u16, title: &str, message: &str) -> Response {
     let request_id = format!("fake-request-{}", nonce());
     Response::json(
         status,

@@ -1,7 +1,45 @@
 //! The connection specs the fake serves, written after the reference's description of the
-//! live `authSpec[]`: JSON Schemas with `required` and `format: password` markers.
+//! live `authSpec[]`: JSON Schemas with `required` and `format: password` markers. The four
+//! built-in sources are here; the rest of the catalog (`specs/catalog.json`) is data.
+
+use std::sync::OnceLock;
 
 use serde_json::{json, Value};
+
+const CATALOG_JSON: &str = include_str!("specs/catalog.json");
+
+fn catalog() -> &'static Value {
+    static CATALOG: OnceLock<Value> = OnceLock::new();
+    CATALOG.get_or_init(|| serde_json::from_str(CATALOG_JSON).expect("specs/catalog.json is JSON"))
+}
+
+/// The sources of the catalog besides the four built-in ones.
+pub fn other_sources() -> &'static [Value] {
+    catalog()["sources"].as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
+/// Destination specs, which `GET /connectionSpecs` lists beside the sources.
+pub fn destinations() -> &'static [Value] {
+    catalog()["destinations"].as_array().map(Vec::as_slice).unwrap_or_default()
+}
+
+/// Every spec the fake lists, in its order: the built-in four, the other sources, then the
+/// destinations.
+pub fn all_specs(rest_oauth_name: &str) -> Vec<Value> {
+    let mut specs = connection_specs(rest_oauth_name);
+    specs.extend(other_sources().iter().cloned());
+    specs.extend(destinations().iter().cloned());
+    specs
+}
+
+/// The id of the source spec named `name` (`sftp`, `snowflake`, …).
+pub fn source_id(name: &str) -> &'static str {
+    other_sources()
+        .iter()
+        .find(|s| s["name"] == name)
+        .and_then(|s| s["id"].as_str())
+        .unwrap_or_else(|| panic!("no fake source named {name}"))
+}
 
 pub const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
 pub const ORACLE: &str = "d6b52d86-f0f8-475f-89d4-ce54c8527328";

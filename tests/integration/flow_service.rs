@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use fakes::clients::{client_for, client_with, target_for};
 use fakes::specs::{BIGQUERY, GENERIC_REST, ORACLE, SERVICENOW};
 use fakes::{FakeConfig, FakePlatform, Fault, FaultAction};
 use flow_connect_core::catalog::{builtin_source, new_connection, FormValues, LiveCatalog};
 use flow_connect_core::flow::{
-    http_client, FlowClient, FlowError, ListQuery, PatchOp, PlatformTarget, RetryPolicy, SameName,
-    TestOutcome,
+    http_client, FlowClient, FlowError, ListQuery, PatchOp, SameName, TestOutcome,
 };
 use flow_connect_core::ims::{ImsCredentials, ImsError, ImsTokenProvider, DEFAULT_SCOPES};
 use flow_connect_core::Secret;
@@ -27,39 +27,6 @@ async fn harness(config: FakeConfig) -> Harness {
     let fake = FakePlatform::start(config).await.expect("the fake starts");
     let client = client_for(&fake, "prod", Duration::from_secs(10));
     Harness { fake, client }
-}
-
-fn client_for(fake: &FakePlatform, sandbox: &str, timeout: Duration) -> FlowClient {
-    client_with(fake, target_for(fake, sandbox), timeout)
-}
-
-fn target_for(fake: &FakePlatform, sandbox: &str) -> PlatformTarget {
-    let config = fake.config();
-    PlatformTarget { api_key: config.client_id, org_id: config.org_id, sandbox: sandbox.into() }
-}
-
-/// A client signed in with the fake's client credentials, retrying quickly.
-fn client_with(fake: &FakePlatform, target: PlatformTarget, timeout: Duration) -> FlowClient {
-    let config = fake.config();
-    let base = Url::parse(&fake.url()).expect("the fake's URL");
-    let http = http_client(timeout);
-    let tokens = Arc::new(ImsTokenProvider::new(
-        http.clone(),
-        &base,
-        ImsCredentials::ClientCredentials {
-            client_id: config.client_id,
-            client_secret: Secret::new(config.client_secret),
-            scopes: DEFAULT_SCOPES.into(),
-        },
-    ));
-    FlowClient::new(http, &base, tokens, target)
-        .with_retry(RetryPolicy {
-            max_attempts: 4,
-            first_delay: Duration::from_millis(20),
-            max_delay: Duration::from_millis(200),
-            max_retry_after: Duration::from_secs(5),
-        })
-        .with_lookup_window(Duration::from_secs(6))
 }
 
 fn values(pairs: &[(&str, &str)]) -> FormValues {

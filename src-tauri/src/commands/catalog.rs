@@ -1,6 +1,8 @@
 use std::collections::BTreeMap;
 
-use flow_connect_core::catalog::{self, builtin_source, FieldError, FormValues, ParamKind, Source};
+use flow_connect_core::catalog::{
+    self, builtin_source, CatalogList, FieldError, FormValues, ParamKind, Source,
+};
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::form_secrets;
 use flow_connect_core::Secret;
@@ -27,6 +29,29 @@ pub async fn load_source(
         (None, Some(error)) => Err(error.into()),
         (None, None) => Err(unknown_source()),
     }
+}
+
+/// The account's org catalog as last fetched (memory or the cache file), or the built-in
+/// sources when it never was; never a network call, so the catalog shows at once and offline.
+#[tauri::command]
+pub async fn catalog_sources(
+    state: State<'_, AppState>,
+    account_id: String,
+) -> Result<CatalogList, CommandError> {
+    let account = state.account(&account_id)?;
+    Ok(state.catalog.list(&account.org_id).await)
+}
+
+/// Fetches the org's whole catalog and rewrites its cache.
+#[tauri::command]
+pub async fn refresh_catalog(
+    state: State<'_, AppState>,
+    account_id: String,
+    sandbox: String,
+) -> Result<CatalogList, CommandError> {
+    let account = state.account(&account_id)?;
+    let client = state.client(&account, &sandbox).await?;
+    Ok(state.catalog.refresh(&client).await?)
 }
 
 // The form commands are async so that they run off the main thread: reading the accounts file
@@ -143,7 +168,7 @@ fn connection_string_parts(
 ) -> Result<Vec<catalog::ConnectionStringPart>, CommandError> {
     let source = resolve_source(state, account_id, spec_id)?;
     let method = source.auth_method(spec_name).ok_or_else(unknown_source)?;
-    match method.params.iter().find(|p| p.name == param).map(|p| &p.kind) {
+    match method.all_params().into_iter().find(|p| p.field == param).map(|p| &p.kind) {
         Some(ParamKind::ConnectionString { parts }) => Ok(parts.clone()),
         _ => Err(CommandError::new(
             ErrorCode::UnknownSource,
