@@ -91,12 +91,12 @@ async function waitForPort(port, child, timeoutMs) {
 }
 
 /** The environment the app runs in: wired to the fakes, inside the launch's data folders. */
-function appEnv(fakes, dataRoot) {
+function appEnv(fakes, dataRoot, platformUrl = fakes.url) {
   const dataHome = path.join(dataRoot, "data");
   return {
     ...process.env,
-    FLOW_CONNECT_PLATFORM_URL: fakes.url,
-    FLOW_CONNECT_IMS_URL: fakes.url,
+    FLOW_CONNECT_PLATFORM_URL: platformUrl,
+    FLOW_CONNECT_IMS_URL: platformUrl,
     FLOW_CONNECT_GOOGLE_AUTH_URL: fakes.google.auth,
     FLOW_CONNECT_GOOGLE_TOKEN_URL: fakes.google.token,
     FLOW_CONNECT_GOOGLE_REVOKE_URL: fakes.google.revoke,
@@ -120,9 +120,13 @@ function appEnv(fakes, dataRoot) {
  */
 export async function launch(
   name = "app",
-  { dataRoot: reuse, application = appBinary } = {},
+  { dataRoot: reuse, application = appBinary, offline = false } = {},
 ) {
   const fakes = await startFakes();
+  // Offline, Adobe's services are a port where nothing listens: every call fails to connect.
+  const platformUrl = offline
+    ? `http://127.0.0.1:${String(await freePort())}`
+    : fakes.url;
   // A restart passes the data folders of the earlier launch, so the app finds what it saved.
   const dataRoot =
     reuse ??
@@ -138,7 +142,7 @@ export async function launch(
     ["--port", String(port), "--native-port", String(nativePort)],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: appEnv(fakes, dataRoot),
+      env: appEnv(fakes, dataRoot, platformUrl),
     },
   );
   // The app's own stderr ends up here: keep it for failure reports and the secret scan.
@@ -184,7 +188,7 @@ export async function launch(
       dataRoot,
       browserLog: path.join(dataRoot, "browser.log"),
       /** The environment of this launch, for starting the app a second time beside it. */
-      env: appEnv(fakes, dataRoot),
+      env: appEnv(fakes, dataRoot, platformUrl),
       logPath: path.join(artifacts, logFile),
       async stop() {
         await browser.deleteSession().catch(() => {});
@@ -239,7 +243,8 @@ export async function byLabel(browser, text, timeout = 10000) {
     .catch(() => {
       throw new Error(`no label “${text}”`);
     });
-  return browser.$(`#${String(id)}`);
+  // By attribute: a nested field's id holds a dot, which a #id selector would read as a class.
+  return browser.$(`[id="${String(id)}"]`);
 }
 
 /** Clicks `element` once it has stopped moving in the viewport. The form scrolls a result it

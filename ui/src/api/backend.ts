@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { Account } from "../bindings/Account";
+import type { CatalogList } from "../bindings/CatalogList";
 import type { CommandError } from "../bindings/CommandError";
 import type { ConnectionRequest } from "../bindings/ConnectionRequest";
 import type { ConsentRequest } from "../bindings/ConsentRequest";
@@ -119,6 +120,16 @@ export function splitConnectionString(
 
 export function loadSource(accountId: string, sandbox: string, specId: string): Promise<Source> {
   return call<Source>("load_source", { accountId, sandbox, specId });
+}
+
+/** The org's catalog as last fetched, at once and offline; the built-in sources before that. */
+export function catalogSources(accountId: string): Promise<CatalogList> {
+  return call<CatalogList>("catalog_sources", { accountId });
+}
+
+/** Fetches the org's whole catalog of sources. */
+export function refreshCatalog(accountId: string, sandbox: string): Promise<CatalogList> {
+  return call<CatalogList>("refresh_catalog", { accountId, sandbox });
 }
 
 export function listAccounts(): Promise<Account[]> {

@@ -18,6 +18,7 @@ export const builtinSources: Source[] = [
         "params": [
           {
             "name": "project",
+            "field": "project",
             "label": "Project ID",
             "help": "The project ID of the default BigQuery project to query against.",
             "placeholder": "my-analytics-project",
@@ -30,6 +31,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "clientId",
+            "field": "clientId",
             "label": "Client ID",
             "help": "The ID value used to generate the refresh token.",
             "placeholder": "1234567890-abc.apps.googleusercontent.com",
@@ -42,6 +44,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "clientSecret",
+            "field": "clientSecret",
             "label": "Client secret",
             "help": "The secret value used to generate the refresh token.",
             "placeholder": "",
@@ -54,6 +57,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "refreshToken",
+            "field": "refreshToken",
             "label": "Refresh token",
             "help": "The refresh token obtained from Google used to authorize access to BigQuery.",
             "placeholder": "",
@@ -66,6 +70,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "largeResultsDataSetId",
+            "field": "largeResultsDataSetId",
             "label": "Large results dataset ID",
             "help": "Optional. A dataset BigQuery may use to hold large query results.",
             "placeholder": "",
@@ -85,6 +90,7 @@ export const builtinSources: Source[] = [
         "params": [
           {
             "name": "projectId",
+            "field": "projectId",
             "label": "Project ID",
             "help": "The project ID of the default BigQuery project to query against.",
             "placeholder": "my-analytics-project",
@@ -97,6 +103,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "keyFileContent",
+            "field": "keyFileContent",
             "label": "Service account key file",
             "help": "Choose or drop the service account's JSON key, as downloaded from the Google Cloud console. Flow Connect Base64-encodes it.",
             "placeholder": "",
@@ -110,6 +117,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "largeResultsDataSetId",
+            "field": "largeResultsDataSetId",
             "label": "Large results dataset ID",
             "help": "Optional. A dataset BigQuery may use to hold large query results.",
             "placeholder": "",
@@ -140,6 +148,7 @@ export const builtinSources: Source[] = [
         "params": [
           {
             "name": "connectionString",
+            "field": "connectionString",
             "label": "Connection string",
             "help": "The connection string used to connect to your Oracle database.",
             "placeholder": "",
@@ -212,6 +221,7 @@ export const builtinSources: Source[] = [
         "params": [
           {
             "name": "host",
+            "field": "host",
             "label": "Host",
             "help": "The base URL of the REST API, such as https://api.example.com.",
             "placeholder": "https://api.example.com",
@@ -224,6 +234,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "authorizationTestUrl",
+            "field": "authorizationTestUrl",
             "label": "Authorization test URL",
             "help": "Optional. A URL Platform calls to check the credentials while it creates the connection.",
             "placeholder": "",
@@ -236,6 +247,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "clientId",
+            "field": "clientId",
             "label": "Client ID",
             "help": "The client ID of your OAuth application.",
             "placeholder": "",
@@ -248,6 +260,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "clientSecret",
+            "field": "clientSecret",
             "label": "Client secret",
             "help": "The client secret of your OAuth application.",
             "placeholder": "",
@@ -260,6 +273,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "accessToken",
+            "field": "accessToken",
             "label": "Access token",
             "help": "The access token Platform sends to the API.",
             "placeholder": "",
@@ -272,6 +286,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "refreshToken",
+            "field": "refreshToken",
             "label": "Refresh token",
             "help": "Optional. The refresh token Platform uses to get a new access token.",
             "placeholder": "",
@@ -284,6 +299,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "expirationDate",
+            "field": "expirationDate",
             "label": "Access token expiry",
             "help": "When the access token expires; filled in when Flow Connect obtains the token.",
             "placeholder": "",
@@ -296,6 +312,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "accessTokenUrl",
+            "field": "accessTokenUrl",
             "label": "Access token URL",
             "help": "Optional. The token endpoint Platform calls to refresh the access token.",
             "placeholder": "",
@@ -315,6 +332,7 @@ export const builtinSources: Source[] = [
         "params": [
           {
             "name": "host",
+            "field": "host",
             "label": "Host",
             "help": "The base URL of the REST API, such as https://api.example.com.",
             "placeholder": "https://api.example.com",
@@ -327,6 +345,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "username",
+            "field": "username",
             "label": "User name",
             "help": "The user name for the API.",
             "placeholder": "",
@@ -339,6 +358,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "password",
+            "field": "password",
             "label": "Password",
             "help": "The password for the API.",
             "placeholder": "",
@@ -369,6 +389,7 @@ export const builtinSources: Source[] = [
         "params": [
           {
             "name": "endpoint",
+            "field": "endpoint",
             "label": "Instance URL",
             "help": "The endpoint of the ServiceNow server, such as https://acme.service-now.com.",
             "placeholder": "https://acme.service-now.com",
@@ -381,6 +402,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "username",
+            "field": "username",
             "label": "User name",
             "help": "The username used to connect to the ServiceNow server for authentication.",
             "placeholder": "",
@@ -393,6 +415,7 @@ export const builtinSources: Source[] = [
           },
           {
             "name": "password",
+            "field": "password",
             "label": "Password",
             "help": "The password to connect to the ServiceNow server for authentication.",
             "placeholder": "",

@@ -5,12 +5,13 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import sources from "../../../src-tauri/core/src/catalog/sources.json";
+import { builtinSources } from "../bindings/builtinSources";
 import type { Source } from "../bindings/Source";
 import { session } from "./session.svelte";
 import SourceForm from "./SourceForm.svelte";
 
-const catalog = sources as unknown as Source[];
+// The catalog as the backend describes it, every param with its form field.
+const catalog: Source[] = builtinSources;
 const oracle = catalog.find((s) => s.displayName === "Oracle") as Source;
 const serviceNow = catalog.find((s) => s.displayName === "ServiceNow") as Source;
 
