@@ -24,5 +24,9 @@ step "Start-up, memory and sizes (median of ${BENCH_RUNS:-11} launches each)"
 step "Profiles at 1,000, against the real keychain"
 in_keyring cargo bench --locked -p flow-connect-tests --bench profiles | tee "$SANDBOX/profiles.md"
 { echo; grep -E '^(###|\|)' "$SANDBOX/profiles.md"; } >>docs/benchmarks.md
+
+step "The catalog at 100 large specs"
+cargo bench --locked -p flow-connect-tests --bench catalog | tee "$SANDBOX/catalog.md"
+{ echo; grep -E '^(###|\|)' "$SANDBOX/catalog.md"; } >>docs/benchmarks.md
 echo
 echo "Written to docs/benchmarks.md"

@@ -12,9 +12,10 @@ use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 async fn main() -> std::io::Result<()> {
     let port =
         std::env::args().nth(1).map(|p| p.parse::<u16>()).transpose().map_err(std::io::Error::other)?;
-    let fake =
-        FakePlatform::start_on(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0))), FakeConfig::default())
-            .await?;
+    // Benchmarks also ask for a catalog of this many large generated source specs.
+    let extra_specs = std::env::var("FAKE_EXTRA_SPECS").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let config = FakeConfig { extra_specs, ..FakeConfig::default() };
+    let fake = FakePlatform::start_on(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0))), config).await?;
     // Benchmarks fill the production sandbox with this many ServiceNow connections.
     if let Some(count) = std::env::var("FAKE_SEED_CONNECTIONS").ok().and_then(|n| n.parse().ok()) {
         fake.seed_connections(fakes::specs::SERVICENOW, "prod", "Seeded", count);

@@ -34,6 +34,8 @@ pub struct FakeConfig {
     pub offer_test_endpoint: bool,
     /// Connections per page when the request names no limit.
     pub default_page_size: usize,
+    /// Large generated source specs listed after the others, for benchmarks.
+    pub extra_specs: usize,
 }
 
 impl Default for FakeConfig {
@@ -54,6 +56,7 @@ impl Default for FakeConfig {
             rest_oauth_spec_name: "oAuth2RefreshCode".into(),
             offer_test_endpoint: true,
             default_page_size: 100,
+            extra_specs: 0,
         }
     }
 }
@@ -355,8 +358,8 @@ fn route(state: &mut State, request: &Request) -> Response {
             with_connection(state, id, |_| Response::json(200, &json!({ "result": true })))
         }
         ("GET", ["connections", id, "explore"]) => explore(state, request, id),
-        ("GET", ["connectionSpecs"]) => spec_service::list(&state.config.rest_oauth_spec_name, request),
-        ("GET", ["connectionSpecs", id]) => spec_service::one(&state.config.rest_oauth_spec_name, id),
+        ("GET", ["connectionSpecs"]) => spec_service::list(&state.config, request),
+        ("GET", ["connectionSpecs", id]) => spec_service::one(&state.config, id),
         _ => not_found("path", &request.path),
     }
 }
@@ -471,7 +474,7 @@ fn create(state: &mut State, request: &Request) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
         return flow_error(400, 1405, "Bad Request", "Request body is empty or is not valid JSON");
     };
-    if let Err(refused) = spec_service::check_create(&state.config.rest_oauth_spec_name, &body) {
+    if let Err(refused) = spec_service::check_create(&state.config, &body) {
         return refused;
     }
     let sandbox = request.header("x-sandbox-name").unwrap_or_default().to_owned();

@@ -7,6 +7,14 @@ use serde_json::{json, Value};
 
 use crate::http::{Request, Response};
 use crate::specs;
+use crate::FakeConfig;
+
+/// What the fake lists: every spec, then the generated ones a benchmark asked for.
+fn listed(config: &FakeConfig) -> Vec<Value> {
+    let mut all = specs::all_specs(&config.rest_oauth_spec_name);
+    all.extend(specs::large_specs(config.extra_specs));
+    all
+}
 
 /// Items per page of `GET /connectionSpecs` when the caller sets no smaller limit: small, so
 /// that every client walks several pages.
@@ -14,8 +22,8 @@ const PAGE: usize = 8;
 
 /// `GET /connectionSpecs`, paged with `limit` and `continuationToken`, filtered by
 /// `property=name==…` or `property=id==…`.
-pub fn list(rest_oauth_name: &str, request: &Request) -> Response {
-    let mut specs = specs::all_specs(rest_oauth_name);
+pub fn list(config: &FakeConfig, request: &Request) -> Response {
+    let mut specs = listed(config);
     for property in request.query_all("property") {
         if let Some((key, value)) = property.split_once("==") {
             specs.retain(|s| s[key].as_str() == Some(value.trim_matches('"')));
@@ -39,8 +47,8 @@ pub fn list(rest_oauth_name: &str, request: &Request) -> Response {
 }
 
 /// `GET /connectionSpecs/{id}`.
-pub fn one(rest_oauth_name: &str, id: &str) -> Response {
-    match specs::all_specs(rest_oauth_name).into_iter().find(|s| s["id"] == *id) {
+pub fn one(config: &FakeConfig, id: &str) -> Response {
+    match listed(config).into_iter().find(|s| s["id"] == *id) {
         Some(spec) => Response::json(200, &json!({ "items": [spec] })),
         None => super::platform::flow_error(
             404,
@@ -52,10 +60,10 @@ pub fn one(rest_oauth_name: &str, id: &str) -> Response {
 }
 
 /// Why a create body does not fit its connection spec, as Flow Service reports it.
-pub fn check_create(rest_oauth_name: &str, body: &Value) -> Result<(), Response> {
+pub fn check_create(config: &FakeConfig, body: &Value) -> Result<(), Response> {
     let bad = |code: u16, message: &str| super::platform::flow_error(400, code, "Bad Request", message);
     let spec_id = body.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
-    let specs = specs::all_specs(rest_oauth_name);
+    let specs = listed(config);
     let Some(spec) = specs.iter().find(|s| s["id"] == spec_id) else {
         return Err(bad(1413, &format!("Invalid connection spec ID '{spec_id}'")));
     };

@@ -32,6 +32,54 @@ pub fn all_specs(rest_oauth_name: &str) -> Vec<Value> {
     specs
 }
 
+/// `count` generated source specs of about 10 KB each (three sign-in methods of a dozen
+/// described properties, a group and a choice), as a large org's catalog holds: benchmarks
+/// list 100 of them, about 1 MB of JSON.
+pub fn large_specs(count: usize) -> Vec<Value> {
+    const CATEGORIES: [&str; 8] = [
+        "database",
+        "cloudStorage",
+        "CRM",
+        "marketingAutomation",
+        "analytics",
+        "ecommerce",
+        "payments",
+        "streaming",
+    ];
+    let about = "Described at length, as Adobe's own specs describe their fields: what the value is, where the administrator of the source finds it, and which permissions the account behind it needs before Experience Platform can read anything.";
+    (0..count)
+        .map(|i| {
+            let method = |m: usize| {
+                let mut properties = serde_json::Map::new();
+                for p in 0..12 {
+                    let schema = match p {
+                        0 => json!({ "type": "string", "format": "uri", "description": about }),
+                        1 => json!({ "type": "string", "format": "password", "description": about }),
+                        2 => json!({ "type": "integer", "minimum": 1, "maximum": 65535, "default": 443, "description": about }),
+                        3 => json!({ "type": "string", "enum": ["us", "eu", "apac", "ca"], "description": about }),
+                        4 => json!({ "type": "boolean", "default": false, "description": about }),
+                        5 => json!({ "type": "object", "description": about, "properties": {
+                            "timeoutSeconds": { "type": "integer", "description": about },
+                            "userAgent": { "type": "string", "description": about } } }),
+                        _ => json!({ "type": "string", "description": about, "pattern": "^[A-Za-z0-9_.-]+$" }),
+                    };
+                    properties.insert(format!("setting{m}x{p}"), schema);
+                }
+                json!({ "name": format!("Method {m}"), "type": "BasicAuthentication", "spec": {
+                    "$schema": "http://json-schema.org/draft-07/schema#", "type": "object",
+                    "description": about, "properties": properties,
+                    "required": [format!("setting{m}x0"), format!("setting{m}x1")] } })
+            };
+            json!({
+                "id": format!("f0000000-0000-4000-8000-{i:012}"), "name": format!("bench-source-{i:03}"),
+                "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a", "version": "1.0",
+                "attributes": { "category": CATEGORIES[i % CATEGORIES.len()], "isSource": true },
+                "authSpec": [method(0), method(1), method(2)],
+            })
+        })
+        .collect()
+}
+
 /// The id of the source spec named `name` (`sftp`, `snowflake`, …).
 pub fn source_id(name: &str) -> &'static str {
     other_sources()
