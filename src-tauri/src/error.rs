@@ -2,7 +2,7 @@
 //! that says what to do next. Nothing else of an error crosses the IPC boundary.
 
 use flow_connect_core::accounts::AccountError;
-use flow_connect_core::catalog::RequestError;
+use flow_connect_core::catalog::{CatalogError, RequestError};
 use flow_connect_core::config::ConfigError;
 use flow_connect_core::credentials::CredentialsError;
 use flow_connect_core::flow::FlowError;
@@ -79,6 +79,15 @@ impl From<FlowError> for CommandError {
             }
             FlowError::DuplicateName { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
             _ => Self::new(ErrorCode::AdobeRejected, e.to_string()),
+        }
+    }
+}
+
+impl From<CatalogError> for CommandError {
+    fn from(e: CatalogError) -> Self {
+        match e {
+            CatalogError::Flow(e) => e.into(),
+            CatalogError::Interrupted(_) => Self::new(ErrorCode::AdobeRejected, e.to_string()),
         }
     }
 }

@@ -95,13 +95,13 @@ test("the whole catalog is listed once signed in, with the time of the refresh",
     "ServiceNow",
   ]);
   assert.ok(headings.includes("Snowflake") && headings.includes("Amazon S3"));
-  assert.ok(!headings.includes("Data landing zone"), "no destination");
-  await (await byLabel("Category")).selectByVisibleText("Database");
+  assert.ok(!headings.includes("Data Landing Zone"), "no destination");
+  await (await byLabel("Category")).selectByVisibleText("Databases");
   const databases = await app.browser
     .$$("article .category")
     .map((c) => c.getText());
   assert.ok(
-    databases.length >= 3 && databases.every((c) => c.startsWith("DATABASE")),
+    databases.length >= 3 && databases.every((c) => c.startsWith("DATABASES")),
     String(databases),
   );
   await (await byLabel("Category")).selectByVisibleText("All categories");
@@ -143,7 +143,7 @@ test("SFTP with a private key and pass phrase: a sign-in method choice, an integ
 });
 
 test("PostgreSQL: an enum, a boolean and a bounded integer, refused out of range", async () => {
-  await searchAndOpen("postgre", "Postgre SQL");
+  await searchAndOpen("postgre", "PostgreSQL");
   await fill({
     "Connection name": "Warehouse",
     Server: "pg.acme.example",
@@ -200,7 +200,7 @@ test("Zendesk: an OAuth 2 refresh code with a nested group", async () => {
 });
 
 test("Amazon Kinesis: a choice of variants", async () => {
-  await searchAndOpen("kinesis", "Amazon kinesis");
+  await searchAndOpen("kinesis", "Amazon Kinesis");
   await (await byLabel("Region")).selectByVisibleText("eu-west-1");
   await (await byLabel("Credentials")).selectByVisibleText("Assumed role");
   await fill({
@@ -243,7 +243,7 @@ test("Marketo: a pattern, a date and a check box", async () => {
 });
 
 test("Azure Blob with a SAS URI, and MongoDB's raw JSON field", async () => {
-  await searchAndOpen("azure", "Azure blob");
+  await searchAndOpen("azure", "Azure Blob Storage");
   await (
     await byLabel("Sign-in method")
   ).selectByVisibleText("SAS URI authentication");
@@ -256,7 +256,7 @@ test("Azure Blob with a SAS URI, and MongoDB's raw JSON field", async () => {
   let { sent } = await previewAndCreate();
   assert.equal(sent.auth.specName, "SAS URI Authentication");
 
-  await searchAndOpen("mongo", "Mongodb");
+  await searchAndOpen("mongo", "MongoDB");
   const options = await byLabel("Driver options");
   assert.equal(await options.getTagName(), "textarea");
   await waitForText("#field-driverOptions-help", /Enter this value as JSON/);
@@ -275,6 +275,30 @@ test("Azure Blob with a SAS URI, and MongoDB's raw JSON field", async () => {
   assert.deepEqual(sent.auth.params.driverOptions, {
     readPreference: "secondary",
   });
+});
+
+test("the connections screen filters by any source of the catalog", async () => {
+  await app.browser.$("button=Connections").click();
+  await (await byLabel("Source")).selectByVisibleText("PostgreSQL");
+  await waitForText(
+    "ul[aria-label='Connections in this sandbox']",
+    /^Warehouse/,
+  );
+  const listed = await app.browser
+    .$$("ul[aria-label='Connections in this sandbox'] > li")
+    .map((li) => li.getText());
+  assert.equal(listed.length, 1, String(listed));
+  const query = (await (await fetch(`${app.fakeUrl}/__fake/requests`)).json())
+    .filter((r) => r.method === "GET" && r.path.endsWith("/connections"))
+    .at(-1).query;
+  assert.ok(
+    query.some(
+      ([k, v]) =>
+        k === "property" && v.includes("74a1c565-4e59-48d7-9d67-7c03b8a13137"),
+    ),
+    "the filter is sent to Flow Service",
+  );
+  await app.browser.$("button=Sources").click();
 });
 
 test("offline after a restart, the cached catalog and the profile are there", async () => {

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use fakes::{CountingStore, TestStore};
-use flow_connect_core::catalog::{builtin_source, FormValues};
+use flow_connect_core::catalog::{builtin_source, reconcile, FormValues};
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::profiles::{secret_fields, ProfileBook, ProfileDraft, StoreNotice, SCHEMA_VERSION};
 use flow_connect_core::vault::Vault;
@@ -237,6 +237,56 @@ async fn exports_carry_no_secret_and_imports_ask_for_them() {
     assert_eq!(opened.missing, ["password"], "the importer is asked for the secret");
     assert_eq!(opened.profile.values["endpoint"], "https://acme.service-now.com");
     assert!(team.import("{\"something\": 1}").await.is_err());
+}
+
+/// A source the app knows only from its live spec, with a nested group: Zendesk's OAuth 2.
+fn zendesk() -> flow_connect_core::catalog::Source {
+    let spec = fakes::specs::other_sources().iter().find(|s| s["name"] == "zendesk").expect("zendesk");
+    reconcile(None, &serde_json::from_value(spec.clone()).expect("a connection spec"))
+}
+
+#[tokio::test]
+async fn a_generated_source_s_profile_exports_its_nested_values_and_never_its_secrets() {
+    let setup = Setup::new();
+    let (book, _) = setup.book();
+    let source = zendesk();
+    let mut values = FormValues::new();
+    values.insert("host".into(), "https://acme.zendesk.com".into());
+    values.insert("clientId".into(), "zendesk-client".into());
+    values.insert("accessToken".into(), Secret::new("zendesk-access-token"));
+    values.insert("requestParameterOverride.accessTokenField".into(), "token".into());
+    let secrets = flow_connect_core::form_secrets::secret_fields_of(&source);
+    assert!(secrets.contains(&"accessToken".to_owned()) && !secrets.iter().any(|f| f.contains("Field")));
+    let saved = book
+        .save(
+            ProfileDraft {
+                id: None,
+                name: "Zendesk".into(),
+                spec_id: source.spec_id.clone(),
+                spec_name: "OAuth2 Refresh Code".into(),
+                source_name: source.display_name.clone(),
+                connection_name: "Tickets".into(),
+                description: String::new(),
+                values,
+                stored: None,
+                account_id: None,
+                sandbox: None,
+            },
+            &secrets,
+        )
+        .await
+        .expect("saved");
+    assert!(!read(&setup.path()).contains("zendesk-access-token"));
+    let (exported, _) = book.export(std::slice::from_ref(&saved.id)).await;
+    assert!(!exported.contains("zendesk-access-token"));
+    let other = Setup::new();
+    let (team, _) = other.book();
+    let imported = team.import(&exported).await.expect("a nested value that names a token is no secret");
+    let opened = team.open_profile(&imported[0].id).await.expect("opened");
+    assert_eq!(opened.profile.values["requestParameterOverride.accessTokenField"], "token");
+    assert_eq!(opened.missing, ["accessToken"]);
+    let forged = exported.replace("\"clientId\"", "\"clientSecret\"");
+    assert!(team.import(&forged).await.is_err(), "a value for a secret name is refused");
 }
 
 #[tokio::test]

@@ -10,18 +10,22 @@ use crate::Secret;
 fn method(spec: Value) -> AuthMethod {
     let auth: AuthSpec =
         serde_json::from_value(json!({ "name": "Basic Authentication", "spec": spec })).expect("auth spec");
-    let source = Source {
+    let source = source_of(method_from_spec(&auth)).assign_fields();
+    source.auth_methods.into_iter().next().expect("one method")
+}
+
+/// A live source with the one sign-in method `method`.
+fn source_of(method: AuthMethod) -> Source {
+    Source {
         spec_id: "00000000-0000-4000-8000-000000000001".into(),
         spec_version: "1.0".into(),
         spec_key: "test".into(),
         display_name: "Test".into(),
         category: String::new(),
         description: String::new(),
-        auth_methods: vec![method_from_spec(&auth)],
+        auth_methods: vec![method],
         origin: CatalogOrigin::Live,
     }
-    .assign_fields();
-    source.auth_methods.into_iter().next().expect("one method")
 }
 
 fn param<'a>(method: &'a AuthMethod, field: &str) -> &'a Param {
@@ -33,16 +37,7 @@ fn form(pairs: &[(&str, &str)]) -> FormValues {
 }
 
 fn body(method: &AuthMethod, values: &FormValues) -> Result<Value, Vec<FieldError>> {
-    let source = Source {
-        spec_id: "00000000-0000-4000-8000-000000000001".into(),
-        spec_version: "1.0".into(),
-        spec_key: "test".into(),
-        display_name: "Test".into(),
-        category: String::new(),
-        description: String::new(),
-        auth_methods: vec![method.clone()],
-        origin: CatalogOrigin::Live,
-    };
+    let source = source_of(method.clone());
     match new_connection(&source, &method.spec_name, "c", "", values) {
         Ok(new) => Ok(serde_json::to_value(&new.auth.params).expect("serializes")),
         Err(RequestError::Invalid(errors)) => Err(errors),
@@ -224,16 +219,7 @@ fn the_body_is_typed_as_the_schema_says() {
 #[test]
 fn secrets_in_nested_objects_are_masked_and_scrubbed() {
     let m = method(every_construct());
-    let source = Source {
-        spec_id: "00000000-0000-4000-8000-000000000001".into(),
-        spec_version: "1.0".into(),
-        spec_key: "t".into(),
-        display_name: "T".into(),
-        category: String::new(),
-        description: String::new(),
-        auth_methods: vec![m.clone()],
-        origin: CatalogOrigin::Live,
-    };
+    let source = source_of(m.clone());
     let values = form(&[
         ("host", "h"),
         ("password", "pw-1"),

@@ -7,6 +7,66 @@ const INITIALS: &[&str] = &[
     "aws", "gcs", "s3", "iam", "arn", "sso", "saml", "jwt", "ip", "db", "adls", "sdk", "oauth",
 ];
 
+/// The categories of Experience Platform's sources catalog as its UI names them, by the keys
+/// specs use (`database`, `cloudStorage`, `CRM`): the built-in sources use the same names, so
+/// the category filter lists each once.
+const CATEGORIES: &[(&str, &str)] = &[
+    ("database", "Databases"),
+    ("databases", "Databases"),
+    ("cloudstorage", "Cloud storage"),
+    ("crm", "CRM"),
+    ("customersuccess", "Customer success"),
+    ("marketingautomation", "Marketing automation"),
+    ("ecommerce", "eCommerce"),
+    ("protocols", "Protocols"),
+    ("protocol", "Protocols"),
+    ("streaming", "Streaming"),
+    ("advertising", "Advertising"),
+    ("analytics", "Analytics"),
+    ("payments", "Payments"),
+];
+
+/// Sources whose spec name does not read as their product's name.
+const SOURCE_NAMES: &[(&str, &str)] = &[
+    ("postgre-sql", "PostgreSQL"),
+    ("mysql", "MySQL"),
+    ("maria-db", "MariaDB"),
+    ("sql-server", "Microsoft SQL Server"),
+    ("mongodb", "MongoDB"),
+    ("dynamics-online", "Microsoft Dynamics"),
+    ("adls-gen2", "Azure Data Lake Storage Gen2"),
+    ("azure-blob", "Azure Blob Storage"),
+    ("google-cloud", "Google Cloud Storage"),
+    ("google-adwords", "Google Ads"),
+    ("google-pubsub", "Google PubSub"),
+    ("hubspot", "HubSpot"),
+    ("salesforce-service-cloud", "Salesforce Service Cloud"),
+    ("generic-streaming", "HTTP API streaming"),
+];
+
+/// The display name of a source known only by its spec name: the product's own name where
+/// the spec name mangles it, else each word capitalised (`amazon-kinesis` → "Amazon Kinesis").
+pub fn source_label(spec_name: &str) -> String {
+    if let Some((_, name)) = SOURCE_NAMES.iter().find(|(key, _)| key.eq_ignore_ascii_case(spec_name)) {
+        return (*name).to_owned();
+    }
+    humanize(spec_name).split(' ').map(capitalised).collect::<Vec<_>>().join(" ")
+}
+
+fn capitalised(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The label of a spec's `attributes.category`.
+pub fn category_label(key: &str) -> String {
+    let plain: String = key.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_lowercase();
+    CATEGORIES
+        .iter()
+        .find(|(k, _)| *k == plain)
+        .map_or_else(|| humanize(key), |(_, label)| (*label).to_owned())
+}
+
 /// Words with a casing of their own.
 const SPELLINGS: &[(&str, &str)] = &[("oauth", "OAuth"), ("oauth2", "OAuth2"), ("mysql", "MySQL")];
 
@@ -70,7 +130,24 @@ pub fn humanize(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::humanize;
+    use super::{category_label, humanize};
+
+    #[test]
+    fn sources_read_as_their_product_names() {
+        assert_eq!(super::source_label("postgre-sql"), "PostgreSQL");
+        assert_eq!(super::source_label("amazon-kinesis"), "Amazon Kinesis");
+        assert_eq!(super::source_label("amazon-s3"), "Amazon S3");
+        assert_eq!(super::source_label("sftp"), "SFTP");
+    }
+
+    #[test]
+    fn categories_read_as_the_platform_names_them() {
+        assert_eq!(category_label("database"), "Databases");
+        assert_eq!(category_label("cloudStorage"), "Cloud storage");
+        assert_eq!(category_label("CRM"), "CRM");
+        assert_eq!(category_label("Streaming"), "Streaming");
+        assert_eq!(category_label("dataPartners"), "Data partners");
+    }
 
     #[test]
     fn names_read_as_labels() {

@@ -48,6 +48,16 @@ impl CatalogList {
     }
 }
 
+/// Why the org's catalog could not be refreshed.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    /// The task that builds the list stopped before it finished (it panicked).
+    #[error("The catalog could not be built from Adobe's answer ({0}). Try Refresh catalog again.")]
+    Interrupted(String),
+}
+
 /// Live catalog entries, per org and connection spec.
 #[derive(Debug, Default)]
 pub struct LiveCatalog {
@@ -111,7 +121,7 @@ impl LiveCatalog {
     /// Fetches the org's whole list, keeps it, and rewrites the cache. The parse and the
     /// file run off the async runtime. A cache that cannot be written is logged: the list is
     /// still good.
-    pub async fn refresh(&self, client: &FlowClient) -> Result<CatalogList, FlowError> {
+    pub async fn refresh(&self, client: &FlowClient) -> Result<CatalogList, CatalogError> {
         let fetched = client.connection_specs().await?;
         if fetched.unreadable > 0 {
             tracing::warn!(unreadable = fetched.unreadable, "connection specs left out of the catalog");
@@ -144,10 +154,7 @@ impl LiveCatalog {
             list
         })
         .await
-        .map_err(|e| FlowError::UnexpectedResponse {
-            status: 200,
-            detail: format!("the catalog was not built ({e})"),
-        })?;
+        .map_err(|e| CatalogError::Interrupted(e.to_string()))?;
         self.keep(&org, built.clone());
         Ok(built)
     }

@@ -21,7 +21,7 @@ pub use builtin::{builtin_source, builtin_sources};
 pub use cache::{CacheFile, CatalogCache};
 pub use labels::humanize;
 pub use listing::{for_cache, is_source};
-pub use live::{CatalogList, LiveCatalog};
+pub use live::{CatalogError, CatalogList, LiveCatalog};
 pub use model::{
     member_field, AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind,
     Rules, Source, Variant, VARIANT_FIELD,

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::labels::humanize;
+use super::labels::{category_label, source_label};
 use super::model::{AuthMethod, CatalogOrigin, Param, Source};
 use super::schema::method_from_spec;
 use crate::flow::{AuthSpec, ConnectionSpec};
@@ -28,10 +28,10 @@ pub fn reconcile(builtin: Option<&Source>, live: &ConnectionSpec) -> Source {
             .or_else(|| builtin.map(|b| b.spec_version.clone()))
             .unwrap_or_else(|| "1.0".into()),
         spec_key: live.name.clone(),
-        display_name: builtin.map(|b| b.display_name.clone()).unwrap_or_else(|| humanize(&live.name)),
+        display_name: builtin.map(|b| b.display_name.clone()).unwrap_or_else(|| source_label(&live.name)),
         category: builtin
             .map(|b| b.category.clone())
-            .or_else(|| live.attributes.get("category").and_then(Value::as_str).map(humanize))
+            .or_else(|| live.attributes.get("category").and_then(Value::as_str).map(category_label))
             .unwrap_or_default(),
         description: builtin.map(|b| b.description.clone()).unwrap_or_default(),
         auth_methods,

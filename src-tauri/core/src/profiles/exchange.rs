@@ -53,7 +53,9 @@ impl ProfileBook {
             let secret = shared.values.keys().find(|field| {
                 shared.secret_fields.contains(field)
                     || known.as_ref().is_some_and(|k| k.contains(field))
-                    || super::looks_secret(field)
+                    // A nested field (`group.member`) is judged by its own name, as the form
+                    // engine judges it.
+                    || crate::catalog::names_a_secret(field.rsplit('.').next().unwrap_or(field))
             });
             if let Some(field) = secret {
                 return Err(ProfileError::SecretInImport {
