@@ -63,6 +63,15 @@ class Catalog {
     }
   }
 
+  /** Back to the built-in sources: no account is chosen any more. */
+  reset(): void {
+    this.shownFor = "";
+    this.refreshedFor = "";
+    this.sources = builtinSources;
+    this.refreshedAt = null;
+    this.error = "";
+  }
+
   private apply(list: CatalogList): void {
     // The benchmark measures from here to the rendered catalog (Catalog.svelte).
     performance.mark("catalog-list");

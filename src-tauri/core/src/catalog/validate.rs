@@ -76,9 +76,10 @@ fn check_text_rules(param: &Param, value: &str) -> Option<String> {
         return Some(format!("Enter at most {max} characters."));
     }
     let pattern = rules.pattern.as_deref()?;
-    // Schemas write ECMA-262 patterns; the few the regex crate cannot read (look-around,
-    // back-references) are left to the service to check rather than refusing every value.
-    let regex = regex::Regex::new(pattern).ok()?;
+    // Schemas write ECMA-262 patterns; the few regex-lite cannot read (look-around,
+    // back-references, Unicode classes) are left to the service to check rather than refusing
+    // every value.
+    let regex = regex_lite::Regex::new(pattern).ok()?;
     if regex.is_match(value) {
         return None;
     }
