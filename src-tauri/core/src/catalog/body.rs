@@ -2,7 +2,7 @@
 //! a number, a boolean as a boolean, a group as a nested object, a list as an array. Every
 //! value is checked on the way; each refusal names its field.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::model::{AuthMethod, FieldError, Param, ParamKind, VARIANT_FIELD};
 use super::request::{connection_string_value, FormValues, MAX_VALUE_BYTES};
@@ -35,6 +35,8 @@ fn members(
             ParamKind::Group { params: inner } => {
                 let used = param.required || any_value(inner, values);
                 if used && enforce {
+                    // A required group is sent even when none of its members is filled in.
+                    out.insert_at(&here, Value::Object(Map::new()), false);
                     members(inner, values, &here, true, errors, out);
                 }
             }
@@ -52,6 +54,9 @@ fn members(
                 let at = if param.name.is_empty() { path.to_vec() } else { here };
                 let used = param.required || any_value(&variant.params, values);
                 if used && enforce {
+                    if !param.name.is_empty() {
+                        out.insert_at(&at, Value::Object(Map::new()), false);
+                    }
                     members(&variant.params, values, &at, true, errors, out);
                 }
             }

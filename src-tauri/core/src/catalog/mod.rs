@@ -15,6 +15,8 @@ mod schema;
 mod validate;
 
 #[cfg(test)]
+mod engine_generated;
+#[cfg(test)]
 mod engine_tests;
 
 pub use builtin::{builtin_source, builtin_sources};
