@@ -3,7 +3,7 @@
 //! start shows the whole catalog at once, offline too. Losing it costs one refresh, so an
 //! unreadable file is simply replaced.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,9 +69,5 @@ impl CatalogCache {
             CacheFile { schema_version: SCHEMA_VERSION, org_id: org_id.to_owned(), refreshed_at, specs };
         let bytes = serde_json::to_vec(&file).map_err(std::io::Error::other)?;
         data_file::write_atomically(&self.path(org_id), &bytes)
-    }
-
-    pub fn folder(&self) -> &Path {
-        &self.folder
     }
 }

@@ -25,12 +25,12 @@ pub use labels::humanize;
 pub use listing::{for_cache, is_source};
 pub use live::{CatalogError, CatalogList, LiveCatalog};
 pub use model::{
-    member_field, AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind,
-    Rules, Source, Variant, VARIANT_FIELD,
+    AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind, Rules, Source,
+    Variant, VARIANT_FIELD,
 };
 pub use reconcile::reconcile;
 pub use request::{
     masked_connection_string, new_connection, split_connection_string, validate, warnings, FormValues,
     RequestError, MAX_VALUE_BYTES, NAME_FIELD,
 };
-pub use schema::{method_from_spec, names_a_secret, object_params};
+pub use schema::{method_from_spec, names_a_secret};

@@ -233,7 +233,7 @@ impl Source {
 }
 
 /// The form key of the member `name` below the field `parent` (empty at the top).
-pub fn member_field(parent: &str, name: &str) -> String {
+fn member_field(parent: &str, name: &str) -> String {
     if parent.is_empty() {
         name.to_owned()
     } else {

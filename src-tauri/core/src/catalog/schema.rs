@@ -31,7 +31,7 @@ pub fn method_from_spec(spec: &AuthSpec) -> AuthMethod {
 /// The params of an object schema: its properties in the spec's order, then any `required`
 /// name that has no property (Amazon S3 requires `accessKeyId` but describes `s3AccessKey`),
 /// then a choice when the object itself is a `oneOf`/`anyOf`.
-pub fn object_params(schema: &Value, depth: usize) -> Vec<Param> {
+fn object_params(schema: &Value, depth: usize) -> Vec<Param> {
     let required = required_of(schema);
     let empty = Map::new();
     let properties = schema.get("properties").and_then(Value::as_object).unwrap_or(&empty);
@@ -55,7 +55,7 @@ pub fn object_params(schema: &Value, depth: usize) -> Vec<Param> {
 }
 
 /// One property as a param, or a raw JSON field when the engine does not know its shape.
-pub fn param(name: &str, schema: &Value, required: bool, depth: usize) -> Param {
+fn param(name: &str, schema: &Value, required: bool, depth: usize) -> Param {
     let kind = kind_of(name, schema, depth);
     let leaf = !matches!(
         kind,

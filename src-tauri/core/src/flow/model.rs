@@ -65,11 +65,6 @@ impl AuthParams {
         self.secret_paths.iter().filter_map(|path| self.at(path)).filter_map(Value::as_str)
     }
 
-    /// Whether the top-level key `key` holds a secret.
-    pub fn is_secret(&self, key: &str) -> bool {
-        self.secret_paths.iter().any(|p| p.len() == 1 && p[0] == key)
-    }
-
     /// The params with every secret value replaced by [`MASK`](super::MASK).
     pub fn masked(&self) -> Value {
         let mut masked = Value::Object(self.values.clone());
