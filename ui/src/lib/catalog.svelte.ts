@@ -32,6 +32,8 @@ class Catalog {
   show(accountId: string): Promise<void> {
     if (!accountId || this.shownFor === accountId) return this.showing;
     this.shownFor = accountId;
+    // Another account's list is no measure of this one's age.
+    this.refreshedAt = null;
     this.showing = this.load(accountId);
     return this.showing;
   }
@@ -73,6 +75,8 @@ class Catalog {
   }
 
   private apply(list: CatalogList): void {
+    // A cache read answering after a refresh must not bring the older list back.
+    if (this.refreshedAt !== null && (list.refreshedAt ?? 0) < this.refreshedAt) return;
     // The benchmark measures from here to the rendered catalog (Catalog.svelte).
     performance.mark("catalog-list");
     this.sources = list.sources;

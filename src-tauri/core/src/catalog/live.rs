@@ -110,10 +110,7 @@ impl LiveCatalog {
         })
         .await;
         match read {
-            Ok(Some(list)) => {
-                self.keep(org_id, list.clone());
-                list
-            }
+            Ok(Some(list)) => self.keep(org_id, list),
             _ => CatalogList::builtin(),
         }
     }
@@ -155,18 +152,24 @@ impl LiveCatalog {
         })
         .await
         .map_err(|e| CatalogError::Interrupted(e.to_string()))?;
-        self.keep(&org, built.clone());
-        Ok(built)
+        Ok(self.keep(&org, built))
     }
 
-    fn keep(&self, org_id: &str, list: CatalogList) {
+    /// Keeps `list` unless a newer one is kept already (a cache read that finishes after a
+    /// refresh must not put the older list back), and returns the one kept.
+    fn keep(&self, org_id: &str, list: CatalogList) -> CatalogList {
+        let mut lists = lock(&self.lists);
+        if let Some(kept) = lists.get(org_id).filter(|kept| kept.refreshed_at >= list.refreshed_at) {
+            return (**kept).clone();
+        }
         {
             let mut by_spec = lock(&self.by_org_and_spec);
             for source in list.sources.iter().filter(|s| s.origin == CatalogOrigin::Live) {
                 by_spec.insert((org_id.to_owned(), source.spec_id.clone()), source.clone());
             }
         }
-        lock(&self.lists).insert(org_id.to_owned(), Arc::new(list));
+        lists.insert(org_id.to_owned(), Arc::new(list.clone()));
+        list
     }
 }
 
@@ -179,4 +182,32 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn list_at(refreshed_at: i64, name: &str) -> CatalogList {
+        let spec: ConnectionSpec = serde_json::from_value(json!({
+            "id": "51ae16c2-bdad-42fd-9fce-8d5dfddaf140", "name": name,
+            "attributes": { "isSource": true }, "authSpec": [{ "name": "Basic", "spec": {} }]
+        }))
+        .expect("a spec");
+        CatalogList::from_specs(&[spec], refreshed_at)
+    }
+
+    #[test]
+    fn an_older_list_never_replaces_a_newer_one() {
+        let catalog = LiveCatalog::default();
+        let fresh = catalog.keep("ORG", list_at(2_000, "snowflake"));
+        assert_eq!(fresh.refreshed_at, Some(2_000));
+        // The cache read that started before the refresh finishes after it.
+        let kept = catalog.keep("ORG", list_at(1_000, "old-name"));
+        assert_eq!(kept, fresh, "the newer list stays");
+        let source = catalog.cached("ORG", "51ae16c2-bdad-42fd-9fce-8d5dfddaf140").expect("cached");
+        assert_eq!(source.spec_key, "snowflake");
+        assert_eq!(catalog.keep("ORG", list_at(3_000, "snowflake-2")).refreshed_at, Some(3_000));
+    }
 }
