@@ -36,6 +36,17 @@ fn main() {
             "revoke_google_token",
             "load_preferences",
             "save_preferences",
+            "explore_connection",
+            "table_details",
+            "connection_health",
+            "flow_summaries",
+            "open_renew",
+            "renew_connection",
+            "connection_origins",
+            "profile_token",
+            "record_profile_token",
+            "token_status",
+            "mark_testing_client",
         ]),
     ))
     .expect("the Tauri build script runs");

@@ -23,6 +23,8 @@ pub struct ForForm {
     pub source: Source,
     pub stored: Option<StoredSecrets>,
     pub purpose: Purpose,
+    /// The OAuth client the consent signs in with (public, recorded with the token's issue).
+    pub client_id: String,
 }
 
 #[derive(Debug)]

@@ -8,7 +8,9 @@ use flow_connect_core::credentials::CredentialsError;
 use flow_connect_core::flow::FlowError;
 use flow_connect_core::google::{ClientJsonError, ConsentError, ListenerError};
 use flow_connect_core::ims::ImsError;
+use flow_connect_core::origins::OriginsError;
 use flow_connect_core::profiles::ProfileError;
+use flow_connect_core::renew::RenewError;
 use flow_connect_core::vault::VaultError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -79,6 +81,24 @@ impl From<FlowError> for CommandError {
             }
             FlowError::DuplicateName { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
             _ => Self::new(ErrorCode::AdobeRejected, e.to_string()),
+        }
+    }
+}
+
+impl From<RenewError> for CommandError {
+    fn from(e: RenewError) -> Self {
+        match e {
+            RenewError::Request(e) => e.into(),
+            RenewError::Flow(e) => e.into(),
+            RenewError::UnknownMethod(_) => Self::new(ErrorCode::UnknownSource, e.to_string()),
+        }
+    }
+}
+
+impl From<OriginsError> for CommandError {
+    fn from(e: OriginsError) -> Self {
+        match e {
+            OriginsError::Write(_) => Self::new(ErrorCode::Storage, e.to_string()),
         }
     }
 }

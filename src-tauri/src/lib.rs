@@ -91,6 +91,17 @@ pub fn run() {
             commands::google::revoke_google_token,
             commands::preferences::load_preferences,
             commands::preferences::save_preferences,
+            commands::lifecycle::explore_connection,
+            commands::lifecycle::table_details,
+            commands::lifecycle::connection_health,
+            commands::lifecycle::flow_summaries,
+            commands::lifecycle::open_renew,
+            commands::lifecycle::renew_connection,
+            commands::lifecycle::connection_origins,
+            commands::lifecycle::profile_token,
+            commands::lifecycle::record_profile_token,
+            commands::lifecycle::token_status,
+            commands::lifecycle::mark_testing_client,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime starts");

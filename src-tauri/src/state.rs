@@ -14,6 +14,7 @@ use flow_connect_core::credentials::SecretSets;
 use flow_connect_core::data_file::FolderLock;
 use flow_connect_core::flow::{http_client, FlowClient};
 use flow_connect_core::ims::ImsTokenProvider;
+use flow_connect_core::origins::Origins;
 use flow_connect_core::profiles::{ProfileBook, StoreNotice};
 use flow_connect_core::vault::{KeyringStore, Vault};
 
@@ -33,6 +34,8 @@ pub struct AppState {
     pub consent: ConsentSlot,
     pub profiles: ProfileBook,
     pub accounts: AccountBook,
+    /// Where connections came from, and the refresh tokens' issue dates.
+    pub origins: Origins,
     /// The secret sets of forms (consent tokens, imported client secrets).
     pub sets: SecretSets,
     /// What happened to the data files at start-up, until the UI has shown it.
@@ -58,6 +61,12 @@ impl AppState {
         let (profiles, notice) = ProfileBook::open(data_dir.join("profiles.json"), Arc::clone(&vault))?;
         notices.extend(describe(notice, "Your saved profiles", "Your keychain entries are untouched."));
         let sets = SecretSets::open(data_dir.join("secret-sets.json"), Arc::clone(&vault));
+        let (origins, notice) = Origins::open(data_dir.join("connection-origins.json"));
+        notices.extend(describe(
+            notice,
+            "Where your connections came from",
+            "The connections themselves are untouched.",
+        ));
         Ok(Self {
             endpoints,
             _lock: lock,
@@ -68,6 +77,7 @@ impl AppState {
             profiles,
             accounts,
             sets,
+            origins,
             notices: Mutex::new(notices),
             tokens: Mutex::default(),
         })

@@ -110,6 +110,13 @@ fn handle(shared: &Mutex<State>, config: &GoogleConfig, request: &Request) -> Re
     match (request.method.as_str(), request.path.as_str()) {
         ("GET", "/o/oauth2/v2/auth") => authorize(&mut state, config, request),
         ("POST", "/token") => token(&mut state, config, request),
+        // The user revoked the app's access (or a Testing app's 7 days ran out): every refresh
+        // token issued so far stops working.
+        ("POST", "/__fake/revoke-all") => {
+            let tokens: Vec<String> = state.refresh_tokens.drain().map(|(token, _)| token).collect();
+            state.revoked.extend(tokens);
+            Response::json(200, &json!({}))
+        }
         ("POST", "/revoke") => {
             let form = form(request);
             let token = request.query("token").map(str::to_owned).or_else(|| form.get("token").cloned());

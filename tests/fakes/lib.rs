@@ -8,6 +8,7 @@ mod counting;
 mod google;
 pub mod http;
 pub mod keychain;
+mod lifecycle;
 mod platform;
 mod spec_service;
 pub mod specs;

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 use crate::http::{self, Outcome, Request, Response};
+use crate::lifecycle::{Failure, Lifecycle, NewFlows};
 use crate::spec_service;
 
 const FLOW: &str = "/data/foundation/flowservice";
@@ -136,6 +137,7 @@ struct State {
     /// Creates still being processed, and when each becomes visible.
     processing: Vec<(std::time::Instant, Value)>,
     in_use: Vec<String>,
+    lifecycle: Lifecycle,
     counter: u64,
 }
 
@@ -168,6 +170,7 @@ impl FakePlatform {
             connections: Vec::new(),
             processing: Vec::new(),
             in_use: Vec::new(),
+            lifecycle: Lifecycle::default(),
             counter: 0,
         }));
         let shared = Arc::clone(&state);
@@ -210,6 +213,27 @@ impl FakePlatform {
     /// Marks a connection as used by a dataflow, so deleting it fails.
     pub fn mark_in_use(&self, id: &str) {
         lock(&self.state).in_use.push(id.to_owned());
+    }
+
+    /// Adds `count` dataflows reading from the connection, each with a successful run.
+    pub fn add_flows(&self, connection_id: &str, count: usize) -> Vec<String> {
+        let mut state = lock(&self.state);
+        let sandbox = sandbox_of(&state, connection_id);
+        let new = NewFlows { connection_id: connection_id.to_owned(), count, name: None };
+        state.lifecycle.add_flows(&sandbox, &new)
+    }
+
+    /// The source refuses the connection's credentials until a PATCH replaces them, and the
+    /// last run of each of its dataflows failed with `code` and `message`.
+    pub fn fail(&self, connection_id: &str, code: &str, message: &str) {
+        let failure =
+            Failure { connection_id: connection_id.into(), code: code.into(), message: message.into() };
+        lock(&self.state).lifecycle.fail(failure);
+    }
+
+    /// How many tables the `analytics` folder of every connection holds.
+    pub fn set_tables(&self, tables: usize) {
+        lock(&self.state).lifecycle.tables = tables;
     }
 
     /// Adds `count` connections of `spec_id` in `sandbox`, named `{prefix} 0001` and so on.
@@ -313,7 +337,29 @@ fn control(state: &mut State, request: &Request) -> Response {
             }
             Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
         },
+        ("POST", "/flows") => match serde_json::from_slice::<NewFlows>(&request.body) {
+            Ok(new) => {
+                let sandbox = sandbox_of(state, &new.connection_id);
+                Response::json(200, &json!(state.lifecycle.add_flows(&sandbox, &new)))
+            }
+            Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
+        },
+        ("POST", "/fail") => match serde_json::from_slice::<Failure>(&request.body) {
+            Ok(failure) => {
+                state.lifecycle.fail(failure);
+                Response::empty(204)
+            }
+            Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
+        },
+        ("POST", "/tables") => match serde_json::from_slice::<Value>(&request.body) {
+            Ok(body) => {
+                state.lifecycle.tables = body["tables"].as_u64().unwrap_or(12) as usize;
+                Response::empty(204)
+            }
+            Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
+        },
         ("POST", "/reset") => {
+            state.lifecycle.reset();
             state.requests.clear();
             state.faults.clear();
             state.connections.clear();
@@ -350,14 +396,22 @@ fn route(state: &mut State, request: &Request) -> Response {
         ("POST", ["connections"]) => create(state, request),
         ("GET", ["connections"]) => list(state, request),
         ("GET", ["connections", id]) => {
-            with_connection(state, id, |c| Response::json(200, &json!({ "items": [c] })))
+            let config = state.config.clone();
+            with_connection(state, id, |c| {
+                Response::json(200, &json!({ "items": [spec_service::masked(&config, c)] }))
+            })
         }
         ("PATCH", ["connections", id]) => update(state, request, id),
         ("DELETE", ["connections", id]) => delete(state, id),
         ("GET", ["connections", id, "test"]) if state.config.offer_test_endpoint => {
-            with_connection(state, id, |_| Response::json(200, &json!({ "result": true })))
+            let works = state.lifecycle.works(id);
+            with_connection(state, id, |_| Response::json(200, &json!({ "result": works })))
         }
         ("GET", ["connections", id, "explore"]) => explore(state, request, id),
+        ("GET", [what @ ("sourceConnections" | "flows" | "runs")]) => {
+            let sandbox = request.header("x-sandbox-name").unwrap_or_default();
+            state.lifecycle.list(what, sandbox, request)
+        }
         ("GET", ["connectionSpecs"]) => spec_service::list(&state.config, request),
         ("GET", ["connectionSpecs", id]) => spec_service::one(&state.config, id),
         _ => not_found("path", &request.path),
@@ -544,7 +598,8 @@ fn list(state: &State, request: &Request) -> Response {
             None => return flow_error(400, 1400, "Bad Request", "Invalid continuation token"),
         },
     };
-    let page: Vec<&Value> = matching.iter().skip(offset).take(limit).copied().collect();
+    let page: Vec<Value> =
+        matching.iter().skip(offset).take(limit).map(|c| spec_service::masked(&state.config, c)).collect();
     let mut body = json!({ "items": page });
     if offset + limit < matching.len() {
         let mut next = url::form_urlencoded::Serializer::new(String::new());
@@ -572,8 +627,19 @@ fn update(state: &mut State, request: &Request, id: &str) -> Response {
     let Ok(ops) = serde_json::from_slice::<Vec<Value>>(&request.body) else {
         return flow_error(400, 1455, "Bad Request", "The patch body must be a JSON-Patch array");
     };
+    for op in ops.iter().filter(|op| op["path"] == "/auth/params") {
+        let Some(connection) = state.connections.iter().find(|c| c["id"] == id) else { break };
+        let body = json!({
+            "name": connection["name"], "connectionSpec": connection["connectionSpec"],
+            "auth": { "specName": connection["auth"]["specName"], "params": op["value"] },
+        });
+        if let Err(refused) = spec_service::check_create(&state.config, &body) {
+            return refused;
+        }
+    }
     state.counter += 1;
     let new_etag = format!("\"{}\"", uuid_like(state.counter.wrapping_mul(104_729)));
+    let renews = ops.iter().any(|op| op["path"] == "/auth/params");
     let Some(connection) = state.connections.iter_mut().find(|c| c["id"] == id) else {
         return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
     };
@@ -608,11 +674,15 @@ fn update(state: &mut State, request: &Request, id: &str) -> Response {
     connection["etag"] = json!(new_etag);
     connection["version"] = json!(new_etag);
     connection["updatedAt"] = json!(now_ms());
+    if renews {
+        state.lifecycle.renewed(id);
+    }
     Response::json(200, &json!({ "id": id, "etag": new_etag }))
 }
 
 fn delete(state: &mut State, id: &str) -> Response {
-    if state.in_use.iter().any(|used| used == id) {
+    let has_flows = state.lifecycle.source_connections.iter().any(|s| s["baseConnectionId"] == id);
+    if has_flows || state.in_use.iter().any(|used| used == id) {
         return flow_error(
             400,
             1418,
@@ -629,18 +699,20 @@ fn delete(state: &mut State, id: &str) -> Response {
 }
 
 fn explore(state: &State, request: &Request, id: &str) -> Response {
-    if !request.query("objectType").is_some_and(|t| t.eq_ignore_ascii_case("root")) {
-        return flow_error(400, 1400, "Bad Request", "The fake explores the root only");
-    }
-    with_connection(state, id, |_| {
-        Response::json(
-            200,
-            &json!([
-                { "type": "table", "name": "customers", "path": "sales.customers", "canPreview": true, "canFetchSchema": true },
-                { "type": "table", "name": "orders", "path": "sales.orders", "canPreview": true, "canFetchSchema": true },
-            ]),
-        )
-    })
+    let Some(connection) = state.connections.iter().find(|c| c["id"] == id) else {
+        return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
+    };
+    let spec_id = connection.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
+    let paged = spec_service::spec_of(&state.config, spec_id)
+        .and_then(|s| s.pointer("/attributes/uiAttributes/apiFeatures/explorePaginationSupported")?.as_bool())
+        .unwrap_or(false);
+    state.lifecycle.explore(id, paged, request)
+}
+
+/// The sandbox a connection is in.
+fn sandbox_of(state: &State, connection_id: &str) -> String {
+    let found = state.connections.iter().find(|c| c["id"] == connection_id);
+    found.and_then(|c| c["sandboxName"].as_str()).unwrap_or("prod").to_owned()
 }
 
 /// Flow Service's RFC-7807-like error body.

@@ -16,6 +16,38 @@ fn listed(config: &FakeConfig) -> Vec<Value> {
     all
 }
 
+/// The spec with this id, as listed.
+pub fn spec_of(config: &FakeConfig, spec_id: &str) -> Option<Value> {
+    listed(config).into_iter().find(|s| s["id"] == spec_id)
+}
+
+/// The connection as `GET /connections` shows it: secret params (`format: password` in its
+/// auth spec) come back masked, never as the value stored.
+pub fn masked(config: &FakeConfig, connection: &Value) -> Value {
+    let mut shown = connection.clone();
+    let spec_id = connection.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
+    let spec_name = connection.pointer("/auth/specName").cloned().unwrap_or(Value::Null);
+    let schema = spec_of(config, spec_id).and_then(|spec| {
+        spec["authSpec"].as_array()?.iter().find(|a| a["name"] == spec_name).map(|a| a["spec"].clone())
+    });
+    if let (Some(schema), Some(params)) = (schema, shown.pointer_mut("/auth/params")) {
+        mask(&schema, params);
+    }
+    shown
+}
+
+fn mask(schema: &Value, params: &mut Value) {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else { return };
+    for (key, property) in properties {
+        let Some(value) = params.get_mut(key) else { continue };
+        if property["format"] == "password" {
+            *value = json!("****");
+        } else if value.is_object() {
+            mask(property, value);
+        }
+    }
+}
+
 /// Items per page of `GET /connectionSpecs` when the caller sets no smaller limit: small, so
 /// that every client walks several pages.
 const PAGE: usize = 8;

@@ -27,3 +27,9 @@ mod tests {
         assert_eq!(civil_date(20_513), "2026-03-01");
     }
 }
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_ms() -> i64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}

@@ -14,7 +14,9 @@ pub mod form_secrets;
 pub mod google;
 pub mod http_body;
 pub mod ims;
+pub mod origins;
 pub mod profiles;
+pub mod renew;
 pub mod secret;
 pub mod vault;
 

@@ -5,6 +5,7 @@ use flow_connect_core::flow::{
     TestOutcome,
 };
 use flow_connect_core::form_secrets;
+use flow_connect_core::origins::{Origin, TokenIssue};
 use serde::Deserialize;
 use tauri::State;
 use ts_rs::TS;
@@ -36,6 +37,14 @@ pub struct ConnectionRequest {
     #[serde(default)]
     #[ts(optional)]
     pub allow_duplicate: Option<bool>,
+    /// The profile the form was opened from, recorded as the connection's origin.
+    #[serde(default)]
+    #[ts(optional)]
+    pub profile_id: Option<String>,
+    /// The refresh token's issue, when a consent in this form made it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub token: Option<TokenIssue>,
 }
 
 /// The exact body and a curl command, secrets masked.
@@ -55,8 +64,31 @@ pub async fn create_connection(
 ) -> Result<Created, CommandError> {
     let (new, client) = prepare(&state, &request).await?;
     let same_name = if request.allow_duplicate == Some(true) { SameName::Allow } else { SameName::Refuse };
-    let created = client.create_connection(&new, same_name).await?;
+    let mut created = client.create_connection(&new, same_name).await?;
     tracing::info!(id = %created.id, spec = %request.spec_id, sandbox = %request.sandbox, "created a connection");
+    let profile = match &request.profile_id {
+        Some(id) => state.profiles.profile(id).await,
+        None => None,
+    };
+    let origin = Origin {
+        connection_id: created.id.clone(),
+        account_id: request.account_id.clone(),
+        sandbox: request.sandbox.clone(),
+        spec_id: request.spec_id.clone(),
+        profile_id: profile.as_ref().map(|p| p.id.clone()),
+        profile_name: profile.map(|p| p.name),
+        created_at: flow_connect_core::dates::now_ms(),
+        refresh_token: request.token.clone(),
+    };
+    if let Err(e) = state.origins.record(origin).await {
+        // The connection exists; only the local note of where it came from is missing.
+        tracing::warn!(error = %e, "connection origin not recorded");
+        let note = format!("{e}");
+        created.note = Some(match created.note.take() {
+            Some(earlier) => format!("{earlier} {note}"),
+            None => note,
+        });
+    }
     Ok(created)
 }
 
@@ -142,5 +174,8 @@ pub async fn delete_connection(
     let client = state.client(&account, &sandbox).await?;
     client.delete_connection(&connection_id).await?;
     tracing::info!(id = %connection_id, %sandbox, "deleted a connection");
+    if let Err(e) = state.origins.forget(&connection_id).await {
+        tracing::warn!(error = %e, "the deleted connection's origin stays recorded");
+    }
     Ok(())
 }

@@ -14,6 +14,7 @@ use flow_connect_core::google::{
     self, import_client_json, ClientJsonError, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints,
     RedirectSetting, CONSENT_TIME_LIMIT,
 };
+use flow_connect_core::origins::TokenIssue;
 use flow_connect_core::Secret;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -124,6 +125,8 @@ pub struct ConsentResult {
     /// For a REST API: the access token's expiry (`YYYY-MM-DD`), when the provider gave one.
     pub expiration_date: Option<String>,
     pub scopes: Vec<String>,
+    /// When and for which client Google issued the refresh token.
+    pub issued: Option<TokenIssue>,
 }
 
 /// Starts a consent (cancelling any other) and opens its page in the system browser.
@@ -173,7 +176,11 @@ pub async fn begin_consent(
         browser_opened: false,
         paste_only,
     };
-    state.consent.replace(handle, run, ForForm { source, stored: request.stored, purpose });
+    state.consent.replace(
+        handle,
+        run,
+        ForForm { source, stored: request.stored, purpose, client_id: request.client_id.trim().to_owned() },
+    );
     // Detached: xdg-open may wait for the browser it starts, the command must not.
     let browser_opened = match open::that_detached(&started.url) {
         Ok(()) => true,
@@ -248,7 +255,14 @@ pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult,
         }
     };
     tracing::info!(purpose = ?form.purpose, "consent finished; tokens kept in the keychain");
-    Ok(ConsentResult { stored, expiration_date, scopes: tokens.scopes })
+    // When, and for which client, the refresh token was issued: no secret, and what the app
+    // needs to tell a Testing app's seven days.
+    let issued = (form.purpose == Purpose::GoogleRefreshToken).then(|| TokenIssue {
+        issued_at: flow_connect_core::dates::now_ms(),
+        client_id: form.client_id.clone(),
+        expires_at: None,
+    });
+    Ok(ConsentResult { stored, expiration_date, scopes: tokens.scopes, issued })
 }
 
 /// Manual mode: the address the browser ended on (or the bare code), pasted by the user.

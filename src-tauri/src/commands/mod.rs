@@ -5,5 +5,6 @@ pub mod accounts;
 pub mod catalog;
 pub mod connections;
 pub mod google;
+pub mod lifecycle;
 pub mod preferences;
 pub mod profiles;

@@ -131,7 +131,11 @@ export const builtinSources: Source[] = [
         ]
       }
     ],
-    "origin": "builtIn"
+    "origin": "builtIn",
+    "explore": {
+      "kind": "tabular",
+      "paged": false
+    }
   },
   {
     "specId": "d6b52d86-f0f8-475f-89d4-ce54c8527328",
@@ -204,7 +208,11 @@ export const builtinSources: Source[] = [
         ]
       }
     ],
-    "origin": "builtIn"
+    "origin": "builtIn",
+    "explore": {
+      "kind": "tabular",
+      "paged": false
+    }
   },
   {
     "specId": "4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62",
@@ -372,7 +380,11 @@ export const builtinSources: Source[] = [
         ]
       }
     ],
-    "origin": "builtIn"
+    "origin": "builtIn",
+    "explore": {
+      "kind": "resource",
+      "paged": false
+    }
   },
   {
     "specId": "eb13cb25-47ab-407f-ba89-c0125281c563",
@@ -429,6 +441,10 @@ export const builtinSources: Source[] = [
         ]
       }
     ],
-    "origin": "builtIn"
+    "origin": "builtIn",
+    "explore": {
+      "kind": "tabular",
+      "paged": false
+    }
   }
 ];

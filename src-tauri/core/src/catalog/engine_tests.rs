@@ -25,6 +25,7 @@ fn source_of(method: AuthMethod) -> Source {
         description: String::new(),
         auth_methods: vec![method],
         origin: CatalogOrigin::Live,
+        explore: Default::default(),
     }
 }
 

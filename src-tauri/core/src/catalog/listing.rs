@@ -38,7 +38,11 @@ pub fn for_cache(mut spec: ConnectionSpec) -> (ConnectionSpec, usize) {
     for auth in &mut spec.auth_spec {
         removed += strip_secret_values(&mut auth.spec, 0);
     }
+    let features = spec.attributes.get("uiAttributes").and_then(|ui| ui.get("apiFeatures")).cloned();
     spec.attributes.retain(|key, _| matches!(key.as_str(), "category" | "isSource"));
+    if let Some(features) = features {
+        spec.attributes.insert("uiAttributes".into(), serde_json::json!({ "apiFeatures": features }));
+    }
     (spec, removed)
 }
 

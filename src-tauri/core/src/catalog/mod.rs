@@ -30,7 +30,7 @@ pub use model::{
 };
 pub use reconcile::reconcile;
 pub use request::{
-    masked_connection_string, new_connection, split_connection_string, validate, warnings, FormValues,
-    RequestError, MAX_VALUE_BYTES, NAME_FIELD,
+    auth_params, masked_connection_string, new_connection, split_connection_string, validate, warnings,
+    FormValues, RequestError, MAX_VALUE_BYTES, NAME_FIELD,
 };
 pub use schema::{method_from_spec, names_a_secret};

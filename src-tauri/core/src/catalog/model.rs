@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::flow::ExploreSupport;
+
 /// One source Flow Connect can create connections for, such as Google BigQuery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -23,6 +25,9 @@ pub struct Source {
     /// fallback.
     #[serde(default)]
     pub origin: CatalogOrigin,
+    /// How its connections can be explored.
+    #[serde(default)]
+    pub explore: ExploreSupport,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::labels::{category_label, source_label};
 use super::model::{AuthMethod, CatalogOrigin, Param, Source};
 use super::schema::method_from_spec;
-use crate::flow::{AuthSpec, ConnectionSpec};
+use crate::flow::{AuthSpec, ConnectionSpec, ExploreKind, ExploreSupport};
 
 /// The catalog entry to show for `live`, based on `builtin` when the app knows the source.
 pub fn reconcile(builtin: Option<&Source>, live: &ConnectionSpec) -> Source {
@@ -36,6 +36,10 @@ pub fn reconcile(builtin: Option<&Source>, live: &ConnectionSpec) -> Source {
         description: builtin.map(|b| b.description.clone()).unwrap_or_default(),
         auth_methods,
         origin: CatalogOrigin::Live,
+        explore: match ExploreSupport::from_spec(live.explore_type.as_deref(), &live.attributes) {
+            unknown if unknown.kind == ExploreKind::Unknown => builtin.map(|b| b.explore).unwrap_or(unknown),
+            known => known,
+        },
     }
     .assign_fields()
 }

@@ -6,7 +6,7 @@ use super::body;
 use super::model::{AuthMethod, ConnectionStringPart, FieldError, Param, ParamKind, Source};
 use super::validate::check_part;
 use crate::connection_string::{self, same_key};
-use crate::flow::{AuthInfo, NewConnection, SpecRef, MASK};
+use crate::flow::{AuthInfo, AuthParams, NewConnection, SpecRef, MASK};
 use crate::secret::Secret;
 
 /// What the user typed, keyed by param name; for a composed connection string, by part field
@@ -56,6 +56,25 @@ pub fn new_connection(
         auth: AuthInfo { spec_name: method.spec_name.clone(), auth_type: method.auth_type.clone(), params },
         connection_spec: SpecRef { id: source.spec_id.clone(), version: source.spec_version.clone() },
     })
+}
+
+/// The checked `auth.params` of one sign-in method, for replacing a connection's credentials.
+pub fn auth_params(
+    source: &Source,
+    spec_name: &str,
+    values: &FormValues,
+) -> Result<AuthParams, RequestError> {
+    let method = source.auth_method(spec_name).ok_or_else(|| RequestError::UnknownAuthMethod {
+        source_name: source.display_name.clone(),
+        spec_name: spec_name.to_owned(),
+    })?;
+    let mut errors = Vec::new();
+    let params = body::auth_params(method, values, &mut errors);
+    if errors.is_empty() {
+        Ok(params)
+    } else {
+        Err(RequestError::Invalid(errors))
+    }
 }
 
 /// Checks the values of one auth method without building anything: what the form shows as

@@ -7,13 +7,14 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 use url::Url;
 
 use super::error::{ApiError, FlowError};
 use super::model::{
-    Connection, ConnectionPage, ConnectionSpec, Created, Items, PatchOp, Sandbox, SandboxList, TestOutcome,
-    WireConnection,
+    AuthParams, Connection, ConnectionPage, ConnectionSpec, Created, Items, PatchOp, Sandbox, SandboxList,
+    TestOutcome, WireConnection,
 };
 use super::retry::{is_retryable_status, retry_after, RetryPolicy};
 use crate::ims::{ImsError, ImsTokenProvider};
@@ -183,6 +184,52 @@ impl FlowClient {
         parse(&reply)
     }
 
+    /// `GET /connections/{id}` with its `auth.params` as the service returns them (secrets
+    /// masked or encrypted by the service). Kept inside the core: only non-secret values are
+    /// ever taken from it (see `renew::known_values`).
+    pub(crate) async fn connection_with_params(&self, id: &str) -> Result<(Connection, Value), FlowError> {
+        check_id(id, "connection")?;
+        let reply = self.read(self.flow_url(&["connections", id])).await?;
+        let mut items: Items<Value> = parse(&reply)?;
+        let mut item = items.items.drain(..).next().ok_or(FlowError::UnexpectedResponse {
+            status: reply.status.as_u16(),
+            detail: "an empty items list".into(),
+        })?;
+        let params = item.pointer_mut("/auth/params").map(Value::take).unwrap_or(Value::Null);
+        let connection: WireConnection = serde_json::from_value(item).map_err(|e| {
+            FlowError::UnexpectedResponse { status: reply.status.as_u16(), detail: e.to_string() }
+        })?;
+        Ok((Connection::from(connection), params))
+    }
+
+    /// `PATCH /connections/{id}` replacing `/auth/params` whole, with `If-Match` carrying
+    /// `etag`. A stale etag is the caller's to handle: credentials are never written over a
+    /// change the user has not seen.
+    pub async fn replace_auth_params(
+        &self,
+        id: &str,
+        etag: &str,
+        params: &AuthParams,
+    ) -> Result<Created, FlowError> {
+        check_id(id, "connection")?;
+        #[derive(Serialize)]
+        struct Replace<'a> {
+            op: &'static str,
+            path: &'static str,
+            value: &'a AuthParams,
+        }
+        let body = serde_json::to_vec(&[Replace { op: "replace", path: "/auth/params", value: params }])
+            .map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
+        let reply = self
+            .once(Method::PATCH, self.flow_url(&["connections", id]), Some(&body), Some(etag))
+            .await
+            .map_err(|e| match e {
+                FlowError::Api(api) => FlowError::Api(api.scrub(params.secret_values())),
+                other => other,
+            })?;
+        parse(&reply)
+    }
+
     /// Renames a connection with `If-Match` carrying `etag` as the service gave it. When the
     /// etag is stale (`1404-412`: someone changed the connection meanwhile) the connection is
     /// read again and the rename tried once more with its current etag.
@@ -283,7 +330,7 @@ impl FlowClient {
     }
 
     /// A read: retried on rate limits, gateway errors and network failures.
-    async fn read(&self, url: Url) -> Result<Reply, FlowError> {
+    pub(super) async fn read(&self, url: Url) -> Result<Reply, FlowError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -381,7 +428,7 @@ impl FlowClient {
 
 /// Ids go into URL paths: only Adobe's UUIDs are let through, so a value from the UI can
 /// never reach another path of the service.
-fn check_id(id: &str, what: &'static str) -> Result<(), FlowError> {
+pub(super) fn check_id(id: &str, what: &'static str) -> Result<(), FlowError> {
     match uuid::Uuid::try_parse(id) {
         Ok(parsed) if parsed.hyphenated().to_string() == id.to_ascii_lowercase() => Ok(()),
         _ => Err(FlowError::InvalidId { what }),

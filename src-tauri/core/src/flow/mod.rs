@@ -1,15 +1,22 @@
-//! Adobe Experience Platform's Flow Service: base connections and connection specs.
+//! Adobe Experience Platform's Flow Service: base connections and connection specs, exploring
+//! a connection's data, and the dataflows that read from it.
 
 mod client;
 mod create;
+mod dataflows;
 mod error;
+mod explore;
 mod model;
 mod preview;
 mod retry;
 
 pub use client::{http_client, FlowClient, ListQuery, PlatformTarget, SpecList};
 pub use create::SameName;
+pub use dataflows::{ConnectionHealth, Dataflow, FlowSummary, LastRun, Run, RunError};
 pub use error::{ApiError, FlowError};
+pub use explore::{
+    Column, ExploreItem, ExploreKind, ExploreSupport, Listing, Place, TableDetails, EXPLORE_PAGE,
+};
 pub use model::{
     AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection,
     PatchOp, Sandbox, SpecRef, TestOutcome,

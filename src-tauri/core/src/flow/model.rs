@@ -216,6 +216,14 @@ pub struct ConnectionSpec {
     pub auth_spec: Vec<AuthSpec>,
     #[serde(default, deserialize_with = "object_or_empty")]
     pub attributes: Map<String, Value>,
+    /// `exploreSpec.type` (`Tabular`, `FileSystem`, `Resource`): how the source is explored.
+    #[serde(
+        default,
+        rename = "exploreSpec",
+        deserialize_with = "explore_type",
+        serialize_with = "write_explore_type"
+    )]
+    pub explore_type: Option<String>,
     #[serde(default, rename = "sourceSpec", deserialize_with = "present", skip_serializing)]
     pub has_source_spec: bool,
     #[serde(default, rename = "targetSpec", deserialize_with = "present", skip_serializing)]
@@ -230,6 +238,22 @@ pub struct AuthSpec {
     /// A JSON Schema (draft-07) with `properties` and `required`.
     #[serde(default)]
     pub spec: Value,
+}
+
+fn explore_type<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    let value = Value::deserialize(deserializer)?;
+    Ok(value
+        .get("type")
+        .or_else(|| value.get("name"))
+        .and_then(Value::as_str)
+        .map(|t| t.chars().take(64).collect()))
+}
+
+fn write_explore_type<S: Serializer>(explore: &Option<String>, serializer: S) -> Result<S::Ok, S::Error> {
+    match explore {
+        Some(kind) => serde_json::json!({ "type": kind }).serialize(serializer),
+        None => serializer.serialize_none(),
+    }
 }
 
 fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {

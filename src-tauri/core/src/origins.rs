@@ -1,0 +1,261 @@
+//! `connection-origins.json`: where each connection made here came from (which account and
+//! profile), when its Google refresh token was issued and by which OAuth client, and which
+//! clients the user marked as in Google's "Testing" status. No secret is in it: a client ID
+//! is public, and a token is recorded only by its issue time.
+//!
+//! Written like the other data files: a copy is changed, written atomically, then kept.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+use ts_rs::TS;
+
+use crate::data_file::{self, StoreNotice};
+
+pub const SCHEMA_VERSION: u32 = 1;
+/// Google expires refresh tokens of an app in "Testing" status seven days after consent.
+pub const TESTING_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// The most origins kept: the oldest are forgotten first.
+const MAX_ORIGINS: usize = 20_000;
+
+/// A refresh token, by when and for which client it was issued.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TokenIssue {
+    /// Milliseconds since the Unix epoch.
+    #[ts(type = "number")]
+    pub issued_at: i64,
+    pub client_id: String,
+    /// When Google said the grant ends (`refresh_token_expires_in`), for time-limited grants.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
+}
+
+/// Where one connection came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Origin {
+    pub connection_id: String,
+    pub account_id: String,
+    pub sandbox: String,
+    pub spec_id: String,
+    #[serde(default)]
+    pub profile_id: Option<String>,
+    #[serde(default)]
+    pub profile_name: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[serde(default)]
+    pub refresh_token: Option<TokenIssue>,
+}
+
+/// What the UI shows of a token: the record, whether its client is (or seems to be) in
+/// Testing status, and then when it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TokenStatus {
+    pub issue: TokenIssue,
+    pub testing: bool,
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OriginFile {
+    schema_version: u32,
+    origins: Vec<Origin>,
+    #[serde(default)]
+    testing_clients: Vec<String>,
+    /// The refresh token each profile holds, by profile id.
+    #[serde(default)]
+    profile_tokens: std::collections::BTreeMap<String, TokenIssue>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OriginsError {
+    #[error("Flow Connect could not save where the connection came from ({0}). Free some disk space; the connection itself is made.")]
+    Write(#[source] std::io::Error),
+}
+
+#[derive(Debug)]
+pub struct Origins {
+    path: PathBuf,
+    file: Mutex<OriginFile>,
+}
+
+impl Origins {
+    /// Opens `path`; a missing file is empty and an unreadable one is set aside.
+    pub fn open(path: PathBuf) -> (Self, Option<StoreNotice>) {
+        let opened = data_file::open_versioned(&path, SCHEMA_VERSION, parse, || OriginFile {
+            schema_version: SCHEMA_VERSION,
+            ..OriginFile::default()
+        });
+        let (file, notice) = opened.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "connection origins not read; starting empty");
+            (OriginFile { schema_version: SCHEMA_VERSION, ..OriginFile::default() }, None)
+        });
+        (Self { path, file: Mutex::new(file) }, notice)
+    }
+
+    /// Records (or replaces) the origin of a connection.
+    pub async fn record(&self, origin: Origin) -> Result<(), OriginsError> {
+        self.change(|file| {
+            file.origins.retain(|o| o.connection_id != origin.connection_id);
+            file.origins.push(origin);
+            let excess = file.origins.len().saturating_sub(MAX_ORIGINS);
+            file.origins.drain(..excess);
+        })
+        .await
+    }
+
+    /// Notes a new refresh token for a connection made here (after a renewal).
+    pub async fn set_token(
+        &self,
+        connection_id: &str,
+        issue: Option<TokenIssue>,
+    ) -> Result<(), OriginsError> {
+        self.change(|file| {
+            if let Some(origin) = file.origins.iter_mut().find(|o| o.connection_id == connection_id) {
+                origin.refresh_token = issue;
+            }
+        })
+        .await
+    }
+
+    /// Notes the refresh token a profile now holds.
+    pub async fn set_profile_token(&self, profile_id: &str, issue: TokenIssue) -> Result<(), OriginsError> {
+        self.change(|file| {
+            file.profile_tokens.insert(profile_id.to_owned(), issue);
+        })
+        .await
+    }
+
+    pub async fn profile_token(&self, profile_id: &str) -> Option<TokenIssue> {
+        self.file.lock().await.profile_tokens.get(profile_id).cloned()
+    }
+
+    pub async fn forget(&self, connection_id: &str) -> Result<(), OriginsError> {
+        self.change(|file| file.origins.retain(|o| o.connection_id != connection_id)).await
+    }
+
+    /// Marks (or unmarks) an OAuth client as in Google's Testing status.
+    pub async fn mark_testing(&self, client_id: &str, testing: bool) -> Result<(), OriginsError> {
+        let client_id = client_id.trim().to_owned();
+        self.change(|file| {
+            file.testing_clients.retain(|c| *c != client_id);
+            if testing {
+                file.testing_clients.push(client_id);
+            }
+        })
+        .await
+    }
+
+    /// The origins of connections in `sandbox` of `account_id`.
+    pub async fn of(&self, account_id: &str, sandbox: &str) -> Vec<Origin> {
+        let file = self.file.lock().await;
+        file.origins.iter().filter(|o| o.account_id == account_id && o.sandbox == sandbox).cloned().collect()
+    }
+
+    pub async fn origin(&self, connection_id: &str) -> Option<Origin> {
+        self.file.lock().await.origins.iter().find(|o| o.connection_id == connection_id).cloned()
+    }
+
+    /// How a token stands: a client marked as in Testing, or a grant Google gave an end to,
+    /// has an expiry date.
+    pub async fn status(&self, issue: &TokenIssue) -> TokenStatus {
+        let marked = self.file.lock().await.testing_clients.contains(&issue.client_id);
+        let testing = marked || issue.expires_at.is_some();
+        let expires_at =
+            issue.expires_at.or_else(|| marked.then(|| issue.issued_at.saturating_add(TESTING_LIFETIME_MS)));
+        TokenStatus { issue: issue.clone(), testing, expires_at }
+    }
+
+    async fn change(&self, edit: impl FnOnce(&mut OriginFile)) -> Result<(), OriginsError> {
+        let mut file = self.file.lock().await;
+        let mut next = file.clone();
+        edit(&mut next);
+        let bytes =
+            serde_json::to_vec_pretty(&next).map_err(|e| OriginsError::Write(std::io::Error::other(e)))?;
+        let path = self.path.clone();
+        tokio::task::spawn_blocking(move || data_file::write_atomically(&path, &bytes))
+            .await
+            .map_err(|e| OriginsError::Write(std::io::Error::other(e)))?
+            .map_err(OriginsError::Write)?;
+        *file = next;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+fn parse(bytes: &[u8]) -> Result<(OriginFile, u32), String> {
+    let file: OriginFile = serde_json::from_slice(bytes).map_err(|e| format!("it cannot be read ({e})"))?;
+    match file.schema_version {
+        SCHEMA_VERSION => Ok((file, SCHEMA_VERSION)),
+        other => Err(format!("it has schema version {other}, which this Flow Connect does not read")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("flow-connect-origins-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn origin(id: &str) -> Origin {
+        Origin {
+            connection_id: id.into(),
+            account_id: "a".into(),
+            sandbox: "prod".into(),
+            spec_id: "s".into(),
+            profile_id: Some("p".into()),
+            profile_name: Some("Marketing".into()),
+            created_at: 1,
+            refresh_token: Some(TokenIssue {
+                issued_at: 1_000,
+                client_id: "c.apps".into(),
+                expires_at: None,
+            }),
+        }
+    }
+
+    #[tokio::test]
+    async fn origins_survive_a_restart_and_a_marked_client_gets_its_7_days() {
+        let dir = scratch();
+        let path = dir.join("connection-origins.json");
+        let (origins, _) = Origins::open(path.clone());
+        origins.record(origin("x")).await.unwrap();
+        origins.mark_testing("c.apps", true).await.unwrap();
+        let (again, notice) = Origins::open(path);
+        assert!(notice.is_none());
+        let found = again.of("a", "prod").await;
+        assert_eq!(found, vec![origin("x")]);
+        let status = again.status(found[0].refresh_token.as_ref().unwrap()).await;
+        assert!(status.testing);
+        assert_eq!(status.expires_at, Some(1_000 + TESTING_LIFETIME_MS));
+        again.mark_testing("c.apps", false).await.unwrap();
+        assert_eq!(again.status(found[0].refresh_token.as_ref().unwrap()).await.expires_at, None);
+    }
+
+    #[tokio::test]
+    async fn a_failed_write_changes_nothing() {
+        let dir = scratch();
+        let path = dir.join("connection-origins.json");
+        let (origins, _) = Origins::open(path.clone());
+        std::fs::create_dir(&path).unwrap();
+        assert!(origins.record(origin("x")).await.is_err());
+        assert!(origins.origin("x").await.is_none());
+    }
+}
