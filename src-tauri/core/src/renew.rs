@@ -29,7 +29,7 @@ pub struct RenewForm {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase", tag = "outcome")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "outcome")]
 #[ts(export)]
 pub enum Renewal {
     /// Replaced; then tested.

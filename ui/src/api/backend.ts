@@ -11,6 +11,17 @@ import type { ConsentResult } from "../bindings/ConsentResult";
 import type { ConsentStarted } from "../bindings/ConsentStarted";
 import type { ConnectionPage } from "../bindings/ConnectionPage";
 import type { Created } from "../bindings/Created";
+import type { ConnectionHealth } from "../bindings/ConnectionHealth";
+import type { FlowSummary } from "../bindings/FlowSummary";
+import type { Listing } from "../bindings/Listing";
+import type { OriginView } from "../bindings/OriginView";
+import type { Place } from "../bindings/Place";
+import type { RenewForm } from "../bindings/RenewForm";
+import type { RenewRequest } from "../bindings/RenewRequest";
+import type { Renewal } from "../bindings/Renewal";
+import type { TableDetails } from "../bindings/TableDetails";
+import type { TokenIssue } from "../bindings/TokenIssue";
+import type { TokenStatus } from "../bindings/TokenStatus";
 import type { Exported } from "../bindings/Exported";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FormCheck } from "../bindings/FormCheck";
@@ -286,4 +297,81 @@ export function savePreferences(preferences: Preferences): Promise<void> {
 /** Copies text for the user; the clipboard is the browser's, no extra permission needed. */
 export function copyText(text: string): Promise<void> {
   return navigator.clipboard.writeText(text);
+}
+
+export function exploreConnection(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+  specId: string,
+  place: Place,
+  start: number,
+): Promise<Listing> {
+  return call<Listing>("explore_connection", {
+    accountId,
+    sandbox,
+    connectionId,
+    specId,
+    place,
+    start,
+  });
+}
+
+export function tableDetails(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+  path: string,
+  preview: boolean,
+): Promise<TableDetails> {
+  return call<TableDetails>("table_details", { accountId, sandbox, connectionId, path, preview });
+}
+
+export function connectionHealth(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+): Promise<ConnectionHealth> {
+  return call<ConnectionHealth>("connection_health", { accountId, sandbox, connectionId });
+}
+
+export function flowSummaries(
+  accountId: string,
+  sandbox: string,
+  connectionIds: string[],
+): Promise<FlowSummary[]> {
+  return call<FlowSummary[]>("flow_summaries", { accountId, sandbox, connectionIds });
+}
+
+export function openRenew(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+  specId: string,
+): Promise<RenewForm> {
+  return call<RenewForm>("open_renew", { accountId, sandbox, connectionId, specId });
+}
+
+export function renewConnection(request: RenewRequest): Promise<Renewal> {
+  return call<Renewal>("renew_connection", { request });
+}
+
+export function connectionOrigins(accountId: string, sandbox: string): Promise<OriginView[]> {
+  return call<OriginView[]>("connection_origins", { accountId, sandbox });
+}
+
+export function profileToken(profileId: string): Promise<TokenStatus | null> {
+  return call<TokenStatus | null>("profile_token", { profileId });
+}
+
+export function recordProfileToken(profileId: string, token: TokenIssue): Promise<void> {
+  return call<undefined>("record_profile_token", { profileId, token });
+}
+
+export function tokenStatus(token: TokenIssue): Promise<TokenStatus> {
+  return call<TokenStatus>("token_status", { token });
+}
+
+export function markTestingClient(clientId: string, testing: boolean): Promise<void> {
+  return call<undefined>("mark_testing_client", { clientId, testing });
 }

@@ -8,7 +8,7 @@ export type Listing = { "outcome": "objects", items: Array<ExploreItem>,
 /**
  * Where the next page starts, when the source pages and there is more.
  */
-next_start: number | null, 
+nextStart: number | null, 
 /**
  * Objects left out past the cap.
  */

@@ -6,4 +6,4 @@ export type Renewal = { "outcome": "updated", etag: string, test: TestOutcome | 
 /**
  * Why the test could not run, when it could not.
  */
-test_error: string | null, } | { "outcome": "stale", form: RenewForm, };
+testError: string | null, } | { "outcome": "stale", form: RenewForm, };

@@ -14,6 +14,7 @@ const snowflake: Source = {
   description: "",
   authMethods: [],
   origin: "live",
+  explore: { kind: "tabular", paged: false },
 };
 
 describe("catalog search", () => {

@@ -94,7 +94,7 @@ pub struct ExploreItem {
 
 /// What a listing came to.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase", tag = "outcome")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "outcome")]
 #[ts(export)]
 pub enum Listing {
     Objects {
