@@ -17,6 +17,7 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { benchLifecycle, lifecycleLines } from "./bench-lifecycle.mjs";
 import { addFirstAccount, launch, root } from "./harness.mjs";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 11);
@@ -375,6 +376,8 @@ const cachedStart = await inTurn({
   uncached: [apps.flow.binary, { dataRoot: uncached }],
 });
 
+const lifecycle = await benchLifecycle(apps.flow.binary);
+
 const lines = [
   "# Benchmarks",
   "",
@@ -416,6 +419,7 @@ const lines = [
   "|---|---|---|---|---|",
   `| ${ms(catalogRun.rendered)} ${catalogRun.rendered <= 100 ? "✓" : "✗"} (≤ 100 ms) | ${ms(catalogRun.medianKey)} (${ms(catalogRun.slowestKey)}) ${catalogRun.slowestKey <= 16 ? "✓" : "✗"} (≤ 16 ms) | ${ms(cachedStart.cached.ready)} | ${ms(cachedStart.uncached.ready)} | ${mib(cachedStart.cached.rss)} |`,
   "",
+  ...lifecycleLines(lifecycle, ms),
 ];
 const table = lines.join("\n");
 writeFileSync(path.join(root, "docs", "benchmarks.md"), table);

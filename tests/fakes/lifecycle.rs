@@ -23,6 +23,8 @@ pub struct Lifecycle {
     /// Connections whose credentials the source refuses, with the error it gives.
     pub broken: HashMap<String, (String, String)>,
     pub tables: usize,
+    /// Whether the root lists the `analytics` tables itself, beside the folders.
+    pub tables_at_root: bool,
     counter: u64,
 }
 
@@ -34,6 +36,7 @@ impl Default for Lifecycle {
             runs: Vec::new(),
             broken: HashMap::new(),
             tables: DEFAULT_TABLES,
+            tables_at_root: false,
             counter: 0,
         }
     }
@@ -200,7 +203,13 @@ impl Lifecycle {
         }
         let object = request.query("object").unwrap_or_default();
         match request.query("objectType").map(str::to_ascii_lowercase).as_deref() {
-            Some("root") => self.objects(&root(), paged, request),
+            Some("root") => {
+                let mut all = root();
+                if self.tables_at_root {
+                    all.extend(analytics(self.tables));
+                }
+                self.objects(&all, paged, request)
+            }
             Some("folder") => match object {
                 "sales" => self.objects(&sales(), paged, request),
                 "analytics" => self.objects(&analytics(self.tables), paged, request),
@@ -249,7 +258,10 @@ fn matches(item: &Value, field: &str, values: &[String]) -> bool {
     let target = path.split('.').try_fold(item, |v, key| v.get(key));
     let hit = |v: &Value| match v {
         Value::String(s) => values.iter().any(|x| x == s),
-        other => values.iter().any(|x| *x == other.to_string()),
+        other => {
+            let text = other.to_string();
+            values.contains(&text)
+        }
     };
     match (target, array) {
         (Some(Value::Array(list)), true) => list.iter().any(hit),

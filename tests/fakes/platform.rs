@@ -354,6 +354,7 @@ fn control(state: &mut State, request: &Request) -> Response {
         ("POST", "/tables") => match serde_json::from_slice::<Value>(&request.body) {
             Ok(body) => {
                 state.lifecycle.tables = body["tables"].as_u64().unwrap_or(12) as usize;
+                state.lifecycle.tables_at_root = body["atRoot"].as_bool().unwrap_or(false);
                 Response::empty(204)
             }
             Err(e) => Response::json(400, &json!({ "message": e.to_string() })),

@@ -167,7 +167,7 @@ async fn health_of_twenty_dataflows_takes_three_requests_and_names_the_failure()
     assert_eq!(run.status, "failed");
     assert!(run.errors.iter().any(|e| e.message.contains("invalid_grant")));
 
-    let summaries = client.flow_summaries(&[id.clone()]).await.unwrap();
+    let summaries = client.flow_summaries(std::slice::from_ref(&id)).await.unwrap();
     assert_eq!((summaries[0].flows, summaries[0].failing), (20, 20));
 }
 

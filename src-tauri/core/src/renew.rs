@@ -41,7 +41,7 @@ pub enum Renewal {
     },
     /// Someone changed the connection since the form opened: nothing was written. The form
     /// shows the connection as it is now, and the user saves again.
-    Stale { form: RenewForm },
+    Stale { form: Box<RenewForm> },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +86,7 @@ pub async fn renew(
         }
         Err(FlowError::Api(e)) if e.status == 412 => {
             tracing::info!(%id, "the connection changed since the renew form opened; nothing written");
-            Ok(Renewal::Stale { form: open(client, source, id).await? })
+            Ok(Renewal::Stale { form: Box::new(open(client, source, id).await?) })
         }
         Err(e) => Err(e.into()),
     }
