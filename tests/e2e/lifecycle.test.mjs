@@ -171,7 +171,7 @@ test("BigQuery made with Google consent is explored to a table, its columns and 
     if (grid) grid.scrollLeft = 0;
     document.getElementById("table-heading")?.scrollIntoView();
   });
-  await shot("preview.png");
+  await shot("explore-preview.png");
 
   // A folder of 10,000 tables: listed at once, searched, a table opened from the search.
   await browser.$("nav[aria-label='Folders opened']").$("button=Root").click();
