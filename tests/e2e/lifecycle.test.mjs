@@ -18,6 +18,7 @@ import {
   clickWhenSteady,
   fill as fillIn,
   filesUnder,
+  keychainEntries,
   launch,
   openSource,
   root,
