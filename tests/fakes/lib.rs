@@ -4,7 +4,9 @@
 //! `fake-services` binary.
 
 pub mod clients;
+mod connection_service;
 mod counting;
+mod gateway;
 mod google;
 pub mod http;
 pub mod keychain;

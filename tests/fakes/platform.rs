@@ -11,11 +11,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
+use crate::connection_service::{
+    create, delete, explore, list, new_connection, sandbox_of, update, with_connection,
+};
+use crate::gateway::{gateway, ims_token, sandbox_header, sandboxes};
 use crate::http::{self, Outcome, Request, Response};
 use crate::lifecycle::{Failure, Lifecycle, NewFlows};
 use crate::spec_service;
 
-const FLOW: &str = "/data/foundation/flowservice";
+pub(crate) const FLOW: &str = "/data/foundation/flowservice";
 const SANDBOXES: &str = "/data/foundation/sandbox-management/";
 const CONTROL: &str = "/__fake";
 
@@ -127,18 +131,18 @@ pub enum FaultAction {
 }
 
 #[derive(Debug)]
-struct State {
-    config: FakeConfig,
-    started: std::time::Instant,
-    requests: Vec<Recorded>,
-    faults: VecDeque<Fault>,
-    tokens: HashMap<String, std::time::Instant>,
-    connections: Vec<Value>,
+pub(crate) struct State {
+    pub(crate) config: FakeConfig,
+    pub(crate) started: std::time::Instant,
+    pub(crate) requests: Vec<Recorded>,
+    pub(crate) faults: VecDeque<Fault>,
+    pub(crate) tokens: HashMap<String, std::time::Instant>,
+    pub(crate) connections: Vec<Value>,
     /// Creates still being processed, and when each becomes visible.
-    processing: Vec<(std::time::Instant, Value)>,
-    in_use: Vec<String>,
-    lifecycle: Lifecycle,
-    counter: u64,
+    pub(crate) processing: Vec<(std::time::Instant, Value)>,
+    pub(crate) in_use: Vec<String>,
+    pub(crate) lifecycle: Lifecycle,
+    pub(crate) counter: u64,
 }
 
 /// A running fake; dropping it stops the server.
@@ -418,304 +422,6 @@ fn route(state: &mut State, request: &Request) -> Response {
         _ => not_found("path", &request.path),
     }
 }
-
-fn ims_token(state: &mut State, request: &Request) -> Response {
-    let form: HashMap<String, String> = url::form_urlencoded::parse(&request.body).into_owned().collect();
-    let field = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
-    let ims_error = |status, error: &str, description: &str| {
-        Response::json(status, &json!({ "error": error, "error_description": description }))
-    };
-    if !request.header("content-type").is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")) {
-        return ims_error(400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded");
-    }
-    if field("grant_type") != "client_credentials" {
-        return ims_error(400, "unsupported_grant_type", "grant_type must be client_credentials");
-    }
-    if field("client_id") != state.config.client_id || field("client_secret") != state.config.client_secret {
-        return ims_error(401, "invalid_client", "invalid client_id or client_secret parameter");
-    }
-    let scopes: Vec<&str> = field("scope").split(',').map(str::trim).collect();
-    for required in ["openid", "AdobeID"] {
-        if !scopes.contains(&required) {
-            return ims_error(400, "invalid_scope", &format!("scope must include {required}"));
-        }
-    }
-    state.counter += 1;
-    let token = format!("fake-access-token-{}-{}", state.counter, nonce());
-    let lifetime = Duration::from_secs(state.config.token_lifetime_secs);
-    state.tokens.insert(token.clone(), std::time::Instant::now() + lifetime);
-    Response::json(
-        200,
-        &json!({ "access_token": token, "token_type": "bearer", "expires_in": state.config.token_lifetime_secs }),
-    )
-}
-
-/// The API gateway's checks, in front of every Platform API.
-fn gateway(state: &State, request: &Request) -> Result<(), Response> {
-    let gateway_error = |status, code: &str, message: &str| {
-        Err(Response::json(status, &json!({ "error_code": code, "message": message })))
-    };
-    let Some(authorization) = request.header("authorization") else {
-        return gateway_error(403, "403010", "Oauth token is missing.");
-    };
-    let token = authorization.strip_prefix("Bearer ").unwrap_or_default();
-    if state.tokens.get(token).is_none_or(|expiry| std::time::Instant::now() >= *expiry) {
-        return gateway_error(401, "401013", "Oauth token is not valid");
-    }
-    match request.header("x-api-key") {
-        None => return gateway_error(403, "403000", "Api Key is required"),
-        Some(key) if key != state.config.client_id => {
-            return gateway_error(403, "403003", "Api Key is invalid")
-        }
-        _ => {}
-    }
-    match request.header("x-gw-ims-org-id") {
-        None => return gateway_error(400, "400003", "Missing header: x-gw-ims-org-id"),
-        Some(org) if org != state.config.org_id => {
-            return gateway_error(403, "403027", "User region is missing")
-        }
-        _ => {}
-    }
-    if matches!(request.method.as_str(), "POST" | "PATCH" | "PUT")
-        && !request.header("content-type").is_some_and(|c| c.starts_with("application/json"))
-    {
-        return Err(Response::json(
-            400,
-            &json!({
-                "type": "/placeholder/type/uri", "status": 400, "title": "BadRequestError",
-                "detail": "A valid content-type must be specified",
-            }),
-        ));
-    }
-    Ok(())
-}
-
-fn sandbox_header(state: &State, request: &Request) -> Result<(), Response> {
-    let Some(name) = request.header("x-sandbox-name") else {
-        return Err(flow_error(400, 2105, "Bad Request", "header x-sandbox-name is missing"));
-    };
-    let active = state.config.sandboxes.iter().any(|(n, _, s, _, _)| n == name && s == "active");
-    if !active {
-        return Err(flow_error(404, 2100, "Not Found", &format!("Sandbox {name} not found")));
-    }
-    Ok(())
-}
-
-fn sandboxes(state: &State, request: &Request) -> Response {
-    if !request.header("accept").is_some_and(|a| a.contains("application/json") || a.contains("*/*")) {
-        return Response::json(
-            406,
-            &json!({ "error_code": "406000", "message": "Accept: application/json is required" }),
-        );
-    }
-    let items: Vec<Value> = state
-        .config
-        .sandboxes
-        .iter()
-        .map(|(name, title, sandbox_state, kind, default)| json!({
-            "name": name, "title": title, "state": sandbox_state, "type": kind, "isDefault": default,
-            "region": "VA7", "etag": 1, "createdDate": "2024-01-01 00:00:00", "lastModifiedDate": "2024-01-01 00:00:00",
-            "createdBy": "fake", "modifiedBy": "fake",
-        }))
-        .collect();
-    let count = items.len();
-    Response::json(
-        200,
-        &json!({ "sandboxes": items, "_page": { "limit": 200, "count": count }, "_links": {} }),
-    )
-}
-
-fn create(state: &mut State, request: &Request) -> Response {
-    let Ok(body) = serde_json::from_slice::<Value>(&request.body) else {
-        return flow_error(400, 1405, "Bad Request", "Request body is empty or is not valid JSON");
-    };
-    if let Err(refused) = spec_service::check_create(&state.config, &body) {
-        return refused;
-    }
-    let sandbox = request.header("x-sandbox-name").unwrap_or_default().to_owned();
-    let connection = new_connection(state, &sandbox, &body);
-    let (id, etag) = (connection["id"].clone(), connection["etag"].clone());
-    state.connections.push(connection);
-    Response::json(201, &json!({ "id": id, "etag": etag }))
-        .with_header("location", &format!("{FLOW}/connections/{}", id.as_str().unwrap_or_default()))
-}
-
-fn new_connection(state: &mut State, sandbox: &str, body: &Value) -> Value {
-    state.counter += 1;
-    let id = uuid_like(state.counter);
-    let etag = format!("\"{}\"", uuid_like(state.counter.wrapping_mul(7919)));
-    let now = now_ms();
-    json!({
-        "id": id, "name": body["name"], "description": body.get("description").cloned().unwrap_or(json!("")),
-        "createdAt": now, "updatedAt": now, "createdBy": format!("{}@techacct.adobe.com", state.config.client_id),
-        "updatedBy": format!("{}@techacct.adobe.com", state.config.client_id),
-        "createdClient": state.config.client_id, "updatedClient": state.config.client_id,
-        "sandboxId": format!("{sandbox}-id"), "sandboxName": sandbox, "imsOrgId": state.config.org_id,
-        "connectionSpec": body["connectionSpec"], "state": "enabled", "auth": body["auth"],
-        "version": etag, "etag": etag,
-    })
-}
-
-fn list(state: &State, request: &Request) -> Response {
-    let sandbox = request.header("x-sandbox-name").unwrap_or_default();
-    if request.query("count") == Some("true") && request.query("limit").is_some() {
-        return flow_error(400, 1401, "Bad Request", "limit and count cannot be used together");
-    }
-    let mut filters: Vec<(String, Vec<String>)> = Vec::new();
-    for property in request.query_all("property") {
-        let Some((field, values)) = property.split_once("==") else {
-            return flow_error(
-                400,
-                1400,
-                "Bad Request",
-                &format!("Unsupported property filter '{property}'"),
-            );
-        };
-        filters.push((field.to_owned(), values.split(',').map(str::to_owned).collect()));
-    }
-    let matching: Vec<&Value> = state
-        .connections
-        .iter()
-        .filter(|c| c["sandboxName"] == sandbox)
-        .filter(|c| {
-            filters.iter().all(|(field, values)| {
-                let pointer = format!("/{}", field.replace('.', "/"));
-                c.pointer(&pointer).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x == v))
-            })
-        })
-        .collect();
-    if request.query("count") == Some("true") {
-        return Response::json(200, &json!({ "count": matching.len() }));
-    }
-    let limit = request
-        .query("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .unwrap_or(state.config.default_page_size)
-        .max(1);
-    let offset = match request.query("continuationToken") {
-        None => 0,
-        Some(token) => match decode_token(token) {
-            Some(offset) => offset,
-            None => return flow_error(400, 1400, "Bad Request", "Invalid continuation token"),
-        },
-    };
-    let page: Vec<Value> =
-        matching.iter().skip(offset).take(limit).map(|c| spec_service::masked(&state.config, c)).collect();
-    let mut body = json!({ "items": page });
-    if offset + limit < matching.len() {
-        let mut next = url::form_urlencoded::Serializer::new(String::new());
-        next.append_pair("continuationToken", &encode_token(offset + limit));
-        next.append_pair("limit", &limit.to_string());
-        for property in request.query_all("property") {
-            next.append_pair("property", property);
-        }
-        body["_links"] = json!({ "next": { "href": format!("/connections?{}", next.finish()) } });
-    }
-    Response::json(200, &body)
-}
-
-fn with_connection(state: &State, id: &str, f: impl FnOnce(&Value) -> Response) -> Response {
-    match state.connections.iter().find(|c| c["id"] == id) {
-        Some(connection) => f(connection),
-        None => flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found")),
-    }
-}
-
-fn update(state: &mut State, request: &Request, id: &str) -> Response {
-    let Some(if_match) = request.header("if-match").map(str::to_owned) else {
-        return flow_error(400, 1403, "Bad Request", "header 'If-Match' is missing");
-    };
-    let Ok(ops) = serde_json::from_slice::<Vec<Value>>(&request.body) else {
-        return flow_error(400, 1455, "Bad Request", "The patch body must be a JSON-Patch array");
-    };
-    for op in ops.iter().filter(|op| op["path"] == "/auth/params") {
-        let Some(connection) = state.connections.iter().find(|c| c["id"] == id) else { break };
-        let body = json!({
-            "name": connection["name"], "connectionSpec": connection["connectionSpec"],
-            "auth": { "specName": connection["auth"]["specName"], "params": op["value"] },
-        });
-        if let Err(refused) = spec_service::check_create(&state.config, &body) {
-            return refused;
-        }
-    }
-    state.counter += 1;
-    let new_etag = format!("\"{}\"", uuid_like(state.counter.wrapping_mul(104_729)));
-    let renews = ops.iter().any(|op| op["path"] == "/auth/params");
-    let Some(connection) = state.connections.iter_mut().find(|c| c["id"] == id) else {
-        return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
-    };
-    if connection["etag"] != if_match.as_str() {
-        let mut response = flow_error(412, 1404, "Precondition Failed", "Version not matching");
-        response.body = json!({
-            "type": "https://ns.adobe.com/aep/errors/FLOW-1404-412", "title": "Precondition Failed", "status": 412,
-            "report": { "detailed-message": "Version not matching" },
-            "errorMessage": format!("Supplied version=[{if_match}] does not match the current version on entity=[{}]", connection["etag"]),
-        })
-        .to_string()
-        .into_bytes();
-        return response;
-    }
-    for op in &ops {
-        let kind = op["op"].as_str().unwrap_or_default().to_ascii_lowercase();
-        let path = op["path"].as_str().unwrap_or_default();
-        match (kind.as_str(), path) {
-            ("replace" | "add", "/name" | "/description") => connection[&path[1..]] = op["value"].clone(),
-            ("replace" | "add", "/auth/params") => connection["auth"]["params"] = op["value"].clone(),
-            ("remove", "/description") => connection["description"] = json!(""),
-            _ => {
-                return flow_error(
-                    400,
-                    1455,
-                    "Bad Request",
-                    &format!("Invalid patch instruction {kind} {path}"),
-                )
-            }
-        }
-    }
-    connection["etag"] = json!(new_etag);
-    connection["version"] = json!(new_etag);
-    connection["updatedAt"] = json!(now_ms());
-    if renews {
-        state.lifecycle.renewed(id);
-    }
-    Response::json(200, &json!({ "id": id, "etag": new_etag }))
-}
-
-fn delete(state: &mut State, id: &str) -> Response {
-    let has_flows = state.lifecycle.source_connections.iter().any(|s| s["baseConnectionId"] == id);
-    if has_flows || state.in_use.iter().any(|used| used == id) {
-        return flow_error(
-            400,
-            1418,
-            "Bad Request",
-            &format!("Connection {id} cannot be deleted because the base connection is being used in one or more flows"),
-        );
-    }
-    let before = state.connections.len();
-    state.connections.retain(|c| c["id"] != id);
-    if state.connections.len() == before {
-        return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
-    }
-    Response::empty(204)
-}
-
-fn explore(state: &State, request: &Request, id: &str) -> Response {
-    let Some(connection) = state.connections.iter().find(|c| c["id"] == id) else {
-        return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
-    };
-    let spec_id = connection.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
-    let paged = spec_service::spec_of(&state.config, spec_id)
-        .and_then(|s| s.pointer("/attributes/uiAttributes/apiFeatures/explorePaginationSupported")?.as_bool())
-        .unwrap_or(false);
-    state.lifecycle.explore(id, paged, request)
-}
-
-/// The sandbox a connection is in.
-fn sandbox_of(state: &State, connection_id: &str) -> String {
-    let found = state.connections.iter().find(|c| c["id"] == connection_id);
-    found.and_then(|c| c["sandboxName"].as_str()).unwrap_or("prod").to_owned()
-}
-
 /// Flow Service's RFC-7807-like error body.
 pub(crate) fn flow_error(status: u16, code: u16, title: &str, message: &str) -> Response {
     let request_id = format!("fake-request-{}", nonce());
@@ -734,15 +440,7 @@ fn not_found(what: &str, value: &str) -> Response {
     flow_error(404, 1101, "Resource not found", &format!("No such {what}: {value}"))
 }
 
-fn encode_token(offset: usize) -> String {
-    format!("ct{:x}", offset ^ 0x5a5a)
-}
-
-fn decode_token(token: &str) -> Option<usize> {
-    usize::from_str_radix(token.strip_prefix("ct")?, 16).ok().map(|n| n ^ 0x5a5a)
-}
-
-fn uuid_like(n: u64) -> String {
+pub(crate) fn uuid_like(n: u64) -> String {
     let x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ nonce();
     format!(
         "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
@@ -754,10 +452,10 @@ fn uuid_like(n: u64) -> String {
     )
 }
 
-fn nonce() -> u64 {
+pub(crate) fn nonce() -> u64 {
     u64::from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().subsec_nanos())
 }
 
-fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     u64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis()).unwrap_or(0)
 }

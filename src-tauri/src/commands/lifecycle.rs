@@ -20,7 +20,6 @@ const MAX_SUMMARIES: usize = 200;
 
 /// One folder (or the root) of a connection's source, a page at a time where the source pages.
 #[tauri::command]
-#[allow(clippy::too_many_arguments)]
 pub async fn explore_connection(
     state: State<'_, AppState>,
     account_id: String,

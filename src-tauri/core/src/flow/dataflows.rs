@@ -189,11 +189,12 @@ impl FlowClient {
 
     async fn flows_of(&self, source_ids: &[String], requests: &mut u32) -> Result<Vec<Value>, FlowError> {
         let mut flows: Vec<Value> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for chunk in source_ids.chunks(IDS_PER_REQUEST) {
             let filter = format!("sourceConnectionIds[]=={}", chunk.join(","));
             for flow in self.walk(&["flows"], &[("property", &filter)], requests).await? {
-                // A flow reading from two of the chunk's source connections is listed once.
-                if !flows.iter().any(|f| f["id"] == flow["id"]) {
+                // A flow reading from source connections of two chunks is listed once.
+                if seen.insert(text(&flow, "/id")) {
                     flows.push(flow);
                 }
             }

@@ -9,6 +9,7 @@ mod explore;
 mod model;
 mod preview;
 mod retry;
+mod update;
 
 pub use client::{http_client, FlowClient, ListQuery, PlatformTarget, SpecList};
 pub use create::SameName;
