@@ -38,6 +38,9 @@ pub enum Renewal {
         test: Option<TestOutcome>,
         /// Why the test could not run, when it could not.
         test_error: Option<String>,
+        /// What went wrong after the credentials were replaced (keeping them in the profile,
+        /// say): the connection has them either way.
+        note: Option<String>,
     },
     /// Someone changed the connection since the form opened: nothing was written. The form
     /// shows the connection as it is now, and the user saves again.
@@ -82,7 +85,7 @@ pub async fn renew(
                 Ok(outcome) => (Some(outcome), None),
                 Err(e) => (None, Some(e.to_string())),
             };
-            Ok(Renewal::Updated { etag: done.etag, test, test_error })
+            Ok(Renewal::Updated { etag: done.etag, test, test_error, note: None })
         }
         Err(FlowError::Api(e)) if e.status == 412 => {
             tracing::info!(%id, "the connection changed since the renew form opened; nothing written");

@@ -129,25 +129,41 @@ pub async fn renew_connection(
         form_secrets::fill(stored, &source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
     }
     let client = state.client(&account, &request.sandbox).await?;
-    let renewal =
+    let mut renewal =
         renew::renew(&client, &source, &request.connection_id, &request.etag, &request.spec_name, &values)
             .await?;
-    if matches!(renewal, Renewal::Updated { .. }) {
-        if let Some(profile_id) = &request.update_profile {
-            renew::update_profile(
-                &state.profiles,
-                &source,
-                profile_id,
-                &request.values,
-                request.stored.clone(),
-            )
-            .await?;
-            if let Some(token) = &request.token {
-                state.origins.set_profile_token(profile_id, token.clone()).await?;
+    let Renewal::Updated { note, .. } = &mut renewal else { return Ok(renewal) };
+    // The connection has the new credentials now: what follows only keeps local records in
+    // step, and a failure there is told, not returned as if the renewal had failed.
+    if let Some(profile_id) = &request.update_profile {
+        let kept = renew::update_profile(
+            &state.profiles,
+            &source,
+            profile_id,
+            &request.values,
+            request.stored.clone(),
+        )
+        .await;
+        match kept {
+            Ok(_) => {
+                if let Some(token) = &request.token {
+                    if let Err(e) = state.origins.set_profile_token(profile_id, token.clone()).await {
+                        tracing::warn!(error = %e, "the profile's token date was not recorded");
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the renewed secrets were not kept in the profile");
+                *note = Some(format!(
+                    "The connection has the new credentials, but the profile was not updated: {}",
+                    CommandError::from(e).message
+                ));
             }
         }
-        if request.token.is_some() {
-            state.origins.set_token(&request.connection_id, request.token.clone()).await?;
+    }
+    if request.token.is_some() {
+        if let Err(e) = state.origins.set_token(&request.connection_id, request.token.clone()).await {
+            tracing::warn!(error = %e, "the connection's token date was not recorded");
         }
     }
     Ok(renewal)

@@ -6,4 +6,9 @@ export type Renewal = { "outcome": "updated", etag: string, test: TestOutcome | 
 /**
  * Why the test could not run, when it could not.
  */
-testError: string | null, } | { "outcome": "stale", form: RenewForm, };
+testError: string | null, 
+/**
+ * What went wrong after the credentials were replaced (keeping them in the profile,
+ * say): the connection has them either way.
+ */
+note: string | null, } | { "outcome": "stale", form: RenewForm, };
