@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::http::{Request, Response};
+use crate::lifecycle::{matches, property_filters};
 use crate::platform::{flow_error, now_ms, uuid_like, State, FLOW};
 use crate::spec_service;
 
@@ -44,28 +45,15 @@ pub(crate) fn list(state: &State, request: &Request) -> Response {
     if request.query("count") == Some("true") && request.query("limit").is_some() {
         return flow_error(400, 1401, "Bad Request", "limit and count cannot be used together");
     }
-    let mut filters: Vec<(String, Vec<String>)> = Vec::new();
-    for property in request.query_all("property") {
-        let Some((field, values)) = property.split_once("==") else {
-            return flow_error(
-                400,
-                1400,
-                "Bad Request",
-                &format!("Unsupported property filter '{property}'"),
-            );
-        };
-        filters.push((field.to_owned(), values.split(',').map(str::to_owned).collect()));
-    }
+    let filters = match property_filters(request) {
+        Ok(filters) => filters,
+        Err(refused) => return refused,
+    };
     let matching: Vec<&Value> = state
         .connections
         .iter()
         .filter(|c| c["sandboxName"] == sandbox)
-        .filter(|c| {
-            filters.iter().all(|(field, values)| {
-                let pointer = format!("/{}", field.replace('.', "/"));
-                c.pointer(&pointer).and_then(Value::as_str).is_some_and(|v| values.iter().any(|x| x == v))
-            })
-        })
+        .filter(|c| filters.iter().all(|(field, values)| matches(c, field, values)))
         .collect();
     if request.query("count") == Some("true") {
         return Response::json(200, &json!({ "count": matching.len() }));

@@ -159,18 +159,10 @@ impl Lifecycle {
             "flows" => &self.flows,
             _ => &self.runs,
         };
-        let mut filters = Vec::new();
-        for property in request.query_all("property") {
-            let Some((field, values)) = property.split_once("==") else {
-                return flow_error(
-                    400,
-                    1400,
-                    "Bad Request",
-                    &format!("Unsupported property filter '{property}'"),
-                );
-            };
-            filters.push((field.to_owned(), values.split(',').map(str::to_owned).collect::<Vec<_>>()));
-        }
+        let filters = match property_filters(request) {
+            Ok(filters) => filters,
+            Err(refused) => return refused,
+        };
         let mut found: Vec<&Value> = items
             .iter()
             .filter(|item| item["sandboxName"] == sandbox)
@@ -249,8 +241,25 @@ impl Lifecycle {
     }
 }
 
+/// The `property` filters of a list request, as Flow Service reads them: `field==a,b`, each
+/// one a condition all items must meet.
+pub(crate) fn property_filters(request: &Request) -> Result<Vec<(String, Vec<String>)>, Response> {
+    request
+        .query_all("property")
+        .map(|property| match property.split_once("==") {
+            Some((field, values)) => Ok((field.to_owned(), values.split(',').map(str::to_owned).collect())),
+            None => Err(flow_error(
+                400,
+                1400,
+                "Bad Request",
+                &format!("Unsupported property filter '{property}'"),
+            )),
+        })
+        .collect()
+}
+
 /// `a.b==x` on a nested field, `list[]==x` on any member of an array.
-fn matches(item: &Value, field: &str, values: &[String]) -> bool {
+pub(crate) fn matches(item: &Value, field: &str, values: &[String]) -> bool {
     let (path, array) = match field.strip_suffix("[]") {
         Some(path) => (path, true),
         None => (field, false),
