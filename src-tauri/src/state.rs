@@ -2,18 +2,16 @@
 //! profile book, the running consent, and one token provider per signed-in account so IMS
 //! tokens are reused.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use flow_connect_core::accounts::{Account, AccountBook};
+use flow_connect_core::accounts::{Account, AccountBook, TokenCache};
 use flow_connect_core::catalog::{CatalogCache, LiveCatalog};
 use flow_connect_core::config::Endpoints;
 use flow_connect_core::credentials::SecretSets;
 use flow_connect_core::data_file::FolderLock;
 use flow_connect_core::flow::{http_client, FlowClient};
-use flow_connect_core::ims::ImsTokenProvider;
 use flow_connect_core::origins::Origins;
 use flow_connect_core::profiles::{ProfileBook, StoreNotice};
 use flow_connect_core::vault::{KeyringStore, Vault};
@@ -40,7 +38,8 @@ pub struct AppState {
     pub sets: SecretSets,
     /// What happened to the data files at start-up, until the UI has shown it.
     pub notices: Mutex<Vec<String>>,
-    tokens: Mutex<HashMap<String, Arc<ImsTokenProvider>>>,
+    /// One IMS token per signed-in account, reused by every client.
+    tokens: TokenCache,
 }
 
 impl AppState {
@@ -79,7 +78,7 @@ impl AppState {
             sets,
             origins,
             notices: Mutex::new(notices),
-            tokens: Mutex::default(),
+            tokens: TokenCache::default(),
         })
     }
 
@@ -141,20 +140,8 @@ impl AppState {
     /// A Flow Service client for `account` in `sandbox`, reusing the account's token.
     pub async fn client(&self, account: &Account, sandbox: &str) -> Result<FlowClient, CommandError> {
         let http = self.http().await?;
-        let cached = self.tokens.lock().unwrap_or_else(PoisonError::into_inner).get(&account.id).cloned();
-        let tokens = match cached {
-            Some(tokens) => tokens,
-            None => {
-                let secret = self.accounts.client_secret(account).await?;
-                let tokens = account.token_provider(http.clone(), &self.endpoints.ims, secret);
-                self.tokens
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .insert(account.id.clone(), Arc::clone(&tokens));
-                tokens
-            }
-        };
-        Ok(account.client(http, &self.endpoints.platform, tokens, sandbox))
+        let (ims, platform) = (&self.endpoints.ims, &self.endpoints.platform);
+        Ok(self.tokens.client(&self.accounts, account, http, ims, platform, sandbox).await?)
     }
 
     pub fn account(&self, id: &str) -> Result<Account, CommandError> {
@@ -163,7 +150,7 @@ impl AppState {
 
     /// Drops an account's token after its credentials changed or it was removed.
     pub fn forget(&self, account_id: &str) {
-        self.tokens.lock().unwrap_or_else(PoisonError::into_inner).remove(account_id);
+        self.tokens.forget(account_id);
     }
 }
 

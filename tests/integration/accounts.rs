@@ -280,3 +280,25 @@ async fn an_edited_secret_signs_in_with_the_new_one_and_a_removed_account_leaves
     assert_eq!(folder.secret(&edited.secret_key()), None, "no keychain entry is left");
     assert_eq!(book.find(&edited.id), Err(AccountError::NotFound));
 }
+
+#[tokio::test]
+async fn every_client_of_an_account_shares_one_token_until_the_account_is_forgotten() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let folder = Folder::new();
+    let (book, _) = folder.open();
+    let saved =
+        book.save(new_account("Acme"), Some(Secret::new(fake.config().client_secret))).await.expect("saved");
+    let base = Url::parse(&fake.url()).expect("url");
+    let http = http_client(Duration::from_secs(5));
+    let cache = flow_connect_core::accounts::TokenCache::default();
+    let tokens_issued = || fake.requests().iter().filter(|r| r.path == "/ims/token/v3").count();
+    for sandbox in ["prod", "dev-marketing", "prod"] {
+        let client = cache.client(&book, &saved, http.clone(), &base, &base, sandbox).await.expect("client");
+        client.sandboxes().await.expect("listed");
+    }
+    assert_eq!(tokens_issued(), 1, "three clients, one sign-in");
+    cache.forget(&saved.id);
+    let client = cache.client(&book, &saved, http, &base, &base, "prod").await.expect("client");
+    client.sandboxes().await.expect("listed");
+    assert_eq!(tokens_issued(), 2, "a forgotten account signs in again");
+}

@@ -4,9 +4,11 @@
 
 mod book;
 mod file;
+mod tokens;
 
 pub use book::{AccountBook, AccountError};
 pub use file::{AccountFile, SCHEMA_VERSION};
+pub use tokens::TokenCache;
 
 use std::sync::Arc;
 
