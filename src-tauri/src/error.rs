@@ -6,6 +6,7 @@ use flow_connect_core::catalog::{CatalogError, RequestError};
 use flow_connect_core::config::ConfigError;
 use flow_connect_core::credentials::CredentialsError;
 use flow_connect_core::flow::FlowError;
+use flow_connect_core::form_consent::FormConsentError;
 use flow_connect_core::google::{ClientJsonError, ConsentError, ListenerError};
 use flow_connect_core::ims::ImsError;
 use flow_connect_core::origins::OriginsError;
@@ -81,6 +82,21 @@ impl From<FlowError> for CommandError {
             }
             FlowError::DuplicateName { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
             _ => Self::new(ErrorCode::AdobeRejected, e.to_string()),
+        }
+    }
+}
+
+impl From<FormConsentError> for CommandError {
+    fn from(e: FormConsentError) -> Self {
+        match e {
+            FormConsentError::Consent(e) => e.into(),
+            FormConsentError::Credentials(e) => e.into(),
+            FormConsentError::Redirect(e) => e.into(),
+            FormConsentError::NoRestRefreshToken => Self::new(ErrorCode::GoogleSignIn, e.to_string()),
+            FormConsentError::NoClient
+            | FormConsentError::NoScopes
+            | FormConsentError::InsecureProviderUrl(_)
+            | FormConsentError::NoneWaiting => Self::new(ErrorCode::Validation, e.to_string()),
         }
     }
 }

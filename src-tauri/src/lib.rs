@@ -1,7 +1,6 @@
 //! The Tauri shell of Flow Connect: wiring only. The work happens in `flow-connect-core`.
 
 mod commands;
-mod consent_slot;
 mod error;
 mod preferences;
 mod state;

@@ -12,11 +12,11 @@ use flow_connect_core::config::Endpoints;
 use flow_connect_core::credentials::SecretSets;
 use flow_connect_core::data_file::FolderLock;
 use flow_connect_core::flow::{http_client, FlowClient};
+use flow_connect_core::form_consent::ConsentSlot;
 use flow_connect_core::origins::Origins;
 use flow_connect_core::profiles::{ProfileBook, StoreNotice};
 use flow_connect_core::vault::{KeyringStore, Vault};
 
-use crate::consent_slot::ConsentSlot;
 use crate::error::{CommandError, ErrorCode};
 
 pub struct AppState {

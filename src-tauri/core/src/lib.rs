@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod data_file;
 pub mod dates;
 pub mod flow;
+pub mod form_consent;
 pub mod form_secrets;
 pub mod google;
 pub mod http_body;

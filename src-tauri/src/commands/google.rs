@@ -4,25 +4,19 @@
 //! keychain and the form learns only which of its fields are now set. The same holds for an
 //! imported client JSON: its client secret goes to the keychain, never back to the page.
 
-use std::time::SystemTime;
-
-use flow_connect_core::catalog::{FormValues, Source};
-use flow_connect_core::config::require_secure;
+use flow_connect_core::catalog::FormValues;
 use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::form_secrets;
 use flow_connect_core::google::{
-    self, import_client_json, ClientJsonError, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints,
-    RedirectSetting, CONSENT_TIME_LIMIT,
+    self, import_client_json, ClientJsonError, ConsentError, GoogleClient, GoogleEndpoints, RedirectSetting,
 };
 use flow_connect_core::origins::TokenIssue;
 use flow_connect_core::Secret;
+use flow_connect_core::{form_consent, form_secrets};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
-use url::Url;
 
 use super::catalog::resolve_source;
-use crate::consent_slot::{ForForm, Purpose};
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
@@ -135,52 +129,18 @@ pub async fn begin_consent(
     state: State<'_, AppState>,
     request: ConsentRequest,
 ) -> Result<ConsentStarted, CommandError> {
-    let client_id = request.client_id.trim().to_owned();
     let source = resolve_source(&state, None, &request.spec_id)?;
-    let client_secret = match request.client_secret.is_empty() {
-        false => request.client_secret,
-        true => stored_client_secret(&state, &source, request.stored.as_ref()).await?,
+    let asked = form_consent::ConsentRequest {
+        source,
+        provider: request.provider.map(|p| (p.authorization_url, p.token_url)),
+        client_id: request.client_id,
+        client_secret: request.client_secret,
+        scopes: request.scopes,
+        redirect_uri: request.redirect_uri,
+        stored: request.stored,
     };
-    if client_id.is_empty() || client_secret.is_empty() {
-        return Err(CommandError::new(
-            ErrorCode::Validation,
-            "Enter the OAuth client ID and secret first, or import the client JSON file.",
-        ));
-    }
-    let (endpoints, purpose) = match &request.provider {
-        None => (google_endpoints(&state), Purpose::GoogleRefreshToken),
-        Some(provider) => (provider_endpoints(provider)?, Purpose::RestTokens),
-    };
-    let scopes: Vec<String> = request.scopes.split_whitespace().map(str::to_owned).collect();
-    if scopes.is_empty() {
-        return Err(CommandError::new(ErrorCode::Validation, "Enter at least one scope to ask for."));
-    }
-    let redirect = match request.redirect_uri.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-        None => RedirectSetting::AnyPort,
-        Some(uri) => RedirectSetting::registered(uri)?,
-    };
-    if let Some(stored) = &request.stored {
-        StoredSecrets::check_set(&stored.set)?;
-    }
-    let client = GoogleClient { client_id, client_secret };
-    let (handle, run) = google::begin(ConsentSetup { client, endpoints, scopes, redirect }).await?;
-    let paste_only = handle.not_listening().map(|why| {
-        format!(
-            "Flow Connect cannot listen at {} ({why}), so after you allow access the browser will show an error page: copy that page's whole address and paste it below.",
-            handle.redirect_uri()
-        )
-    });
-    let started = ConsentStarted {
-        url: handle.url().to_string(),
-        redirect_uri: handle.redirect_uri().to_owned(),
-        browser_opened: false,
-        paste_only,
-    };
-    state.consent.replace(
-        handle,
-        run,
-        ForForm { source, stored: request.stored, purpose, client_id: request.client_id.trim().to_owned() },
-    );
+    let started =
+        form_consent::begin(&state.consent, asked, google_endpoints(&state), keychain(&state)).await?;
     // Detached: xdg-open may wait for the browser it starts, the command must not.
     let browser_opened = match open::that_detached(&started.url) {
         Ok(()) => true,
@@ -189,80 +149,30 @@ pub async fn begin_consent(
             false
         }
     };
-    tracing::info!(?purpose, browser_opened, listening = started.paste_only.is_none(), "consent started");
-    Ok(ConsentStarted { browser_opened, ..started })
-}
-
-/// The client secret the form holds in the keychain, within the form's binding.
-async fn stored_client_secret(
-    state: &AppState,
-    source: &Source,
-    stored: Option<&StoredSecrets>,
-) -> Result<Secret, CommandError> {
-    let Some(stored) = stored.filter(|s| s.fields.iter().any(|f| f == "clientSecret")) else {
-        return Ok(Secret::default());
-    };
-    let only = StoredSecrets { set: stored.set.clone(), fields: vec!["clientSecret".into()] };
-    let mut values = FormValues::new();
-    form_secrets::fill(&only, source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
-    Ok(values.remove("clientSecret").unwrap_or_default())
+    Ok(ConsentStarted {
+        url: started.url,
+        redirect_uri: started.redirect_uri,
+        browser_opened,
+        paste_only: started.paste_only,
+    })
 }
 
 /// Waits (up to five minutes) for the consent's answer, then keeps the tokens in the keychain.
 #[tauri::command]
 pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult, CommandError> {
     let http = state.http().await?;
-    let taken = state.consent.take_run().ok_or_else(|| {
-        CommandError::new(ErrorCode::Validation, "No sign-in is waiting. Start it again from the form.")
-    })?;
-    let outcome = taken.run.finish(CONSENT_TIME_LIMIT, &http).await;
-    state.consent.clear(taken.id);
-    let tokens = outcome.map_err(|e| match (e, taken.form.purpose) {
-        (ConsentError::NoRefreshToken, Purpose::RestTokens) => CommandError::new(
-            ErrorCode::GoogleSignIn,
-            "The provider sent no refresh token. Add the scope it needs for offline access (often offline_access) and try again.",
-        ),
-        (e, _) => e.into(),
-    })?;
-    let form = taken.form;
-    let mut new = vec![("refreshToken".to_owned(), tokens.refresh_token.clone())];
-    let mut expiration_date = None;
-    if form.purpose == Purpose::RestTokens {
-        new.insert(0, ("accessToken".to_owned(), tokens.access_token.clone()));
-        expiration_date = tokens.expiration_date(SystemTime::now());
-    }
-    let kept = form_secrets::extend(
-        form.stored.as_ref(),
-        &form.source,
-        &state.sets,
-        &state.profiles,
-        &state.vault,
-        new,
-    )
-    .await;
-    let stored = match kept {
-        Ok(stored) => stored,
-        Err(e) => {
-            // A refresh token nobody holds must not stay valid at Google.
-            if form.purpose == Purpose::GoogleRefreshToken {
-                if let Err(revoke) =
-                    google::revoke(&tokens.refresh_token, &google_endpoints(&state), &http).await
-                {
-                    tracing::warn!(error = %revoke, "the unkept refresh token could not be revoked");
-                }
-            }
-            return Err(e.into());
-        }
-    };
-    tracing::info!(purpose = ?form.purpose, "consent finished; tokens kept in the keychain");
-    // When, and for which client, the refresh token was issued: no secret, and what the app
-    // needs to tell a Testing app's seven days.
-    let issued = (form.purpose == Purpose::GoogleRefreshToken).then(|| TokenIssue {
-        issued_at: flow_connect_core::dates::now_ms(),
-        client_id: form.client_id.clone(),
-        expires_at: None,
-    });
-    Ok(ConsentResult { stored, expiration_date, scopes: tokens.scopes, issued })
+    let done =
+        form_consent::finish(&state.consent, &http, &google_endpoints(&state), keychain(&state)).await?;
+    Ok(ConsentResult {
+        stored: done.stored,
+        expiration_date: done.expiration_date,
+        scopes: done.scopes,
+        issued: done.issued,
+    })
+}
+
+fn keychain(state: &AppState) -> form_consent::Keychain<'_> {
+    form_consent::Keychain { sets: &state.sets, profiles: &state.profiles, vault: &state.vault }
 }
 
 /// Manual mode: the address the browser ended on (or the bare code), pasted by the user.
@@ -342,20 +252,4 @@ fn google_endpoints(state: &AppState) -> GoogleEndpoints {
         token: state.endpoints.google_token.clone(),
         revoke: state.endpoints.google_revoke.clone(),
     }
-}
-
-fn provider_endpoints(provider: &OAuthProvider) -> Result<GoogleEndpoints, CommandError> {
-    let parse = |value: &str, what: &str| {
-        let url = Url::parse(value.trim()).ok().filter(|u| require_secure(u).is_ok());
-        url.ok_or_else(|| {
-            CommandError::new(
-                ErrorCode::Validation,
-                format!("Enter the provider's {what} as an https:// address (http:// only for localhost)."),
-            )
-        })
-    };
-    let auth = parse(&provider.authorization_url, "authorization URL")?;
-    let token = parse(&provider.token_url, "token URL")?;
-    // Nothing revokes at a generic provider; the token URL only fills the field.
-    Ok(GoogleEndpoints { auth, token: token.clone(), revoke: token })
 }

@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use flow_connect_core::catalog::Source;
-use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::google::{ConsentHandle, ConsentRun};
+use crate::catalog::Source;
+use crate::credentials::StoredSecrets;
+use crate::google::{ConsentHandle, ConsentRun};
 
 /// What the finished consent fills in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

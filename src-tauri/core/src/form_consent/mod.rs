@@ -1,0 +1,216 @@
+//! OAuth consent for a form that needs tokens: BigQuery's refresh token from Google, or a
+//! generic REST API's OAuth 2 refresh code from the provider the user names. Starting checks
+//! the client and scopes and opens the loopback listener; finishing waits for the answer and
+//! keeps the tokens in the keychain with the form's other stored secrets. The form (window or
+//! terminal) learns only which fields are now set. Opening the browser is the caller's part.
+
+mod slot;
+
+use std::time::SystemTime;
+
+use url::Url;
+
+pub use slot::{ConsentSlot, ForForm, Purpose, Taken};
+
+use crate::catalog::{FormValues, Source};
+use crate::config::require_secure;
+use crate::credentials::{CredentialsError, SecretSets, StoredSecrets};
+use crate::form_secrets;
+use crate::google::{
+    self, ClientJsonError, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints, RedirectSetting,
+    CONSENT_TIME_LIMIT,
+};
+use crate::origins::TokenIssue;
+use crate::profiles::ProfileBook;
+use crate::vault::Vault;
+use crate::Secret;
+
+/// What a consent is asked for.
+#[derive(Debug)]
+pub struct ConsentRequest {
+    pub source: Source,
+    /// A REST API's provider: its authorization and token URLs. `None` is Google.
+    pub provider: Option<(String, String)>,
+    pub client_id: String,
+    /// Empty when the form holds it in the keychain (`stored`).
+    pub client_secret: Secret,
+    /// Separated by spaces.
+    pub scopes: String,
+    /// A Web application client's registered redirect URI; `None` listens on any free port.
+    pub redirect_uri: Option<String>,
+    pub stored: Option<StoredSecrets>,
+}
+
+/// A consent under way: the page to open, and what to paste when nothing can listen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub url: String,
+    pub redirect_uri: String,
+    pub paste_only: Option<String>,
+}
+
+/// A finished consent: the fields now held in the keychain, and what is not secret about them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finished {
+    pub stored: StoredSecrets,
+    /// For a REST API: the access token's expiry (`YYYY-MM-DD`), when the provider gave one.
+    pub expiration_date: Option<String>,
+    pub scopes: Vec<String>,
+    /// For Google: when and for which client the refresh token was issued.
+    pub issued: Option<TokenIssue>,
+}
+
+/// Where the tokens are kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Keychain<'a> {
+    pub sets: &'a SecretSets,
+    pub profiles: &'a ProfileBook,
+    pub vault: &'a Vault,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FormConsentError {
+    #[error("Enter the OAuth client ID and secret first, or import the client JSON file.")]
+    NoClient,
+    #[error("Enter at least one scope to ask for.")]
+    NoScopes,
+    #[error("Enter the provider's {0} as an https:// address (http:// only for localhost).")]
+    InsecureProviderUrl(&'static str),
+    #[error("No sign-in is waiting. Start it again from the form.")]
+    NoneWaiting,
+    #[error(
+        "The provider sent no refresh token. Add the scope it needs for offline access (often offline_access) and try again."
+    )]
+    NoRestRefreshToken,
+    #[error(transparent)]
+    Redirect(#[from] ClientJsonError),
+    #[error(transparent)]
+    Consent(#[from] ConsentError),
+    #[error(transparent)]
+    Credentials(#[from] CredentialsError),
+}
+
+/// Starts a consent, cancelling any other in `slot`.
+pub async fn begin(
+    slot: &ConsentSlot,
+    request: ConsentRequest,
+    google_endpoints: GoogleEndpoints,
+    keychain: Keychain<'_>,
+) -> Result<Started, FormConsentError> {
+    let client_id = request.client_id.trim().to_owned();
+    let client_secret = match request.client_secret.is_empty() {
+        false => request.client_secret,
+        true => stored_client_secret(&request.source, request.stored.as_ref(), keychain).await?,
+    };
+    if client_id.is_empty() || client_secret.is_empty() {
+        return Err(FormConsentError::NoClient);
+    }
+    let (endpoints, purpose) = match &request.provider {
+        None => (google_endpoints, Purpose::GoogleRefreshToken),
+        Some((auth, token)) => (provider_endpoints(auth, token)?, Purpose::RestTokens),
+    };
+    let scopes: Vec<String> = request.scopes.split_whitespace().map(str::to_owned).collect();
+    if scopes.is_empty() {
+        return Err(FormConsentError::NoScopes);
+    }
+    let redirect = match request.redirect_uri.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => RedirectSetting::AnyPort,
+        Some(uri) => RedirectSetting::registered(uri)?,
+    };
+    if let Some(stored) = &request.stored {
+        StoredSecrets::check_set(&stored.set)?;
+    }
+    let client = GoogleClient { client_id: client_id.clone(), client_secret };
+    let (handle, run) = google::begin(ConsentSetup { client, endpoints, scopes, redirect }).await?;
+    let paste_only = handle.not_listening().map(|why| {
+        format!(
+            "Flow Connect cannot listen at {} ({why}), so after you allow access the browser will show an error page: copy that page's whole address and paste it below.",
+            handle.redirect_uri()
+        )
+    });
+    let started =
+        Started { url: handle.url().to_string(), redirect_uri: handle.redirect_uri().to_owned(), paste_only };
+    slot.replace(handle, run, ForForm { source: request.source, stored: request.stored, purpose, client_id });
+    tracing::info!(?purpose, listening = started.paste_only.is_none(), "consent started");
+    Ok(started)
+}
+
+/// Waits (up to five minutes) for the current consent's answer, then keeps the tokens in the
+/// keychain. A Google refresh token that cannot be kept is revoked: nobody would hold it.
+pub async fn finish(
+    slot: &ConsentSlot,
+    http: &reqwest::Client,
+    google_endpoints: &GoogleEndpoints,
+    keychain: Keychain<'_>,
+) -> Result<Finished, FormConsentError> {
+    let taken = slot.take_run().ok_or(FormConsentError::NoneWaiting)?;
+    let outcome = taken.run.finish(CONSENT_TIME_LIMIT, http).await;
+    slot.clear(taken.id);
+    let form = taken.form;
+    let tokens = outcome.map_err(|e| match (e, form.purpose) {
+        (ConsentError::NoRefreshToken, Purpose::RestTokens) => FormConsentError::NoRestRefreshToken,
+        (e, _) => e.into(),
+    })?;
+    let mut new = vec![("refreshToken".to_owned(), tokens.refresh_token.clone())];
+    let mut expiration_date = None;
+    if form.purpose == Purpose::RestTokens {
+        new.insert(0, ("accessToken".to_owned(), tokens.access_token.clone()));
+        expiration_date = tokens.expiration_date(SystemTime::now());
+    }
+    let kept = form_secrets::extend(
+        form.stored.as_ref(),
+        &form.source,
+        keychain.sets,
+        keychain.profiles,
+        keychain.vault,
+        new,
+    )
+    .await;
+    let stored = match kept {
+        Ok(stored) => stored,
+        Err(e) => {
+            if form.purpose == Purpose::GoogleRefreshToken {
+                if let Err(revoke) = google::revoke(&tokens.refresh_token, google_endpoints, http).await {
+                    tracing::warn!(error = %revoke, "the unkept refresh token could not be revoked");
+                }
+            }
+            return Err(e.into());
+        }
+    };
+    tracing::info!(purpose = ?form.purpose, "consent finished; tokens kept in the keychain");
+    // When, and for which client, the refresh token was issued: no secret, and what tells a
+    // Testing app's seven days.
+    let issued = (form.purpose == Purpose::GoogleRefreshToken).then(|| TokenIssue {
+        issued_at: crate::dates::now_ms(),
+        client_id: form.client_id.clone(),
+        expires_at: None,
+    });
+    Ok(Finished { stored, expiration_date, scopes: tokens.scopes, issued })
+}
+
+/// The client secret the form holds in the keychain, within the form's binding.
+async fn stored_client_secret(
+    source: &Source,
+    stored: Option<&StoredSecrets>,
+    keychain: Keychain<'_>,
+) -> Result<Secret, FormConsentError> {
+    let Some(stored) = stored.filter(|s| s.fields.iter().any(|f| f == "clientSecret")) else {
+        return Ok(Secret::default());
+    };
+    let only = StoredSecrets { set: stored.set.clone(), fields: vec!["clientSecret".into()] };
+    let mut values = FormValues::new();
+    form_secrets::fill(&only, source, keychain.sets, keychain.profiles, keychain.vault, &mut values).await?;
+    Ok(values.remove("clientSecret").unwrap_or_default())
+}
+
+/// A REST provider's consent and token endpoints, HTTPS only (loopback aside).
+fn provider_endpoints(authorization_url: &str, token_url: &str) -> Result<GoogleEndpoints, FormConsentError> {
+    let parse = |value: &str, what: &'static str| {
+        let url = Url::parse(value.trim()).ok().filter(|u| require_secure(u).is_ok());
+        url.ok_or(FormConsentError::InsecureProviderUrl(what))
+    };
+    let auth = parse(authorization_url, "authorization URL")?;
+    let token = parse(token_url, "token URL")?;
+    // Nothing revokes at a generic provider; the token URL only fills the field.
+    Ok(GoogleEndpoints { auth, token: token.clone(), revoke: token })
+}
