@@ -35,10 +35,7 @@ pub fn new_connection(
     description: &str,
     values: &FormValues,
 ) -> Result<NewConnection, RequestError> {
-    let method = source.auth_method(spec_name).ok_or_else(|| RequestError::UnknownAuthMethod {
-        source_name: source.display_name.clone(),
-        spec_name: spec_name.to_owned(),
-    })?;
+    let method = method_of(source, spec_name)?;
     let mut errors = Vec::new();
     if name.trim().is_empty() {
         errors.push(FieldError {
@@ -58,16 +55,21 @@ pub fn new_connection(
     })
 }
 
+/// The sign-in method `spec_name` of `source`.
+fn method_of<'a>(source: &'a Source, spec_name: &str) -> Result<&'a AuthMethod, RequestError> {
+    source.auth_method(spec_name).ok_or_else(|| RequestError::UnknownAuthMethod {
+        source_name: source.display_name.clone(),
+        spec_name: spec_name.to_owned(),
+    })
+}
+
 /// The checked `auth.params` of one sign-in method, for replacing a connection's credentials.
 pub fn auth_params(
     source: &Source,
     spec_name: &str,
     values: &FormValues,
 ) -> Result<AuthParams, RequestError> {
-    let method = source.auth_method(spec_name).ok_or_else(|| RequestError::UnknownAuthMethod {
-        source_name: source.display_name.clone(),
-        spec_name: spec_name.to_owned(),
-    })?;
+    let method = method_of(source, spec_name)?;
     let mut errors = Vec::new();
     let params = body::auth_params(method, values, &mut errors);
     if errors.is_empty() {
