@@ -12,7 +12,8 @@ use url::Url;
 
 use super::error::{ApiError, FlowError};
 use super::model::{
-    Connection, ConnectionPage, ConnectionSpec, Items, Sandbox, SandboxList, TestOutcome, WireConnection,
+    Connection, ConnectionPage, ConnectionSpec, Items, Links, Sandbox, SandboxList, TestOutcome,
+    WireConnection,
 };
 use super::retry::{is_retryable_status, retry_after, RetryPolicy};
 use crate::ims::{ImsError, ImsTokenProvider};
@@ -146,13 +147,7 @@ impl FlowClient {
         }
         let reply = self.read(url).await?;
         let page: Items<WireConnection> = parse(&reply)?;
-        let continuation_token = page
-            .links
-            .and_then(|l| l.next)
-            .and_then(|next| self.flow_base.join(next.href.trim_start_matches('/')).ok())
-            .and_then(|next| {
-                next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned())
-            });
+        let continuation_token = Links::continuation_token(page.links);
         Ok(ConnectionPage {
             items: page.items.into_iter().map(Connection::from).collect(),
             continuation_token,
@@ -216,13 +211,7 @@ impl FlowClient {
                     Err(_) => list.unreadable += 1,
                 }
             }
-            token = page
-                .links
-                .and_then(|l| l.next)
-                .and_then(|next| self.flow_base.join(next.href.trim_start_matches('/')).ok())
-                .and_then(|next| {
-                    next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned())
-                });
+            token = Links::continuation_token(page.links);
             if token.is_none() {
                 return Ok(list);
             }

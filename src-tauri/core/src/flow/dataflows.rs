@@ -8,11 +8,10 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
-use url::Url;
 
 use super::client::{check_id, parse, FlowClient, MAX_PAGES};
 use super::error::FlowError;
-use super::model::Items;
+use super::model::{Items, Links};
 
 /// Ids per `property` filter: 40 UUIDs keep a URL under 2 KB.
 const IDS_PER_REQUEST: usize = 40;
@@ -233,13 +232,7 @@ impl FlowClient {
         for _ in 0..MAX_PAGES {
             let page = self.page(path, query, token.as_deref(), requests).await?;
             items.extend(page.items);
-            token = page
-                .links
-                .and_then(|l| l.next)
-                .and_then(|next| Url::parse("https://next.invalid/").ok()?.join(&next.href).ok())
-                .and_then(|next| {
-                    next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned())
-                });
+            token = Links::continuation_token(page.links);
             if token.is_none() {
                 break;
             }

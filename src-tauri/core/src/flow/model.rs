@@ -182,6 +182,16 @@ pub(crate) struct Links {
     pub next: Option<Href>,
 }
 
+impl Links {
+    /// The `continuationToken` of the next page's link, when there is a next page. The link is
+    /// relative (`/connections?continuationToken=…`); only its query is read.
+    pub fn continuation_token(links: Option<Links>) -> Option<String> {
+        let href = links?.next?.href;
+        let next = url::Url::parse("https://next.invalid/").ok()?.join(&href).ok()?;
+        next.query_pairs().find(|(k, _)| k == "continuationToken").map(|(_, v)| v.into_owned())
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct Href {
     pub href: String,
