@@ -44,6 +44,18 @@ function timeSteps(kind, done) {
   next(0);
 }
 
+/** Waits until the page has set the performance mark `name`. */
+async function waitForMark(browser, name) {
+  await browser.waitUntil(
+    async () =>
+      (await browser.execute(
+        (mark) => performance.getEntriesByName(mark).length > 0,
+        name,
+      )) === true,
+    { timeout: 30000, timeoutMsg: `the page never set the mark ${name}` },
+  );
+}
+
 function between(from, to) {
   const a = performance.getEntriesByName(from).at(-1);
   const b = performance.getEntriesByName(to).at(-1);
@@ -68,13 +80,7 @@ export async function benchLifecycle(binary) {
     await browser.$("nav.views").$("button=Connections").click();
     await browser.$("aria/Open Seeded 0001").waitForExist({ timeout: 30000 });
     await browser.$("aria/Open Seeded 0001").click();
-    await browser.waitUntil(
-      async () =>
-        (await browser.execute(
-          () => performance.getEntriesByName("explore-rendered").length > 0,
-        )) === true,
-      { timeout: 30000 },
-    );
+    await waitForMark(browser, "explore-rendered");
     const listed = await browser.execute(
       between,
       "explore-response",
@@ -96,20 +102,8 @@ export async function benchLifecycle(binary) {
     await browser.execute(() => {
       document.querySelector(".table button.secondary")?.click();
     });
-    await browser.waitUntil(
-      async () =>
-        (await browser.execute(
-          () => performance.getEntriesByName("preview-rendered").length > 0,
-        )) === true,
-      { timeout: 30000 },
-    );
-    await browser.waitUntil(
-      async () =>
-        (await browser.execute(
-          () => performance.getEntriesByName("preview-complete").length > 0,
-        )) === true,
-      { timeout: 30000 },
-    );
+    await waitForMark(browser, "preview-rendered");
+    await waitForMark(browser, "preview-complete");
     const previewComplete = await browser.execute(
       between,
       "preview-response",
