@@ -125,9 +125,9 @@ fn aside_path(path: &Path) -> PathBuf {
     candidate
 }
 
-/// The data folder's lock: held for the life of the process, so two processes (two app
-/// windows, or the app and a script) never write the same files. The OS drops it when the
-/// process ends, however it ends, so a crash leaves no stale lock behind.
+/// The data folder's lock: held through one change of a data file, so two processes (the app
+/// and flow-connect-cli) never write the same file at once (`shared_file`). The OS drops it
+/// when the process ends, however it ends, so a crash leaves no stale lock behind.
 #[derive(Debug)]
 pub struct FolderLock {
     _file: File,
@@ -137,7 +137,7 @@ pub struct FolderLock {
 #[non_exhaustive]
 pub enum LockError {
     #[error(
-        "Another Flow Connect is already using {folder}. Switch to its window, or close it and try again."
+        "Another Flow Connect (the app or flow-connect-cli) kept {folder} busy for too long. Wait for it to finish, then try again."
     )]
     Held { folder: String },
     #[error("Could not lock the data folder {folder} ({reason}). Check that it is writable.")]
@@ -162,6 +162,20 @@ impl FolderLock {
                 Err(LockError::Held { folder: folder.display().to_string() })
             }
             Err(std::fs::TryLockError::Error(e)) => Err(io(e)),
+        }
+    }
+
+    /// Takes the lock of `folder`, waiting up to `patience` for another process's change to
+    /// finish. Blocking: call it off the async runtime.
+    pub fn wait(folder: &Path, patience: std::time::Duration) -> Result<Self, LockError> {
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            match Self::acquire(folder) {
+                Err(LockError::Held { .. }) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => return other,
+            }
         }
     }
 }

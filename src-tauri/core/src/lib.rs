@@ -9,6 +9,7 @@ pub mod connection_string;
 pub mod credentials;
 pub mod data_file;
 pub mod dates;
+pub mod failure;
 pub mod flow;
 pub mod form_consent;
 pub mod form_secrets;
@@ -19,6 +20,8 @@ pub mod origins;
 pub mod profiles;
 pub mod renew;
 pub mod secret;
+pub mod services;
+pub mod shared_file;
 pub mod vault;
 
 pub use secret::Secret;

@@ -8,10 +8,10 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
 use ts_rs::TS;
 
 use crate::data_file::{self, StoreNotice};
+use crate::shared_file::{SharedFile, Stored};
 
 pub const SCHEMA_VERSION: u32 = 1;
 /// Google expires refresh tokens of an app in "Testing" status seven days after consent.
@@ -85,22 +85,32 @@ pub enum OriginsError {
 
 #[derive(Debug)]
 pub struct Origins {
-    path: PathBuf,
-    file: Mutex<OriginFile>,
+    file: SharedFile<OriginFile>,
+}
+
+impl Stored for OriginFile {
+    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
+        data_file::open_versioned(path, SCHEMA_VERSION, parse, || OriginFile {
+            schema_version: SCHEMA_VERSION,
+            ..OriginFile::default()
+        })
+    }
+    fn store(&self, path: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        data_file::write_atomically(path, &bytes)
+    }
 }
 
 impl Origins {
     /// Opens `path`; a missing file is empty and an unreadable one is set aside.
     pub fn open(path: PathBuf) -> (Self, Option<StoreNotice>) {
-        let opened = data_file::open_versioned(&path, SCHEMA_VERSION, parse, || OriginFile {
-            schema_version: SCHEMA_VERSION,
-            ..OriginFile::default()
-        });
-        let (file, notice) = opened.unwrap_or_else(|e| {
+        let (file, notice) = SharedFile::open(path.clone()).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "connection origins not read; starting empty");
-            (OriginFile { schema_version: SCHEMA_VERSION, ..OriginFile::default() }, None)
+            let empty = OriginFile { schema_version: SCHEMA_VERSION, ..OriginFile::default() };
+            // The path cannot be read now; the next read tries again.
+            (SharedFile::empty(path, empty), None)
         });
-        (Self { path, file: Mutex::new(file) }, notice)
+        (Self { file }, notice)
     }
 
     /// Records (or replaces) the origin of a connection.
@@ -137,7 +147,7 @@ impl Origins {
     }
 
     pub async fn profile_token(&self, profile_id: &str) -> Option<TokenIssue> {
-        self.file.lock().await.profile_tokens.get(profile_id).cloned()
+        self.file.read(|file| file.profile_tokens.get(profile_id).cloned())
     }
 
     pub async fn forget(&self, connection_id: &str) -> Result<(), OriginsError> {
@@ -158,18 +168,23 @@ impl Origins {
 
     /// The origins of connections in `sandbox` of `account_id`.
     pub async fn of(&self, account_id: &str, sandbox: &str) -> Vec<Origin> {
-        let file = self.file.lock().await;
-        file.origins.iter().filter(|o| o.account_id == account_id && o.sandbox == sandbox).cloned().collect()
+        self.file.read(|file| {
+            file.origins
+                .iter()
+                .filter(|o| o.account_id == account_id && o.sandbox == sandbox)
+                .cloned()
+                .collect()
+        })
     }
 
     pub async fn origin(&self, connection_id: &str) -> Option<Origin> {
-        self.file.lock().await.origins.iter().find(|o| o.connection_id == connection_id).cloned()
+        self.file.read(|file| file.origins.iter().find(|o| o.connection_id == connection_id).cloned())
     }
 
     /// How a token stands: a client marked as in Testing, or a grant Google gave an end to,
     /// has an expiry date.
     pub async fn status(&self, issue: &TokenIssue) -> TokenStatus {
-        let marked = self.file.lock().await.testing_clients.contains(&issue.client_id);
+        let marked = self.file.read(|file| file.testing_clients.contains(&issue.client_id));
         let testing = marked || issue.expires_at.is_some();
         let expires_at =
             issue.expires_at.or_else(|| marked.then(|| issue.issued_at.saturating_add(TESTING_LIFETIME_MS)));
@@ -177,22 +192,14 @@ impl Origins {
     }
 
     async fn change(&self, edit: impl FnOnce(&mut OriginFile)) -> Result<(), OriginsError> {
-        let mut file = self.file.lock().await;
-        let mut next = file.clone();
+        let file = self.file.edit().await.map_err(OriginsError::Write)?;
+        let mut next = file.current();
         edit(&mut next);
-        let bytes =
-            serde_json::to_vec_pretty(&next).map_err(|e| OriginsError::Write(std::io::Error::other(e)))?;
-        let path = self.path.clone();
-        tokio::task::spawn_blocking(move || data_file::write_atomically(&path, &bytes))
-            .await
-            .map_err(|e| OriginsError::Write(std::io::Error::other(e)))?
-            .map_err(OriginsError::Write)?;
-        *file = next;
-        Ok(())
+        file.commit(next).await.map_err(OriginsError::Write)
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 }
 

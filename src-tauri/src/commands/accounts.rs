@@ -21,18 +21,13 @@ pub async fn save_account(
     account: Account,
     client_secret: Option<Secret>,
 ) -> Result<Account, CommandError> {
-    let saved = state.accounts.save(account, client_secret).await?;
-    state.forget(&saved.id);
-    tracing::info!(id = %saved.id, "account saved");
-    Ok(saved)
+    state.save_account(account, client_secret).await
 }
 
 /// Removes an account, its client secret and its cached token.
 #[tauri::command]
 pub async fn delete_account(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
-    state.accounts.delete(&id).await?;
-    state.forget(&id);
-    tracing::info!(%id, "account removed");
+    state.delete_account(&id).await?;
     Ok(())
 }
 

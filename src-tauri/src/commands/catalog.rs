@@ -1,8 +1,6 @@
 use std::collections::BTreeMap;
 
-use flow_connect_core::catalog::{
-    self, builtin_source, CatalogList, FieldError, FormValues, ParamKind, Source,
-};
+use flow_connect_core::catalog::{self, CatalogList, FieldError, FormValues, ParamKind, Source};
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::form_secrets;
 use flow_connect_core::Secret;
@@ -24,11 +22,7 @@ pub async fn load_source(
 ) -> Result<Source, CommandError> {
     let account = state.account(&account_id)?;
     let client = state.client(&account, &sandbox).await?;
-    match state.catalog.source(&client, &spec_id).await {
-        (Some(source), _) => Ok(source),
-        (None, Some(error)) => Err(error.into()),
-        (None, None) => Err(unknown_source()),
-    }
+    state.live_source(&client, &spec_id).await
 }
 
 /// The account's org catalog as last fetched (memory or the cache file), or the built-in
@@ -74,8 +68,8 @@ pub async fn validate_form(
     spec_name: String,
     values: FormValues,
 ) -> Result<FormCheck, CommandError> {
-    let source = resolve_source(&state, account_id.as_deref(), &spec_id)?;
-    let method = source.auth_method(&spec_name).ok_or_else(unknown_source)?;
+    let source = state.source(account_id.as_deref(), &spec_id)?;
+    let method = source.auth_method(&spec_name).ok_or_else(flow_connect_core::services::unknown_source)?;
     Ok(FormCheck { errors: catalog::validate(method, &values), warnings: catalog::warnings(method, &values) })
 }
 
@@ -137,25 +131,11 @@ pub async fn split_connection_string(
     if secrets.is_empty() {
         return Ok(SplitConnectionString { values, stored });
     }
-    let source = resolve_source(&state, account_id.as_deref(), &spec_id)?;
+    let source = state.source(account_id.as_deref(), &spec_id)?;
     let stored =
         form_secrets::extend(stored.as_ref(), &source, &state.sets, &state.profiles, &state.vault, secrets)
             .await?;
     Ok(SplitConnectionString { values, stored: Some(stored) })
-}
-
-/// The live entry already fetched for the account's org, else the built-in one. Never a
-/// network call: this runs on every keystroke.
-pub(crate) fn resolve_source(
-    state: &AppState,
-    account_id: Option<&str>,
-    spec_id: &str,
-) -> Result<Source, CommandError> {
-    let live = match account_id {
-        Some(id) => state.accounts.find(id).ok().and_then(|a| state.catalog.cached(&a.org_id, spec_id)),
-        None => None,
-    };
-    live.or_else(|| builtin_source(spec_id).cloned()).ok_or_else(unknown_source)
 }
 
 /// The parts of a connection-string param, from the live or built-in source.
@@ -166,8 +146,8 @@ fn connection_string_parts(
     spec_name: &str,
     param: &str,
 ) -> Result<Vec<catalog::ConnectionStringPart>, CommandError> {
-    let source = resolve_source(state, account_id, spec_id)?;
-    let method = source.auth_method(spec_name).ok_or_else(unknown_source)?;
+    let source = state.source(account_id, spec_id)?;
+    let method = source.auth_method(spec_name).ok_or_else(flow_connect_core::services::unknown_source)?;
     match method.all_params().into_iter().find(|p| p.field == param).map(|p| &p.kind) {
         Some(ParamKind::ConnectionString { parts }) => Ok(parts.clone()),
         _ => Err(CommandError::new(
@@ -175,11 +155,4 @@ fn connection_string_parts(
             format!("{param} is not a connection string of this source."),
         )),
     }
-}
-
-fn unknown_source() -> CommandError {
-    CommandError::new(
-        ErrorCode::UnknownSource,
-        "This source or sign-in method is not in the catalog: pick it again from the list.",
-    )
 }

@@ -7,7 +7,7 @@
 use flow_connect_core::catalog::FormValues;
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::google::{
-    self, import_client_json, ClientJsonError, ConsentError, GoogleClient, GoogleEndpoints, RedirectSetting,
+    self, import_client_json, ClientJsonError, ConsentError, GoogleClient, RedirectSetting,
 };
 use flow_connect_core::origins::TokenIssue;
 use flow_connect_core::Secret;
@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-use super::catalog::resolve_source;
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
@@ -47,7 +46,7 @@ pub async fn import_google_client(
         return Err(ClientJsonError::NotAClientFile.into());
     }
     let imported = import_client_json(&text)?;
-    let source = resolve_source(&state, None, &spec_id)?;
+    let source = state.source(None, &spec_id)?;
     let stored = form_secrets::extend(
         stored.as_ref(),
         &source,
@@ -129,7 +128,7 @@ pub async fn begin_consent(
     state: State<'_, AppState>,
     request: ConsentRequest,
 ) -> Result<ConsentStarted, CommandError> {
-    let source = resolve_source(&state, None, &request.spec_id)?;
+    let source = state.source(None, &request.spec_id)?;
     let asked = form_consent::ConsentRequest {
         source,
         provider: request.provider.map(|p| (p.authorization_url, p.token_url)),
@@ -140,7 +139,7 @@ pub async fn begin_consent(
         stored: request.stored,
     };
     let started =
-        form_consent::begin(&state.consent, asked, google_endpoints(&state), keychain(&state)).await?;
+        form_consent::begin(&state.consent, asked, state.google_endpoints(), state.keychain()).await?;
     // Detached: xdg-open may wait for the browser it starts, the command must not.
     let browser_opened = match open::that_detached(&started.url) {
         Ok(()) => true,
@@ -162,17 +161,13 @@ pub async fn begin_consent(
 pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult, CommandError> {
     let http = state.http().await?;
     let done =
-        form_consent::finish(&state.consent, &http, &google_endpoints(&state), keychain(&state)).await?;
+        form_consent::finish(&state.consent, &http, &state.google_endpoints(), state.keychain()).await?;
     Ok(ConsentResult {
         stored: done.stored,
         expiration_date: done.expiration_date,
         scopes: done.scopes,
         issued: done.issued,
     })
-}
-
-fn keychain(state: &AppState) -> form_consent::Keychain<'_> {
-    form_consent::Keychain { sets: &state.sets, profiles: &state.profiles, vault: &state.vault }
 }
 
 /// Manual mode: the address the browser ended on (or the bare code), pasted by the user.
@@ -207,7 +202,7 @@ pub struct TokenCheck {
 #[tauri::command]
 pub async fn verify_google_token(state: State<'_, AppState>, check: TokenCheck) -> Result<(), CommandError> {
     let (client, refresh_token) = token_and_client(&state, check).await?;
-    google::verify(&refresh_token, &client, &google_endpoints(&state), &state.http().await?).await?;
+    google::verify(&refresh_token, &client, &state.google_endpoints(), &state.http().await?).await?;
     Ok(())
 }
 
@@ -217,7 +212,7 @@ pub async fn revoke_google_token(state: State<'_, AppState>, check: TokenCheck) 
     let stored_set =
         check.stored.as_ref().filter(|s| s.fields.iter().any(|f| f == "refreshToken")).map(|s| s.set.clone());
     let (_, refresh_token) = token_and_client(&state, check).await?;
-    google::revoke(&refresh_token, &google_endpoints(&state), &state.http().await?).await?;
+    google::revoke(&refresh_token, &state.google_endpoints(), &state.http().await?).await?;
     if let Some(set) = stored_set {
         state.vault.delete(&StoredSecrets::key(&set, "refreshToken")).await?;
     }
@@ -231,7 +226,7 @@ async fn token_and_client(
 ) -> Result<(GoogleClient, Secret), CommandError> {
     let mut values = check.values;
     if let Some(stored) = &check.stored {
-        let source = resolve_source(state, None, BIGQUERY)?;
+        let source = state.source(None, BIGQUERY)?;
         form_secrets::fill(stored, &source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
     }
     let mut take = |field: &str, what: &str| {
@@ -244,12 +239,4 @@ async fn token_and_client(
     let client_id = take("clientId", "client ID")?.expose().trim().to_owned();
     let client_secret = take("clientSecret", "client secret")?;
     Ok((GoogleClient { client_id, client_secret }, refresh_token))
-}
-
-fn google_endpoints(state: &AppState) -> GoogleEndpoints {
-    GoogleEndpoints {
-        auth: state.endpoints.google_auth.clone(),
-        token: state.endpoints.google_token.clone(),
-        revoke: state.endpoints.google_revoke.clone(),
-    }
 }

@@ -1,17 +1,14 @@
 //! A connection after "created": exploring its data, the health of its dataflows, new
 //! credentials, and where it came from. Each command unpacks its arguments and calls the core.
 
-use flow_connect_core::catalog::FormValues;
-use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::flow::{ConnectionHealth, FlowSummary, Listing, Place, TableDetails};
-use flow_connect_core::form_secrets;
 use flow_connect_core::origins::{Origin, TokenIssue, TokenStatus};
 use flow_connect_core::renew::{self, RenewForm, Renewal};
-use serde::{Deserialize, Serialize};
+use flow_connect_core::services::RenewRequest;
+use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
-use super::catalog::resolve_source;
 use crate::error::CommandError;
 use crate::state::AppState;
 
@@ -30,7 +27,7 @@ pub async fn explore_connection(
     start: Option<u32>,
 ) -> Result<Listing, CommandError> {
     let account = state.account(&account_id)?;
-    let support = resolve_source(&state, Some(&account.id), &spec_id)?.explore;
+    let support = state.source(Some(&account.id), &spec_id)?.explore;
     let client = state.client(&account, &sandbox).await?;
     Ok(client.explore(&connection_id, support, &place, start.unwrap_or(0)).await?)
 }
@@ -86,35 +83,9 @@ pub async fn open_renew(
     spec_id: String,
 ) -> Result<RenewForm, CommandError> {
     let account = state.account(&account_id)?;
-    let source = resolve_source(&state, Some(&account.id), &spec_id)?;
+    let source = state.source(Some(&account.id), &spec_id)?;
     let client = state.client(&account, &sandbox).await?;
     Ok(renew::open(&client, &source, &connection_id).await?)
-}
-
-/// New credentials for a connection, sent with the etag the form was opened with.
-#[derive(Debug, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct RenewRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub connection_id: String,
-    pub etag: String,
-    pub spec_id: String,
-    pub spec_name: String,
-    #[ts(type = "Record<string, string>")]
-    pub values: FormValues,
-    #[serde(default)]
-    #[ts(optional)]
-    pub stored: Option<StoredSecrets>,
-    /// Also put the new secrets into this profile.
-    #[serde(default)]
-    #[ts(optional)]
-    pub update_profile: Option<String>,
-    /// The new refresh token's issue, when a consent made it.
-    #[serde(default)]
-    #[ts(optional)]
-    pub token: Option<TokenIssue>,
 }
 
 #[tauri::command]
@@ -122,51 +93,7 @@ pub async fn renew_connection(
     state: State<'_, AppState>,
     request: RenewRequest,
 ) -> Result<Renewal, CommandError> {
-    let account = state.account(&request.account_id)?;
-    let source = resolve_source(&state, Some(&account.id), &request.spec_id)?;
-    let mut values = request.values.clone();
-    if let Some(stored) = &request.stored {
-        form_secrets::fill(stored, &source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
-    }
-    let client = state.client(&account, &request.sandbox).await?;
-    let mut renewal =
-        renew::renew(&client, &source, &request.connection_id, &request.etag, &request.spec_name, &values)
-            .await?;
-    let Renewal::Updated { note, .. } = &mut renewal else { return Ok(renewal) };
-    // The connection has the new credentials now: what follows only keeps local records in
-    // step, and a failure there is told, not returned as if the renewal had failed.
-    if let Some(profile_id) = &request.update_profile {
-        let kept = renew::update_profile(
-            &state.profiles,
-            &source,
-            profile_id,
-            &request.values,
-            request.stored.clone(),
-        )
-        .await;
-        match kept {
-            Ok(_) => {
-                if let Some(token) = &request.token {
-                    if let Err(e) = state.origins.set_profile_token(profile_id, token.clone()).await {
-                        tracing::warn!(error = %e, "the profile's token date was not recorded");
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "the renewed secrets were not kept in the profile");
-                *note = Some(format!(
-                    "The connection has the new credentials, but the profile was not updated: {}",
-                    CommandError::from(e).message
-                ));
-            }
-        }
-    }
-    if request.token.is_some() {
-        if let Err(e) = state.origins.set_token(&request.connection_id, request.token.clone()).await {
-            tracing::warn!(error = %e, "the connection's token date was not recorded");
-        }
-    }
-    Ok(renewal)
+    state.renew(&request).await
 }
 
 /// A connection's origin, with its token's standing.

@@ -4,11 +4,11 @@
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::form_secrets;
 use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
+use flow_connect_core::services;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
-use super::catalog::resolve_source;
 use crate::error::{CommandError, ErrorCode};
 use crate::state::AppState;
 
@@ -49,7 +49,7 @@ pub async fn save_profile(
     state: State<'_, AppState>,
     mut draft: ProfileDraft,
 ) -> Result<Profile, CommandError> {
-    let source = resolve_source(&state, draft.account_id.as_deref(), &draft.spec_id)?;
+    let source = state.source(draft.account_id.as_deref(), &draft.spec_id)?;
     if source.auth_method(&draft.spec_name).is_none() {
         return Err(CommandError::new(
             ErrorCode::UnknownSource,
@@ -126,42 +126,12 @@ pub async fn export_profiles(
     state: State<'_, AppState>,
     ids: Vec<String>,
 ) -> Result<Exported, CommandError> {
-    let (text, count) = state.profiles.export(&ids).await;
     let folder =
         app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
             CommandError::new(ErrorCode::Storage, format!("Found no folder to export to ({e})."))
         })?;
-    let stamp = flow_connect_core::dates::civil_date(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() / 86_400)
-            .unwrap_or_default(),
-    );
-    let path = unused_path(&folder, &format!("flow-connect-profiles-{stamp}"));
-    let written = path.clone();
-    tokio::task::spawn_blocking(move || {
-        std::fs::create_dir_all(written.parent().unwrap_or(&written))?;
-        std::fs::write(&written, text)
-    })
-    .await
-    .map_err(|e| CommandError::new(ErrorCode::Storage, e.to_string()))?
-    .map_err(|e| {
-        CommandError::new(
-            ErrorCode::Storage,
-            format!("Could not write {} ({e}). Check that the folder is writable.", path.display()),
-        )
-    })?;
+    let (path, count) = services::export_profiles_to(&state.profiles, &folder, &ids).await?;
     Ok(Exported { path: path.display().to_string(), count })
-}
-
-fn unused_path(folder: &std::path::Path, stem: &str) -> std::path::PathBuf {
-    let mut path = folder.join(format!("{stem}.json"));
-    let mut n = 1;
-    while path.exists() {
-        n += 1;
-        path = folder.join(format!("{stem}-{n}.json"));
-    }
-    path
 }
 
 /// Adds the profiles of an export file; opening one asks for its secrets.

@@ -3,7 +3,7 @@ import type { StoredSecrets } from "./StoredSecrets";
 import type { TokenIssue } from "./TokenIssue";
 
 /**
- * A filled form, ready to become `POST /connections`.
+ * A filled form (or a profile), ready to become `POST /connections`.
  */
 export type ConnectionRequest = { accountId: string, sandbox: string, specId: string, specName: string, name: string, description: string, values: Record<string, string>, 
 /**

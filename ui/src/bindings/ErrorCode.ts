@@ -3,4 +3,4 @@
 /**
  * The codes the UI knows. Add one only when the UI treats it differently.
  */
-export type ErrorCode = "Validation" | "Configuration" | "AdobeSignIn" | "AdobeRejected" | "Network" | "UnknownSource" | "Keychain" | "Storage" | "GoogleSignIn" | "Cancelled" | "Duplicate";
+export type ErrorCode = "Validation" | "Configuration" | "AdobeSignIn" | "AdobeRejected" | "Network" | "UnknownSource" | "Keychain" | "Storage" | "GoogleSignIn" | "Cancelled" | "Duplicate" | "NotFound";

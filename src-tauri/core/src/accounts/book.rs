@@ -3,13 +3,14 @@
 //! the keychain change that goes with it is undone when the write fails.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use super::file::AccountFile;
 use super::Account;
 use crate::catalog::FieldError;
 use crate::data_file::StoreNotice;
 use crate::secret::Secret;
+use crate::shared_file::{Edit, SharedFile};
 use crate::vault::{Vault, VaultChanges, VaultError};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -32,11 +33,9 @@ pub enum AccountError {
 
 #[derive(Debug)]
 pub struct AccountBook {
-    path: PathBuf,
-    /// What the file holds; read by every form keystroke, so a plain lock held briefly.
-    file: Mutex<AccountFile>,
-    /// Held through a whole change (keychain and file), so changes never interleave.
-    writer: tokio::sync::Mutex<()>,
+    /// Read by every form keystroke: a plain lock held briefly and a `stat`. A change holds
+    /// the file's edit through the keychain and the write, so changes never interleave.
+    file: SharedFile<AccountFile>,
     vault: Arc<Vault>,
 }
 
@@ -45,27 +44,24 @@ impl AccountBook {
     /// one that cannot be read. No keychain call is made.
     pub fn open(path: PathBuf, vault: Arc<Vault>) -> Result<(Self, Option<StoreNotice>), AccountError> {
         let (file, notice) =
-            AccountFile::open(&path).map_err(|e| AccountError::Read { reason: e.to_string() })?;
-        Ok((Self { path, file: Mutex::new(file), writer: tokio::sync::Mutex::new(()), vault }, notice))
-    }
-
-    fn current(&self) -> AccountFile {
-        self.file.lock().unwrap_or_else(PoisonError::into_inner).clone()
+            SharedFile::open(path).map_err(|e| AccountError::Read { reason: e.to_string() })?;
+        Ok((Self { file, vault }, notice))
     }
 
     pub fn list(&self) -> Vec<Account> {
-        self.current().accounts
+        self.file.read(|file| file.accounts.clone())
     }
 
     /// The account `id`, or the account migrated from that old id (a profile saved before the
     /// migration may still name it).
     pub fn find(&self, id: &str) -> Result<Account, AccountError> {
-        let file = self.file.lock().unwrap_or_else(PoisonError::into_inner);
-        file.accounts
-            .iter()
-            .find(|a| a.id == id || a.legacy_id.as_deref() == Some(id))
-            .cloned()
-            .ok_or(AccountError::NotFound)
+        self.file.read(|file| {
+            file.accounts
+                .iter()
+                .find(|a| a.id == id || a.legacy_id.as_deref() == Some(id))
+                .cloned()
+                .ok_or(AccountError::NotFound)
+        })
     }
 
     /// The old `acct-…` ids and the UUIDs that replaced them.
@@ -92,8 +88,8 @@ impl AccountBook {
         if !errors.is_empty() {
             return Err(AccountError::Invalid(errors));
         }
-        let _writing = self.writer.lock().await;
-        let mut next = self.current();
+        let edit = self.edit().await?;
+        let mut next = edit.current();
         let existing = if account.id.is_empty() {
             None
         } else {
@@ -129,36 +125,34 @@ impl AccountBook {
             Some(index) => next.accounts[index] = account.clone(),
             None => next.accounts.push(account.clone()),
         }
-        if let Err(e) = self.write(&next).await {
+        if let Err(e) = write(&edit, next).await {
             changes.roll_back().await;
             return Err(e);
         }
-        *self.file.lock().unwrap_or_else(PoisonError::into_inner) = next;
         Ok(account)
     }
 
     /// Removes an account and its client secret. The secret goes first (and comes back when
     /// the file cannot be written), so a removed account leaves no keychain entry behind.
     pub async fn delete(&self, id: &str) -> Result<Account, AccountError> {
-        let _writing = self.writer.lock().await;
-        let mut next = self.current();
+        let edit = self.edit().await?;
+        let mut next = edit.current();
         let index = next.accounts.iter().position(|a| a.id == id).ok_or(AccountError::NotFound)?;
         let account = next.accounts.remove(index);
         let mut changes = VaultChanges::new(&self.vault);
         changes.delete(&account.secret_key()).await?;
-        if let Err(e) = self.write(&next).await {
+        if let Err(e) = write(&edit, next).await {
             changes.roll_back().await;
             return Err(e);
         }
-        *self.file.lock().unwrap_or_else(PoisonError::into_inner) = next;
         Ok(account)
     }
 
     /// Moves the client secrets of migrated accounts to their UUID keys, then forgets the old
     /// ids. An account whose old entry is missing keeps its old id, so nothing is lost.
     pub async fn finish_migration(&self) -> Result<(), AccountError> {
-        let _writing = self.writer.lock().await;
-        let mut next = self.current();
+        let edit = self.edit().await?;
+        let mut next = edit.current();
         let mut moved = Vec::new();
         for account in next.accounts.iter_mut() {
             let Some(old) = account.legacy_id.clone() else { continue };
@@ -170,8 +164,7 @@ impl AccountBook {
         if moved.is_empty() {
             return Ok(());
         }
-        self.write(&next).await?;
-        *self.file.lock().unwrap_or_else(PoisonError::into_inner) = next;
+        write(&edit, next).await?;
         // Only now that the file names the new entries may the old ones go.
         for old in moved {
             self.vault.delete(&Account::secret_key_for(&old)).await?;
@@ -181,15 +174,16 @@ impl AccountBook {
 
     /// Writes a migrated file back, so the older format is read only once.
     pub async fn persist(&self) -> Result<(), AccountError> {
-        let _writing = self.writer.lock().await;
-        self.write(&self.current()).await
+        let edit = self.edit().await?;
+        let current = edit.current();
+        write(&edit, current).await
     }
 
-    async fn write(&self, file: &AccountFile) -> Result<(), AccountError> {
-        let (path, snapshot) = (self.path.clone(), file.clone());
-        tokio::task::spawn_blocking(move || snapshot.save(&path))
-            .await
-            .map_err(|e| AccountError::Write { reason: e.to_string() })?
-            .map_err(|e| AccountError::Write { reason: e.to_string() })
+    async fn edit(&self) -> Result<Edit<'_, AccountFile>, AccountError> {
+        self.file.edit().await.map_err(|e| AccountError::Write { reason: e.to_string() })
     }
+}
+
+async fn write(edit: &Edit<'_, AccountFile>, next: AccountFile) -> Result<(), AccountError> {
+    edit.commit(next).await.map_err(|e| AccountError::Write { reason: e.to_string() })
 }

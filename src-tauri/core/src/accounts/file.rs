@@ -99,3 +99,12 @@ mod tests {
         assert!(newer.contains("newer Flow Connect"), "{newer}");
     }
 }
+
+impl crate::shared_file::Stored for AccountFile {
+    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
+        Self::open(path)
+    }
+    fn store(&self, path: &Path) -> std::io::Result<()> {
+        self.save(path)
+    }
+}

@@ -45,6 +45,13 @@ impl TokenCache {
         Ok(account.client(http, platform, tokens, sandbox))
     }
 
+    /// Signs `account` in with `secret` given by the caller (a script's environment variable
+    /// or file) instead of the keychain's: its clients from now on never read the keychain.
+    pub fn use_secret(&self, account: &Account, http: reqwest::Client, ims: &Url, secret: crate::Secret) {
+        let tokens = account.token_provider(http, ims, secret);
+        self.providers.lock().unwrap_or_else(PoisonError::into_inner).insert(account.id.clone(), tokens);
+    }
+
     /// Drops an account's token after its credentials changed or it was removed.
     pub fn forget(&self, account_id: &str) {
         self.providers.lock().unwrap_or_else(PoisonError::into_inner).remove(account_id);

@@ -8,12 +8,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tokio::sync::Mutex;
-
 use super::file::ProfileFile;
 use super::model::{OpenedProfile, Profile, ProfileDraft};
 use crate::credentials::{CredentialsError, StoredSecrets};
 use crate::data_file::StoreNotice;
+use crate::shared_file::{Edit, SharedFile};
 use crate::vault::{Vault, VaultChanges, VaultError};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -39,8 +38,7 @@ pub enum ProfileError {
 
 #[derive(Debug)]
 pub struct ProfileBook {
-    path: PathBuf,
-    pub(super) file: Mutex<ProfileFile>,
+    pub(super) file: SharedFile<ProfileFile>,
     vault: Arc<Vault>,
 }
 
@@ -53,34 +51,43 @@ impl ProfileBook {
     /// says which). No keychain call is made.
     pub fn open(path: PathBuf, vault: Arc<Vault>) -> Result<(Self, Option<StoreNotice>), ProfileError> {
         let (file, notice) =
-            ProfileFile::open(&path).map_err(|e| ProfileError::Read { reason: e.to_string() })?;
-        let book = Self { path, file: Mutex::new(file), vault };
-        Ok((book, notice))
+            SharedFile::open(path).map_err(|e| ProfileError::Read { reason: e.to_string() })?;
+        Ok((Self { file, vault }, notice))
     }
 
     /// Writes a migrated book back, so the older format is read only once.
     pub async fn persist(&self) -> Result<(), ProfileError> {
-        let file = self.file.lock().await;
-        self.write(&file).await
+        let edit = self.edit().await?;
+        let current = edit.current();
+        commit(&edit, current).await
     }
 
-    pub(super) async fn write(&self, file: &ProfileFile) -> Result<(), ProfileError> {
-        let (path, snapshot) = (self.path.clone(), file.clone());
-        tokio::task::spawn_blocking(move || snapshot.save(&path))
-            .await
-            .map_err(|e| ProfileError::Write { reason: e.to_string() })?
-            .map_err(|e| ProfileError::Write { reason: e.to_string() })
+    /// Starts a change of the file (shared with other Flow Connect processes).
+    pub(super) async fn edit(&self) -> Result<Edit<'_, ProfileFile>, ProfileError> {
+        self.file.edit().await.map_err(|e| ProfileError::Write { reason: e.to_string() })
     }
 
     /// The profile `id`, without marking it used.
     pub async fn profile(&self, id: &str) -> Option<Profile> {
-        self.file.lock().await.profiles.iter().find(|p| p.id == id).cloned()
+        self.file.read(|file| file.profiles.iter().find(|p| p.id == id).cloned())
+    }
+
+    /// The profile named `name` (exactly, then ignoring case), or with that id.
+    pub async fn find(&self, name_or_id: &str) -> Result<Profile, ProfileError> {
+        self.file.read(|file| {
+            let all = &file.profiles;
+            all.iter()
+                .find(|p| p.id == name_or_id || p.name == name_or_id)
+                .or_else(|| all.iter().find(|p| p.name.eq_ignore_ascii_case(name_or_id.trim())))
+                .cloned()
+                .ok_or(ProfileError::NotFound)
+        })
     }
 
     /// Profiles matching `query` (name, source or connection name), most recently used first.
     pub async fn list(&self, query: &str) -> Vec<Profile> {
-        let file = self.file.lock().await;
-        let mut found: Vec<Profile> = file.profiles.iter().filter(|p| p.matches(query)).cloned().collect();
+        let mut found: Vec<Profile> =
+            self.file.read(|file| file.profiles.iter().filter(|p| p.matches(query)).cloned().collect());
         found.sort_by_key(|p| std::cmp::Reverse(p.last_used_at.max(p.updated_at)));
         found
     }
@@ -96,8 +103,8 @@ impl ProfileBook {
         if let Some(stored) = &draft.stored {
             StoredSecrets::check_set(&stored.set)?;
         }
-        let mut file = self.file.lock().await;
-        let mut next = file.clone();
+        let file = self.edit().await?;
+        let mut next = file.current();
         let existing = draft.id.as_ref().and_then(|id| next.profiles.iter().position(|p| &p.id == id));
         let id = match existing {
             Some(index) => next.profiles[index].id.clone(),
@@ -154,11 +161,10 @@ impl ProfileBook {
             Some(index) => next.profiles[index] = profile.clone(),
             None => next.profiles.push(profile.clone()),
         }
-        if let Err(e) = self.write(&next).await {
+        if let Err(e) = commit(&file, next).await {
             changes.roll_back().await;
             return Err(e);
         }
-        *file = next;
         Ok(profile)
     }
 
@@ -205,10 +211,7 @@ impl ProfileBook {
     /// Opens a profile for the form: checks which of its own secrets the keychain still has
     /// and marks it used.
     pub async fn open_profile(&self, id: &str) -> Result<OpenedProfile, ProfileError> {
-        let profile = {
-            let file = self.file.lock().await;
-            file.profiles.iter().find(|p| p.id == id).cloned().ok_or(ProfileError::NotFound)?
-        };
+        let profile = self.profile(id).await.ok_or(ProfileError::NotFound)?;
         let set = profile.secret_set();
         let mut present = Vec::new();
         let mut missing = Vec::new();
@@ -235,20 +238,19 @@ impl ProfileBook {
     }
 
     async fn update(&self, id: &str, change: impl FnOnce(&mut Profile)) -> Result<Profile, ProfileError> {
-        let mut file = self.file.lock().await;
-        let mut next = file.clone();
+        let file = self.edit().await?;
+        let mut next = file.current();
         let profile = next.profiles.iter_mut().find(|p| p.id == id).ok_or(ProfileError::NotFound)?;
         change(profile);
         let updated = profile.clone();
-        self.write(&next).await?;
-        *file = next;
+        commit(&file, next).await?;
         Ok(updated)
     }
 
     /// Points profiles that named an account by an old id at the account's new id.
     pub async fn rename_accounts(&self, renamed: &[(String, String)]) -> Result<(), ProfileError> {
-        let mut file = self.file.lock().await;
-        let mut next = file.clone();
+        let file = self.edit().await?;
+        let mut next = file.current();
         let mut changed = false;
         for profile in &mut next.profiles {
             let new_id = renamed.iter().find(|(old, _)| profile.account_id.as_deref() == Some(old.as_str()));
@@ -258,16 +260,16 @@ impl ProfileBook {
             }
         }
         if changed {
-            self.write(&next).await?;
-            *file = next;
+            commit(&file, next).await?;
         }
         Ok(())
     }
 
     /// A copy named "… (copy)", with copies of its secrets.
     pub async fn duplicate(&self, id: &str) -> Result<Profile, ProfileError> {
-        let mut file = self.file.lock().await;
-        let original = file.profiles.iter().find(|p| p.id == id).cloned().ok_or(ProfileError::NotFound)?;
+        let file = self.edit().await?;
+        let mut next = file.current();
+        let original = next.profiles.iter().find(|p| p.id == id).cloned().ok_or(ProfileError::NotFound)?;
         let now = now_ms();
         let copy = Profile {
             id: uuid::Uuid::new_v4().to_string(),
@@ -295,21 +297,19 @@ impl ProfileBook {
             }
         }
         let copy = Profile { secret_fields: copied, ..copy };
-        let mut next = file.clone();
         next.profiles.push(copy.clone());
-        if let Err(e) = self.write(&next).await {
+        if let Err(e) = commit(&file, next).await {
             changes.roll_back().await;
             return Err(e);
         }
-        *file = next;
         Ok(copy)
     }
 
     /// Deletes a profile and its keychain entries (those first: a profile whose secrets could
     /// not be removed stays listed, so nothing is orphaned unseen).
     pub async fn delete(&self, id: &str) -> Result<(), ProfileError> {
-        let mut file = self.file.lock().await;
-        let mut next = file.clone();
+        let file = self.edit().await?;
+        let mut next = file.current();
         let index = next.profiles.iter().position(|p| p.id == id).ok_or(ProfileError::NotFound)?;
         let profile = next.profiles.remove(index);
         let mut changes = VaultChanges::new(&self.vault);
@@ -319,11 +319,14 @@ impl ProfileBook {
                 return Err(e.into());
             }
         }
-        if let Err(e) = self.write(&next).await {
+        if let Err(e) = commit(&file, next).await {
             changes.roll_back().await;
             return Err(e);
         }
-        *file = next;
         Ok(())
     }
+}
+
+pub(super) async fn commit(edit: &Edit<'_, ProfileFile>, next: ProfileFile) -> Result<(), ProfileError> {
+    edit.commit(next).await.map_err(|e| ProfileError::Write { reason: e.to_string() })
 }

@@ -1,7 +1,7 @@
 //! Sharing profiles: export the chosen ones as JSON without ids, accounts or secrets, and
 //! import such a file as new profiles (refused whole when it holds a secret value).
 
-use super::book::{now_ms, ProfileBook, ProfileError};
+use super::book::{commit, now_ms, ProfileBook, ProfileError};
 use super::model::{Profile, SharedProfile};
 
 /// The format of an export file.
@@ -19,22 +19,22 @@ impl ProfileBook {
     /// The chosen profiles (all when `ids` is empty) as JSON to share, and how many: no ids, no
     /// accounts, no secrets; only the names of the secrets each needs.
     pub async fn export(&self, ids: &[String]) -> (String, usize) {
-        let file = self.file.lock().await;
-        let profiles: Vec<SharedProfile> = file
-            .profiles
-            .iter()
-            .filter(|p| ids.is_empty() || ids.contains(&p.id))
-            .map(|p| SharedProfile {
-                name: p.name.clone(),
-                spec_id: p.spec_id.clone(),
-                spec_name: p.spec_name.clone(),
-                source_name: p.source_name.clone(),
-                connection_name: p.connection_name.clone(),
-                description: p.description.clone(),
-                values: p.values.clone(),
-                secret_fields: p.secret_fields.clone(),
-            })
-            .collect();
+        let profiles: Vec<SharedProfile> = self.file.read(|file| {
+            file.profiles
+                .iter()
+                .filter(|p| ids.is_empty() || ids.contains(&p.id))
+                .map(|p| SharedProfile {
+                    name: p.name.clone(),
+                    spec_id: p.spec_id.clone(),
+                    spec_name: p.spec_name.clone(),
+                    source_name: p.source_name.clone(),
+                    connection_name: p.connection_name.clone(),
+                    description: p.description.clone(),
+                    values: p.values.clone(),
+                    secret_fields: p.secret_fields.clone(),
+                })
+                .collect()
+        });
         let count = profiles.len();
         let text =
             serde_json::to_string_pretty(&Export { flow_connect_profiles: 1, profiles }).unwrap_or_default();
@@ -64,7 +64,7 @@ impl ProfileBook {
                 });
             }
         }
-        let mut file = self.file.lock().await;
+        let file = self.edit().await?;
         let now = now_ms();
         let imported: Vec<Profile> = export
             .profiles
@@ -85,10 +85,9 @@ impl ProfileBook {
                 last_used_at: now,
             })
             .collect();
-        let mut next = file.clone();
+        let mut next = file.current();
         next.profiles.extend(imported.iter().cloned());
-        self.write(&next).await?;
-        *file = next;
+        commit(&file, next).await?;
         Ok(imported)
     }
 }

@@ -97,3 +97,12 @@ mod tests {
         assert_eq!((file.profiles.len(), from), (0, 2));
     }
 }
+
+impl crate::shared_file::Stored for ProfileFile {
+    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
+        Self::open(path)
+    }
+    fn store(&self, path: &Path) -> std::io::Result<()> {
+        self.save(path)
+    }
+}
