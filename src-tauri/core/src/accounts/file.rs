@@ -77,6 +77,15 @@ fn migrate_id(account: Account) -> Account {
     Account { legacy_id: Some(account.id.clone()), id: uuid::Uuid::new_v4().to_string(), ..account }
 }
 
+impl crate::shared_file::Stored for AccountFile {
+    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
+        Self::open(path)
+    }
+    fn store(&self, path: &Path) -> std::io::Result<()> {
+        self.save(path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,14 +106,5 @@ mod tests {
         assert!(AccountFile::parse(br#"{"other":1}"#).is_err());
         let newer = AccountFile::parse(br#"{"schemaVersion":7,"accounts":[]}"#).expect_err("newer");
         assert!(newer.contains("newer Flow Connect"), "{newer}");
-    }
-}
-
-impl crate::shared_file::Stored for AccountFile {
-    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
-        Self::open(path)
-    }
-    fn store(&self, path: &Path) -> std::io::Result<()> {
-        self.save(path)
     }
 }

@@ -212,6 +212,17 @@ impl ProfileBook {
     /// and marks it used.
     pub async fn open_profile(&self, id: &str) -> Result<OpenedProfile, ProfileError> {
         let profile = self.profile(id).await.ok_or(ProfileError::NotFound)?;
+        let (stored, missing) = self.stored_secrets(&profile).await?;
+        let profile = self.update(id, |p| p.last_used_at = now_ms()).await?;
+        Ok(OpenedProfile { profile, stored, missing })
+    }
+
+    /// Which of the profile's secrets the keychain holds (as a reference to them) and which it
+    /// lacks; one keychain read per secret, no value leaves the keychain.
+    pub async fn stored_secrets(
+        &self,
+        profile: &Profile,
+    ) -> Result<(StoredSecrets, Vec<String>), ProfileError> {
         let set = profile.secret_set();
         let mut present = Vec::new();
         let mut missing = Vec::new();
@@ -221,8 +232,7 @@ impl ProfileBook {
                 None => missing.push(field.clone()),
             }
         }
-        let profile = self.update(id, |p| p.last_used_at = now_ms()).await?;
-        Ok(OpenedProfile { profile, stored: StoredSecrets { set, fields: present }, missing })
+        Ok((StoredSecrets { set, fields: present }, missing))
     }
 
     pub async fn rename(&self, id: &str, name: &str) -> Result<Profile, ProfileError> {

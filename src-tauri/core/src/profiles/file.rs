@@ -84,6 +84,15 @@ fn migrate_v1(value: &Value) -> Result<Value, String> {
     Ok(serde_json::json!({ "schemaVersion": SCHEMA_VERSION, "profiles": profiles }))
 }
 
+impl crate::shared_file::Stored for ProfileFile {
+    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
+        Self::open(path)
+    }
+    fn store(&self, path: &Path) -> std::io::Result<()> {
+        self.save(path)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,14 +104,5 @@ mod tests {
         assert!(newer.contains("newer Flow Connect"), "{newer}");
         let (file, from) = ProfileFile::parse(br#"{"schemaVersion":2,"profiles":[]}"#).expect("current");
         assert_eq!((file.profiles.len(), from), (0, 2));
-    }
-}
-
-impl crate::shared_file::Stored for ProfileFile {
-    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
-        Self::open(path)
-    }
-    fn store(&self, path: &Path) -> std::io::Result<()> {
-        self.save(path)
     }
 }

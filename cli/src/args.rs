@@ -1,0 +1,281 @@
+//! The command line: every subcommand and option, with the help text people read.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::secrets::SecretArg;
+
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  done (a create that found the connection already there and skipped it counts as done)
+  2  usage: an unknown option, or a value Flow Connect or Adobe does not accept
+  3  not found: no such account, profile, source or connection
+  4  rejected by Adobe: IMS refused the sign-in, or Flow Service refused the request
+  5  network: Adobe, Google or the OAuth provider could not be reached
+  6  keychain: the system keychain is missing, locked or not answering
+  7  local files: the data folder could not be read or written
+  8  consent: Google or the OAuth provider refused, or the consent was cancelled
+With several sandboxes, the exit code is that of the first that failed.
+
+Output: tables for people on standard output, progress and errors on standard error.
+--json prints one JSON document on standard output instead (field names are stable; see
+the README's Scripting section). Colour only on a terminal, never when NO_COLOR is set.
+
+Secrets are never taken as plain arguments (they would show in `ps` and the shell's
+history): they come from the profile's keychain entries, from --secret FIELD=env:VAR or
+--secret FIELD=file:PATH, or from a prompt that does not echo.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "flow-connect-cli",
+    version,
+    about = "Flow Connect from a terminal: the app's accounts, profiles and connections, scripted.",
+    after_long_help = EXIT_CODES,
+    after_help = "Exit codes and conventions: see --help."
+)]
+pub struct Cli {
+    /// Print one JSON document on standard output instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The account to use (its name or id); not needed when there is only one.
+    #[arg(long, global = true, value_name = "ACCOUNT")]
+    pub account: Option<String>,
+    /// The account's client secret from an environment variable or a file (env:VAR or
+    /// file:PATH) instead of the keychain: for a CI runner without one.
+    #[arg(long, global = true, value_name = "env:VAR|file:PATH")]
+    pub account_secret: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The Adobe accounts (OAuth Server-to-Server credentials) Flow Connect signs in with.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+    /// The sandboxes of the account.
+    #[command(subcommand)]
+    Sandboxes(SandboxesCommand),
+    /// The sources Experience Platform offers, as last fetched (see `sources refresh`).
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+    /// Saved connection profiles, shared with the app.
+    #[command(subcommand)]
+    Profiles(ProfilesCommand),
+    /// Creates a profile's connection in one or more sandboxes.
+    Create(CreateArgs),
+    /// Connections in a sandbox: list, test, rename, delete, explore, health.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+    /// Sends new credentials to a connection, from a profile.
+    Renew(RenewArgs),
+    /// Google's or a REST API's OAuth consent for a profile; the tokens go to the keychain.
+    Consent(ConsentArgs),
+    /// Prints a shell completion script (bash or zsh).
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Lists the accounts.
+    List,
+    /// Adds an account; its client secret is asked for, or read from --client-secret.
+    Add(AccountAddArgs),
+    /// Removes an account and its keychain entry.
+    Remove {
+        /// The account's name or id.
+        account: String,
+    },
+    /// Signs in and lists the sandboxes the account may use.
+    SignIn,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountAddArgs {
+    /// A name to tell the account by, such as "Acme production".
+    #[arg(long)]
+    pub name: String,
+    /// The IMS organization ID (…@AdobeOrg).
+    #[arg(long)]
+    pub org_id: String,
+    /// The credential's client ID (API key).
+    #[arg(long)]
+    pub client_id: String,
+    /// The credential's client secret: env:VAR or file:PATH; asked for when left out.
+    #[arg(long, value_name = "env:VAR|file:PATH")]
+    pub client_secret: Option<String>,
+    /// The scopes to ask IMS for; the Experience Platform defaults when left out.
+    #[arg(long)]
+    pub scopes: Option<String>,
+    /// The sandbox to use when none is named.
+    #[arg(long)]
+    pub default_sandbox: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SandboxesCommand {
+    /// Lists the active sandboxes of the account.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Lists the sources, from the cached catalog (no request).
+    List {
+        /// Only sources whose name, category or id contains this text.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// A source's sign-in methods and fields; secret fields are marked.
+    Show {
+        /// The source's name or connection spec id.
+        source: String,
+    },
+    /// Fetches the org's whole catalog from Experience Platform and caches it.
+    Refresh {
+        /// The sandbox to read the catalog in.
+        #[arg(long)]
+        sandbox: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfilesCommand {
+    /// Lists the profiles, most recently used first.
+    List {
+        /// Only profiles whose name, source or connection name contains this text.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// A profile's values; secrets show only whether the keychain holds them.
+    Show { profile: String },
+    /// Writes profiles (all, or those named) without secrets, to share with a team.
+    Export {
+        /// The profiles to export; all when none is named.
+        profiles: Vec<String>,
+        /// The file to write; standard output when left out.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
+    /// Adds the profiles of an export file; their secrets are asked for when first used.
+    Import { file: std::path::PathBuf },
+    /// Deletes a profile and its keychain entries.
+    Delete { profile: String },
+}
+
+#[derive(Debug, Args)]
+pub struct CreateArgs {
+    /// The profile to create the connection from (its name or id).
+    #[arg(long)]
+    pub profile: String,
+    /// The sandbox to create it in; repeat for several.
+    #[arg(long = "sandbox", required = true, value_name = "SANDBOX")]
+    pub sandboxes: Vec<String>,
+    /// The connection's name; the profile's when left out.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Prints the request as a curl command, secrets masked, and creates nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Creates the connection even where one of this source with this name exists.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub secrets: SecretOptions,
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct SecretOptions {
+    /// A secret field's value from an environment variable or a file, not the keychain:
+    /// FIELD=env:VAR or FIELD=file:PATH. Repeat for several fields.
+    #[arg(long = "secret", value_name = "FIELD=env:VAR|FIELD=file:PATH")]
+    pub secrets: Vec<SecretArg>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCommand {
+    /// Lists the connections of a sandbox.
+    List {
+        #[arg(long)]
+        sandbox: Option<String>,
+        /// Only connections of this source (name or connection spec id).
+        #[arg(long)]
+        source: Option<String>,
+    },
+    /// Tests a connection's credentials.
+    Test(ConnectionTarget),
+    /// Renames a connection.
+    Rename {
+        #[command(flatten)]
+        target: ConnectionTarget,
+        /// The new name.
+        #[arg(long = "to")]
+        new_name: String,
+    },
+    /// Deletes a connection (Adobe refuses while dataflows use it).
+    Delete(ConnectionTarget),
+    /// Lists what the connection's source holds: tables, folders or files.
+    Explore {
+        #[command(flatten)]
+        target: ConnectionTarget,
+        /// A folder or table path to look into; the root when left out.
+        #[arg(long)]
+        path: Option<String>,
+        /// Also show the table's columns and first rows (with --path).
+        #[arg(long)]
+        preview: bool,
+    },
+    /// The connection's dataflows and their last runs.
+    Health(ConnectionTarget),
+}
+
+#[derive(Debug, Args)]
+pub struct ConnectionTarget {
+    /// The connection's id, or its exact name.
+    pub connection: String,
+    #[arg(long)]
+    pub sandbox: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// The connection's id, or its exact name.
+    pub connection: String,
+    /// The profile whose values and secrets to send.
+    #[arg(long)]
+    pub profile: String,
+    #[arg(long)]
+    pub sandbox: Option<String>,
+    #[command(flatten)]
+    pub secrets: SecretOptions,
+}
+
+#[derive(Debug, Args)]
+pub struct ConsentArgs {
+    /// The profile to get tokens for (BigQuery with Google, or a REST API with OAuth 2).
+    #[arg(long)]
+    pub profile: String,
+    /// Prints the consent address instead of opening a browser, and reads the address the
+    /// browser ended on from standard input (for a machine without a browser).
+    #[arg(long)]
+    pub no_browser: bool,
+    /// The scopes to ask for, separated by spaces; BigQuery's by default.
+    #[arg(long)]
+    pub scopes: Option<String>,
+    /// A REST API provider's authorization URL (its token URL is the profile's access token URL).
+    #[arg(long)]
+    pub authorization_url: Option<String>,
+    /// A Web application client's registered redirect URI; a Desktop app client takes any port.
+    #[arg(long)]
+    pub redirect_uri: Option<String>,
+    #[command(flatten)]
+    pub secrets: SecretOptions,
+}

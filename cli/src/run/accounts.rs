@@ -1,0 +1,107 @@
+//! `accounts list | add | remove | sign-in` and `sandboxes list`.
+
+use std::process::ExitCode;
+
+use flow_connect_core::accounts::{self, Account};
+use flow_connect_core::failure::Failure;
+
+use super::Ctx;
+use crate::args::{AccountAddArgs, AccountsCommand, SandboxesCommand};
+use crate::secrets::{self, SecretSource};
+
+pub async fn run(ctx: &Ctx, command: AccountsCommand) -> Result<ExitCode, Failure> {
+    match command {
+        AccountsCommand::List => {
+            let accounts = ctx.services.accounts.list();
+            ctx.out.result(&accounts, |out| {
+                if accounts.is_empty() {
+                    return "No accounts yet. Add one with `flow-connect-cli accounts add`.".into();
+                }
+                let rows = accounts
+                    .iter()
+                    .map(|a| {
+                        let sandbox = a.default_sandbox.clone().unwrap_or_else(|| "-".into());
+                        vec![
+                            a.display_name.clone(),
+                            a.org_id.clone(),
+                            a.client_id.clone(),
+                            sandbox,
+                            a.id.clone(),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                out.table(&["NAME", "ORG", "CLIENT ID", "DEFAULT SANDBOX", "ID"], &rows)
+            });
+        }
+        AccountsCommand::Add(args) => add(ctx, args).await?,
+        AccountsCommand::Remove { account } => {
+            let account = ctx.services.pick_account(Some(&account))?;
+            let removed = ctx.services.delete_account(&account.id).await?;
+            ctx.out.result(&removed, |_| {
+                format!("Removed the account “{}” and its client secret.", removed.display_name)
+            });
+        }
+        AccountsCommand::SignIn => {
+            let account = ctx.account().await?;
+            let client = ctx.services.client(&account, "").await?;
+            ctx.out.progress(&format!("Signing in as “{}”…", account.display_name));
+            let signed_in = accounts::sign_in(&account, &client).await?;
+            ctx.out.result(&signed_in, |out| {
+                format!("Signed in. Sandboxes:\n{}", sandbox_table(out, &signed_in.sandboxes))
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
+    let secret = match args.client_secret.as_deref() {
+        Some(source) => source
+            .parse::<SecretSource>()
+            .map_err(|e| {
+                Failure::new(
+                    flow_connect_core::failure::ErrorCode::Validation,
+                    format!("--client-secret: {e}."),
+                )
+            })?
+            .read("the client secret")?,
+        None => secrets::prompt("client-secret", "Client secret")?,
+    };
+    let draft = Account {
+        id: String::new(),
+        display_name: args.name,
+        org_id: args.org_id,
+        client_id: args.client_id,
+        scopes: args.scopes.unwrap_or_else(|| flow_connect_core::ims::DEFAULT_SCOPES.to_owned()),
+        default_sandbox: args.default_sandbox,
+        legacy_id: None,
+    };
+    let saved = ctx.services.save_account(draft, Some(secret)).await?;
+    ctx.out.result(&saved, |_| {
+        format!(
+            "Added the account “{}” ({}); its client secret is in the keychain.",
+            saved.display_name, saved.id
+        )
+    });
+    Ok(())
+}
+
+pub async fn sandboxes(ctx: &Ctx, command: SandboxesCommand) -> Result<ExitCode, Failure> {
+    let SandboxesCommand::List = command;
+    let account = ctx.account().await?;
+    let client = ctx.services.client(&account, "").await?;
+    let signed_in = accounts::sign_in(&account, &client).await?;
+    ctx.out.result(&signed_in.sandboxes, |out| sandbox_table(out, &signed_in.sandboxes));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn sandbox_table(out: &crate::output::Out, sandboxes: &[flow_connect_core::flow::Sandbox]) -> String {
+    let rows = sandboxes
+        .iter()
+        .map(|s| {
+            let default = if s.is_default { "yes" } else { "" };
+            vec![s.name.clone(), s.title.clone(), s.sandbox_type.clone(), default.to_owned()]
+        })
+        .collect::<Vec<_>>();
+    out.table(&["NAME", "TITLE", "TYPE", "DEFAULT"], &rows)
+}

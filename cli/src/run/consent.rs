@@ -1,0 +1,117 @@
+//! `consent --profile NAME`: Google's consent for a BigQuery profile, or a REST API
+//! provider's for an OAuth 2 profile, from a terminal. The browser opens on the consent page
+//! (or, with `--no-browser`, the address is printed and the address the browser ended on is
+//! pasted back); the tokens go to the profile's keychain entries and are never shown.
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+
+use flow_connect_core::catalog::FormValues;
+use flow_connect_core::failure::{ErrorCode, Failure};
+use flow_connect_core::form_consent::{self, ConsentRequest};
+use flow_connect_core::google::BIGQUERY_SCOPE;
+use flow_connect_core::renew;
+use flow_connect_core::Secret;
+
+use super::Ctx;
+use crate::args::ConsentArgs;
+use crate::secrets;
+
+/// BigQuery's connection spec: its consent is Google's.
+const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+
+pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
+    let services = &ctx.services;
+    let profile = services.profiles.find(&args.profile).await?;
+    let source = services.source(None, &profile.spec_id)?;
+    let google = profile.spec_id == BIGQUERY;
+    let provider = if google {
+        None
+    } else {
+        let authorization = args.authorization_url.clone().ok_or_else(|| {
+            Failure::new(
+                ErrorCode::Validation,
+                "Give the provider's authorization URL with --authorization-url.",
+            )
+        })?;
+        let token = profile.values.get("accessTokenUrl").cloned().unwrap_or_default();
+        Some((authorization, token))
+    };
+    let given = secrets::read_all(&args.secrets.secrets)?;
+    let client_secret = given.get("clientSecret").cloned().unwrap_or_else(|| Secret::new(String::new()));
+    let (stored, _) = services.profiles.stored_secrets(&profile).await?;
+    let scopes =
+        args.scopes.clone().unwrap_or_else(|| if google { BIGQUERY_SCOPE.to_owned() } else { String::new() });
+    let request = ConsentRequest {
+        source: source.clone(),
+        provider,
+        client_id: profile.values.get("clientId").cloned().unwrap_or_default(),
+        client_secret,
+        scopes,
+        redirect_uri: args.redirect_uri.clone(),
+        stored: Some(stored),
+    };
+    let started =
+        form_consent::begin(&services.consent, request, services.google_endpoints(), services.keychain())
+            .await?;
+    let paste = args.no_browser || started.paste_only.is_some() || open::that_detached(&started.url).is_err();
+    if paste {
+        if let Some(why) = &started.paste_only {
+            eprintln!("{why}");
+        }
+        eprintln!("Open this address in a browser, allow access, then paste the address the browser ended on:\n\n{}\n", started.url);
+        let reader = tokio::task::spawn_blocking(read_pasted);
+        let pasted = reader.await.map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))??;
+        services
+            .consent
+            .with_handle(|handle| handle.paste(pasted.expose()))
+            .unwrap_or(Err(flow_connect_core::google::ConsentError::NothingPasted))?;
+    } else {
+        ctx.out.progress("The consent page is open in your browser; waiting for you to allow access…");
+    }
+    let http = services.http().await?;
+    let finished =
+        form_consent::finish(&services.consent, &http, &services.google_endpoints(), services.keychain())
+            .await?;
+    let kept = renew::update_profile(
+        &services.profiles,
+        &source,
+        &profile.id,
+        &FormValues::new(),
+        Some(finished.stored.clone()),
+    )
+    .await?;
+    if let Some(issue) = &finished.issued {
+        if let Err(e) = services.origins.set_profile_token(&profile.id, issue.clone()).await {
+            tracing::warn!(error = %e, "the profile's token date was not recorded");
+        }
+    }
+    let fields = finished.stored.fields.clone();
+    ctx.out.result(
+        &serde_json::json!({ "profile": kept.id, "stored": fields, "scopes": finished.scopes, "expirationDate": finished.expiration_date }),
+        |_| format!("Signed in. The profile “{}” now holds {} in the keychain.", kept.name, fields.join(", ")),
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line from standard input: without echo on a terminal (it carries a one-time code).
+fn read_pasted() -> Result<Secret, Failure> {
+    let line = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Address: ")
+            .map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))?
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))?;
+        line
+    };
+    let line = line.trim().to_owned();
+    if line.is_empty() {
+        return Err(Failure::new(
+            ErrorCode::Cancelled,
+            "Nothing was pasted, so the consent was not finished.",
+        ));
+    }
+    Ok(Secret::new(line))
+}

@@ -1,0 +1,148 @@
+//! Each subcommand: read its arguments, call the core's services, print the result. No
+//! decision about accounts, profiles or connections is made here that the app does not share.
+
+mod accounts;
+mod connections;
+mod consent;
+mod create;
+mod profiles;
+mod sources;
+
+use std::process::ExitCode;
+
+use flow_connect_core::accounts::Account;
+use flow_connect_core::config::Endpoints;
+use flow_connect_core::failure::{ErrorCode, Failure};
+use flow_connect_core::flow::{FlowClient, ListQuery};
+use flow_connect_core::services::{Services, APP_IDENTIFIER};
+
+use crate::args::{Cli, Command};
+use crate::output::Out;
+use crate::secrets::SecretSource;
+
+/// What every subcommand works with.
+pub struct Ctx {
+    pub services: Services,
+    pub out: Out,
+    account: Option<String>,
+    account_secret: Option<SecretSource>,
+}
+
+pub async fn run(cli: Cli, out: Out) -> Result<ExitCode, Failure> {
+    let account_secret = cli
+        .account_secret
+        .as_deref()
+        .map(|s| {
+            s.parse::<SecretSource>()
+                .map_err(|e| Failure::new(ErrorCode::Validation, format!("--account-secret: {e}.")))
+        })
+        .transpose()?;
+    let ctx = Ctx::open(out, cli.account, account_secret)?;
+    match cli.command {
+        Command::Accounts(command) => accounts::run(&ctx, command).await,
+        Command::Sandboxes(command) => accounts::sandboxes(&ctx, command).await,
+        Command::Sources(command) => sources::run(&ctx, command).await,
+        Command::Profiles(command) => profiles::run(&ctx, command).await,
+        Command::Create(args) => create::create(&ctx, args).await,
+        Command::Connections(command) => connections::run(&ctx, command).await,
+        Command::Renew(args) => create::renew(&ctx, args).await,
+        Command::Consent(args) => consent::run(&ctx, args).await,
+        // Handled before the data folder is opened.
+        Command::Completions { .. } => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The app's data folder, as its Tauri path resolver finds it: `$XDG_DATA_HOME` (else
+/// `~/.local/share`) on Linux, followed by the app's identifier.
+fn data_dir() -> Result<std::path::PathBuf, Failure> {
+    dirs::data_dir().map(|d| d.join(APP_IDENTIFIER)).ok_or_else(|| {
+        Failure::new(ErrorCode::Storage, "Found no data folder: set HOME (or XDG_DATA_HOME), then try again.")
+    })
+}
+
+impl Ctx {
+    fn open(
+        out: Out,
+        account: Option<String>,
+        account_secret: Option<SecretSource>,
+    ) -> Result<Self, Failure> {
+        let endpoints = Endpoints::from_env()?;
+        let (services, notices) = Services::open(endpoints, APP_IDENTIFIER, &data_dir()?)?;
+        for notice in notices {
+            out.progress(&notice);
+        }
+        Ok(Self { services, out, account, account_secret })
+    }
+
+    /// The account `--account` names (or the only one), signed in with `--account-secret`
+    /// when given.
+    pub async fn account(&self) -> Result<Account, Failure> {
+        self.account_or(None).await
+    }
+
+    /// The account `--account` names, else `fallback` (a profile's) when it still exists,
+    /// else the only one.
+    pub async fn account_or(&self, fallback: Option<&str>) -> Result<Account, Failure> {
+        let fallback = fallback.filter(|id| self.services.account(id).is_ok());
+        let account = self.services.pick_account(self.account.as_deref().or(fallback))?;
+        if let Some(source) = &self.account_secret {
+            let secret = source.read("the account's client secret")?;
+            self.services.use_account_secret(&account, secret).await?;
+        }
+        Ok(account)
+    }
+
+    /// The account `--account` named, if any.
+    pub fn account_name(&self) -> Option<&str> {
+        self.account.as_deref()
+    }
+
+    /// The sandbox named, else the account's default.
+    pub fn sandbox(&self, account: &Account, named: Option<&str>) -> Result<String, Failure> {
+        named
+            .map(str::to_owned)
+            .or_else(|| account.default_sandbox.clone())
+            .filter(|s| !s.trim().is_empty())
+            .ok_or_else(|| {
+                Failure::new(
+                    ErrorCode::Validation,
+                    "Name the sandbox with --sandbox (see `sandboxes list`), or give the account a default one.",
+                )
+            })
+    }
+
+    /// A client of the account in the sandbox named (or its default).
+    pub async fn client(&self, sandbox: Option<&str>) -> Result<(Account, String, FlowClient), Failure> {
+        let account = self.account().await?;
+        let sandbox = self.sandbox(&account, sandbox)?;
+        let client = self.services.client(&account, &sandbox).await?;
+        Ok((account, sandbox, client))
+    }
+}
+
+/// The id of the connection named by id or exact name.
+pub async fn connection_id(client: &FlowClient, name_or_id: &str) -> Result<String, Failure> {
+    if looks_like_id(name_or_id) {
+        return Ok(name_or_id.to_owned());
+    }
+    let query = ListQuery { name: Some(name_or_id.to_owned()), limit: Some(10), ..ListQuery::default() };
+    let found = client.list_connections(&query).await?.items;
+    match found.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(Failure::new(
+            ErrorCode::NotFound,
+            format!(
+                "No connection in {} is named “{name_or_id}”. See them with `connections list`.",
+                client.target().sandbox
+            ),
+        )),
+        _ => Err(Failure::new(
+            ErrorCode::Validation,
+            format!("{} connections are named “{name_or_id}”: give the id of the one you mean.", found.len()),
+        )),
+    }
+}
+
+fn looks_like_id(text: &str) -> bool {
+    text.len() == 36 && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}

@@ -1,0 +1,172 @@
+//! `profiles list | show | export | import | delete`: the app's saved profiles.
+
+use std::process::ExitCode;
+
+use flow_connect_core::failure::{ErrorCode, Failure};
+use flow_connect_core::profiles::Profile;
+use serde::Serialize;
+
+use super::Ctx;
+use crate::args::ProfilesCommand;
+use crate::output::when;
+
+/// The largest export file read: the core refuses more anyway.
+const MAX_IMPORT: u64 = 16 * 1024 * 1024;
+
+pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failure> {
+    let profiles = &ctx.services.profiles;
+    match command {
+        ProfilesCommand::List { search } => {
+            let list = profiles.list(search.as_deref().unwrap_or_default()).await;
+            ctx.out.result(&list, |out| {
+                if list.is_empty() {
+                    return "No profiles. Save one from the app's form, or import an export with `profiles import FILE`.".into();
+                }
+                let rows = list
+                    .iter()
+                    .map(|p| {
+                        let used = i64::try_from(p.last_used_at.max(p.updated_at)).ok();
+                        vec![
+                            p.name.clone(),
+                            p.source_name.clone(),
+                            p.connection_name.clone(),
+                            p.sandbox.clone().unwrap_or_else(|| "-".into()),
+                            when(used),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                out.table(&["NAME", "SOURCE", "CONNECTION NAME", "SANDBOX", "LAST USED (UTC)"], &rows)
+            });
+        }
+        ProfilesCommand::Show { profile } => {
+            let profile = profiles.find(&profile).await?;
+            let secrets = match profiles.stored_secrets(&profile).await {
+                Ok((stored, missing)) => SecretState::Known { in_keychain: stored.fields, missing },
+                Err(e) => SecretState::Unknown { reason: Failure::from(e).message },
+            };
+            let shown = Shown { profile: &profile, secrets };
+            ctx.out.result(&shown, |out| describe(out, &shown));
+        }
+        ProfilesCommand::Export { profiles: names, output } => {
+            let mut ids = Vec::new();
+            for name in &names {
+                ids.push(profiles.find(name).await?.id);
+            }
+            let (text, count) = profiles.export(&ids).await;
+            match output {
+                Some(path) => {
+                    let target = path.clone();
+                    tokio::task::spawn_blocking(move || {
+                        flow_connect_core::data_file::write_atomically(&target, text.as_bytes())
+                    })
+                    .await
+                    .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?
+                    .map_err(|e| {
+                        Failure::new(
+                            ErrorCode::Storage,
+                            format!(
+                                "Could not write {} ({e}). Check that the folder is writable.",
+                                path.display()
+                            ),
+                        )
+                    })?;
+                    let path_text = path.display().to_string();
+                    ctx.out.result(&serde_json::json!({ "path": path_text, "count": count }), |_| {
+                        format!("Exported {count} profiles, without secrets, to {path_text}.")
+                    });
+                }
+                // The export is the result: JSON with or without --json.
+                None => ctx
+                    .out
+                    .result(&serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(), |_| {
+                        text.clone()
+                    }),
+            }
+        }
+        ProfilesCommand::Import { file } => {
+            let text = read_export(&file).await?;
+            let imported = profiles.import(&text).await?;
+            ctx.out.result(&imported, |_| {
+                let names: Vec<&str> = imported.iter().map(|p| p.name.as_str()).collect();
+                format!(
+                    "Imported {} profiles: {}. Their secrets are asked for when first used.",
+                    names.len(),
+                    names.join(", ")
+                )
+            });
+        }
+        ProfilesCommand::Delete { profile } => {
+            let profile = profiles.find(&profile).await?;
+            profiles.delete(&profile.id).await?;
+            ctx.out.result(&serde_json::json!({ "deleted": profile.id }), |_| {
+                format!("Deleted the profile “{}” and its keychain entries.", profile.name)
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn read_export(file: &std::path::Path) -> Result<String, Failure> {
+    let path = file.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || {
+        use std::io::Read as _;
+        let mut text = String::new();
+        std::fs::File::open(&path)?.take(MAX_IMPORT + 1).read_to_string(&mut text)?;
+        Ok::<_, std::io::Error>(text)
+    })
+    .await
+    .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?;
+    read.map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorCode::NotFound
+        } else {
+            ErrorCode::Validation
+        };
+        Failure::new(code, format!("Could not read {} ({e}).", file.display()))
+    })
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Shown<'a> {
+    profile: &'a Profile,
+    secrets: SecretState,
+}
+
+/// Which secrets the keychain holds; never a value.
+#[derive(Debug, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
+enum SecretState {
+    Known { in_keychain: Vec<String>, missing: Vec<String> },
+    Unknown { reason: String },
+}
+
+fn describe(out: &crate::output::Out, shown: &Shown<'_>) -> String {
+    let p = shown.profile;
+    let mut rows: Vec<Vec<String>> = p.values.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
+    match &shown.secrets {
+        SecretState::Known { in_keychain, missing } => {
+            rows.extend(in_keychain.iter().map(|f| vec![f.clone(), "(secret, in the keychain)".into()]));
+            rows.extend(
+                missing.iter().map(|f| vec![f.clone(), "(secret, missing: asked for when used)".into()]),
+            );
+        }
+        SecretState::Unknown { reason } => {
+            rows.extend(
+                p.secret_fields
+                    .iter()
+                    .map(|f| vec![f.clone(), format!("(secret; keychain not read: {reason})")]),
+            );
+        }
+    }
+    format!(
+        "{} ({})\nSource: {} ({}, {})\nConnection name: {}\n\n{}",
+        p.name,
+        p.id,
+        p.source_name,
+        p.spec_id,
+        p.spec_name,
+        p.connection_name,
+        out.table(&["FIELD", "VALUE"], &rows)
+    )
+}
