@@ -2,8 +2,6 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::secrets::SecretArg;
-
 pub const EXIT_CODES: &str = "\
 Exit codes:
   0  done (a create that found the connection already there and skipped it counts as done)
@@ -196,8 +194,10 @@ pub struct CreateArgs {
 pub struct SecretOptions {
     /// A secret field's value from an environment variable or a file, not the keychain:
     /// FIELD=env:VAR or FIELD=file:PATH. Repeat for several fields.
+    /// Read as text and checked by `secrets::read_all`: a parse error from the argument
+    /// parser would quote the value, which may be the secret itself.
     #[arg(long = "secret", value_name = "FIELD=env:VAR|FIELD=file:PATH")]
-    pub secrets: Vec<SecretArg>,
+    pub secrets: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

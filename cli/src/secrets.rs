@@ -98,9 +98,16 @@ fn read_file(path: &std::path::Path, what: &str) -> Result<String, Failure> {
     Ok(text)
 }
 
-/// The secrets named with `--secret`, read now.
-pub fn read_all(args: &[SecretArg]) -> Result<BTreeMap<String, Secret>, Failure> {
-    args.iter().map(|a| Ok((a.field.clone(), a.source.read(&a.field)?))).collect()
+/// The secrets named with `--secret`, checked and read now. An argument that is not
+/// `FIELD=env:VAR` or `FIELD=file:PATH` is refused without being repeated.
+pub fn read_all(args: &[String]) -> Result<BTreeMap<String, Secret>, Failure> {
+    args.iter()
+        .map(|text| {
+            let arg: SecretArg =
+                text.parse().map_err(|e| Failure::new(ErrorCode::Validation, format!("--secret: {e}.")))?;
+            Ok((arg.field.clone(), arg.source.read(&arg.field)?))
+        })
+        .collect()
 }
 
 /// Asks for a secret on the terminal without echoing it; without a terminal, says how to

@@ -38,6 +38,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
         Some((authorization, token))
     };
     let given = secrets::read_all(&args.secrets.secrets)?;
+    let given: FormValues = given.into_iter().collect();
     let client_secret = given.get("clientSecret").cloned().unwrap_or_else(|| Secret::new(String::new()));
     let (stored, _) = services.profiles.stored_secrets(&profile).await?;
     let scopes =
@@ -73,11 +74,13 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     let finished =
         form_consent::finish(&services.consent, &http, &services.google_endpoints(), services.keychain())
             .await?;
+    // A client secret given on the command line is kept with the tokens: the profile needs
+    // both to create the connection.
     let kept = renew::update_profile(
         &services.profiles,
         &source,
         &profile.id,
-        &FormValues::new(),
+        &given,
         Some(finished.stored.clone()),
     )
     .await?;
