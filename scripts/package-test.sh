@@ -23,6 +23,16 @@ grep -q '^Icon=flow-connect' "$desktop"
 dpkg -L flow-connect | grep -q '/usr/share/icons/hicolor/.*/apps/flow-connect.png'
 echo "desktop entry: $desktop"
 
+# The command line comes with the app, with its completions, and runs without a display.
+dpkg -L flow-connect | grep -qx /usr/share/bash-completion/completions/flow-connect-cli
+dpkg -L flow-connect | grep -qx /usr/share/zsh/vendor-completions/_flow-connect-cli
+env -u DISPLAY -u WAYLAND_DISPLAY /usr/bin/flow-connect-cli --version
+if ldd /usr/bin/flow-connect-cli | grep -E 'libwebkit2gtk|libgtk'; then
+  echo "the installed flow-connect-cli links a GUI library" >&2
+  exit 1
+fi
+echo "flow-connect-cli: $(du -h /usr/bin/flow-connect-cli | cut -f1), no GUI library"
+
 # shellcheck source=scripts/private-session.sh
 source scripts/private-session.sh
 log=$SANDBOX/installed-app.log

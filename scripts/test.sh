@@ -38,6 +38,8 @@ cargo clippy "${CARGO_FEATURES[@]}" --locked -- -D warnings
 source scripts/private-session.sh
 
 step "Rust: tests (in a private D-Bus session with its own keychain)"
+# The CLI's suite runs the built flow-connect-cli, which `cargo test` does not build.
+cargo build -p flow-connect-cli --locked
 in_keyring cargo test "${CARGO_FEATURES[@]}" --locked
 
 step "Generated TypeScript types are current"
