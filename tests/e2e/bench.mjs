@@ -17,6 +17,8 @@ import {
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { benchCli } from "./bench-cli.mjs";
+import { withProfiles } from "./bench-data.mjs";
 import { benchLifecycle, lifecycleLines } from "./bench-lifecycle.mjs";
 import { addFirstAccount, launch, root } from "./harness.mjs";
 
@@ -136,39 +138,6 @@ async function inTurn(runs) {
   return Object.fromEntries(
     names.map((name) => [name, summary(results[name])]),
   );
-}
-
-/** A data folder holding `count` saved profiles (values only; secrets are never in files). */
-function withProfiles(count) {
-  const dataRoot = mkdtempSync(
-    path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), "bench-data-"),
-  );
-  const folder = path.join(dataRoot, "data", "io.flowconnect.desktop");
-  mkdirSync(folder, { recursive: true });
-  const now = Date.now();
-  const profiles = Array.from({ length: count }, (_, i) => ({
-    id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
-    name: `ServiceNow instance ${String(i).padStart(4, "0")}`,
-    specId: "eb13cb25-47ab-407f-ba89-c0125281c563",
-    specName: "Basic Authentication",
-    sourceName: "ServiceNow",
-    connectionName: `Instance ${String(i)}`,
-    description: "",
-    values: {
-      endpoint: `https://instance-${String(i)}.service-now.com`,
-      username: "platform",
-    },
-    secretFields: ["password"],
-    accountId: null,
-    sandbox: null,
-    updatedAt: now - i,
-    lastUsedAt: now - i,
-  }));
-  writeFileSync(
-    path.join(folder, "profiles.json"),
-    JSON.stringify({ schemaVersion: 2, profiles }),
-  );
-  return dataRoot;
 }
 
 function size(file) {
@@ -377,6 +346,10 @@ const cachedStart = await inTurn({
 });
 
 const lifecycle = await benchLifecycle(apps.flow.binary);
+const cli = await benchCli(
+  path.join(target, "release", "flow-connect-cli"),
+  RUNS,
+);
 
 const lines = [
   "# Benchmarks",
@@ -420,6 +393,8 @@ const lines = [
   `| ${ms(catalogRun.rendered)} ${catalogRun.rendered <= 100 ? "✓" : "✗"} (≤ 100 ms) | ${ms(catalogRun.medianKey)} (${ms(catalogRun.slowestKey)}) ${catalogRun.slowestKey <= 16 ? "✓" : "✗"} (≤ 16 ms) | ${ms(cachedStart.cached.ready)} | ${ms(cachedStart.uncached.ready)} | ${mib(cachedStart.cached.rss)} |`,
   "",
   ...lifecycleLines(lifecycle, ms),
+  "",
+  ...cli.lines(ms, fileSize, sizes.flowBinary),
 ];
 const table = lines.join("\n");
 writeFileSync(path.join(root, "docs", "benchmarks.md"), table);

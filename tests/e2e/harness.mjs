@@ -45,7 +45,7 @@ function logTo(name, flags = "a") {
   return createWriteStream(path.join(artifacts, name), { flags });
 }
 
-async function startFakes() {
+export async function startFakes() {
   const child = spawn(fakeBinary, ["0"], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.pipe(logTo("fake-services.log"));
   // Read the first two lines without ever closing the pipe: leaving a `for await` loop would
