@@ -312,6 +312,21 @@ async fn a_profile_is_created_in_several_sandboxes_then_listed_tested_renamed_re
     assert_eq!(dry[0]["status"], "dryRun");
     assert!(dry[0]["curl"].as_str().is_some_and(|c| c.contains("curl") && c.contains("Dry")));
     assert_eq!(fake.connections().len(), 2);
+    let forced = machine
+        .ok(&[
+            "create",
+            "--profile",
+            "ServiceNow prod",
+            "--sandbox",
+            "dev-marketing",
+            "--force",
+            "--secret",
+            "password=env:SN_PASSWORD",
+            "--json",
+        ])
+        .await;
+    assert_eq!(forced[0]["status"], "created", "--force makes a second one of the same name");
+    assert_eq!(fake.connections().len(), 3);
 
     // The connections: listed with the profile they came from, tested, renamed, renewed.
     let listed = machine.ok(&["connections", "list", "--sandbox", "prod", "--json"]).await;
@@ -351,7 +366,7 @@ async fn a_profile_is_created_in_several_sandboxes_then_listed_tested_renamed_re
 
     let deleted = machine.ok(&["connections", "delete", id, "--json"]).await;
     assert_eq!(deleted["deleted"], id);
-    assert_eq!(fake.connections().len(), 1);
+    assert_eq!(fake.connections().len(), 2);
 
     // Export to a file and standard output; delete the profile.
     let out = machine.root.join("export.json");
@@ -438,6 +453,9 @@ async fn consent_without_a_browser_completes_with_the_pasted_address() {
     );
     machine.printed.borrow_mut().push_str(&stdout);
 
+    let index = machine.root.join("data/io.flowconnect.desktop/secret-sets.json");
+    let index: Value = serde_json::from_str(&std::fs::read_to_string(index).expect("index")).expect("json");
+    assert_eq!(index["sets"], json!([]), "the consent's own set went once the profile held copies");
     let shown = machine.ok(&["profiles", "show", "BigQuery marketing", "--json"]).await;
     let in_keychain = shown["secrets"]["inKeychain"].as_array().expect("known").clone();
     assert!(in_keychain.iter().any(|f| f == "refreshToken"), "{shown}");
@@ -447,6 +465,38 @@ async fn consent_without_a_browser_completes_with_the_pasted_address() {
     assert_eq!(dry[0]["status"], "dryRun", "the profile's keychain tokens fill the request");
     machine.assert_nothing_holds(&[&GoogleConfig::default().client_secret]);
     machine.ok(&["profiles", "delete", "BigQuery marketing", "--json"]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_keychain_the_error_says_to_give_secrets_from_env_or_file() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let mut machine = Machine::new(&fake, None);
+    // No Secret Service answers at this address, as on a CI runner.
+    machine.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), "unix:path=/nonexistent/flow-connect-bus".into()));
+    let config = fake.config();
+    let added = machine
+        .run(&[
+            "accounts",
+            "add",
+            "--name",
+            "CI",
+            "--org-id",
+            &config.org_id,
+            "--client-id",
+            &config.client_id,
+            "--client-secret",
+            "env:ACME_SECRET",
+            "--json",
+        ])
+        .await;
+    assert_eq!(added.code, 6, "{}", added.stderr);
+    assert!(added.stderr.contains("--secret FIELD=env:"), "{}", added.stderr);
+    assert_eq!(added.json()["error"]["code"], "Keychain");
+    assert!(
+        machine.ok(&["accounts", "list", "--json"]).await.as_array().is_some_and(Vec::is_empty),
+        "nothing half-saved"
+    );
+    machine.assert_nothing_holds(&[&config.client_secret]);
 }
 
 #[test]

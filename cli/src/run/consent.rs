@@ -84,6 +84,12 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
         Some(finished.stored.clone()),
     )
     .await?;
+    // The profile holds copies now; the consent's own set is no longer needed.
+    if !finished.stored.is_profile_set() {
+        if let Err(e) = services.sets.discard(&finished.stored.set).await {
+            tracing::warn!(error = %e, "the consent's secret set is left for the app's start-up sweep");
+        }
+    }
     if let Some(issue) = &finished.issued {
         if let Err(e) = services.origins.set_profile_token(&profile.id, issue.clone()).await {
             tracing::warn!(error = %e, "the profile's token date was not recorded");

@@ -45,41 +45,8 @@ pub fn take_notices(state: State<'_, AppState>) -> Option<String> {
 
 /// Saves the form as a profile; which fields are secret comes from the source's catalog entry.
 #[tauri::command]
-pub async fn save_profile(
-    state: State<'_, AppState>,
-    mut draft: ProfileDraft,
-) -> Result<Profile, CommandError> {
-    let source = state.source(draft.account_id.as_deref(), &draft.spec_id)?;
-    if source.auth_method(&draft.spec_name).is_none() {
-        return Err(CommandError::new(
-            ErrorCode::UnknownSource,
-            "Pick a sign-in method before saving the profile.",
-        ));
-    }
-    // The profile's own secret list counts too: a field once kept as a secret stays one.
-    let mut secrets = form_secrets::secret_fields_of(&source);
-    if let Some(existing) = draft.id.as_deref() {
-        if let Some(profile) = state.profiles.profile(existing).await {
-            secrets.extend(
-                profile.secret_fields.into_iter().filter(|f| !secrets.contains(f)).collect::<Vec<_>>(),
-            );
-        }
-    }
-    let copied_from = match &mut draft.stored {
-        Some(stored) => {
-            let allowed = form_secrets::allowed_fields(stored, &source, &state.sets, &state.profiles).await?;
-            stored.fields.retain(|f| allowed.contains(f));
-            (!stored.is_profile_set()).then(|| stored.set.clone())
-        }
-        None => None,
-    };
-    let saved = state.profiles.save(draft, &secrets).await?;
-    // The form now refers to the profile's copy; the form's own set is no longer needed.
-    if let Some(set) = copied_from {
-        if let Err(e) = state.sets.discard(&set).await {
-            tracing::warn!(error = %e, "a copied secret set is left for the start-up sweep");
-        }
-    }
+pub async fn save_profile(state: State<'_, AppState>, draft: ProfileDraft) -> Result<Profile, CommandError> {
+    let saved = state.save_profile(draft).await?;
     tracing::info!(id = %saved.id, secrets = saved.secret_fields.len(), "profile saved");
     Ok(saved)
 }

@@ -12,8 +12,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 
 use super::{CredentialsError, StoredSecrets};
-use crate::data_file;
+use crate::data_file::{self, StoreNotice};
 use crate::secret::Secret;
+use crate::shared_file::{Edit, SharedFile, Stored};
 use crate::vault::{Vault, VaultChanges, VaultError};
 
 const SCHEMA_VERSION: u32 = 1;
@@ -37,10 +38,32 @@ struct Index {
 }
 
 /// The secret sets of forms, and what each was made for.
+impl Stored for Index {
+    /// An unreadable index is set aside (the sets it named are then unknown, which leaves at
+    /// most a few keychain entries behind, never a secret in a file).
+    fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
+        Ok(match read(path) {
+            Ok(index) => (index, None),
+            Err(reason) => {
+                let moved_to = data_file::set_aside(path)?;
+                tracing::warn!(moved_to = %moved_to.display(), %reason, "secret set index moved aside");
+                (
+                    Index { schema_version: SCHEMA_VERSION, sets: Vec::new() },
+                    Some(StoreNotice::MovedAside { moved_to, reason }),
+                )
+            }
+        })
+    }
+
+    fn store(&self, path: &Path) -> std::io::Result<()> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
+        data_file::write_atomically(path, &bytes)
+    }
+}
+
 #[derive(Debug)]
 pub struct SecretSets {
-    path: PathBuf,
-    index: tokio::sync::Mutex<Index>,
+    index: SharedFile<Index>,
     /// The sets from before this start, which no form can refer to.
     stale: Vec<String>,
     vault: Arc<Vault>,
@@ -50,14 +73,12 @@ impl SecretSets {
     /// Opens the index in `path`; an unreadable one is set aside (the sets it named are then
     /// unknown, which leaves at most a few keychain entries behind, never a secret in a file).
     pub fn open(path: PathBuf, vault: Arc<Vault>) -> Self {
-        let index = read(&path).unwrap_or_else(|reason| {
-            if let Ok(moved_to) = data_file::set_aside(&path) {
-                tracing::warn!(moved_to = %moved_to.display(), %reason, "secret set index moved aside");
-            }
-            Index { schema_version: SCHEMA_VERSION, sets: Vec::new() }
+        let index = SharedFile::open(path.clone()).map(|(index, _)| index).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "secret set index not read");
+            SharedFile::empty(path, Index { schema_version: SCHEMA_VERSION, sets: Vec::new() })
         });
-        let stale = index.sets.iter().map(|e| e.set.clone()).collect();
-        Self { path, index: tokio::sync::Mutex::new(index), stale, vault }
+        let stale = index.read(|i| i.sets.iter().map(|e| e.set.clone()).collect());
+        Self { index, stale, vault }
     }
 
     /// Keeps `values` (field → secret) for a form of `spec_id`: in the form's own set when
@@ -69,8 +90,8 @@ impl SecretSets {
         spec_id: &str,
         values: Vec<(String, Secret)>,
     ) -> Result<StoredSecrets, CredentialsError> {
-        let mut index = self.index.lock().await;
-        let mut next = index.clone();
+        let index = self.edit().await?;
+        let mut next = index.current();
         let position = set.and_then(|s| next.sets.iter().position(|e| e.set == s && e.spec_id == spec_id));
         let position = match position {
             Some(position) => position,
@@ -96,8 +117,8 @@ impl SecretSets {
         }
         let set = entry.set.clone();
         let fields: Vec<String> = values.iter().map(|(f, _)| f.clone()).collect();
-        self.write(&next).await?;
-        *index = next;
+        write(&index, next).await?;
+        drop(index);
         let mut changes = VaultChanges::new(&self.vault);
         for (field, value) in values {
             if let Err(e) = changes.set(&StoredSecrets::key(&set, &field), value).await {
@@ -113,33 +134,31 @@ impl SecretSets {
     /// The fields of `set` a form of `spec_id` may fill from it: those it was made for, and
     /// only for the source it was made for.
     pub async fn allowed(&self, set: &str, spec_id: &str) -> Result<Vec<String>, CredentialsError> {
-        let index = self.index.lock().await;
-        index
-            .sets
-            .iter()
-            .find(|e| e.set == set && e.spec_id == spec_id)
-            .map(|e| e.fields.clone())
-            .ok_or(CredentialsError::UnknownSet)
+        self.index.read(|index| {
+            index
+                .sets
+                .iter()
+                .find(|e| e.set == set && e.spec_id == spec_id)
+                .map(|e| e.fields.clone())
+                .ok_or(CredentialsError::UnknownSet)
+        })
     }
 
     /// Deletes a set and its keychain entries, once its form no longer needs it.
     pub async fn discard(&self, set: &str) -> Result<(), CredentialsError> {
-        let mut index = self.index.lock().await;
-        let Some(position) = index.sets.iter().position(|e| e.set == set) else { return Ok(()) };
-        let entry = index.sets[position].clone();
+        let index = self.edit().await?;
+        let mut next = index.current();
+        let Some(position) = next.sets.iter().position(|e| e.set == set) else { return Ok(()) };
+        let entry = next.sets.remove(position);
         delete_entries(&self.vault, &entry).await?;
-        let mut next = index.clone();
-        next.sets.remove(position);
-        self.write(&next).await?;
-        *index = next;
-        Ok(())
+        write(&index, next).await
     }
 
     /// Deletes the sets from before this start: forms are not kept across restarts, so none
     /// refers to them. Returns how many went.
     pub async fn sweep(&self) -> Result<usize, CredentialsError> {
-        let mut index = self.index.lock().await;
-        let mut next = index.clone();
+        let index = self.edit().await?;
+        let mut next = index.current();
         let mut swept = 0;
         while let Some(position) = next.sets.iter().position(|e| self.stale.contains(&e.set)) {
             delete_entries(&self.vault, &next.sets[position]).await?;
@@ -147,24 +166,23 @@ impl SecretSets {
             swept += 1;
         }
         if swept > 0 {
-            self.write(&next).await?;
-            *index = next;
+            write(&index, next).await?;
         }
         Ok(swept)
     }
 
     /// The sets in the index, for tests and diagnostics.
     pub async fn sets(&self) -> Vec<String> {
-        self.index.lock().await.sets.iter().map(|e| e.set.clone()).collect()
+        self.index.read(|index| index.sets.iter().map(|e| e.set.clone()).collect())
     }
 
-    async fn write(&self, index: &Index) -> Result<(), CredentialsError> {
-        let (path, bytes) = (self.path.clone(), serde_json::to_vec_pretty(index).unwrap_or_default());
-        tokio::task::spawn_blocking(move || data_file::write_atomically(&path, &bytes))
-            .await
-            .map_err(|e| CredentialsError::Index { reason: e.to_string() })?
-            .map_err(|e| CredentialsError::Index { reason: e.to_string() })
+    async fn edit(&self) -> Result<Edit<'_, Index>, CredentialsError> {
+        self.index.edit().await.map_err(|e| CredentialsError::Index { reason: e.to_string() })
     }
+}
+
+async fn write(edit: &Edit<'_, Index>, next: Index) -> Result<(), CredentialsError> {
+    edit.commit(next).await.map_err(|e| CredentialsError::Index { reason: e.to_string() })
 }
 
 async fn delete_entries(vault: &Vault, entry: &Entry) -> Result<(), VaultError> {

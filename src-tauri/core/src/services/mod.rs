@@ -3,23 +3,27 @@
 //! one HTTP client and one IMS token per account. The app's commands and the CLI's
 //! subcommands are thin adapters over these methods, so both do exactly the same thing.
 
+mod connections;
+mod profiles;
+
+pub use connections::{ConnectionRequest, RenewRequest};
+pub use profiles::{export_path, export_profiles_to};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::accounts::{Account, AccountBook, TokenCache};
-use crate::catalog::{self, builtin_source, CatalogCache, FormValues, LiveCatalog, Source};
+use crate::catalog::{builtin_source, CatalogCache, LiveCatalog, Source};
 use crate::config::Endpoints;
-use crate::credentials::{SecretSets, StoredSecrets};
+use crate::credentials::SecretSets;
 use crate::data_file::StoreNotice;
 use crate::failure::{ErrorCode, Failure};
-use crate::flow::{http_client, Created, FlowClient, NewConnection, SameName};
+use crate::flow::{http_client, FlowClient};
 use crate::form_consent::{self, ConsentSlot};
-use crate::form_secrets;
 use crate::google::GoogleEndpoints;
-use crate::origins::{Origin, Origins, TokenIssue};
+use crate::origins::Origins;
 use crate::profiles::ProfileBook;
-use crate::renew::{self, Renewal};
 use crate::secret::Secret;
 use crate::vault::{KeyringStore, Vault};
 
@@ -45,65 +49,6 @@ pub struct Services {
     pub sets: SecretSets,
     /// One IMS token per signed-in account, reused by every client.
     tokens: TokenCache,
-}
-
-/// A filled form (or a profile), ready to become `POST /connections`.
-#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ConnectionRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub spec_id: String,
-    pub spec_name: String,
-    pub name: String,
-    pub description: String,
-    #[ts(type = "Record<string, string>")]
-    pub values: FormValues,
-    /// Secret fields held in the keychain (a consent's tokens, a profile's secrets); a value
-    /// typed into the form wins over the stored one.
-    #[serde(default)]
-    #[ts(optional)]
-    pub stored: Option<StoredSecrets>,
-    /// The user saw that the sandbox already has a connection of this source with this name,
-    /// and wants a second one.
-    #[serde(default)]
-    #[ts(optional)]
-    pub allow_duplicate: Option<bool>,
-    /// The profile the form was opened from, recorded as the connection's origin.
-    #[serde(default)]
-    #[ts(optional)]
-    pub profile_id: Option<String>,
-    /// The refresh token's issue, when a consent in this form made it.
-    #[serde(default)]
-    #[ts(optional)]
-    pub token: Option<TokenIssue>,
-}
-
-/// New credentials for a connection, sent with the etag the form was opened with.
-#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct RenewRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub connection_id: String,
-    pub etag: String,
-    pub spec_id: String,
-    pub spec_name: String,
-    #[ts(type = "Record<string, string>")]
-    pub values: FormValues,
-    #[serde(default)]
-    #[ts(optional)]
-    pub stored: Option<StoredSecrets>,
-    /// Also put the new secrets into this profile.
-    #[serde(default)]
-    #[ts(optional)]
-    pub update_profile: Option<String>,
-    /// The new refresh token's issue, when a consent made it.
-    #[serde(default)]
-    #[ts(optional)]
-    pub token: Option<TokenIssue>,
 }
 
 impl Services {
@@ -289,119 +234,6 @@ impl Services {
         }
     }
 
-    /// The checked create body and a client for the request's account and sandbox.
-    pub async fn prepare(&self, request: &ConnectionRequest) -> Result<(NewConnection, FlowClient), Failure> {
-        let account = self.account(&request.account_id)?;
-        let source = self.source(Some(&account.id), &request.spec_id)?;
-        let mut values = request.values.clone();
-        if let Some(stored) = &request.stored {
-            form_secrets::fill(stored, &source, &self.sets, &self.profiles, &self.vault, &mut values).await?;
-        }
-        let new = catalog::new_connection(
-            &source,
-            &request.spec_name,
-            &request.name,
-            &request.description,
-            &values,
-        )?;
-        let client = self.client(&account, &request.sandbox).await?;
-        Ok((new, client))
-    }
-
-    /// Creates the connection (exactly once, `flow::create`) and records where it came from.
-    /// A record that cannot be written is told in the result's note: the connection exists.
-    pub async fn create(&self, request: &ConnectionRequest) -> Result<Created, Failure> {
-        let (new, client) = self.prepare(request).await?;
-        let same_name =
-            if request.allow_duplicate == Some(true) { SameName::Allow } else { SameName::Refuse };
-        let mut created = client.create_connection(&new, same_name).await?;
-        tracing::info!(id = %created.id, spec = %request.spec_id, sandbox = %request.sandbox, "created a connection");
-        let profile = match &request.profile_id {
-            Some(id) => self.profiles.profile(id).await,
-            None => None,
-        };
-        let origin = Origin {
-            connection_id: created.id.clone(),
-            account_id: request.account_id.clone(),
-            sandbox: request.sandbox.clone(),
-            spec_id: request.spec_id.clone(),
-            profile_id: profile.as_ref().map(|p| p.id.clone()),
-            profile_name: profile.map(|p| p.name),
-            created_at: crate::dates::now_ms(),
-            refresh_token: request.token.clone(),
-        };
-        if let Err(e) = self.origins.record(origin).await {
-            tracing::warn!(error = %e, "connection origin not recorded");
-            add_note(&mut created.note, e.to_string());
-        }
-        Ok(created)
-    }
-
-    /// Deletes a connection and forgets its origin.
-    pub async fn delete_connection(&self, client: &FlowClient, connection_id: &str) -> Result<(), Failure> {
-        client.delete_connection(connection_id).await?;
-        tracing::info!(id = %connection_id, "deleted a connection");
-        if let Err(e) = self.origins.forget(connection_id).await {
-            tracing::warn!(error = %e, "the deleted connection's origin stays recorded");
-        }
-        Ok(())
-    }
-
-    /// Sends new credentials; then keeps the profile (when asked) and the token dates in step.
-    /// The connection has the new credentials once Adobe accepted them, so a local record
-    /// that fails afterwards is told in the note, not returned as if the renewal had failed.
-    pub async fn renew(&self, request: &RenewRequest) -> Result<Renewal, Failure> {
-        let account = self.account(&request.account_id)?;
-        let source = self.source(Some(&account.id), &request.spec_id)?;
-        let mut values = request.values.clone();
-        if let Some(stored) = &request.stored {
-            form_secrets::fill(stored, &source, &self.sets, &self.profiles, &self.vault, &mut values).await?;
-        }
-        let client = self.client(&account, &request.sandbox).await?;
-        let mut renewal = renew::renew(
-            &client,
-            &source,
-            &request.connection_id,
-            &request.etag,
-            &request.spec_name,
-            &values,
-        )
-        .await?;
-        let Renewal::Updated { note, .. } = &mut renewal else { return Ok(renewal) };
-        if let Some(profile_id) = &request.update_profile {
-            let kept = renew::update_profile(
-                &self.profiles,
-                &source,
-                profile_id,
-                &request.values,
-                request.stored.clone(),
-            )
-            .await;
-            match kept {
-                Ok(_) => {
-                    if let Some(token) = &request.token {
-                        if let Err(e) = self.origins.set_profile_token(profile_id, token.clone()).await {
-                            tracing::warn!(error = %e, "the profile's token date was not recorded");
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the renewed secrets were not kept in the profile");
-                    *note = Some(format!(
-                        "The connection has the new credentials, but the profile was not updated: {}",
-                        Failure::from(e).message
-                    ));
-                }
-            }
-        }
-        if request.token.is_some() {
-            if let Err(e) = self.origins.set_token(&request.connection_id, request.token.clone()).await {
-                tracing::warn!(error = %e, "the connection's token date was not recorded");
-            }
-        }
-        Ok(renewal)
-    }
-
     /// Google's endpoints in force.
     pub fn google_endpoints(&self) -> GoogleEndpoints {
         GoogleEndpoints {
@@ -415,13 +247,6 @@ impl Services {
     pub fn keychain(&self) -> form_consent::Keychain<'_> {
         form_consent::Keychain { sets: &self.sets, profiles: &self.profiles, vault: &self.vault }
     }
-}
-
-fn add_note(note: &mut Option<String>, more: String) {
-    *note = Some(match note.take() {
-        Some(earlier) => format!("{earlier} {more}"),
-        None => more,
-    });
 }
 
 pub fn unknown_source() -> Failure {
@@ -445,60 +270,13 @@ fn describe(notice: Option<StoreNotice>, what: &str, advice: &str) -> Option<Str
     }
 }
 
-/// Where an export of profiles goes in `folder`: `flow-connect-profiles-YYYY-MM-DD.json`, or
-/// with `-2`, `-3` … when that name is taken, so an earlier export is never overwritten.
-pub fn export_path(folder: &Path, today: &str) -> PathBuf {
-    let stem = format!("flow-connect-profiles-{today}");
-    let mut path = folder.join(format!("{stem}.json"));
-    let mut n = 1;
-    while path.exists() {
-        n += 1;
-        path = folder.join(format!("{stem}-{n}.json"));
-    }
-    path
-}
-
-/// Writes an export of the chosen profiles (all when `ids` is empty) into `folder`, and
-/// returns where it went and how many it holds. Written atomically, never over another file.
-pub async fn export_profiles_to(
-    profiles: &ProfileBook,
-    folder: &Path,
-    ids: &[String],
-) -> Result<(PathBuf, usize), Failure> {
-    let (text, count) = profiles.export(ids).await;
-    let today = crate::dates::civil_date(crate::dates::now_ms().max(0).unsigned_abs() / 86_400_000);
-    let path = export_path(folder, &today);
-    let written = path.clone();
-    tokio::task::spawn_blocking(move || crate::data_file::write_atomically(&written, text.as_bytes()))
-        .await
-        .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?
-        .map_err(|e| {
-            Failure::new(
-                ErrorCode::Storage,
-                format!("Could not write {} ({e}). Check that the folder is writable.", path.display()),
-            )
-        })?;
-    Ok((path, count))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn an_export_never_takes_the_name_of_an_earlier_one() {
-        let dir = std::env::temp_dir().join(format!("flow-connect-export-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let first = export_path(&dir, "2026-12-02");
-        assert_eq!(first, dir.join("flow-connect-profiles-2026-12-02.json"));
-        std::fs::write(&first, "{}").expect("first");
-        assert_eq!(export_path(&dir, "2026-12-02"), dir.join("flow-connect-profiles-2026-12-02-2.json"));
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    #[test]
     fn the_app_s_identifier_is_the_one_the_window_is_configured_with() {
-        let conf = include_str!("../../tauri.conf.json");
+        let conf = include_str!("../../../tauri.conf.json");
         let conf: serde_json::Value = serde_json::from_str(conf).expect("tauri.conf.json");
         assert_eq!(conf["identifier"], APP_IDENTIFIER);
     }

@@ -1,0 +1,101 @@
+//! Saving a form as a profile, and exporting profiles to a file.
+
+use std::path::{Path, PathBuf};
+
+use super::Services;
+use crate::failure::{ErrorCode, Failure};
+use crate::form_secrets;
+use crate::profiles::{Profile, ProfileBook, ProfileDraft};
+
+impl Services {
+    /// Saves a form as a profile; which fields are secret comes from the source's catalog
+    /// entry, and a field the profile once kept as a secret stays one. Secrets the form held
+    /// by reference are copied into the profile, and the form's own set is then deleted.
+    pub async fn save_profile(&self, mut draft: ProfileDraft) -> Result<Profile, Failure> {
+        let source = self.source(draft.account_id.as_deref(), &draft.spec_id)?;
+        if source.auth_method(&draft.spec_name).is_none() {
+            return Err(Failure::new(
+                ErrorCode::UnknownSource,
+                "Pick a sign-in method before saving the profile.",
+            ));
+        }
+        // The profile's own secret list counts too: a field once kept as a secret stays one.
+        let mut secrets = form_secrets::secret_fields_of(&source);
+        if let Some(existing) = draft.id.as_deref() {
+            if let Some(profile) = self.profiles.profile(existing).await {
+                secrets.extend(
+                    profile.secret_fields.into_iter().filter(|f| !secrets.contains(f)).collect::<Vec<_>>(),
+                );
+            }
+        }
+        let copied_from = match &mut draft.stored {
+            Some(stored) => {
+                let allowed =
+                    form_secrets::allowed_fields(stored, &source, &self.sets, &self.profiles).await?;
+                stored.fields.retain(|f| allowed.contains(f));
+                (!stored.is_profile_set()).then(|| stored.set.clone())
+            }
+            None => None,
+        };
+        let saved = self.profiles.save(draft, &secrets).await?;
+        // The form now refers to the profile's copy; the form's own set is no longer needed.
+        if let Some(set) = copied_from {
+            if let Err(e) = self.sets.discard(&set).await {
+                tracing::warn!(error = %e, "a copied secret set is left for the start-up sweep");
+            }
+        }
+        Ok(saved)
+    }
+}
+
+/// Where an export of profiles goes in `folder`: `flow-connect-profiles-YYYY-MM-DD.json`, or
+/// with `-2`, `-3` … when that name is taken, so an earlier export is never overwritten.
+pub fn export_path(folder: &Path, today: &str) -> PathBuf {
+    let stem = format!("flow-connect-profiles-{today}");
+    let mut path = folder.join(format!("{stem}.json"));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = folder.join(format!("{stem}-{n}.json"));
+    }
+    path
+}
+
+/// Writes an export of the chosen profiles (all when `ids` is empty) into `folder`, and
+/// returns where it went and how many it holds. Written atomically, never over another file.
+pub async fn export_profiles_to(
+    profiles: &ProfileBook,
+    folder: &Path,
+    ids: &[String],
+) -> Result<(PathBuf, usize), Failure> {
+    let (text, count) = profiles.export(ids).await;
+    let today = crate::dates::civil_date(crate::dates::now_ms().max(0).unsigned_abs() / 86_400_000);
+    let path = export_path(folder, &today);
+    let written = path.clone();
+    tokio::task::spawn_blocking(move || crate::data_file::write_atomically(&written, text.as_bytes()))
+        .await
+        .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?
+        .map_err(|e| {
+            Failure::new(
+                ErrorCode::Storage,
+                format!("Could not write {} ({e}). Check that the folder is writable.", path.display()),
+            )
+        })?;
+    Ok((path, count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_export_never_takes_the_name_of_an_earlier_one() {
+        let dir = std::env::temp_dir().join(format!("flow-connect-export-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let first = export_path(&dir, "2026-12-02");
+        assert_eq!(first, dir.join("flow-connect-profiles-2026-12-02.json"));
+        std::fs::write(&first, "{}").expect("first");
+        assert_eq!(export_path(&dir, "2026-12-02"), dir.join("flow-connect-profiles-2026-12-02-2.json"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
