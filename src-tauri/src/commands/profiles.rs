@@ -2,7 +2,6 @@
 //! export and import. Values live in `profiles.json`, secrets in the keychain.
 
 use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::form_secrets;
 use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
 use flow_connect_core::services;
 use serde::Serialize;
