@@ -2,8 +2,10 @@
 
 mod commands;
 mod error;
+mod file_dialog;
 mod preferences;
 mod state;
+mod window_state;
 
 use flow_connect_core::config::Endpoints;
 use tauri::Manager;
@@ -40,6 +42,11 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_store::Builder::new().build())
+        .plugin(tauri_plugin_dialog::init())
+        // Size, position and maximised state; saved as they change (below), since an app that
+        // is killed never runs the plugin's save on exit.
+        .plugin(tauri_plugin_window_state::Builder::new().build())
+        .on_window_event(window_state::remember)
         .setup(move |app| {
             let identifier = app.config().identifier.clone();
             let data_dir = app.path().app_data_dir()?;

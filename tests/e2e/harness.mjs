@@ -11,6 +11,7 @@ import {
   readFileSync,
   readdirSync,
   statSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer } from "node:net";
@@ -110,6 +111,8 @@ function appEnv(fakes, dataRoot, platformUrl = fakes.url) {
     XDG_CACHE_HOME: path.join(dataRoot, "cache"),
     // Anything resolved from the home folder (such as Downloads) stays in the sandbox too.
     HOME: path.join(dataRoot, "home"),
+    // The debug build answers its file dialogs from here (see answerDialog).
+    FLOW_CONNECT_TEST_DIALOG_DIR: path.join(dataRoot, "dialog"),
   };
 }
 
@@ -343,6 +346,18 @@ export async function waitForText(browser, selector, pattern, timeout = 20000) {
       timeoutMsg: `${selector} never matched ${pattern}: ${await element.getText().catch(() => "absent")}`,
     },
   );
+}
+
+/** Answers the app's next open or save dialog (`kind`) with `file`; null cancels it. */
+export function answerDialog(app, kind, file) {
+  const dir = path.join(app.dataRoot, "dialog");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, kind), file ?? "");
+}
+
+/** Goes to one of the navigation rail's screens. */
+export async function goTo(browser, screen) {
+  await browser.$("nav[aria-label='Screens']").$(`button=${screen}`).click();
 }
 
 /** Every connection create the fake Flow Service received, oldest first. */

@@ -329,6 +329,16 @@ fn gateway_status_body(status: u16) -> Value {
     }
 }
 
+/// `POST /__fake/seed`: connections of one source to add to a sandbox.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Seed {
+    spec_id: String,
+    spec_name: String,
+    sandbox: String,
+    names: Vec<String>,
+}
+
 fn control(state: &mut State, request: &Request) -> Response {
     match (request.method.as_str(), &request.path[CONTROL.len()..]) {
         ("GET", "/requests") => Response::json(200, &json!(state.requests)),
@@ -360,6 +370,31 @@ fn control(state: &mut State, request: &Request) -> Response {
                 state.lifecycle.tables = body["tables"].as_u64().unwrap_or(12) as usize;
                 state.lifecycle.tables_at_root = body["atRoot"].as_bool().unwrap_or(false);
                 Response::empty(204)
+            }
+            Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
+        },
+        // Connections made as if by another tool, for screens that need a realistic sandbox.
+        ("POST", "/seed") => match serde_json::from_slice::<Seed>(&request.body) {
+            Ok(seed) => {
+                let ids: Vec<String> = seed
+                    .names
+                    .iter()
+                    .map(|name| {
+                        let connection = new_connection(
+                            state,
+                            &seed.sandbox,
+                            &json!({
+                                "name": name,
+                                "auth": { "specName": seed.spec_name, "params": {} },
+                                "connectionSpec": { "id": seed.spec_id, "version": "1.0" },
+                            }),
+                        );
+                        let id = connection["id"].as_str().unwrap_or_default().to_owned();
+                        state.connections.push(connection);
+                        id
+                    })
+                    .collect();
+                Response::json(200, &json!(ids))
             }
             Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
         },

@@ -2,16 +2,14 @@
 
 use std::process::ExitCode;
 
-use flow_connect_core::failure::{ErrorCode, Failure};
+use flow_connect_core::failure::Failure;
 use flow_connect_core::profiles::Profile;
+use flow_connect_core::services;
 use serde::Serialize;
 
 use super::Ctx;
 use crate::args::ProfilesCommand;
 use crate::output::when;
-
-/// The largest export file read: the core refuses more anyway.
-const MAX_IMPORT: u64 = 16 * 1024 * 1024;
 
 pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failure> {
     let profiles = &ctx.services.profiles;
@@ -52,40 +50,27 @@ pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failur
             for name in &names {
                 ids.push(profiles.find(name).await?.id);
             }
-            let (text, count) = profiles.export(&ids).await;
             match output {
                 Some(path) => {
-                    let target = path.clone();
-                    tokio::task::spawn_blocking(move || {
-                        flow_connect_core::data_file::write_atomically(&target, text.as_bytes())
-                    })
-                    .await
-                    .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?
-                    .map_err(|e| {
-                        Failure::new(
-                            ErrorCode::Storage,
-                            format!(
-                                "Could not write {} ({e}). Check that the folder is writable.",
-                                path.display()
-                            ),
-                        )
-                    })?;
+                    let count = services::export_profiles_file(profiles, &path, &ids).await?;
                     let path_text = path.display().to_string();
                     ctx.out.result(&serde_json::json!({ "path": path_text, "count": count }), |_| {
                         format!("Exported {count} profiles, without secrets, to {path_text}.")
                     });
                 }
                 // The export is the result: JSON with or without --json.
-                None => ctx
+                None => {
+                    let (text, _) = profiles.export(&ids).await;
+                    ctx
                     .out
                     .result(&serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(), |_| {
                         text.clone()
-                    }),
+                    });
+                }
             }
         }
         ProfilesCommand::Import { file } => {
-            let text = read_export(&file).await?;
-            let imported = profiles.import(&text).await?;
+            let imported = services::import_profiles_file(profiles, &file).await?;
             ctx.out.result(&imported, |_| {
                 let names: Vec<&str> = imported.iter().map(|p| p.name.as_str()).collect();
                 format!(
@@ -104,26 +89,6 @@ pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failur
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-async fn read_export(file: &std::path::Path) -> Result<String, Failure> {
-    let path = file.to_path_buf();
-    let read = tokio::task::spawn_blocking(move || {
-        use std::io::Read as _;
-        let mut text = String::new();
-        std::fs::File::open(&path)?.take(MAX_IMPORT + 1).read_to_string(&mut text)?;
-        Ok::<_, std::io::Error>(text)
-    })
-    .await
-    .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?;
-    read.map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound {
-            ErrorCode::NotFound
-        } else {
-            ErrorCode::Validation
-        };
-        Failure::new(code, format!("Could not read {} ({e}).", file.display()))
-    })
 }
 
 #[derive(Debug, Serialize)]

@@ -1,6 +1,8 @@
 //! Saved connection profiles: save from the form, list, open, rename, duplicate, delete,
 //! export and import. Values live in `profiles.json`, secrets in the keychain.
 
+use std::path::PathBuf;
+
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
 use flow_connect_core::services;
@@ -9,6 +11,7 @@ use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
 use crate::error::{CommandError, ErrorCode};
+use crate::file_dialog;
 use crate::state::AppState;
 
 /// The first `limit` profiles matching `query`, most recently used first, and how many match
@@ -84,26 +87,41 @@ pub struct Exported {
     pub count: usize,
 }
 
-/// Writes the chosen profiles (all when `ids` is empty), without secrets, to a file in the
-/// user's Downloads folder (the app's data folder when there is none).
+/// Writes the chosen profiles (all when `ids` is empty), without secrets, where the user
+/// says in the save dialog (offered in Downloads); `None` when they cancelled.
 #[tauri::command]
 pub async fn export_profiles(
     app: AppHandle,
     state: State<'_, AppState>,
     ids: Vec<String>,
-) -> Result<Exported, CommandError> {
+) -> Result<Option<Exported>, CommandError> {
     let folder =
         app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
             CommandError::new(ErrorCode::Storage, format!("Found no folder to export to ({e})."))
         })?;
-    let (path, count) = services::export_profiles_to(&state.profiles, &folder, &ids).await?;
-    Ok(Exported { path: path.display().to_string(), count })
+    let suggested = services::suggested_export_path(&folder);
+    let Some(path) = file_dialog::pick_export_target(&app, &suggested).await else { return Ok(None) };
+    let count = services::export_profiles_file(&state.profiles, &path, &ids).await?;
+    Ok(Some(Exported { path: path.display().to_string(), count }))
 }
 
-/// Adds the profiles of an export file; opening one asks for its secrets.
+/// Adds the profiles of an export file: the one dropped on the window (`path`), or else the
+/// one picked in the open dialog; `None` when the user cancelled. Opening one asks for its
+/// secrets.
 #[tauri::command]
-pub async fn import_profiles(state: State<'_, AppState>, text: String) -> Result<Vec<Profile>, CommandError> {
-    Ok(state.profiles.import(&text).await?)
+pub async fn import_profiles(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    path: Option<String>,
+) -> Result<Option<Vec<Profile>>, CommandError> {
+    let path = match path {
+        Some(dropped) => PathBuf::from(dropped),
+        None => match file_dialog::pick_export_file(&app).await {
+            Some(picked) => picked,
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(services::import_profiles_file(&state.profiles, &path).await?))
 }
 
 /// Deletes the secrets a form held by reference once the form is closed: a consent's tokens,

@@ -237,15 +237,35 @@ export function deleteProfile(id: string): Promise<void> {
   return call<undefined>("delete_profile", { id });
 }
 
-export function exportProfiles(ids: string[]): Promise<Exported> {
-  return call<Exported>("export_profiles", { ids });
+/** Asks where to save, then writes the export there; null when the user cancelled. */
+export function exportProfiles(ids: string[]): Promise<Exported | null> {
+  return call<Exported | null>("export_profiles", { ids });
 }
 
-export function importProfiles(text: string): Promise<Profile[]> {
-  return call<Profile[]>("import_profiles", { text });
+/** Imports the export at `path` (a dropped file), or asks for one in the OS's open dialog
+ * when `path` is null; null when the user cancelled. */
+export function importProfiles(path: string | null): Promise<Profile[] | null> {
+  return call<Profile[] | null>("import_profiles", { path });
 }
 
-/** Deletes what a closed form kept in the keychain by reference (not a profile's secrets). */
+/** Calls `ondrop` with the paths of files dropped on the window, and `onover` as a drag
+ * enters (true) or leaves (false). Tauri reads the drop natively, so the page's own drop
+ * events never see a file. Returns the function that stops listening. */
+export async function onFileDrop(
+  ondrop: (paths: string[]) => void,
+  onover: (over: boolean) => void,
+): Promise<() => void> {
+  const { getCurrentWebview } = await import("@tauri-apps/api/webview");
+  return getCurrentWebview().onDragDropEvent((event) => {
+    const drag = event.payload;
+    if (drag.type === "drop") {
+      onover(false);
+      ondrop(drag.paths);
+    } else if (drag.type === "leave") onover(false);
+    else onover(true);
+  });
+}
+
 export function discardSecrets(stored: StoredSecrets): Promise<void> {
   return call<undefined>("discard_secrets", { stored });
 }

@@ -2,6 +2,10 @@
 
 export type Preferences = { 
 /**
- * The screen the app was left on: `home` or `connections`.
+ * The screen the app was left on: `home`, `connections` or `profiles`.
  */
-lastScreen: string | null, };
+lastScreen: string | null, 
+/**
+ * `system` (follow the OS), `light` or `dark`.
+ */
+theme: string | null, };

@@ -1,4 +1,4 @@
-// The saved profiles as the sidebar and the home screen show them. Listing reads no secret,
+// The saved profiles as the Profiles screen, the home screen and the quick switcher show them. Listing reads no secret,
 // so it is refreshed freely after every change.
 import {
   deleteProfile,
@@ -11,6 +11,11 @@ import {
 } from "../api/backend";
 import type { Profile } from "../bindings/Profile";
 import { messageOf } from "./session.svelte";
+import { toasts } from "./ui/toasts.svelte";
+
+function plural(count: number): string {
+  return `${String(count)} profile${count === 1 ? "" : "s"}`;
+}
 
 /** Profiles shown at a time; "Show more" adds as many again. */
 const PAGE = 30;
@@ -59,22 +64,29 @@ class Profiles {
     return this.run(() => deleteProfile(id));
   }
 
+  /** Asks where to save, then exports; the result is a toast. */
   async export(ids: string[]): Promise<void> {
     try {
       const done = await exportProfiles(ids);
-      this.notice = `Exported ${String(done.count)} profile${done.count === 1 ? "" : "s"} without secrets to ${done.path}.`;
+      if (done) {
+        toasts.show(`Exported ${plural(done.count)} without secrets to ${done.path}.`, "success");
+      }
     } catch (error: unknown) {
       this.notice = messageOf(error);
     }
   }
 
-  async import(text: string): Promise<void> {
+  /** Imports a dropped file, or one picked in the open dialog when `path` is null. */
+  async import(path: string | null): Promise<boolean> {
     try {
-      const added = await importProfiles(text);
-      this.notice = `Imported ${String(added.length)} profile${added.length === 1 ? "" : "s"}. Open one to enter its secrets.`;
+      const added = await importProfiles(path);
+      if (!added) return false;
+      toasts.show(`Imported ${plural(added.length)}. Open one to enter its secrets.`, "success");
       await this.refresh();
+      return true;
     } catch (error: unknown) {
       this.notice = messageOf(error);
+      return false;
     }
   }
 

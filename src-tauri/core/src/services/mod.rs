@@ -7,7 +7,9 @@ mod connections;
 mod profiles;
 
 pub use connections::{ConnectionRequest, RenewRequest};
-pub use profiles::{export_path, export_profiles_to};
+pub use profiles::{
+    export_path, export_profiles_file, export_profiles_to, import_profiles_file, suggested_export_path,
+};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

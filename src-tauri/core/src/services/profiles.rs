@@ -68,10 +68,25 @@ pub async fn export_profiles_to(
     folder: &Path,
     ids: &[String],
 ) -> Result<(PathBuf, usize), Failure> {
+    let path = export_path(folder, &today());
+    let count = export_profiles_file(profiles, &path, ids).await?;
+    Ok((path, count))
+}
+
+/// The export's default name in `folder`, for a save dialog to offer.
+pub fn suggested_export_path(folder: &Path) -> PathBuf {
+    export_path(folder, &today())
+}
+
+fn today() -> String {
+    crate::dates::civil_date(crate::dates::now_ms().max(0).unsigned_abs() / 86_400_000)
+}
+
+/// Writes an export of the chosen profiles (all when `ids` is empty) to `path`, the place
+/// the user chose, atomically; returns how many it holds.
+pub async fn export_profiles_file(profiles: &ProfileBook, path: &Path, ids: &[String]) -> Result<usize, Failure> {
     let (text, count) = profiles.export(ids).await;
-    let today = crate::dates::civil_date(crate::dates::now_ms().max(0).unsigned_abs() / 86_400_000);
-    let path = export_path(folder, &today);
-    let written = path.clone();
+    let written = path.to_path_buf();
     tokio::task::spawn_blocking(move || crate::data_file::write_atomically(&written, text.as_bytes()))
         .await
         .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?
@@ -81,7 +96,32 @@ pub async fn export_profiles_to(
                 format!("Could not write {} ({e}). Check that the folder is writable.", path.display()),
             )
         })?;
-    Ok((path, count))
+    Ok(count)
+}
+
+/// The largest file read as an export: the book refuses more anyway.
+const MAX_IMPORT_FILE: u64 = 16 * 1024 * 1024;
+
+/// Imports the export file at `path` (chosen in a dialog, dropped on the window, or named on
+/// the command line), read no further than an export can be long.
+pub async fn import_profiles_file(profiles: &ProfileBook, path: &Path) -> Result<Vec<Profile>, Failure> {
+    let file = path.to_path_buf();
+    let read = tokio::task::spawn_blocking(move || {
+        use std::io::Read as _;
+        let mut text = String::new();
+        std::fs::File::open(&file)?.take(MAX_IMPORT_FILE + 1).read_to_string(&mut text)?;
+        Ok::<_, std::io::Error>(text)
+    })
+    .await
+    .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?;
+    let text = read.map_err(|e| {
+        let code = if e.kind() == std::io::ErrorKind::NotFound { ErrorCode::NotFound } else { ErrorCode::Validation };
+        Failure::new(
+            code,
+            format!("Could not read {} ({e}). Pick a profiles export written by Flow Connect.", path.display()),
+        )
+    })?;
+    Ok(profiles.import(&text).await?)
 }
 
 #[cfg(test)]

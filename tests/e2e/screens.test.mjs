@@ -1,0 +1,193 @@
+// Every screen, in the light and the dark theme, with a sandbox that looks lived in: axe-core,
+// injected into the real window, must find no violation of any impact on any of them. The
+// README's screenshots are taken here, at 1280×800.
+import assert from "node:assert/strict";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { after, before, test } from "node:test";
+
+import { Key } from "webdriverio";
+
+import {
+  addFirstAccount,
+  artifacts,
+  goTo,
+  launch,
+  openSource,
+  root,
+} from "./harness.mjs";
+import { withProfiles } from "./bench-data.mjs";
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const screenshots = path.join(root, "docs", "screenshots");
+const SERVICENOW = "eb13cb25-47ab-407f-ba89-c0125281c563";
+const BIGQUERY = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+const ORACLE = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
+
+let app;
+
+async function fake(pathname, body) {
+  const response = await fetch(`${app.fakeUrl}/__fake/${pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  assert.ok(response.ok, `${pathname}: HTTP ${String(response.status)}`);
+  return response.status === 204 ? null : response.json();
+}
+
+before(async () => {
+  // A few saved profiles, as a team would have them.
+  const dataRoot = withProfiles(6);
+  app = await launch("screens", { dataRoot });
+  await app.browser.setWindowSize(1280, 800);
+  await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
+  await addFirstAccount(app);
+  // A production sandbox with connections of several sources, and dataflows, one failing.
+  const [orders, crm] = await fake("seed", {
+    specId: BIGQUERY,
+    specName: "Basic Authentication",
+    sandbox: "prod",
+    names: ["BigQuery orders", "BigQuery CRM exports"],
+  });
+  const [warehouse] = await fake("seed", {
+    specId: ORACLE,
+    specName: "ConnectionString",
+    sandbox: "prod",
+    names: ["Oracle warehouse"],
+  });
+  await fake("seed", {
+    specId: SERVICENOW,
+    specName: "Basic Authentication",
+    sandbox: "prod",
+    names: ["ServiceNow incidents", "ServiceNow change requests"],
+  });
+  await fake("flows", { connectionId: orders, count: 2, name: "Daily orders" });
+  await fake("flows", { connectionId: warehouse, count: 1, name: "Nightly stock" });
+  await fake("flows", { connectionId: crm, count: 1, name: "CRM contacts" });
+  await fake("fail", {
+    connectionId: crm,
+    code: "CONNECTOR-1001-500",
+    message: "invalid_grant: Token has been expired or revoked.",
+  });
+  mkdirSync(screenshots, { recursive: true });
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+/** Runs axe-core on the whole document; fails with every violation it names. */
+async function scan(where) {
+  const { browser } = app;
+  await browser.pause(250);
+  const violations = await browser.executeAsync((source, done) => {
+    if (!window.axe) {
+      // Injected as a script element's text would meet the page's CSP; evaluated here, it runs
+      // as the driver's own script.
+      (0, eval)(source);
+    }
+    window.axe
+      .run(document, { resultTypes: ["violations"] })
+      .then((result) =>
+        done(
+          result.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+          })),
+        ),
+      )
+      .catch((error) => done([{ id: "axe-failed", help: String(error), nodes: [] }]));
+  }, axeSource);
+  assert.deepEqual(violations, [], `${where}: ${JSON.stringify(violations, null, 2)}`);
+}
+
+async function shot(name) {
+  await app.browser.pause(300);
+  const file = path.join(artifacts, name);
+  await app.browser.saveScreenshot(file);
+  copyFileSync(file, path.join(screenshots, name));
+}
+
+async function chooseTheme(theme) {
+  const { browser } = app;
+  await goTo(browser, "Accounts");
+  await browser.$("[role='tab']=Appearance").click();
+  await browser.$("#theme").selectByAttribute("value", theme);
+  await browser.waitUntil(
+    async () => (await browser.execute(() => document.documentElement.dataset.theme)) === theme,
+    { timeout: 5000, timeoutMsg: `the window did not turn ${theme}` },
+  );
+}
+
+async function connectionsLoaded() {
+  await app.browser
+    .$('ul[aria-label="Connections in this sandbox"][data-loaded="true"]')
+    .waitForExist({ timeout: 15000 });
+  await app.browser.waitUntil(
+    async () => /Last run failed/.test(await app.browser.$("main").getText()),
+    { timeout: 10000, timeoutMsg: "the dataflow statuses did not arrive" },
+  );
+}
+
+for (const theme of ["light", "dark"]) {
+  test(`every screen in the ${theme} theme passes axe-core`, async () => {
+    const { browser } = app;
+    await chooseTheme(theme);
+    await scan(`${theme}: appearance`);
+    await browser.$("[role='tab']=Adobe accounts").click();
+    await browser.$("table[aria-label='Adobe accounts']").waitForExist({ timeout: 5000 });
+    await scan(`${theme}: accounts`);
+    await shot(`accounts-${theme}.png`);
+    await browser.$("aria/Actions for account Acme production").click();
+    await browser.$("[role='menuitem']=Remove").waitForDisplayed({ timeout: 5000 });
+    await scan(`${theme}: an account's menu`);
+    await browser.keys([Key.Escape]);
+    await browser.$("aria/Actions for account Acme production").click();
+    await browser.$("[role='menuitem']=Edit").click();
+    await browser.$("#account-heading").waitForExist({ timeout: 5000 });
+    await scan(`${theme}: the account form`);
+    await browser.$("button=Cancel").click();
+
+    await goTo(browser, "Sources");
+    await browser.$("[data-catalog-ready]").waitForExist({ timeout: 10000 });
+    await scan(`${theme}: sources`);
+    await shot(`catalog-${theme}.png`);
+
+    await openSource(browser, "Generic REST API");
+    await scan(`${theme}: a form`);
+    await browser.$("button=Preview request").click();
+    await browser.$("#preview-heading").waitForExist({ timeout: 10000 });
+    await scan(`${theme}: a form with its preview`);
+    await shot(`form-${theme}.png`);
+
+    await goTo(browser, "Connections");
+    await connectionsLoaded();
+    await scan(`${theme}: connections`);
+    await shot(`connections-${theme}.png`);
+    await browser.$("aria/Open BigQuery CRM exports").click();
+    await browser.$("ul[aria-label='Dataflows']").waitForExist({ timeout: 15000 });
+    await scan(`${theme}: a connection's dataflows`);
+
+    await goTo(browser, "Profiles");
+    await browser.$("table[aria-label='Saved profiles']").waitForExist({ timeout: 10000 });
+    await scan(`${theme}: profiles`);
+    await shot(`profiles-${theme}.png`);
+    await browser.$("aria/Actions for profile ServiceNow instance 0002").click();
+    await browser.$("[role='menuitem']=Delete").click();
+    await browser.$("dialog#delete-profile").waitForDisplayed({ timeout: 5000 });
+    await scan(`${theme}: a confirmation dialog`);
+    await browser.$("button=Keep it").click();
+
+    await browser.keys([Key.Ctrl, "k"]);
+    await browser.$("#quick-search").waitForDisplayed({ timeout: 5000 });
+    await browser.$("#quick-search").setValue("Service");
+    await scan(`${theme}: the quick switcher`);
+    await shot(`switcher-${theme}.png`);
+    await browser.keys([Key.Escape]);
+    await browser.$("#quick-search").waitForDisplayed({ reverse: true, timeout: 5000 });
+  });
+}
