@@ -16,13 +16,11 @@ pub async fn pick_export_file<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf>
         return answer;
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    app.dialog()
-        .file()
-        .set_title("Import profiles")
-        .add_filter(EXPORT_FILTER.0, EXPORT_FILTER.1)
-        .pick_file(move |picked| {
+    app.dialog().file().set_title("Import profiles").add_filter(EXPORT_FILTER.0, EXPORT_FILTER.1).pick_file(
+        move |picked| {
             let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
-        });
+        },
+    );
     rx.await.ok().flatten()
 }
 
@@ -32,7 +30,8 @@ pub async fn pick_export_target<R: Runtime>(app: &AppHandle<R>, suggested: &Path
         return answer;
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog = app.dialog().file().set_title("Export profiles").add_filter(EXPORT_FILTER.0, EXPORT_FILTER.1);
+    let mut dialog =
+        app.dialog().file().set_title("Export profiles").add_filter(EXPORT_FILTER.0, EXPORT_FILTER.1);
     if let Some(folder) = suggested.parent() {
         dialog = dialog.set_directory(folder);
     }

@@ -62,8 +62,7 @@ mod tests {
     fn values_this_build_does_not_know_are_dropped() {
         let known = Preferences { last_screen: Some("profiles".into()), theme: Some("dark".into()) };
         assert_eq!(known.clone().checked(), known);
-        let edited =
-            Preferences { last_screen: Some("../../etc".into()), theme: Some("neon".into()) };
+        let edited = Preferences { last_screen: Some("../../etc".into()), theme: Some("neon".into()) };
         assert_eq!(edited.checked(), Preferences::default());
     }
 }

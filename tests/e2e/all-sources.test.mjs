@@ -9,6 +9,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 
 import {
+  openProfile,
   addFirstAccount,
   artifacts,
   assertNoSecretIn,
@@ -315,11 +316,11 @@ test("the connections screen filters by any source of the catalog", async () => 
   await app.browser.$("button=Connections").click();
   await (await byLabel("Source")).selectByVisibleText("PostgreSQL");
   await waitForText(
-    "ul[aria-label='Connections in this sandbox']",
+    "table[aria-label='Connections in this sandbox'] tbody",
     /^Warehouse/,
   );
   const listed = await app.browser
-    .$$("ul[aria-label='Connections in this sandbox'] > li")
+    .$$("table[aria-label='Connections in this sandbox'] tbody tr")
     .map((li) => li.getText());
   assert.equal(listed.length, 1, String(listed));
   const query = (await (await fetch(`${app.fakeUrl}/__fake/requests`)).json())
@@ -346,7 +347,7 @@ test("offline after a restart, the cached catalog and the profile are there", as
     async () => (await shownSources()).join() === "Snowflake",
     { timeout: 5000, timeoutMsg: "the cached catalog has no Snowflake" },
   );
-  await app.browser.$("aria/Open profile Postgres – warehouse").click();
+  await openProfile(app.browser, "Postgres – warehouse");
   await waitForText("#form-heading", /from “Postgres – warehouse”/);
   assert.equal(await (await byLabel("Port")).getValue(), "6432");
   assert.equal(await (await byLabel("SSL mode")).getValue(), "verify-full");
@@ -361,7 +362,7 @@ test("with Adobe back, the profile creates again in a second sandbox", async () 
     async () => (await app.browser.$("#pick-sandbox").getValue()) === "prod",
     { timeout: 15000 },
   );
-  await app.browser.$("aria/Open profile Postgres – warehouse").click();
+  await openProfile(app.browser, "Postgres – warehouse");
   await waitForText("#form-heading", /from “Postgres – warehouse”/);
   await (
     await app.browser.$("#pick-sandbox")

@@ -77,7 +77,10 @@ export async function benchLifecycle(binary) {
     await addFirstAccount(app);
     const [seeded] = await (await fake("connections")).json();
     await fake("tables", { tables: 10000, atRoot: true });
-    await browser.$("nav.views").$("button=Connections").click();
+    await browser
+      .$("nav[aria-label='Screens']")
+      .$("button=Connections")
+      .click();
     await browser.$("aria/Open Seeded 0001").waitForExist({ timeout: 30000 });
     await browser.$("aria/Open Seeded 0001").click();
     await waitForMark(browser, "explore-rendered");

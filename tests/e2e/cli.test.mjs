@@ -85,7 +85,7 @@ test("a profile saved in the window creates its connection from the CLI, and the
   await browser.$("button=Connections").click();
   await waitForText(
     browser,
-    "ul[aria-label='Connections in this sandbox']",
+    "table[aria-label='Connections in this sandbox']",
     /ServiceNow from the CLI/,
     15000,
   );

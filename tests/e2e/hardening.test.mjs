@@ -10,10 +10,13 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 
 import {
+  goTo,
+  editAccount,
   addFirstAccount,
   appBinary,
   artifacts,
   byLabel as byLabelIn,
+  waitForText as waitForTextIn,
   clickWhenSteady,
   fill as fillIn,
   keychainEntries,
@@ -76,7 +79,7 @@ test("an account with a rotated secret is edited to sign in again; a removed one
   await browser.$("button=Save and sign in").click();
   await browser.$("p.error.banner").waitForExist({ timeout: 15000 });
 
-  await browser.$("button=Edit account").click();
+  await editAccount(browser, "Rotated");
   assert.equal(await (await byLabel("Account name")).getValue(), "Rotated");
   assert.equal(
     await (await byLabel("New client secret")).getValue(),
@@ -97,9 +100,17 @@ test("an account with a rotated secret is edited to sign in again; a removed one
     "the new secret is the one kept",
   );
 
-  await browser.$("button=Edit account").click();
-  await browser.$("button=Remove account").click();
+  await goTo(browser, "Accounts");
+  await browser.$("aria/Actions for account Rotated").click();
+  await browser.$("[role='menuitem']=Remove").click();
   await browser.$("button=Remove for good").click();
+  await waitForTextIn(
+    browser,
+    "section[aria-label='Notifications']",
+    /Removed “Rotated” and its client secret from your keychain/,
+  );
+  await browser.$("aria/Dismiss notification").click();
+  await goTo(browser, "Sources");
   await browser
     .$("button=Add your first Adobe account")
     .waitForExist({ timeout: 10000 });

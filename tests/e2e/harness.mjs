@@ -360,6 +360,19 @@ export async function goTo(browser, screen) {
   await browser.$("nav[aria-label='Screens']").$(`button=${screen}`).click();
 }
 
+/** Opens the account `name` in the account form, from the Accounts screen. */
+export async function editAccount(browser, name) {
+  await goTo(browser, "Accounts");
+  await browser.$(`aria/Actions for account ${name}`).click();
+  await browser.$("[role='menuitem']=Edit").click();
+}
+
+/** Opens the saved profile `name` from the Profiles screen. */
+export async function openProfile(browser, name) {
+  await goTo(browser, "Profiles");
+  await browser.$(`aria/Open profile ${name}`).click();
+}
+
 /** Every connection create the fake Flow Service received, oldest first. */
 export async function connectionPosts(app) {
   const requests = await (await fetch(`${app.fakeUrl}/__fake/requests`)).json();

@@ -11,6 +11,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 
 import {
+  openProfile,
   addFirstAccount,
   artifacts,
   assertNoSecretIn,
@@ -102,12 +103,13 @@ async function press(element) {
 }
 
 async function showConnections() {
-  await app.browser.$("nav.views").$("button=Connections").click();
   await app.browser
-    .$('ul[aria-label="Connections in this sandbox"][data-loaded="true"]')
-    .waitForExist({
-      timeout: 15000,
-    });
+    .$("nav[aria-label='Screens']")
+    .$("button=Connections")
+    .click();
+  await app.browser.$('div.connections[data-loaded="true"]').waitForExist({
+    timeout: 15000,
+  });
 }
 
 test("BigQuery made with Google consent is explored to a table, its columns and a preview", async () => {
@@ -221,10 +223,10 @@ test("a revoked token and a failed run show up, and renewing by consent patches 
   });
 
   await showConnections();
-  const row = await browser.$("li*=BigQuery marketing");
+  const row = await browser.$("tr*=BigQuery marketing");
   await waitForTextIn(
     browser,
-    "li*=BigQuery marketing",
+    "tr*=BigQuery marketing",
     /Last run failed \(2 of 2 dataflows\)/,
   );
   assert.match(await row.getText(), /Last run failed/);
@@ -292,7 +294,7 @@ test("a revoked token and a failed run show up, and renewing by consent patches 
 
 test("a ServiceNow password is renewed from its profile, and a stale etag is re-read, not overwritten", async () => {
   const { browser } = app;
-  await browser.$("nav.views").$("button=Sources").click();
+  await browser.$("nav[aria-label='Screens']").$("button=Sources").click();
   await openSource(browser, "ServiceNow");
   await fill({
     "Connection name": "ServiceNow ops",
@@ -313,7 +315,7 @@ test("a ServiceNow password is renewed from its profile, and a stale etag is re-
   const id = await browser.$("#created-id").getText();
 
   // The password changed at ServiceNow: the profile gets the new one first.
-  await browser.$("aria/Open profile ServiceNow – ops").click();
+  await openProfile(browser, "ServiceNow – ops");
   await waitForText("#form-heading", /from “ServiceNow – ops”/);
   await fill({ Password: "servicenow-new-password" });
   await browser.$("button=Save profile").click();
@@ -322,7 +324,7 @@ test("a ServiceNow password is renewed from its profile, and a stale etag is re-
   await showConnections();
   await waitForTextIn(
     browser,
-    "li*=ServiceNow ops",
+    "tr*=ServiceNow ops",
     /From profile “ServiceNow – ops”/,
   );
   await browser.$("aria/Open ServiceNow ops").click();

@@ -9,6 +9,9 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 
 import {
+  goTo,
+  openProfile,
+  answerDialog,
   addFirstAccount,
   artifacts,
   assertNoSecretIn,
@@ -96,6 +99,12 @@ after(async () => {
   await app?.stop();
 });
 
+/** Picks `action` in the row menu of the connection `name`. */
+async function connectionAction(name, action) {
+  await app.browser.$(`aria/Actions for connection ${name}`).click();
+  await app.browser.$(`[role='menuitem']=${action}`).click();
+}
+
 function byLabel(text) {
   return byLabelIn(app.browser, text);
 }
@@ -133,8 +142,9 @@ test("a profile with secrets is saved for every source, and creates in the first
     await waitForText(".profile-note", /Saved profile/);
     firstRun.set(p.profile, (await createAndCapture("prod")).auth);
   }
+  await goTo(app.browser, "Profiles");
   const listed = await app.browser
-    .$$("aside .profile-name")
+    .$$("table[aria-label='Saved profiles'] .profile-name")
     .map((e) => e.getText());
   assert.deepEqual([...listed].sort(), profiles.map((p) => p.profile).sort());
   const file = readFileSync(
@@ -150,7 +160,10 @@ test("after a restart each profile reopens with every value and creates in a sec
   const { dataRoot } = app;
   await app.stop();
   app = await launch("profiles-restarted", { dataRoot });
-  await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
+  // The window reopens on the screen it was left on: Profiles.
+  await app.browser
+    .$("table[aria-label='Saved profiles']")
+    .waitForExist({ timeout: 20000 });
   await app.browser.waitUntil(
     async () => (await app.browser.$("#pick-sandbox").getValue()) === "prod",
     {
@@ -158,7 +171,7 @@ test("after a restart each profile reopens with every value and creates in a sec
     },
   );
   for (const p of profiles) {
-    await app.browser.$(`aria/Open profile ${p.profile}`).click();
+    await openProfile(app.browser, p.profile);
     await waitForText("#form-heading", new RegExp(`from “${p.profile}”`));
     for (const [label, value] of Object.entries(p.check)) {
       assert.equal(
@@ -195,16 +208,16 @@ test("a connection is renamed, tested and deleted from the connections view", as
   const { browser } = app;
   await browser.$("button=Connections").click();
   await waitForText(
-    "ul[aria-label='Connections in this sandbox']",
+    "table[aria-label='Connections in this sandbox']",
     /ServiceNow acme/,
   );
   await (await byLabel("Source")).selectByVisibleText("ServiceNow");
   await waitForText(
-    "ul[aria-label='Connections in this sandbox']",
+    "table[aria-label='Connections in this sandbox'] tbody",
     /^ServiceNow acme/,
   );
 
-  await browser.$("aria/Rename ServiceNow acme").click();
+  await connectionAction("ServiceNow acme", "Rename");
   await (
     await byLabel("New name for ServiceNow acme")
   ).setValue("ServiceNow acme (renamed)");
@@ -220,14 +233,16 @@ test("a connection is renamed, tested and deleted from the connections view", as
     /^".+"$/,
   );
 
-  await browser.$("aria/Test ServiceNow acme (renamed)").click();
+  await connectionAction("ServiceNow acme (renamed)", "Test");
   await waitForText(".connection-note", /The connection works/);
 
-  await browser.$("aria/Delete ServiceNow acme (renamed)").click();
+  await connectionAction("ServiceNow acme (renamed)", "Delete");
   await browser.$("button=Delete connection").click();
   await browser.waitUntil(
     async () =>
-      !(await browser.$("aria/Delete ServiceNow acme (renamed)").isExisting()),
+      !(await browser
+        .$("aria/Actions for connection ServiceNow acme (renamed)")
+        .isExisting()),
     { timeout: 10000, timeoutMsg: "the deleted connection is still listed" },
   );
   stored = await (await fetch(`${app.fakeUrl}/__fake/connections`)).json();
@@ -237,13 +252,13 @@ test("a connection is renamed, tested and deleted from the connections view", as
 
 test("exporting holds no secret, and deleting a profile removes its keychain entries", async () => {
   const { browser } = app;
+  await goTo(browser, "Profiles");
+  const exported = path.join(app.dataRoot, "home", "all-profiles.json");
+  answerDialog(app, "save", exported);
   await browser.$("button=Export all profiles").click();
-  await waitForText("aside .notice", /Exported 4 profiles without secrets to /);
-  const notice = await browser.$("aside .notice").getText();
-  const exported = notice.match(/to (\/.+\.json)\./)[1];
-  assert.ok(
-    exported.startsWith(app.dataRoot),
-    `the export stays in the test's folders: ${exported}`,
+  await waitForText(
+    "section[aria-label='Notifications']",
+    /Exported 4 profiles without secrets to .*all-profiles\.json/,
   );
   const text = readFileSync(exported, "utf8");
   for (const value of secrets)
@@ -251,7 +266,8 @@ test("exporting holds no secret, and deleting a profile removes its keychain ent
   assert.equal(JSON.parse(text).profiles.length, 4);
 
   assert.ok(keychainEntries().includes("servicenow-profile-password"));
-  await browser.$("aria/Delete profile ServiceNow – acme").click();
+  await browser.$("aria/Actions for profile ServiceNow – acme").click();
+  await browser.$("[role='menuitem']=Delete").click();
   await browser.$("button=Delete profile").click();
   await browser.waitUntil(
     async () =>
@@ -278,7 +294,7 @@ test("a corrupt profiles file is set aside, the user told, and the app stays usa
   // Left on the connections screen, which the restarted window reopens (a UI preference).
   await app.browser.$("button=Connections").click();
   await app.browser
-    .$("ul[aria-label='Connections in this sandbox']")
+    .$("div.connections[data-loaded='true']")
     .waitForExist({ timeout: 15000 });
   await app.browser.pause(300);
   await app.stop();
@@ -289,12 +305,19 @@ test("a corrupt profiles file is set aside, the user told, and the app stays usa
   );
   app = await launch("profiles-corrupt", { dataRoot });
   await app.browser
-    .$("ul[aria-label='Connections in this sandbox']")
+    .$("div.connections[data-loaded='true']")
     .waitForExist({ timeout: 20000 });
-  await app.browser.$("button=Sources").click();
-  await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
   await waitForText(
-    "aside .notice",
+    "section[aria-label='Notifications']",
+    /could not be read .* set the file aside as .*unreadable-/,
+  );
+  // The toast's action leads to the Profiles screen, where the notice stays.
+  await app.browser
+    .$("section[aria-label='Notifications']")
+    .$("button=Open profiles")
+    .click();
+  await waitForText(
+    ".profiles-screen .notice",
     /could not be read .* set the file aside as .*unreadable-/,
   );
   const aside = readdirSync(folder).filter((f) =>
@@ -309,6 +332,7 @@ test("a corrupt profiles file is set aside, the user told, and the app stays usa
       timeout: 15000,
     },
   );
+  await goTo(app.browser, "Sources");
   await app.browser.$("button=Set up ServiceNow").click();
   await fill({
     "Connection name": "After repair",
@@ -316,6 +340,7 @@ test("a corrupt profiles file is set aside, the user told, and the app stays usa
   });
   await app.browser.$("button=Save as profile").click();
   await waitForText(".profile-note", /Saved profile/);
+  await goTo(app.browser, "Profiles");
   await app.browser
     .$("aria/Open profile After repair")
     .waitForExist({ timeout: 5000 });

@@ -36,7 +36,10 @@ const scrollTop = () =>
 
 test("the top bar stays in view and switches sandbox while a long form is scrolled down", async () => {
   const { browser } = app;
-  assert.ok(await browser.$("#production-badge").isExisting(), "prod is marked");
+  assert.ok(
+    await browser.$("#production-badge").isExisting(),
+    "prod is marked",
+  );
   await openSource(browser, "Generic REST API");
   await browser.$("#field-connection-name").setValue("Orders API");
   await browser.execute(() => {
@@ -44,17 +47,28 @@ test("the top bar stays in view and switches sandbox while a long form is scroll
   });
   assert.ok((await scrollTop()) > 200, "the form is longer than the window");
   const picker = await browser.$("#pick-sandbox");
-  assert.ok(await picker.isDisplayed({ withinViewport: true }), "the sandbox picker is in view");
   assert.ok(
-    await browser.$("button=Create connection").isDisplayed({ withinViewport: true }),
+    await picker.isDisplayed({ withinViewport: true }),
+    "the sandbox picker is in view",
+  );
+  assert.ok(
+    await browser
+      .$("button=Create connection")
+      .isDisplayed({ withinViewport: true }),
     "the action bar is in view",
   );
 
   await picker.selectByAttribute("value", "dev-marketing");
   await waitForText(browser, "#create-target", /dev-marketing/);
-  assert.ok(!(await browser.$("#production-badge").isExisting()), "a development sandbox is not marked");
+  assert.ok(
+    !(await browser.$("#production-badge").isExisting()),
+    "a development sandbox is not marked",
+  );
   assert.ok((await scrollTop()) > 200, "the form stayed where it was");
-  assert.equal(await browser.$("#field-connection-name").getValue(), "Orders API");
+  assert.equal(
+    await browser.$("#field-connection-name").getValue(),
+    "Orders API",
+  );
   await picker.selectByAttribute("value", "prod");
   await waitForText(browser, "#create-target", /“prod”/);
 });
@@ -71,7 +85,10 @@ test("profiles are imported and exported through the file dialogs", async () => 
       sourceName: "ServiceNow",
       connectionName: `ServiceNow ${name}`,
       description: "",
-      values: { endpoint: `https://${name}.service-now.com`, username: "integration" },
+      values: {
+        endpoint: `https://${name}.service-now.com`,
+        username: "integration",
+      },
       secretFields: ["password"],
     })),
   };
@@ -83,21 +100,51 @@ test("profiles are imported and exported through the file dialogs", async () => 
   answerDialog(app, "open", null);
   await browser.$("button=Import profiles…").click();
   await browser.pause(500);
-  assert.ok(!(await browser.$("table[aria-label='Saved profiles']").isExisting()));
+  assert.ok(
+    !(await browser.$("table[aria-label='Saved profiles']").isExisting()),
+  );
 
   answerDialog(app, "open", exportFile);
   await browser.$("button=Import profiles…").click();
-  await waitForText(browser, "table[aria-label='Saved profiles']", /globex[\s\S]*/);
-  await waitForText(browser, "section[aria-label='Notifications']", /Imported 3 profiles/);
-  const names = await browser.$$("table[aria-label='Saved profiles'] .profile-name").map((n) => n.getText());
-  assert.deepEqual([...names].sort(), ["ServiceNow – acme", "ServiceNow – globex", "ServiceNow – initech"]);
+  await waitForText(
+    browser,
+    "table[aria-label='Saved profiles']",
+    /globex[\s\S]*/,
+  );
+  await waitForText(
+    browser,
+    "section[aria-label='Notifications']",
+    /Imported 3 profiles/,
+  );
+  const names = await browser
+    .$$("table[aria-label='Saved profiles'] .profile-name")
+    .map((n) => n.getText());
+  assert.deepEqual([...names].sort(), [
+    "ServiceNow – acme",
+    "ServiceNow – globex",
+    "ServiceNow – initech",
+  ]);
 
   // Sorted by name, then the other way round.
-  await browser.$("table[aria-label='Saved profiles']").$("button*=Name").click();
-  const sorted = await browser.$$("table[aria-label='Saved profiles'] .profile-name").map((n) => n.getText());
-  assert.deepEqual(sorted, ["ServiceNow – acme", "ServiceNow – globex", "ServiceNow – initech"]);
-  await browser.$("table[aria-label='Saved profiles']").$("button*=Name").click();
-  const reversed = await browser.$$("table[aria-label='Saved profiles'] .profile-name").map((n) => n.getText());
+  await browser
+    .$("table[aria-label='Saved profiles']")
+    .$("button*=Name")
+    .click();
+  const sorted = await browser
+    .$$("table[aria-label='Saved profiles'] .profile-name")
+    .map((n) => n.getText());
+  assert.deepEqual(sorted, [
+    "ServiceNow – acme",
+    "ServiceNow – globex",
+    "ServiceNow – initech",
+  ]);
+  await browser
+    .$("table[aria-label='Saved profiles']")
+    .$("button*=Name")
+    .click();
+  const reversed = await browser
+    .$$("table[aria-label='Saved profiles'] .profile-name")
+    .map((n) => n.getText());
   assert.deepEqual(reversed, [...sorted].reverse());
 
   const target = path.join(app.dataRoot, "home", "chosen-place.json");
@@ -105,13 +152,17 @@ test("profiles are imported and exported through the file dialogs", async () => 
   await browser.$("label=ServiceNow – globex").click();
   await browser.$("label=ServiceNow – initech").click();
   await browser.$("button=Export 2 selected").click();
-  await waitForText(browser, "section[aria-label='Notifications']", /Exported 2 profiles/);
+  await waitForText(
+    browser,
+    "section[aria-label='Notifications']",
+    /Exported 2 profiles/,
+  );
   assert.ok(existsSync(target), "the export is where the dialog said");
   const written = JSON.parse(readFileSync(target, "utf8"));
-  assert.deepEqual(
-    written.profiles.map((p) => p.name).sort(),
-    ["ServiceNow – globex", "ServiceNow – initech"],
-  );
+  assert.deepEqual(written.profiles.map((p) => p.name).sort(), [
+    "ServiceNow – globex",
+    "ServiceNow – initech",
+  ]);
 });
 
 test("a row's menu renames a profile, and Esc closes its dialog", async () => {
@@ -133,7 +184,11 @@ test("a row's menu renames a profile, and Esc closes its dialog", async () => {
   await name.clearValue();
   await name.setValue("ServiceNow – acme (EU)");
   await browser.$("button=Save name").click();
-  await waitForText(browser, "table[aria-label='Saved profiles']", /acme \(EU\)/);
+  await waitForText(
+    browser,
+    "table[aria-label='Saved profiles']",
+    /acme \(EU\)/,
+  );
 });
 
 test("Ctrl+K goes to a profile", async () => {
@@ -158,7 +213,9 @@ test("the dark theme and the window's size survive a restart", async () => {
   await browser.$("[role='tab']=Appearance").click();
   await browser.$("#theme").selectByAttribute("value", "dark");
   await browser.waitUntil(
-    async () => (await browser.execute(() => document.documentElement.dataset.theme)) === "dark",
+    async () =>
+      (await browser.execute(() => document.documentElement.dataset.theme)) ===
+      "dark",
     { timeout: 5000, timeoutMsg: "the window did not turn dark" },
   );
   await browser.setWindowSize(1024, 700);
@@ -170,7 +227,10 @@ test("the dark theme and the window's size survive a restart", async () => {
   app = await launch("shell-restarted", { dataRoot });
   await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
   const prefs = JSON.parse(
-    readFileSync(path.join(dataRoot, "data", "io.flowconnect.desktop", "preferences.json"), "utf8"),
+    readFileSync(
+      path.join(dataRoot, "data", "io.flowconnect.desktop", "preferences.json"),
+      "utf8",
+    ),
   );
   assert.equal(prefs.preferences.theme, "dark");
   assert.equal(
@@ -183,7 +243,8 @@ test("the dark theme and the window's size survive a restart", async () => {
   assert.equal(background, "rgb(20, 23, 31)");
   const again = await app.browser.getWindowSize();
   assert.ok(
-    Math.abs(again.width - size.width) <= 2 && Math.abs(again.height - size.height) <= 2,
+    Math.abs(again.width - size.width) <= 2 &&
+      Math.abs(again.height - size.height) <= 2,
     `the window reopened at ${JSON.stringify(again)}, not ${JSON.stringify(size)}`,
   );
 });

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use fakes::{FakeConfig, FakePlatform, Scratch};
-use flow_connect_core::accounts::{sign_in, Account, AccountBook, AccountError};
+use flow_connect_core::accounts::{sign_in, Account, AccountBook, AccountError, SignIn};
 use flow_connect_core::data_file::StoreNotice;
 use flow_connect_core::flow::{http_client, FlowError};
 use flow_connect_core::ims::{ImsError, DEFAULT_SCOPES};
@@ -24,6 +24,7 @@ fn account(fake: &FakePlatform) -> Account {
         client_id: config.client_id,
         scopes: DEFAULT_SCOPES.into(),
         default_sandbox: None,
+        sign_in: SignIn::ClientCredentials,
         legacy_id: None,
     }
 }
@@ -60,6 +61,41 @@ async fn offers_active_sandboxes_with_the_default_preselected() {
 }
 
 #[tokio::test]
+async fn an_account_with_a_pasted_access_token_signs_in_with_it_until_ims_refuses_it() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let config = fake.config();
+    // A token issued by IMS for the credential, as Adobe Developer Console hands one out.
+    let issued: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/ims/token/v3", fake.url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", config.client_id.as_str()),
+            ("client_secret", config.client_secret.as_str()),
+            ("scope", DEFAULT_SCOPES),
+        ])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let token = issued["access_token"].as_str().expect("access_token").to_owned();
+    let pasted = Account { sign_in: SignIn::AccessToken, scopes: String::new(), ..account(&fake) };
+    assert!(pasted.validate().is_empty(), "no scopes are asked for a pasted token");
+
+    let before = fake.requests().iter().filter(|r| r.path == "/ims/token/v3").count();
+    let signed_in = sign_in_with(&fake, &pasted, &token).await.expect("signed in");
+    assert_eq!(signed_in.preselected.as_deref(), Some("prod"));
+    let after = fake.requests().iter().filter(|r| r.path == "/ims/token/v3").count();
+    assert_eq!(after, before, "a pasted token is used as it is, never exchanged");
+
+    let err = sign_in_with(&fake, &pasted, "expired-token").await.expect_err("refused");
+    assert!(matches!(err, FlowError::Ims(ImsError::PastedTokenRejected)), "{err:?}");
+    assert!(err.to_string().contains("Paste a fresh token"));
+    assert!(!err.to_string().contains("expired-token"));
+}
+
+#[tokio::test]
 async fn a_wrong_client_secret_says_where_to_copy_it_from() {
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let err = sign_in_with(&fake, &account(&fake), "not-the-secret").await.expect_err("refused");
@@ -86,6 +122,7 @@ fn account_fields_are_checked_with_their_fix() {
         client_id: String::new(),
         scopes: DEFAULT_SCOPES.into(),
         default_sandbox: None,
+        sign_in: SignIn::ClientCredentials,
         legacy_id: None,
     };
     let fields: Vec<String> = blank.validate().into_iter().map(|e| e.field).collect();
@@ -123,6 +160,7 @@ fn new_account(name: &str) -> Account {
         client_id: "fake-client-id".into(),
         scopes: DEFAULT_SCOPES.into(),
         default_sandbox: None,
+        sign_in: SignIn::ClientCredentials,
         legacy_id: None,
     }
 }

@@ -74,6 +74,7 @@ async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
         client_id: args.client_id,
         scopes: args.scopes.unwrap_or_else(|| flow_connect_core::ims::DEFAULT_SCOPES.to_owned()),
         default_sandbox: args.default_sandbox,
+        sign_in: flow_connect_core::accounts::SignIn::ClientCredentials,
         legacy_id: None,
     };
     let saved = ctx.services.save_account(draft, Some(secret)).await?;

@@ -61,11 +61,10 @@ pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failur
                 // The export is the result: JSON with or without --json.
                 None => {
                     let (text, _) = profiles.export(&ids).await;
-                    ctx
-                    .out
-                    .result(&serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(), |_| {
-                        text.clone()
-                    });
+                    ctx.out.result(
+                        &serde_json::from_str::<serde_json::Value>(&text).unwrap_or_default(),
+                        |_| text.clone(),
+                    );
                 }
             }
         }

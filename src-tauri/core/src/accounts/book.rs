@@ -17,7 +17,7 @@ use crate::vault::{Vault, VaultChanges, VaultError};
 pub enum AccountError {
     #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
     Invalid(Vec<FieldError>),
-    #[error("Enter the client secret of the credential (Adobe Developer Console, OAuth Server-to-Server).")]
+    #[error("Enter the client secret of the credential (Adobe Developer Console, OAuth Server-to-Server), or the access token to paste.")]
     NoSecret,
     #[error("This account no longer exists: pick another one or add it again.")]
     NotFound,
@@ -103,6 +103,7 @@ impl AccountBook {
             client_id: account.client_id.trim().to_owned(),
             scopes: account.scopes.trim().to_owned(),
             default_sandbox: account.default_sandbox.filter(|s| !s.trim().is_empty()),
+            sign_in: account.sign_in,
             legacy_id: existing.and_then(|i| next.accounts[i].legacy_id.clone()),
         };
         if existing.is_none() {
@@ -119,6 +120,10 @@ impl AccountBook {
                 changes.set(&account.secret_key(), secret.clone()).await?;
             }
             (None, None) => return Err(AccountError::NoSecret),
+            // The kept secret belongs to the other way of signing in.
+            (None, Some(index)) if next.accounts[index].sign_in != account.sign_in => {
+                return Err(AccountError::NoSecret)
+            }
             (None, Some(_)) => {}
         }
         match existing {

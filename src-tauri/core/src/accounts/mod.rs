@@ -1,6 +1,7 @@
 //! Adobe accounts: the non-secret description of an OAuth Server-to-Server credential (saved
-//! in `accounts.json`, `file` and `book`) and signing in with it. The client secret lives in
-//! the keychain under [`Account::secret_key`].
+//! in `accounts.json`, `file` and `book`) and signing in with it. The account's secret (the
+//! client secret, or an access token the user pasted) lives in the keychain under
+//! [`Account::secret_key`].
 
 mod book;
 mod file;
@@ -38,11 +39,28 @@ pub struct Account {
     #[serde(default)]
     #[ts(optional)]
     pub default_sandbox: Option<String>,
+    /// How the app gets its access token; older files, without the field, used a client secret.
+    #[serde(default)]
+    pub sign_in: SignIn,
     /// The `acct-…` id an older Flow Connect gave the account, until its keychain entry has
     /// moved to the UUID. Not part of the UI's type.
     #[serde(default, skip_serializing_if = "Option::is_none", rename = "legacyId")]
     #[ts(skip)]
     pub legacy_id: Option<String>,
+}
+
+/// How an account gets its Adobe access token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum SignIn {
+    /// OAuth Server-to-Server: the keychain holds the client secret, and a token is fetched
+    /// from IMS (and again when it expires).
+    #[default]
+    ClientCredentials,
+    /// The keychain holds an access token the user pasted (from Adobe Developer Console or
+    /// another tool), used as it is until IMS refuses it; then the user pastes a new one.
+    AccessToken,
 }
 
 fn default_scopes() -> String {
@@ -60,21 +78,16 @@ impl Account {
     }
 
     /// The token provider of this account; keep one per account so its token is reused.
-    pub fn token_provider(
-        &self,
-        http: reqwest::Client,
-        ims: &Url,
-        client_secret: Secret,
-    ) -> Arc<ImsTokenProvider> {
-        Arc::new(ImsTokenProvider::new(
-            http,
-            ims,
-            ImsCredentials::ClientCredentials {
+    pub fn token_provider(&self, http: reqwest::Client, ims: &Url, secret: Secret) -> Arc<ImsTokenProvider> {
+        let credentials = match self.sign_in {
+            SignIn::ClientCredentials => ImsCredentials::ClientCredentials {
                 client_id: self.client_id.clone(),
-                client_secret,
+                client_secret: secret,
                 scopes: self.scopes.clone(),
             },
-        ))
+            SignIn::AccessToken => ImsCredentials::AccessToken(secret),
+        };
+        Arc::new(ImsTokenProvider::new(http, ims, credentials))
     }
 
     /// A Flow Service client for `sandbox` (empty before one is chosen).
@@ -109,7 +122,8 @@ impl Account {
         if self.client_id.trim().is_empty() {
             refuse("clientId", "Enter the client ID (API key) of the OAuth Server-to-Server credential.");
         }
-        if self.scopes.split(',').all(|s| s.trim().is_empty()) {
+        // A pasted token carries its own scopes.
+        if self.sign_in == SignIn::ClientCredentials && self.scopes.split(',').all(|s| s.trim().is_empty()) {
             refuse("scopes", "Enter the scopes of the credential, separated by commas.");
         }
         errors

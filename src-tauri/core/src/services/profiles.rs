@@ -84,7 +84,11 @@ fn today() -> String {
 
 /// Writes an export of the chosen profiles (all when `ids` is empty) to `path`, the place
 /// the user chose, atomically; returns how many it holds.
-pub async fn export_profiles_file(profiles: &ProfileBook, path: &Path, ids: &[String]) -> Result<usize, Failure> {
+pub async fn export_profiles_file(
+    profiles: &ProfileBook,
+    path: &Path,
+    ids: &[String],
+) -> Result<usize, Failure> {
     let (text, count) = profiles.export(ids).await;
     let written = path.to_path_buf();
     tokio::task::spawn_blocking(move || crate::data_file::write_atomically(&written, text.as_bytes()))
@@ -115,10 +119,17 @@ pub async fn import_profiles_file(profiles: &ProfileBook, path: &Path) -> Result
     .await
     .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?;
     let text = read.map_err(|e| {
-        let code = if e.kind() == std::io::ErrorKind::NotFound { ErrorCode::NotFound } else { ErrorCode::Validation };
+        let code = if e.kind() == std::io::ErrorKind::NotFound {
+            ErrorCode::NotFound
+        } else {
+            ErrorCode::Validation
+        };
         Failure::new(
             code,
-            format!("Could not read {} ({e}). Pick a profiles export written by Flow Connect.", path.display()),
+            format!(
+                "Could not read {} ({e}). Pick a profiles export written by Flow Connect.",
+                path.display()
+            ),
         )
     })?;
     Ok(profiles.import(&text).await?)
