@@ -54,7 +54,11 @@ function median(values) {
 
 /** The median with the spread of the middle half: `median (first–third quartile)`. */
 function spread(values) {
-  return { q1: quantile(values, 0.25), median: median(values), q3: quantile(values, 0.75) };
+  return {
+    q1: quantile(values, 0.25),
+    median: median(values),
+    q3: quantile(values, 0.75),
+  };
 }
 
 /** Resident memory (KiB) of the process named `comm` and all its descendants (WebKit's). */

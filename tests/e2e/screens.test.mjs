@@ -12,6 +12,7 @@ import { Key } from "webdriverio";
 import {
   addFirstAccount,
   artifacts,
+  byLabel,
   fill,
   goTo,
   launch,
@@ -180,6 +181,12 @@ for (const theme of ["light", "dark"]) {
 
     await openSource(browser, "Generic REST API");
     await scan(`${theme}: a long form`);
+    await openSource(browser, "Google BigQuery");
+    await (
+      await byLabel(browser, "Sign-in method")
+    ).selectByVisibleText("Service account key");
+    await browser.$("#field-connection-name").waitForExist({ timeout: 5000 });
+    await scan(`${theme}: a form with a file field`);
     await openSource(browser, "ServiceNow");
     await fill(browser, {
       "Connection name": "ServiceNow incidents (EU)",
@@ -229,3 +236,34 @@ for (const theme of ["light", "dark"]) {
       .waitForDisplayed({ reverse: true, timeout: 5000 });
   });
 }
+
+test("the layout holds from 800×600 to 1920×1080: nothing runs off the side", async () => {
+  const { browser } = app;
+  for (const [width, height] of [
+    [800, 600],
+    [1920, 1080],
+  ]) {
+    await browser.setWindowSize(width, height);
+    await browser.pause(400);
+    for (const screen of ["Sources", "Connections", "Profiles", "Accounts"]) {
+      await goTo(browser, screen);
+      await browser.pause(300);
+      const overflow = await browser.execute(() => {
+        const content = document.querySelector("main.content");
+        return {
+          page: document.documentElement.scrollWidth - window.innerWidth,
+          content: content.scrollWidth - content.clientWidth,
+          bar:
+            document.querySelector("header").scrollWidth -
+            document.querySelector("header").clientWidth,
+        };
+      });
+      assert.deepEqual(
+        overflow,
+        { page: 0, content: 0, bar: 0 },
+        `${screen} at ${String(width)}×${String(height)}`,
+      );
+    }
+  }
+  await browser.setWindowSize(1280, 800);
+});

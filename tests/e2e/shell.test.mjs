@@ -147,6 +147,28 @@ test("profiles are imported and exported through the file dialogs", async () => 
     .map((n) => n.getText());
   assert.deepEqual(reversed, [...sorted].reverse());
 
+  // A file dropped on the window reaches the same command with its path (the drop itself is
+  // the OS's, out of WebDriver's reach).
+  const dropped = path.join(app.dataRoot, "home", "dropped.json");
+  writeFileSync(
+    dropped,
+    JSON.stringify({
+      flowConnectProfiles: 1,
+      profiles: [{ ...shared.profiles[0], name: "Dropped" }],
+    }),
+  );
+  const imported = await browser.executeAsync((file, done) => {
+    window.__TAURI_INTERNALS__
+      .invoke("import_profiles", { path: file })
+      .then((profiles) => {
+        done(profiles.map((p) => p.name));
+      })
+      .catch((error) => {
+        done(String(error));
+      });
+  }, dropped);
+  assert.deepEqual(imported, ["Dropped"]);
+
   const target = path.join(app.dataRoot, "home", "chosen-place.json");
   answerDialog(app, "save", target);
   await browser.$("label=ServiceNow – globex").click();
