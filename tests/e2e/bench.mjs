@@ -402,7 +402,7 @@ const lines = [
   "",
   `Flow Connect with each number of saved profiles, launched in turn like the two apps above, median of ${String(RUNS)} launches each.`,
   "",
-  "| Profiles | Start-up to interactive | Sidebar listing (first 30) | Memory |",
+  "| Profiles | Start-up to interactive | Recent profiles on the home screen (first 5) | Memory |",
   "|---|---|---|---|",
   ...profileRows.map(
     (r) =>

@@ -2,7 +2,14 @@
 // injected into the real window, must find no violation of any impact on any of them. The
 // README's screenshots are taken here, at 1280×800.
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -19,7 +26,6 @@ import {
   openSource,
   root,
 } from "./harness.mjs";
-import { withProfiles } from "./bench-data.mjs";
 
 const axeSource = readFileSync(
   createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
@@ -31,6 +37,88 @@ const BIGQUERY = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
 const ORACLE = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
 
 let app;
+
+/** A data folder with the profiles a team would keep: several sources, sandboxes and ages. */
+function teamProfiles() {
+  const dataRoot = mkdtempSync(
+    path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), "screens-"),
+  );
+  const folder = path.join(dataRoot, "data", "io.flowconnect.desktop");
+  mkdirSync(folder, { recursive: true });
+  const hour = 3600 * 1000;
+  const now = Date.now();
+  const made = [
+    [
+      "ServiceNow – IT incidents",
+      SERVICENOW,
+      "Basic Authentication",
+      "ServiceNow",
+      "prod",
+      {
+        endpoint: "https://acme.service-now.com",
+        username: "aep-integration",
+      },
+      ["password"],
+    ],
+    [
+      "ServiceNow – HR cases",
+      SERVICENOW,
+      "Basic Authentication",
+      "ServiceNow",
+      "dev-marketing",
+      {
+        endpoint: "https://acme-hr.service-now.com",
+        username: "aep-hr",
+      },
+      ["password"],
+    ],
+    [
+      "BigQuery – marketing warehouse",
+      BIGQUERY,
+      "Basic Authentication",
+      "Google BigQuery",
+      "prod",
+      {
+        project: "acme-marketing",
+        clientId: "1234-acme.apps.googleusercontent.com",
+      },
+      ["clientSecret", "refreshToken"],
+    ],
+    [
+      "Oracle – finance ERP",
+      ORACLE,
+      "ConnectionString",
+      "Oracle",
+      "prod",
+      {},
+      ["connectionString"],
+    ],
+  ].map(
+    (
+      [name, specId, specName, sourceName, sandbox, values, secretFields],
+      i,
+    ) => ({
+      id: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+      name,
+      specId,
+      specName,
+      sourceName,
+      connectionName: name.replace(" – ", " "),
+      description: "",
+      values,
+      secretFields,
+      accountId: null,
+      sandbox,
+      updatedAt: now - (i + 1) * 26 * hour,
+      lastUsedAt: now - (i + 1) * 26 * hour,
+    }),
+  );
+  writeFileSync(
+    path.join(folder, "profiles.json"),
+    JSON.stringify({ schemaVersion: 2, profiles: made }),
+  );
+  return dataRoot;
+}
 
 async function fake(pathname, body) {
   const response = await fetch(`${app.fakeUrl}/__fake/${pathname}`, {
@@ -44,7 +132,7 @@ async function fake(pathname, body) {
 
 before(async () => {
   // A few saved profiles, as a team would have them.
-  const dataRoot = withProfiles(6);
+  const dataRoot = teamProfiles();
   app = await launch("screens", { dataRoot });
   await app.browser.setWindowSize(1280, 800);
   await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
@@ -208,6 +296,14 @@ for (const theme of ["light", "dark"]) {
       .$("ul[aria-label='Dataflows']")
       .waitForExist({ timeout: 15000 });
     await scan(`${theme}: a connection's dataflows`);
+    await browser.$("[role='tab']=Explore data").click();
+    // Whatever the fake answers for a seeded connection: the listing or the sentence saying why not.
+    await browser.$("#panel-data").waitForExist({ timeout: 5000 });
+    await browser.pause(1500);
+    await scan(`${theme}: a connection's data`);
+    await browser.$("button=Update credentials").click();
+    await browser.$("#form-heading").waitForExist({ timeout: 10000 });
+    await scan(`${theme}: updating a connection's credentials`);
 
     await goTo(browser, "Profiles");
     await browser
@@ -215,9 +311,7 @@ for (const theme of ["light", "dark"]) {
       .waitForExist({ timeout: 10000 });
     await scan(`${theme}: profiles`);
     await shot(`profiles-${theme}.png`);
-    await browser
-      .$("aria/Actions for profile ServiceNow instance 0002")
-      .click();
+    await browser.$("aria/Actions for profile Oracle – finance ERP").click();
     await browser.$("[role='menuitem']=Delete").click();
     await browser
       .$("dialog#delete-profile")
