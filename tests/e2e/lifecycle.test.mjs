@@ -156,6 +156,13 @@ test("BigQuery made with Google consent is explored to a table, its columns and 
   await press(await browser.$("button=Preview rows"));
   const grid = await browser.$('[aria-label="Preview of customers"]');
   await grid.waitForExist({ timeout: 10000 });
+  // The grid makes its rows a frame at a time: all 25 are there once it settles.
+  await browser.waitUntil(
+    async () =>
+      (await browser.$$('[aria-label="Preview of customers"] tbody tr'))
+        .length >= 25,
+    { timeout: 5000, timeoutMsg: "the preview did not make its 25 rows" },
+  );
   assert.equal(
     (await browser.$$('[aria-label="Preview of customers"] tbody tr')).length,
     25,
