@@ -31,6 +31,15 @@ after(async () => {
   await app?.stop();
 });
 
+/** The profile names in the Profiles table, top to bottom. */
+const listedProfiles = () =>
+  app.browser
+    .$$("table[aria-label='Saved profiles'] .profile-name")
+    .map((n) => n.getText());
+
+const sortByName = () =>
+  app.browser.$("table[aria-label='Saved profiles']").$("button*=Name").click();
+
 const scrollTop = () =>
   app.browser.execute(() => document.querySelector("main.content").scrollTop);
 
@@ -116,9 +125,7 @@ test("profiles are imported and exported through the file dialogs", async () => 
     "section[aria-label='Notifications']",
     /Imported 3 profiles/,
   );
-  const names = await browser
-    .$$("table[aria-label='Saved profiles'] .profile-name")
-    .map((n) => n.getText());
+  const names = await listedProfiles();
   assert.deepEqual([...names].sort(), [
     "ServiceNow – acme",
     "ServiceNow – globex",
@@ -126,25 +133,15 @@ test("profiles are imported and exported through the file dialogs", async () => 
   ]);
 
   // Sorted by name, then the other way round.
-  await browser
-    .$("table[aria-label='Saved profiles']")
-    .$("button*=Name")
-    .click();
-  const sorted = await browser
-    .$$("table[aria-label='Saved profiles'] .profile-name")
-    .map((n) => n.getText());
+  await sortByName();
+  const sorted = await listedProfiles();
   assert.deepEqual(sorted, [
     "ServiceNow – acme",
     "ServiceNow – globex",
     "ServiceNow – initech",
   ]);
-  await browser
-    .$("table[aria-label='Saved profiles']")
-    .$("button*=Name")
-    .click();
-  const reversed = await browser
-    .$$("table[aria-label='Saved profiles'] .profile-name")
-    .map((n) => n.getText());
+  await sortByName();
+  const reversed = await listedProfiles();
   assert.deepEqual(reversed, [...sorted].reverse());
 
   // A file dropped on the window reaches the same command with its path (the drop itself is
