@@ -1,0 +1,1 @@
+//! Two holders of one data folder (and two real processes): rewrites, newer files, locks per file, modes, migrations.
