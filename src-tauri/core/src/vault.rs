@@ -1,8 +1,10 @@
 //! The keychain: the only place secrets are kept outside memory. Calls into the OS store block
 //! (and a locked Linux keyring can block forever behind an unseen prompt), so they run on the
-//! blocking pool under a timeout. Values read once are cached in memory.
+//! blocking pool under a timeout. Nothing is cached: another process may change the keychain
+//! at any time.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -84,11 +86,16 @@ fn map_keyring_error(error: keyring::Error) -> VaultError {
     }
 }
 
-/// Async access to a [`SecretStore`] with a timeout and an in-memory cache.
+/// Async access to a [`SecretStore`] with a timeout. Nothing is cached: the app and
+/// flow-connect-cli share the keychain, and a value this process read a minute ago may have
+/// been renewed, added or deleted by the other since, so every call asks the keychain.
 #[derive(Clone)]
 pub struct Vault {
     store: Arc<dyn SecretStore>,
-    cache: Arc<Mutex<HashMap<String, Option<Secret>>>>,
+    /// One lock per key, held by the blocking call that works on it: a call that timed out
+    /// keeps its key until it has ended (and been undone), so a later call on the same key
+    /// never overtakes it, and reads what the keychain holds once the late call is settled.
+    keys: Arc<Mutex<HashMap<String, Arc<Mutex<()>>>>>,
     timeout: Duration,
 }
 
@@ -98,9 +105,22 @@ impl std::fmt::Debug for Vault {
     }
 }
 
+/// What a write changes a key to.
+#[derive(Clone)]
+enum Write {
+    Set(Secret),
+    Delete,
+}
+
+/// Who settles a blocking call: the caller that got its answer, or the timeout that gave up
+/// on it (and so the call itself undoes what it did late).
+const RUNNING: u8 = 0;
+const ANSWERED: u8 = 1;
+const ABANDONED: u8 = 2;
+
 impl Vault {
     pub fn new(store: impl SecretStore) -> Self {
-        Self { store: Arc::new(store), cache: Arc::default(), timeout: DEFAULT_TIMEOUT }
+        Self { store: Arc::new(store), keys: Arc::default(), timeout: DEFAULT_TIMEOUT }
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
@@ -108,61 +128,146 @@ impl Vault {
         self
     }
 
-    /// The secret under `key`, `None` when there is none.
+    /// The secret under `key`, `None` when there is none, as the keychain holds it now.
     pub async fn get(&self, key: &str) -> Result<Option<Secret>, VaultError> {
-        if let Some(hit) = self.cached(key) {
-            return Ok(hit);
-        }
-        let value = self.blocking(key, |store, key| store.get(&key)).await?;
-        self.remember(key, value.clone());
-        Ok(value)
+        self.blocking(key, |store, key, _| store.get(key)).await
     }
 
     pub async fn set(&self, key: &str, value: Secret) -> Result<(), VaultError> {
-        let stored = value.clone();
-        self.blocking(key, move |store, key| store.set(&key, &stored)).await?;
-        self.remember(key, Some(value));
-        Ok(())
+        self.write(key, Write::Set(value), false).await.map(drop)
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), VaultError> {
-        self.blocking(key, |store, key| store.delete(&key)).await?;
-        self.remember(key, None);
-        Ok(())
+        self.write(key, Write::Delete, false).await.map(drop)
+    }
+
+    /// Changes `key` and returns what it held just before, read in the same call. A call that
+    /// times out is not left to land later unseen: when it ends it puts the key back as it was
+    /// (unless the value changed meanwhile), so a "failed" save leaves no entry and a "failed"
+    /// delete deletes nothing. `absent` says the key cannot exist yet, which spares the read.
+    async fn write(&self, key: &str, write: Write, absent: bool) -> Result<Option<Secret>, VaultError> {
+        self.blocking(key, move |store, key, state| {
+            let before = if absent { None } else { store.get(key)? };
+            // Given up on while waiting for the key or reading: nothing was changed, so the
+            // change is not made at all.
+            if state.load(Ordering::SeqCst) == ABANDONED {
+                return Err(VaultError::Refused { reason: "abandoned after a timeout".into() });
+            }
+            match &write {
+                Write::Set(value) => store.set(key, value)?,
+                Write::Delete => store.delete(key)?,
+            }
+            if state.compare_exchange(RUNNING, ANSWERED, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+                let after = match &write {
+                    Write::Set(value) => Some(value.clone()),
+                    Write::Delete => None,
+                };
+                match restore(store, key, after.as_ref(), before.as_ref()) {
+                    Ok(()) => tracing::warn!(%key, "a keychain change that timed out was undone"),
+                    Err(e) => tracing::warn!(%key, error = %e, "a keychain change that timed out could not be undone"),
+                }
+            }
+            Ok(before)
+        })
+        .await
+    }
+
+    /// Puts `key` back to `before`, unless it no longer holds `after` (another process changed
+    /// it since: its newer value stays).
+    async fn restore(
+        &self,
+        key: &str,
+        after: Option<Secret>,
+        before: Option<Secret>,
+    ) -> Result<(), VaultError> {
+        self.blocking(key, move |store, key, _| restore(store, key, after.as_ref(), before.as_ref())).await
     }
 
     async fn blocking<T: Send + 'static>(
         &self,
         key: &str,
-        call: impl FnOnce(&dyn SecretStore, String) -> Result<T, VaultError> + Send + 'static,
+        call: impl FnOnce(&dyn SecretStore, &str, &AtomicU8) -> Result<T, VaultError> + Send + 'static,
     ) -> Result<T, VaultError> {
         let store = Arc::clone(&self.store);
+        let keys = Arc::clone(&self.keys);
         let key = key.to_owned();
+        let state = Arc::new(AtomicU8::new(RUNNING));
+        let settled = Arc::clone(&state);
         // On a timeout the blocked thread is left behind: a hung keychain cannot be interrupted,
-        // but the UI must not wait for it.
-        let task = tokio::task::spawn_blocking(move || call(store.as_ref(), key));
-        match tokio::time::timeout(self.timeout, task).await {
+        // but the UI must not wait for it. The call settles itself when it ends (`write`).
+        let task = tokio::task::spawn_blocking(move || {
+            let lock = key_lock(&keys, &key);
+            let result = {
+                let _held = lock.lock().unwrap_or_else(PoisonError::into_inner);
+                call(store.as_ref(), &key, &settled)
+            };
+            release_key_lock(&keys, &key, lock);
+            result
+        });
+        tokio::pin!(task);
+        match tokio::time::timeout(self.timeout, &mut task).await {
             Ok(Ok(result)) => result,
             Ok(Err(join)) => Err(VaultError::Refused { reason: join.to_string() }),
-            Err(_) => Err(VaultError::TimedOut { seconds: self.timeout.as_secs().max(1) }),
+            Err(_) => {
+                if state.compare_exchange(RUNNING, ABANDONED, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                    return Err(VaultError::TimedOut { seconds: self.timeout.as_secs().max(1) });
+                }
+                // The call answered just as the time ran out: its result stands, and arrives now.
+                match task.await {
+                    Ok(result) => result,
+                    Err(join) => Err(VaultError::Refused { reason: join.to_string() }),
+                }
+            }
         }
-    }
-
-    fn cached(&self, key: &str) -> Option<Option<Secret>> {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned()
-    }
-
-    fn remember(&self, key: &str, value: Option<Secret>) {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner).insert(key.to_owned(), value);
     }
 }
 
-/// Keychain changes that belong to one file write: each records what it replaced, so when the
-/// write fails the keychain is put back as it was and file, memory and keychain still agree.
+fn restore(
+    store: &dyn SecretStore,
+    key: &str,
+    after: Option<&Secret>,
+    before: Option<&Secret>,
+) -> Result<(), VaultError> {
+    if store.get(key)?.as_ref() != after {
+        tracing::info!(%key, "a keychain entry changed by another process is left as it is");
+        return Ok(());
+    }
+    match before {
+        Some(value) => store.set(key, value),
+        None if after.is_some() => store.delete(key),
+        None => Ok(()),
+    }
+}
+
+fn key_lock(keys: &Mutex<HashMap<String, Arc<Mutex<()>>>>, key: &str) -> Arc<Mutex<()>> {
+    let mut keys = keys.lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(keys.entry(key.to_owned()).or_default())
+}
+
+/// Forgets a key's lock once no other call holds or waits for it, so the map stays small.
+fn release_key_lock(keys: &Mutex<HashMap<String, Arc<Mutex<()>>>>, key: &str, lock: Arc<Mutex<()>>) {
+    let mut keys = keys.lock().unwrap_or_else(PoisonError::into_inner);
+    // Two owners: the map and this call.
+    if Arc::strong_count(&lock) == 2 {
+        keys.remove(key);
+    }
+}
+
+/// Keychain changes that belong to one file write: each records what the keychain held before
+/// it (read in the same call that changed it), so when the write fails the keychain is put back
+/// as it was and file, memory and keychain still agree. A key another process changed since is
+/// left with its newer value.
 #[derive(Debug)]
 pub struct VaultChanges<'a> {
     vault: &'a Vault,
-    undo: Vec<(String, Option<Secret>)>,
+    undo: Vec<Undo>,
+}
+
+#[derive(Debug)]
+struct Undo {
+    key: String,
+    before: Option<Secret>,
+    after: Option<Secret>,
 }
 
 impl<'a> VaultChanges<'a> {
@@ -171,36 +276,30 @@ impl<'a> VaultChanges<'a> {
     }
 
     pub async fn set(&mut self, key: &str, value: Secret) -> Result<(), VaultError> {
-        let before = self.vault.get(key).await?;
-        self.vault.set(key, value).await?;
-        self.undo.push((key.to_owned(), before));
+        let before = self.vault.write(key, Write::Set(value.clone()), false).await?;
+        self.undo.push(Undo { key: key.to_owned(), before, after: Some(value) });
         Ok(())
     }
 
     /// Sets a key that cannot exist yet (it names an id made a moment ago): undoing it
     /// deletes it, and no read is spent on what it held before.
     pub async fn set_new(&mut self, key: &str, value: Secret) -> Result<(), VaultError> {
-        self.vault.set(key, value).await?;
-        self.undo.push((key.to_owned(), None));
+        self.vault.write(key, Write::Set(value.clone()), true).await?;
+        self.undo.push(Undo { key: key.to_owned(), before: None, after: Some(value) });
         Ok(())
     }
 
     pub async fn delete(&mut self, key: &str) -> Result<(), VaultError> {
-        let before = self.vault.get(key).await?;
-        self.vault.delete(key).await?;
-        self.undo.push((key.to_owned(), before));
+        let before = self.vault.write(key, Write::Delete, false).await?;
+        self.undo.push(Undo { key: key.to_owned(), before, after: None });
         Ok(())
     }
 
     /// Puts back every change, newest first. A keychain that fails now too is logged: the
     /// caller's error is the one the user needs to see.
     pub async fn roll_back(self) {
-        for (key, before) in self.undo.into_iter().rev() {
-            let restored = match before {
-                Some(value) => self.vault.set(&key, value).await,
-                None => self.vault.delete(&key).await,
-            };
-            if let Err(e) = restored {
+        for Undo { key, before, after } in self.undo.into_iter().rev() {
+            if let Err(e) = self.vault.restore(&key, after, before).await {
                 tracing::warn!(%key, error = %e, "a keychain change could not be undone");
             }
         }
@@ -210,17 +309,14 @@ impl<'a> VaultChanges<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[derive(Default)]
-    struct CountingStore {
+    struct MemoryStore {
         values: Mutex<HashMap<String, String>>,
-        reads: AtomicUsize,
     }
 
-    impl SecretStore for Arc<CountingStore> {
+    impl SecretStore for Arc<MemoryStore> {
         fn get(&self, key: &str) -> Result<Option<Secret>, VaultError> {
-            self.reads.fetch_add(1, Ordering::SeqCst);
             Ok(self.values.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned().map(Secret::new))
         }
         fn set(&self, key: &str, value: &Secret) -> Result<(), VaultError> {
@@ -252,19 +348,37 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn values_read_once_are_cached() {
-        let store = Arc::new(CountingStore::default());
-        let vault = Vault::new(Arc::clone(&store));
-        assert_eq!(vault.get("k").await, Ok(None));
-        vault.set("k", Secret::new("v")).await.expect("set");
-        assert_eq!(vault.get("k").await.expect("get").map(|s| s.expose().to_owned()), Some("v".into()));
-        assert_eq!(vault.get("k").await.expect("get").map(|s| s.expose().to_owned()), Some("v".into()));
-        assert_eq!(store.reads.load(Ordering::SeqCst), 1, "only the first, missing read reached the store");
+    async fn every_read_asks_the_keychain() {
+        let store = Arc::new(MemoryStore::default());
+        let window = Vault::new(Arc::clone(&store));
+        let cli = Vault::new(Arc::clone(&store));
+        assert_eq!(window.get("k").await, Ok(None));
+        cli.set("k", Secret::new("renewed")).await.expect("set");
+        assert_eq!(
+            window.get("k").await.expect("get").map(|s| s.expose().to_owned()),
+            Some("renewed".into())
+        );
+        cli.delete("k").await.expect("delete");
+        assert_eq!(window.get("k").await, Ok(None), "a value the other holder deleted is gone here too");
+    }
+
+    #[tokio::test]
+    async fn a_roll_back_leaves_a_value_another_holder_wrote_since() {
+        let store = Arc::new(MemoryStore::default());
+        let window = Vault::new(Arc::clone(&store));
+        let cli = Vault::new(Arc::clone(&store));
+        window.set("k", Secret::new("old")).await.expect("set");
+        let mut changes = VaultChanges::new(&window);
+        changes.set("k", Secret::new("window's")).await.expect("set");
+        cli.set("k", Secret::new("cli's, newer")).await.expect("set");
+        changes.roll_back().await;
+        let values = store.values.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        assert_eq!(values.get("k").map(String::as_str), Some("cli's, newer"));
     }
 
     #[tokio::test]
     async fn rolled_back_changes_restore_the_keychain() {
-        let store = Arc::new(CountingStore::default());
+        let store = Arc::new(MemoryStore::default());
         let vault = Vault::new(Arc::clone(&store));
         vault.set("kept", Secret::new("old")).await.expect("set");
         vault.set("removed", Secret::new("there")).await.expect("set");
@@ -277,6 +391,78 @@ mod tests {
         assert_eq!(values.get("kept").map(String::as_str), Some("old"));
         assert_eq!(values.get("removed").map(String::as_str), Some("there"));
         assert!(!values.contains_key("added"));
+    }
+
+    /// A keychain whose writes wait until the test opens the gate, as a locked keyring waits
+    /// for the user's password.
+    #[derive(Default)]
+    struct GatedStore {
+        values: Mutex<HashMap<String, String>>,
+        open: Mutex<bool>,
+        opened: std::sync::Condvar,
+    }
+
+    impl GatedStore {
+        fn open_gate(&self) {
+            *self.open.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            self.opened.notify_all();
+        }
+        fn wait(&self) {
+            let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+            while !*open {
+                open = self.opened.wait(open).unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+        fn value(&self, key: &str) -> Option<String> {
+            self.values.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned()
+        }
+    }
+
+    impl SecretStore for Arc<GatedStore> {
+        fn get(&self, key: &str) -> Result<Option<Secret>, VaultError> {
+            Ok(self.value(key).map(Secret::new))
+        }
+        fn set(&self, key: &str, value: &Secret) -> Result<(), VaultError> {
+            self.wait();
+            self.values
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(key.into(), value.expose().into());
+            Ok(())
+        }
+        fn delete(&self, key: &str) -> Result<(), VaultError> {
+            self.wait();
+            self.values.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_save_that_timed_out_is_undone_when_it_lands_late() {
+        let store = Arc::new(GatedStore::default());
+        let vault = Vault::new(Arc::clone(&store)).with_timeout(Duration::from_millis(50));
+        assert_eq!(vault.set("new", Secret::new("orphan?")).await, Err(VaultError::TimedOut { seconds: 1 }));
+        store.open_gate();
+        // The next call on the key waits for the late one, which has put the key back by then.
+        let patient = vault.clone().with_timeout(Duration::from_secs(30));
+        assert_eq!(patient.get("new").await, Ok(None), "a \"failed\" save leaves no entry behind");
+        assert_eq!(store.value("new"), None);
+    }
+
+    #[tokio::test]
+    async fn a_delete_that_timed_out_is_undone_when_it_lands_late() {
+        let store = Arc::new(GatedStore::default());
+        store.values.lock().unwrap_or_else(PoisonError::into_inner).insert("kept".into(), "value".into());
+        let vault = Vault::new(Arc::clone(&store)).with_timeout(Duration::from_millis(50));
+        let mut changes = VaultChanges::new(&vault);
+        assert_eq!(changes.delete("kept").await, Err(VaultError::TimedOut { seconds: 1 }));
+        store.open_gate();
+        let patient = vault.clone().with_timeout(Duration::from_secs(30));
+        assert_eq!(
+            patient.get("kept").await.expect("read").map(|s| s.expose().to_owned()).as_deref(),
+            Some("value"),
+            "a \"failed\" delete deletes nothing"
+        );
     }
 
     #[tokio::test]
