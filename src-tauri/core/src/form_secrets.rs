@@ -22,6 +22,18 @@ pub fn secret_fields_of(source: &Source) -> Vec<String> {
     fields
 }
 
+/// The fields a save keeps as secrets, the one rule every save path uses: the source's live
+/// spec, its built-in entry, and the fields the profile being saved over already keeps as
+/// secrets (`profile_secrets`; empty for a new one). A field once kept in the keychain stays
+/// there, whatever a spec says of it now, so a save never writes it into `profiles.json`.
+pub fn secret_fields_for(source: &Source, profile_secrets: &[String]) -> Vec<String> {
+    let mut fields = secret_fields_of(source);
+    fields.extend(profile_secrets.iter().cloned());
+    fields.sort();
+    fields.dedup();
+    fields
+}
+
 /// The fields `stored` may fill in a form of `source`.
 pub async fn allowed_fields(
     stored: &StoredSecrets,

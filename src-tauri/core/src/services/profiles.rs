@@ -20,14 +20,14 @@ impl Services {
             ));
         }
         // The profile's own secret list counts too: a field once kept as a secret stays one.
-        let mut secrets = form_secrets::secret_fields_of(&source);
-        if let Some(existing) = draft.id.as_deref() {
-            if let Some(profile) = self.profiles.profile(existing).await {
-                secrets.extend(
-                    profile.secret_fields.into_iter().filter(|f| !secrets.contains(f)).collect::<Vec<_>>(),
-                );
-            }
-        }
+        let existing = match draft.id.as_deref() {
+            Some(id) => self.profiles.profile(id).await,
+            None => None,
+        };
+        let secrets = form_secrets::secret_fields_for(
+            &source,
+            existing.as_ref().map(|p| p.secret_fields.as_slice()).unwrap_or_default(),
+        );
         let copied_from = match &mut draft.stored {
             Some(stored) => {
                 let allowed =
