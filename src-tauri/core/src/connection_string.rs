@@ -8,21 +8,35 @@
 //! other case, with any double quote inside doubled. So a value that contains `;`, or begins or
 //! ends with a space or a quote, is always quoted, and parsing gives back exactly what was typed.
 
+use std::collections::BTreeMap;
+
+use crate::catalog::ConnectionStringPart;
+
+/// What is wrong with a connection string. A message names a part by its position, never by
+/// its text: what follows a secret key may be the rest of a password that holds an unquoted
+/// `;` (`Password=aGVs;bG8=`), so even a "key" read there can be a fragment of the secret.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConnectionStringError {
-    // The text itself is not repeated: a password with an unquoted `;` ends up here.
-    #[error("Part {position} has no “=”: write each part as Key=Value, separated by “;”, and quote values that contain “;”.")]
+    #[error("Part {position} of the connection string has no “=”: write each part as Key=Value, separated by “;”. {hint}", hint = QUOTE_HINT)]
     MissingEquals { position: usize },
-    #[error("A part starts with “=” and has no key: write each part as Key=Value.")]
-    EmptyKey,
-    #[error("The value of {key} opens a quote that is never closed: close it, or remove the quote.")]
-    UnclosedQuote { key: String },
-    #[error("The quoted value of {key} is followed by other text: put a “;” after the closing quote.")]
-    TextAfterQuote { key: String },
-    #[error("{key} appears twice: keep one of them.")]
-    DuplicateKey { key: String },
+    #[error("Part {position} of the connection string starts with “=” and has no key: write each part as Key=Value. {hint}", hint = QUOTE_HINT)]
+    EmptyKey { position: usize },
+    #[error("The value of part {position} of the connection string opens a quote that is never closed: close it, or remove the quote.")]
+    UnclosedQuote { position: usize },
+    #[error("The quoted value of part {position} of the connection string is followed by other text: put a “;” after the closing quote.")]
+    TextAfterQuote { position: usize },
+    #[error("Part {position} of the connection string repeats an earlier key: keep one of them. {hint}", hint = QUOTE_HINT)]
+    DuplicateKey { position: usize },
+    #[error("Part {position} of the connection string is not a key Flow Connect knows here; use {known}. {hint}", hint = QUOTE_HINT)]
+    UnknownKey { position: usize, known: String },
+    #[error("The connection string has no {key}= part: add it.")]
+    MissingKey { key: String },
 }
+
+/// How to write a secret that holds `;`, `=` or quotes, the usual cause of the errors above.
+const QUOTE_HINT: &str =
+    "If a password holds “;”, “=” or quotes, put it in double quotes: Password=\"pa;ss\" (double any \" inside).";
 
 /// Writes `pairs` as `Key=Value;Key=Value`. Keys are written as given.
 pub fn compose<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
@@ -65,11 +79,12 @@ pub fn parse(input: &str) -> Result<Vec<(String, String)>, ConnectionStringError
         if rest.is_empty() {
             return Ok(pairs);
         }
-        let (key, after_key) = read_key(rest, pairs.len() + 1)?;
+        let position = pairs.len() + 1;
+        let (key, after_key) = read_key(rest, position)?;
         if pairs.iter().any(|(k, _)| same_key(k, &key)) {
-            return Err(ConnectionStringError::DuplicateKey { key });
+            return Err(ConnectionStringError::DuplicateKey { position });
         }
-        let (value, after_value) = read_value(&key, after_key)?;
+        let (value, after_value) = read_value(position, after_key)?;
         pairs.push((key, value));
         rest = after_value;
     }
@@ -88,7 +103,7 @@ fn read_key(input: &str, position: usize) -> Result<(String, &str), ConnectionSt
             '=' => {
                 let key = key.trim().to_owned();
                 if key.is_empty() {
-                    return Err(ConnectionStringError::EmptyKey);
+                    return Err(ConnectionStringError::EmptyKey { position });
                 }
                 return Ok((key, &input[i + 1..]));
             }
@@ -99,7 +114,7 @@ fn read_key(input: &str, position: usize) -> Result<(String, &str), ConnectionSt
     Err(ConnectionStringError::MissingEquals { position })
 }
 
-fn read_value<'a>(key: &str, input: &'a str) -> Result<(String, &'a str), ConnectionStringError> {
+fn read_value(position: usize, input: &str) -> Result<(String, &str), ConnectionStringError> {
     let trimmed = input.trim_start();
     let quote = trimmed.chars().next().filter(|c| *c == '"' || *c == '\'');
     let Some(quote) = quote else {
@@ -122,11 +137,11 @@ fn read_value<'a>(key: &str, input: &'a str) -> Result<(String, &'a str), Connec
         let after = &body[i + 1..];
         let after_trimmed = after.trim_start();
         if !(after_trimmed.is_empty() || after_trimmed.starts_with(';')) {
-            return Err(ConnectionStringError::TextAfterQuote { key: key.to_owned() });
+            return Err(ConnectionStringError::TextAfterQuote { position });
         }
         return Ok((value, after_trimmed));
     }
-    Err(ConnectionStringError::UnclosedQuote { key: key.to_owned() })
+    Err(ConnectionStringError::UnclosedQuote { position })
 }
 
 /// Keys compare without case and spaces, so `User Id`, `UserId` and `USER ID` are one key
@@ -135,6 +150,29 @@ pub fn same_key(a: &str, b: &str) -> bool {
     let norm =
         |s: &str| s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect::<String>();
     norm(a) == norm(b)
+}
+
+/// Reads a pasted connection string into the form's part fields (raw mode), so the user can
+/// switch back to the fields and see what they pasted. Every key must be one of `parts`, and
+/// every part must be there. An error names positions and the keys of `parts` only: see
+/// [`ConnectionStringError`].
+pub fn split(
+    parts: &[ConnectionStringPart],
+    raw: &str,
+) -> Result<BTreeMap<String, String>, ConnectionStringError> {
+    let pairs = parse(raw)?;
+    let mut fields = BTreeMap::new();
+    for (index, (key, value)) in pairs.into_iter().enumerate() {
+        let Some(part) = parts.iter().find(|p| same_key(&p.key, &key)) else {
+            let known: Vec<&str> = parts.iter().map(|p| p.key.as_str()).collect();
+            return Err(ConnectionStringError::UnknownKey { position: index + 1, known: known.join(", ") });
+        };
+        fields.insert(part.field.clone(), value);
+    }
+    if let Some(missing) = parts.iter().find(|p| !fields.contains_key(&p.field)) {
+        return Err(ConnectionStringError::MissingKey { key: missing.key.clone() });
+    }
+    Ok(fields)
 }
 
 #[cfg(test)]
@@ -194,7 +232,7 @@ mod tests {
         assert!(matches!(parse("Password=\"abc"), Err(ConnectionStringError::UnclosedQuote { .. })));
         assert!(matches!(parse("Password=\"a\"b"), Err(ConnectionStringError::TextAfterQuote { .. })));
         assert!(matches!(parse("Host=a;host=b"), Err(ConnectionStringError::DuplicateKey { .. })));
-        assert!(matches!(parse("=x"), Err(ConnectionStringError::EmptyKey)));
+        assert!(matches!(parse("=x"), Err(ConnectionStringError::EmptyKey { .. })));
     }
 
     #[test]
@@ -207,6 +245,53 @@ mod tests {
 
     const KEYS: [&str; 5] = ["Host", "Port", "Sid", "User Id", "Password"];
 
+    fn oracle_parts() -> Vec<ConnectionStringPart> {
+        KEYS.iter()
+            .map(|key| ConnectionStringPart {
+                field: key.replace(' ', "").to_lowercase(),
+                key: (*key).to_owned(),
+                label: (*key).to_owned(),
+                help: String::new(),
+                kind: crate::catalog::PartKind::Text,
+                secret: *key == "Password",
+            })
+            .collect()
+    }
+
+    /// Every window of 4 or more characters of `secret` that `message` holds.
+    fn fragments_in(message: &str, secret: &str) -> Vec<String> {
+        let chars: Vec<char> = secret.chars().collect();
+        let mut found = Vec::new();
+        for start in 0..chars.len() {
+            for end in start + 4..=chars.len() {
+                let window: String = chars[start..end].iter().collect();
+                if message.contains(&window) {
+                    found.push(window);
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn a_key_read_after_a_secret_is_never_repeated() {
+        let err = split(&oracle_parts(), "Password=aGVsbG8;d29ybGQ=").expect_err("an unquoted ;");
+        let message = err.to_string();
+        assert!(!message.contains("d29ybGQ") && !message.contains("aGVsbG8"), "{message}");
+        assert!(message.contains("Part 2"), "names the position: {message}");
+        assert!(message.contains("double quotes"), "suggests quoting: {message}");
+        assert!(message.contains("Host, Port, Sid, User Id, Password"), "names the known keys: {message}");
+    }
+
+    #[test]
+    fn a_missing_part_is_named_by_its_known_key() {
+        let err = split(&oracle_parts(), "Host=db;Port=1521").expect_err("incomplete");
+        assert_eq!(err, ConnectionStringError::MissingKey { key: "Sid".into() });
+        let fields =
+            split(&oracle_parts(), "Host=db;Port=1521;Sid=O;UserId=u;Password=\"a;b=c\"").expect("quoted");
+        assert_eq!(fields.get("password").map(String::as_str), Some("a;b=c"));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -216,6 +301,26 @@ mod tests {
             let parsed = parse(&compose(input.iter().copied())).expect("a composed string parses");
             let expected: Vec<(String, String)> = input.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
             prop_assert_eq!(parsed, expected);
+        }
+
+        /// Whatever follows a secret key, unquoted, no error holds 4 characters of it in a row.
+        #[test]
+        fn no_error_holds_a_fragment_of_a_secret(
+            before in "(Host=db;Port=1521;)?(Sid=ORCL;)?",
+            secret in "[A-F0-9;=\"' +/]{4,32}",
+            after in "(;User Id=u)?",
+        ) {
+            let raw = format!("{before}Password={secret}{after}");
+            if let Err(err) = split(&oracle_parts(), &raw) {
+                let message = err.to_string();
+                // Only windows that carry some of the secret's own letters or digits count:
+                // punctuation such as `" ;` is the message's own.
+                let leaked: Vec<String> = fragments_in(&message, &secret)
+                    .into_iter()
+                    .filter(|w| w.chars().filter(char::is_ascii_alphanumeric).count() >= 2)
+                    .collect();
+                prop_assert!(leaked.is_empty(), "{message} holds {leaked:?}");
+            }
         }
 
         #[test]

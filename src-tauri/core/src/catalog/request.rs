@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::body;
 use super::model::{AuthMethod, ConnectionStringPart, FieldError, Param, ParamKind, Source};
 use super::validate::check_part;
-use crate::connection_string::{self, same_key};
+use crate::connection_string;
 use crate::flow::{AuthInfo, AuthParams, NewConnection, SpecRef, MASK};
 use crate::secret::Secret;
 
@@ -158,24 +158,13 @@ pub(super) fn connection_string_value(
 }
 
 /// Raw mode: splits a pasted connection string into the form's part fields, so the user can
-/// switch back to the fields and see what they pasted.
+/// switch back to the fields and see what they pasted. The message names positions and known
+/// keys only, never text from the string (see [`connection_string::split`]).
 pub fn split_connection_string(
     parts: &[ConnectionStringPart],
     raw: &str,
 ) -> Result<BTreeMap<String, String>, String> {
-    let pairs = connection_string::parse(raw).map_err(|e| e.to_string())?;
-    let mut fields = BTreeMap::new();
-    for (key, value) in pairs {
-        let Some(part) = parts.iter().find(|p| same_key(&p.key, &key)) else {
-            let known: Vec<&str> = parts.iter().map(|p| p.key.as_str()).collect();
-            return Err(format!("“{key}” is not a key Flow Connect knows here; use {}.", known.join(", ")));
-        };
-        fields.insert(part.field.clone(), value);
-    }
-    if let Some(missing) = parts.iter().find(|p| !fields.contains_key(&p.field)) {
-        return Err(format!("The connection string has no {}= part: add it.", missing.key));
-    }
-    Ok(fields)
+    connection_string::split(parts, raw).map_err(|e| e.to_string())
 }
 
 /// The composed connection string as the form shows it while the user types: every part as
@@ -270,7 +259,7 @@ mod tests {
         assert!(missing.contains("Sid="), "{missing}");
         let unknown =
             split_connection_string(&oracle_parts(), "Host=db;Service Name=x").expect_err("unknown key");
-        assert!(unknown.contains("Service Name"), "{unknown}");
+        assert!(unknown.contains("Part 2") && !unknown.contains("Service Name"), "{unknown}");
     }
 
     #[test]
