@@ -81,7 +81,8 @@ export const builtinSources: Source[] = [
             "secret": false,
             "hidden": false
           }
-        ]
+        ],
+        "consent": "google"
       },
       {
         "specName": "Service Authentication",
@@ -128,7 +129,8 @@ export const builtinSources: Source[] = [
             "secret": false,
             "hidden": false
           }
-        ]
+        ],
+        "consent": "none"
       }
     ],
     "origin": "builtIn",
@@ -205,7 +207,8 @@ export const builtinSources: Source[] = [
             "secret": true,
             "hidden": false
           }
-        ]
+        ],
+        "consent": "none"
       }
     ],
     "origin": "builtIn",
@@ -331,7 +334,8 @@ export const builtinSources: Source[] = [
             "secret": false,
             "hidden": false
           }
-        ]
+        ],
+        "consent": "rest"
       },
       {
         "specName": "Basic Authentication",
@@ -377,7 +381,8 @@ export const builtinSources: Source[] = [
             "secret": true,
             "hidden": false
           }
-        ]
+        ],
+        "consent": "none"
       }
     ],
     "origin": "builtIn",
@@ -438,7 +443,8 @@ export const builtinSources: Source[] = [
             "secret": true,
             "hidden": false
           }
-        ]
+        ],
+        "consent": "none"
       }
     ],
     "origin": "builtIn",

@@ -1,8 +1,9 @@
-//! Which entries of `GET /connectionSpecs` are sources, and what of them may be written to
-//! the catalog cache.
+//! Which entries of `GET /connectionSpecs` are sources, what of them may be written to the
+//! catalog cache, and which sources a search finds.
 
 use serde_json::Value;
 
+use super::model::Source;
 use super::schema::names_a_secret;
 use crate::flow::ConnectionSpec;
 
@@ -72,6 +73,18 @@ fn strip_secret_values(schema: &mut Value, depth: usize) -> usize {
     removed
 }
 
+/// Whether `source` is found by the search `query`, the one rule of the catalog screen and of
+/// `sources list --search`: every word of the query (split at white space, without case) is in
+/// the source's display name, category, spec key or spec id, so "big query" finds Google
+/// BigQuery (`google-big-query`) and "google storage" finds Google Cloud Storage. An empty
+/// query finds every source.
+pub fn matches_search(source: &Source, query: &str) -> bool {
+    let haystack = [&source.display_name, &source.category, &source.spec_key, &source.spec_id]
+        .map(|text| text.to_lowercase())
+        .join(" ");
+    query.to_lowercase().split_whitespace().all(|word| haystack.contains(word))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +104,21 @@ mod tests {
         assert!(!is_source(&spec(json!({ "id": "d", "targetSpec": { "attributes": {} } }))));
         assert!(is_source(&spec(json!({ "id": "e", "sourceSpec": {} }))));
         assert!(is_source(&spec(json!({ "id": "f", "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a" }))));
+    }
+
+    #[test]
+    fn a_search_finds_a_source_by_every_word_of_it() {
+        let bigquery =
+            super::super::builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd").expect("BigQuery");
+        for found in ["", "  ", "big query", "BigQuery", "QUERY big", "google-big", "3c9b37f8", "google  big"]
+        {
+            assert!(matches_search(bigquery, found), "“{found}” finds BigQuery");
+        }
+        for missed in ["big table", "oracle", "bigquery x"] {
+            assert!(!matches_search(bigquery, missed), "“{missed}” does not find BigQuery");
+        }
+        let category = bigquery.category.to_lowercase();
+        assert!(matches_search(bigquery, &format!("google {category}")), "the category counts");
     }
 
     #[test]

@@ -22,11 +22,11 @@ mod engine_tests;
 pub use builtin::{builtin_source, builtin_sources};
 pub use cache::{CacheFile, CatalogCache};
 pub use labels::humanize;
-pub use listing::{for_cache, is_source};
+pub use listing::{for_cache, is_source, matches_search};
 pub use live::{CatalogError, CatalogList, LiveCatalog};
 pub use model::{
-    AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind, Rules, Source,
-    Variant, VARIANT_FIELD,
+    AuthMethod, CatalogOrigin, ConnectionStringPart, ConsentKind, FieldError, Param, ParamKind, PartKind,
+    Rules, Source, Variant, VARIANT_FIELD,
 };
 pub use reconcile::reconcile;
 pub use request::{

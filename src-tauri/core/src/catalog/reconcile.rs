@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::labels::{category_label, source_label};
-use super::model::{AuthMethod, CatalogOrigin, Param, Source};
+use super::model::{AuthMethod, CatalogOrigin, ConsentKind, Param, Source};
 use super::schema::method_from_spec;
 use crate::flow::{AuthSpec, ConnectionSpec, ExploreKind, ExploreSupport};
 
@@ -70,6 +70,7 @@ fn merge_method(known: Option<&AuthMethod>, spec: &AuthSpec) -> AuthMethod {
         help: known.help.clone(),
         auth_type: known.auth_type.clone(),
         params,
+        consent: ConsentKind::None,
     }
 }
 

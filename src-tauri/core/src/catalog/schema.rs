@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::labels::humanize;
-use super::model::{AuthMethod, Param, ParamKind, Rules, Variant};
+use super::model::{AuthMethod, ConsentKind, Param, ParamKind, Rules, Variant};
 use crate::flow::AuthSpec;
 use crate::profiles::looks_secret;
 
@@ -25,6 +25,7 @@ pub fn method_from_spec(spec: &AuthSpec) -> AuthMethod {
         help: str_of(&spec.spec, "description").unwrap_or_default().to_owned(),
         auth_type: None,
         params: object_params(&spec.spec, 0),
+        consent: ConsentKind::None,
     }
 }
 
