@@ -12,6 +12,7 @@ Exit codes:
   6  keychain: the system keychain is missing, locked or not answering
   7  local files: the data folder could not be read or written
   8  consent: Google or the OAuth provider refused, or the consent was cancelled
+  9  ambiguous: two or more accounts, profiles or connections have that name; give an id
 With several sandboxes, the exit code is that of the first that failed.
 
 Output: tables for people on standard output, progress and errors on standard error.

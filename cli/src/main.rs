@@ -70,6 +70,7 @@ pub fn exit_code(code: ErrorCode) -> ExitCode {
         ErrorCode::Keychain => 6,
         ErrorCode::Storage | ErrorCode::Configuration => 7,
         ErrorCode::GoogleSignIn | ErrorCode::Cancelled => 8,
+        ErrorCode::Ambiguous => 9,
     })
 }
 
@@ -107,6 +108,7 @@ mod tests {
             (ErrorCode::Keychain, "6"),
             (ErrorCode::Storage, "7"),
             (ErrorCode::GoogleSignIn, "8"),
+            (ErrorCode::Ambiguous, "9"),
         ] {
             assert_eq!(exit_code(code), ExitCode::from(exit.parse::<u8>().expect("number")));
             assert!(args::EXIT_CODES.contains(&format!("  {exit}  ")), "{exit} is documented");

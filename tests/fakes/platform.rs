@@ -240,6 +240,29 @@ impl FakePlatform {
         lock(&self.state).lifecycle.tables = tables;
     }
 
+    /// Adds connections of `spec_id` in `sandbox` with exactly these names, as if made by
+    /// another tool; returns their ids in order.
+    pub fn seed_named(&self, spec_id: &str, sandbox: &str, names: &[&str]) -> Vec<String> {
+        let mut state = lock(&self.state);
+        names
+            .iter()
+            .map(|name| {
+                let connection = new_connection(
+                    &mut state,
+                    sandbox,
+                    &json!({
+                        "name": name,
+                        "auth": { "specName": "Basic Authentication", "params": {} },
+                        "connectionSpec": { "id": spec_id, "version": "1.0" },
+                    }),
+                );
+                let id = connection["id"].as_str().unwrap_or_default().to_owned();
+                state.connections.push(connection);
+                id
+            })
+            .collect()
+    }
+
     /// Adds `count` connections of `spec_id` in `sandbox`, named `{prefix} 0001` and so on.
     pub fn seed_connections(&self, spec_id: &str, sandbox: &str, prefix: &str, count: usize) {
         let mut state = lock(&self.state);

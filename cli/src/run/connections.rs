@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use flow_connect_core::failure::Failure;
-use flow_connect_core::flow::{ListQuery, Listing, Place, TestOutcome};
+use flow_connect_core::flow::{Connection, FlowClient, ListQuery, Listing, Place, TestOutcome};
 
-use super::{connection_id, Ctx};
+use super::Ctx;
 use crate::args::{ConnectionTarget, ConnectionsCommand};
 use crate::output::when;
 
@@ -18,7 +18,7 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
             list(ctx, sandbox.as_deref(), source.as_deref()).await?
         }
         ConnectionsCommand::Test(target) => {
-            let (_, id, client) = open(ctx, &target).await?;
+            let (_, Connection { id, .. }, client) = open(ctx, &target).await?;
             let outcome = client.test_connection(&id).await?;
             let passed = !matches!(outcome, TestOutcome::Failed);
             ctx.out.result(&serde_json::json!({ "id": id, "outcome": outcome, "passed": passed }), |_| match outcome {
@@ -31,7 +31,8 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
             }
         }
         ConnectionsCommand::Rename { target, new_name } => {
-            let (_, id, client) = open(ctx, &target).await?;
+            let (_, connection, client) = open(ctx, &target).await?;
+            let id = &connection.id;
             let name = new_name.trim();
             if name.is_empty() {
                 return Err(Failure::new(
@@ -39,19 +40,19 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
                     "Give the new name with --to.",
                 ));
             }
-            let connection = client.get_connection(&id).await?;
-            let renamed = client.rename_connection(&id, &connection.etag, name).await?;
+            let renamed = client.rename_connection(id, &connection.etag, name).await?;
             ctx.out.result(&renamed, |_| format!("Renamed “{}” to “{name}”.", connection.name));
         }
         ConnectionsCommand::Delete(target) => {
-            let (_, id, client) = open(ctx, &target).await?;
+            let (_, Connection { id, name, .. }, client) = open(ctx, &target).await?;
             ctx.services.delete_connection(&client, &id).await?;
-            ctx.out
-                .result(&serde_json::json!({ "deleted": id }), |_| format!("Deleted the connection {id}."));
+            ctx.out.result(&serde_json::json!({ "deleted": id, "name": name }), |_| {
+                format!("Deleted the connection “{name}” ({id}).")
+            });
         }
         ConnectionsCommand::Explore { target, path, preview } => {
-            let (account, id, client) = open(ctx, &target).await?;
-            let connection = client.get_connection(&id).await?;
+            let (account, connection, client) = open(ctx, &target).await?;
+            let id = connection.id.clone();
             match (path, preview) {
                 (Some(path), true) => {
                     let details = client.table_details(&id, &path, true).await?;
@@ -90,7 +91,7 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
             }
         }
         ConnectionsCommand::Health(target) => {
-            let (_, id, client) = open(ctx, &target).await?;
+            let (_, Connection { id, .. }, client) = open(ctx, &target).await?;
             let health = client.connection_health(&id).await?;
             let failing = health.flows.iter().any(|f| f.last_run.as_ref().is_some_and(|r| r.failed));
             ctx.out.result(&health, |out| {
@@ -118,13 +119,15 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
     Ok(ExitCode::SUCCESS)
 }
 
+/// The connection the target names, by id or by exactly its name (the core's one rule: two
+/// of the name are refused with their ids), and a client of its sandbox.
 async fn open(
     ctx: &Ctx,
     target: &ConnectionTarget,
-) -> Result<(flow_connect_core::accounts::Account, String, flow_connect_core::flow::FlowClient), Failure> {
+) -> Result<(flow_connect_core::accounts::Account, Connection, FlowClient), Failure> {
     let (account, _, client) = ctx.client(target.sandbox.as_deref()).await?;
-    let id = connection_id(&client, &target.connection).await?;
-    Ok((account, id, client))
+    let connection = client.find_connection(&target.connection).await?;
+    Ok((account, connection, client))
 }
 
 async fn list(ctx: &Ctx, sandbox: Option<&str>, source: Option<&str>) -> Result<(), Failure> {

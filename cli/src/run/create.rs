@@ -27,10 +27,12 @@ enum Outcome {
         id: String,
         note: Option<String>,
     },
-    /// A connection of this source with this name was there already.
+    /// A connection of this source with this name was there already: `id` when it is one,
+    /// `ids` all of them (a sandbox may hold two of a name; none is picked as "the" one).
     Skipped {
         sandbox: String,
         id: Option<String>,
+        ids: Vec<String>,
     },
     /// `--dry-run`: the request that would be sent, secrets masked.
     DryRun {
@@ -103,7 +105,11 @@ async fn create_in(ctx: &Ctx, request: &ConnectionRequest, dry_run: bool) -> Res
         Ok(created) => Ok(Outcome::Created { sandbox, id: created.id, note: created.note }),
         Err(f) if f.code == ErrorCode::Duplicate => {
             let ids = client.connection_ids_named(&request.spec_id, &request.name).await.unwrap_or_default();
-            Ok(Outcome::Skipped { sandbox, id: ids.into_iter().next() })
+            let id = match ids.as_slice() {
+                [one] => Some(one.clone()),
+                _ => None,
+            };
+            Ok(Outcome::Skipped { sandbox, id, ids })
         }
         Err(f) => Err(f),
     }
@@ -121,12 +127,15 @@ fn human(out: &crate::output::Out, outcomes: &[Outcome]) -> String {
                 }
                 vec![sandbox.clone(), result]
             }
-            Outcome::Skipped { sandbox, id } => vec![
+            Outcome::Skipped { sandbox, ids, .. } => vec![
                 sandbox.clone(),
-                format!(
-                    "skipped: it exists{} (--force creates another)",
-                    id.as_ref().map(|i| format!(" as {i}")).unwrap_or_default()
-                ),
+                match ids.as_slice() {
+                    [] => "skipped: it exists (--force creates another)".to_owned(),
+                    [one] => format!("skipped: it exists as {one} (--force creates another)"),
+                    all => {
+                        format!("skipped: {} exist ({}) (--force creates another)", all.len(), all.join(", "))
+                    }
+                },
             ],
             Outcome::DryRun { sandbox, curl } => {
                 curls.push_str(&format!("# {sandbox}\n{curl}\n\n"));
@@ -143,8 +152,9 @@ pub async fn renew(ctx: &Ctx, args: RenewArgs) -> Result<ExitCode, Failure> {
     let account = ctx.account_or(profile.account_id.as_deref()).await?;
     let sandbox = ctx.sandbox(&account, args.sandbox.as_deref().or(profile.sandbox.as_deref()))?;
     let client = ctx.services.client(&account, &sandbox).await?;
-    let id = super::connection_id(&client, &args.connection).await?;
-    let connection = client.get_connection(&id).await?;
+    // By id or exactly its name; two of the name are refused with their ids.
+    let connection = client.find_connection(&args.connection).await?;
+    let id = connection.id.clone();
     if connection.connection_spec.id != profile.spec_id {
         return Err(Failure::new(
             ErrorCode::Validation,
@@ -198,7 +208,8 @@ async fn profile_values(
     profile: &Profile,
     options: &SecretOptions,
 ) -> Result<(FormValues, Option<StoredSecrets>), Failure> {
-    let given = secrets::read_all(&options.secrets)?;
+    let source = ctx.services.source(profile.account_id.as_deref(), &profile.spec_id).ok();
+    let given = secrets::read_all(&options.secrets, source.as_ref())?;
     let mut values: FormValues =
         profile.values.iter().map(|(k, v)| (k.clone(), Secret::new(v.clone()))).collect();
     let needed: Vec<&String> = profile.secret_fields.iter().filter(|f| !given.contains_key(*f)).collect();

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use flow_connect_core::accounts::Account;
 use flow_connect_core::config::Endpoints;
 use flow_connect_core::failure::{ErrorCode, Failure};
-use flow_connect_core::flow::{FlowClient, ListQuery};
+use flow_connect_core::flow::FlowClient;
 use flow_connect_core::services::{Services, APP_IDENTIFIER};
 
 use crate::args::{Cli, Command};
@@ -118,31 +118,4 @@ impl Ctx {
         let client = self.services.client(&account, &sandbox).await?;
         Ok((account, sandbox, client))
     }
-}
-
-/// The id of the connection named by id or exact name.
-pub async fn connection_id(client: &FlowClient, name_or_id: &str) -> Result<String, Failure> {
-    if looks_like_id(name_or_id) {
-        return Ok(name_or_id.to_owned());
-    }
-    let query = ListQuery { name: Some(name_or_id.to_owned()), limit: Some(10), ..ListQuery::default() };
-    let found = client.list_connections(&query).await?.items;
-    match found.as_slice() {
-        [one] => Ok(one.id.clone()),
-        [] => Err(Failure::new(
-            ErrorCode::NotFound,
-            format!(
-                "No connection in {} is named “{name_or_id}”. See them with `connections list`.",
-                client.target().sandbox
-            ),
-        )),
-        _ => Err(Failure::new(
-            ErrorCode::Validation,
-            format!("{} connections are named “{name_or_id}”: give the id of the one you mean.", found.len()),
-        )),
-    }
-}
-
-fn looks_like_id(text: &str) -> bool {
-    text.len() == 36 && text.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }

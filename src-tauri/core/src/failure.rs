@@ -10,6 +10,7 @@ use crate::flow::FlowError;
 use crate::form_consent::FormConsentError;
 use crate::google::{ClientJsonError, ConsentError, ListenerError};
 use crate::ims::ImsError;
+use crate::names::NameError;
 use crate::origins::OriginsError;
 use crate::profiles::ProfileError;
 use crate::renew::RenewError;
@@ -46,6 +47,8 @@ pub enum ErrorCode {
     Duplicate,
     /// The account, profile or connection named does not exist (any more).
     NotFound,
+    /// The name matches two or more accounts, profiles or connections: give the id.
+    Ambiguous,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -77,10 +80,21 @@ impl From<ImsError> for Failure {
     }
 }
 
+impl From<NameError> for Failure {
+    fn from(e: NameError) -> Self {
+        let code = match e {
+            NameError::Ambiguous { .. } => ErrorCode::Ambiguous,
+            _ => ErrorCode::NotFound,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
 impl From<FlowError> for Failure {
     fn from(e: FlowError) -> Self {
         match e {
             FlowError::Ims(e) => e.into(),
+            FlowError::Name(e) => e.into(),
             FlowError::Network { .. } | FlowError::CreateUnconfirmed { .. } => {
                 Self::new(ErrorCode::Network, e.to_string())
             }
@@ -170,6 +184,7 @@ impl From<ProfileError> for Failure {
                 Self::new(ErrorCode::Storage, e.to_string())
             }
             ProfileError::NotFound => Self::new(ErrorCode::NotFound, e.to_string()),
+            ProfileError::Name(e) => e.into(),
             _ => Self::new(ErrorCode::Validation, e.to_string()),
         }
     }

@@ -4,4 +4,4 @@
  * The codes callers branch on. Add one only when a caller (the UI, the CLI's exit code)
  * treats it differently.
  */
-export type ErrorCode = "Validation" | "Configuration" | "AdobeSignIn" | "AdobeRejected" | "Network" | "UnknownSource" | "Keychain" | "Storage" | "GoogleSignIn" | "Cancelled" | "Duplicate" | "NotFound";
+export type ErrorCode = "Validation" | "Configuration" | "AdobeSignIn" | "AdobeRejected" | "Network" | "UnknownSource" | "Keychain" | "Storage" | "GoogleSignIn" | "Cancelled" | "Duplicate" | "NotFound" | "Ambiguous";

@@ -128,6 +128,9 @@ pub enum FlowError {
     CreateUnconfirmed { name: String, seconds: u64, reason: String },
     #[error("That is not a {what} ID (Adobe's IDs look like 3c9b37f8-13a6-43d8-bad3-b863b941fedd). Pick it again from the list.")]
     InvalidId { what: &'static str },
+    /// A connection asked for by name: none or several have it.
+    #[error(transparent)]
+    Name(#[from] crate::names::NameError),
 }
 
 impl FlowError {

@@ -6,6 +6,7 @@ mod create;
 mod dataflows;
 mod error;
 mod explore;
+mod lookup;
 mod model;
 mod preview;
 mod retry;

@@ -12,6 +12,7 @@ use super::file::ProfileFile;
 use super::model::{OpenedProfile, Profile, ProfileDraft};
 use crate::credentials::{CredentialsError, StoredSecrets};
 use crate::data_file::StoreNotice;
+use crate::names::{Kind, NameError, Where};
 use crate::shared_file::{Edit, SharedFile};
 use crate::vault::{Vault, VaultChanges, VaultError};
 
@@ -34,6 +35,9 @@ pub enum ProfileError {
     Vault(#[from] VaultError),
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
+    /// Two or more profiles have the name asked for.
+    #[error(transparent)]
+    Name(NameError),
 }
 
 #[derive(Debug)]
@@ -75,12 +79,12 @@ impl ProfileBook {
     /// The profile named `name` (exactly, then ignoring case), or with that id.
     pub async fn find(&self, name_or_id: &str) -> Result<Profile, ProfileError> {
         self.file.read(|file| {
-            let all = &file.profiles;
-            all.iter()
-                .find(|p| p.id == name_or_id || p.name == name_or_id)
-                .or_else(|| all.iter().find(|p| p.name.eq_ignore_ascii_case(name_or_id.trim())))
-                .cloned()
-                .ok_or(ProfileError::NotFound)
+            let (all, kind) = (&file.profiles, Kind::Profile);
+            match crate::names::resolve(all, name_or_id, kind, Where::default(), |p| &p.id, |p| &p.name) {
+                Ok(found) => Ok(found.clone()),
+                Err(NameError::NotFound { .. }) => Err(ProfileError::NotFound),
+                Err(e) => Err(ProfileError::Name(e)),
+            }
         })
     }
 

@@ -170,17 +170,15 @@ impl Services {
     pub fn pick_account(&self, name_or_id: Option<&str>) -> Result<Account, Failure> {
         let accounts = self.accounts.list();
         match name_or_id.map(str::trim) {
-            Some(wanted) => accounts
-                .into_iter()
-                .find(|a| a.id == wanted || a.display_name.eq_ignore_ascii_case(wanted))
-                .ok_or_else(|| {
-                    Failure::new(
-                        ErrorCode::NotFound,
-                        format!(
-                            "No account is named “{wanted}”. See the accounts you have with `accounts list`."
-                        ),
-                    )
-                }),
+            // Two accounts named alike are refused with their ids, never the first taken.
+            Some(wanted) => Ok(crate::names::resolve(
+                accounts,
+                wanted,
+                crate::names::Kind::Account,
+                crate::names::Where::default(),
+                |a| a.id.as_str(),
+                |a| a.display_name.as_str(),
+            )?),
             None => match <[Account; 1]>::try_from(accounts) {
                 Ok([only]) => Ok(only),
                 Err(all) if all.is_empty() => Err(Failure::new(
