@@ -240,9 +240,15 @@ for (const c of cases) {
     for (const value of secrets)
       assert.ok(!JSON.stringify(previewed).includes(value), "masked");
     const body = await createAndCapture();
+    // A one-time marker follows the description (taken off again by a PATCH), so a create
+    // whose answer is lost can be told from someone else's of the same name.
+    assert.match(
+      body.description,
+      /^Made by the end-to-end test \[flow-connect create [0-9a-f]{16}\]$/,
+    );
     assert.deepEqual(body, {
       name,
-      description: "Made by the end-to-end test",
+      description: body.description,
       auth: c.auth,
       connectionSpec: { id: body.connectionSpec.id, version: "1.0" },
     });

@@ -70,10 +70,14 @@ async function stored(id) {
   return (await fake("connections")).find((c) => c.id === id);
 }
 
+/** The connection's PATCHes, leaving out the one that took its create's marker off. */
 async function patches(id) {
   const requests = await fake("requests");
   return requests.filter(
-    (r) => r.method === "PATCH" && r.path === `${CONNECTIONS}/${id}`,
+    (r) =>
+      r.method === "PATCH" &&
+      r.path === `${CONNECTIONS}/${id}` &&
+      !r.body.includes('"/description"'),
   );
 }
 

@@ -128,6 +128,11 @@ pub enum FaultAction {
     /// A create the service is still processing: it appears in listings only `ms` later,
     /// and the gateway gives up on it first, answering 504 after `ms * 2`.
     StoreLater { ms: u64 },
+    /// While this create is in flight, someone else (a teammate, a CI job, the other Flow
+    /// Connect process) creates a connection of the same source and name, with their own
+    /// description; it is listed before this one. This create is then stored when `stored`,
+    /// and its answer is lost either way (the connection is closed).
+    SameNameMeanwhile { stored: bool },
 }
 
 #[derive(Debug)]
@@ -314,13 +319,19 @@ fn handle(shared: &Mutex<State>, request: Request) -> Outcome {
             return Outcome::Respond(response);
         }
         Some(FaultAction::DropBeforeHandling) => return Outcome::Drop,
+        Some(FaultAction::SameNameMeanwhile { stored }) => {
+            create_as_someone_else(&mut state, &request);
+            if !stored {
+                return Outcome::Drop;
+            }
+        }
         _ => {}
     }
     let stored_before = state.connections.len();
     let response = route(&mut state, &request);
     match fault {
         Some(FaultAction::Delay { ms }) => Outcome::Delay(Duration::from_millis(ms), response),
-        Some(FaultAction::DropAfterHandling) => Outcome::Drop,
+        Some(FaultAction::DropAfterHandling | FaultAction::SameNameMeanwhile { .. }) => Outcome::Drop,
         Some(FaultAction::AnswerAfterHandling { status, body }) => {
             Outcome::Respond(Response::raw(status, "application/json", body.into_bytes()))
         }
@@ -332,6 +343,16 @@ fn handle(shared: &Mutex<State>, request: Request) -> Outcome {
         }
         _ => Outcome::Respond(response),
     }
+}
+
+/// Stores a copy of the create's body as another client's connection: same name and source,
+/// its own description, no marker of the request's.
+fn create_as_someone_else(state: &mut State, request: &Request) {
+    let Ok(mut body) = serde_json::from_slice::<Value>(&request.body) else { return };
+    body["description"] = json!("Made by a teammate at the same moment");
+    let sandbox = request.header("x-sandbox-name").unwrap_or_default().to_owned();
+    let connection = new_connection(state, &sandbox, &body);
+    state.connections.push(connection);
 }
 
 fn take_fault(state: &mut State, request: &Request) -> Option<FaultAction> {

@@ -55,13 +55,23 @@ async fn assert_creates(spec_id: &str, spec_name: &str, form: &[(&str, &str)], a
     let stored = h.fake.connections();
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0]["id"], json!(created.id));
+    // The create carries a one-time marker after the description (so a lost answer can be
+    // told from someone else's create), and a PATCH takes it off again.
+    let mut sent = post.json();
+    let description = sent["description"].take();
+    assert!(
+        description.as_str().is_some_and(|d| d.starts_with("Made by a test [flow-connect create ")),
+        "{description}"
+    );
+    assert_eq!(stored[0]["description"], "Made by a test", "the marker came off");
+    assert_eq!(stored[0]["etag"], json!(created.etag), "the etag after the marker's removal");
     let expected = json!({
         "name": "My connection",
-        "description": "Made by a test",
+        "description": null,
         "auth": auth,
         "connectionSpec": { "id": spec_id, "version": "1.0" },
     });
-    assert_eq!(post.json(), expected);
+    assert_eq!(sent, expected);
 }
 
 #[tokio::test]
@@ -422,7 +432,8 @@ async fn get_patch_test_and_delete_a_connection() {
 
     let rename = [PatchOp::Replace { path: "/name".into(), value: "After".into() }];
     let updated = h.client.update_connection(&created.id, &created.etag, &rename).await.expect("renamed");
-    let patch = h.fake.requests().into_iter().find(|r| r.method == "PATCH").expect("a PATCH");
+    // The last PATCH: the first took the create's marker off the description.
+    let patch = h.fake.requests().into_iter().rev().find(|r| r.method == "PATCH").expect("a PATCH");
     assert_eq!(
         patch.header("if-match"),
         Some(created.etag.as_str()),
@@ -594,12 +605,14 @@ async fn a_rename_with_a_stale_etag_rereads_and_retries_once() {
     let h = harness(FakeConfig::default()).await;
     let created =
         h.client.create_connection(&servicenow_request("Original"), SameName::Refuse).await.expect("created");
+    let marker_removal = h.fake.requests().iter().filter(|r| r.method == "PATCH").count();
     // Someone else changes the connection: the etag the app holds is now stale.
     let meanwhile = [PatchOp::Replace { path: "/description".into(), value: "edited elsewhere".into() }];
     h.client.update_connection(&created.id, &created.etag, &meanwhile).await.expect("edited");
 
     let renamed = h.client.rename_connection(&created.id, &created.etag, "Renamed").await.expect("renamed");
-    let patches: Vec<_> = h.fake.requests().into_iter().filter(|r| r.method == "PATCH").collect();
+    let patches: Vec<_> =
+        h.fake.requests().into_iter().filter(|r| r.method == "PATCH").skip(marker_removal).collect();
     assert_eq!(patches.len(), 3, "the edit, the stale try and the retry");
     assert_eq!(patches[1].header("if-match"), Some(created.etag.as_str()));
     assert_ne!(patches[2].header("if-match"), Some(created.etag.as_str()));

@@ -12,7 +12,10 @@ use std::time::Duration;
 use fakes::clients::client_for;
 use fakes::keychain::in_private_keyring;
 use fakes::specs::SERVICENOW;
-use fakes::{FakeConfig, FakePlatform};
+use fakes::{FakeConfig, FakePlatform, Fault, FaultAction};
+use flow_connect_core::catalog::{builtin_source, new_connection, FormValues};
+use flow_connect_core::flow::{NewConnection, SameName};
+use flow_connect_core::Secret;
 use serde_json::{json, Value};
 
 const CONNECTIONS: &str = "/data/foundation/flowservice/connections";
@@ -260,4 +263,68 @@ async fn an_ambiguous_name_exits_9_with_the_ids_and_changes_nothing() {
     machine.ok(&["--account", &other, "sandboxes", "list", "--json"]).await;
     machine.ok(&["accounts", "remove", &other, "--json"]).await;
     machine.ok(&["accounts", "remove", &acme, "--json"]).await;
+}
+
+fn servicenow_request(name: &str, description: &str) -> NewConnection {
+    let form: FormValues =
+        [("endpoint", "https://acme.service-now.com"), ("username", "u"), ("password", "secret-pass")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), Secret::new(*v)))
+            .collect();
+    let source = builtin_source(SERVICENOW).expect("built in");
+    new_connection(source, "Basic Authentication", name, description, &form).expect("valid")
+}
+
+fn fault(action: FaultAction) -> Fault {
+    Fault { method: "POST".into(), path: CONNECTIONS.into(), action, times: 1 }
+}
+
+fn posts(fake: &FakePlatform) -> usize {
+    fake.requests().iter().filter(|r| r.method == "POST" && r.path == CONNECTIONS).count()
+}
+
+/// The connections named `name`, split into the one reported as ours and the rest.
+fn ours_and_theirs(fake: &FakePlatform, name: &str, id: &str) -> (Value, Vec<Value>) {
+    let (ours, theirs): (Vec<Value>, Vec<Value>) =
+        fake.connections().into_iter().filter(|c| c["name"] == name).partition(|c| c["id"] == id);
+    assert_eq!(ours.len(), 1, "the reported id is a stored connection");
+    (ours.into_iter().next().expect("one"), theirs)
+}
+
+#[tokio::test]
+async fn a_same_named_create_in_the_ambiguous_window_is_never_reported_as_ours() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let client = client_for(&fake, "prod", Duration::from_secs(10));
+    // Ours is stored, but a teammate's of the same name is listed first and the answer is lost.
+    fake.inject(fault(FaultAction::SameNameMeanwhile { stored: true }));
+    let created = client
+        .create_connection(&servicenow_request("Orders", "Nightly orders"), SameName::Refuse)
+        .await
+        .expect("recovered");
+    let (ours, theirs) = ours_and_theirs(&fake, "Orders", &created.id);
+    assert_eq!(theirs.len(), 1, "exactly one other: the teammate's");
+    assert_eq!(theirs[0]["description"], "Made by a teammate at the same moment");
+    assert_eq!(ours["description"], "Nightly orders", "the marker came off again");
+    assert_eq!(ours["etag"], json!(created.etag), "the etag after the marker's removal");
+    assert_eq!(posts(&fake), 1, "not sent again");
+    let note = created.note.expect("what happened is told");
+    assert!(note.contains(theirs[0]["id"].as_str().expect("id")), "{note}");
+    assert_eq!(theirs[0]["updatedAt"], theirs[0]["createdAt"], "the teammate's was not touched");
+}
+
+#[tokio::test]
+async fn when_only_someone_elses_create_landed_ours_is_sent_again_and_theirs_left_alone() {
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    let client =
+        client_for(&fake, "prod", Duration::from_secs(10)).with_lookup_window(Duration::from_millis(1500));
+    // Ours never reached the service; a teammate's of the same name did meanwhile.
+    fake.inject(fault(FaultAction::SameNameMeanwhile { stored: false }));
+    let created = client
+        .create_connection(&servicenow_request("Invoices", ""), SameName::Refuse)
+        .await
+        .expect("created on the second try");
+    let (ours, theirs) = ours_and_theirs(&fake, "Invoices", &created.id);
+    assert_eq!(theirs.len(), 1, "ours and the teammate's, no third");
+    assert_eq!(ours["description"], "", "the marker came off again");
+    assert_eq!(posts(&fake), 2, "sent again, since none of the new ones was ours");
 }

@@ -1,18 +1,22 @@
 //! `POST /connections`, exactly once. A create whose answer is lost (a timeout, a dropped
 //! connection, a 500 or gateway error, a 2xx whose body cannot be read) may still have been
 //! stored, perhaps only seconds later. So before sending, the client notes which connections
-//! already carry the name; after an ambiguous outcome it looks again, with backoff, for a
-//! connection that was not there before, and sends the create again only when none appears.
+//! already carry the name; after an ambiguous outcome it looks again, with backoff, and sends
+//! the create again only when its own connection does not appear.
+//!
+//! "Its own" is decided by a one-time marker: each attempt's description ends with a random
+//! [`Marker`], which is removed with a `PATCH` once the connection is known. A connection of
+//! the same name that a teammate, a CI job or the other Flow Connect process creates in the
+//! same seconds carries no such marker, so it is never reported as this one.
 
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 
-use super::client::{api_error, parse, AttemptError, FlowClient, MAX_PAGES, PAGE_SIZE};
+use super::client::{api_error, parse, AttemptError, FlowClient};
 use super::error::{ApiError, FlowError};
-use super::model::{Connection, Created, NewConnection};
+use super::model::{Connection, Created, NewConnection, PatchOp};
 use super::retry::{is_retryable_status, retry_after};
-use super::ListQuery;
 
 /// Whether to go on when the sandbox already has a connection of the same spec and name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,45 @@ enum Try {
     Failed(FlowError),
 }
 
+/// The one-time mark of one attempt, appended to the description it sends: random, so no
+/// other create (another process, another person) can carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Marker(String);
+
+impl Marker {
+    fn new() -> Self {
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        Self(format!("[flow-connect create {}]", &random[..16]))
+    }
+
+    /// The description an attempt sends: the user's, then the marker.
+    fn mark(&self, description: &str) -> String {
+        if description.is_empty() {
+            self.0.clone()
+        } else {
+            format!("{description} {}", self.0)
+        }
+    }
+
+    fn is_on(&self, connection: &Connection) -> bool {
+        connection.description.contains(&self.0)
+    }
+
+    /// `description` without the marker (and the space that joined it).
+    fn strip(&self, description: &str) -> String {
+        description.replace(&format!(" {}", self.0), "").replace(&self.0, "")
+    }
+}
+
+/// What the lookup after a lost answer found among the connections of the name.
+#[derive(Debug, Default)]
+struct Found {
+    /// Connections carrying one of this create's markers, with the marker each carries.
+    ours: Vec<(Connection, Marker)>,
+    /// New connections of the name without a marker of ours: someone else's.
+    others: Vec<String>,
+}
+
 impl FlowClient {
     /// Creates the connection once. See the module documentation for how a lost answer is
     /// resolved; the returned [`Created::note`] says when that happened.
@@ -47,39 +90,64 @@ impl FlowClient {
         new: &NewConnection,
         same_name: SameName,
     ) -> Result<Created, FlowError> {
-        let before = self.connection_ids_named(&new.connection_spec.id, &new.name).await?;
+        let before: Vec<String> = self
+            .connections_with_name(Some(&new.connection_spec.id), &new.name)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
         if same_name == SameName::Refuse && !before.is_empty() {
             return Err(FlowError::DuplicateName { name: new.name.clone(), count: before.len() });
         }
-        let body = serde_json::to_vec(new)
-            .map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
+        let mut markers: Vec<Marker> = Vec::new();
         let mut attempt = 0;
         loop {
             attempt += 1;
             let last = attempt >= self.retry.max_attempts;
+            let marker = Marker::new();
+            let mut marked = new.clone();
+            marked.description = marker.mark(&new.description);
+            let body = serde_json::to_vec(&marked)
+                .map_err(|e| FlowError::UnexpectedResponse { status: 0, detail: e.to_string() })?;
+            markers.push(marker.clone());
             let (wait, failure) = match self.try_create(new, &body).await {
-                Try::Done(created) => return Ok(created),
+                Try::Done(created) => {
+                    let etag = self.unmark(&created.id, &created.etag, &marker, &new.description).await;
+                    return Ok(finish(created.id, created.etag, etag, None));
+                }
                 Try::Failed(failure) => return Err(failure),
                 Try::Again { wait, failure } => (wait, failure),
                 Try::Unknown { failure } => {
-                    if let Some(found) = self.look_for_new(new, &before).await? {
-                        tracing::info!(id = %found.id, "an unanswered create had made the connection; not sending it again");
-                        return Ok(Created {
-                            id: found.id,
-                            etag: found.etag,
-                            note: Some(format!(
-                                "Adobe did not answer the create ({failure}), but the connection appeared in the sandbox, so it was not sent again."
-                            )),
-                        });
+                    let found = self.look_for_ours(new, &before, &markers).await?;
+                    let others = others_note(&new.name, &found.others);
+                    if let Some(((connection, marker), twins)) = found.ours.split_first() {
+                        tracing::info!(id = %connection.id, "an unanswered create had made the connection; not sending it again");
+                        let mut note = format!(
+                            "Adobe did not answer the create ({failure}), but the connection appeared in the sandbox, so it was not sent again."
+                        );
+                        if !twins.is_empty() {
+                            let ids: Vec<&str> = twins.iter().map(|(c, _)| c.id.as_str()).collect();
+                            note.push_str(&format!(
+                                " An earlier try was stored as well: delete the extra connection {}.",
+                                ids.join(", ")
+                            ));
+                        }
+                        note.push_str(&others);
+                        let etag =
+                            self.unmark(&connection.id, &connection.etag, marker, &new.description).await;
+                        return Ok(finish(connection.id.clone(), connection.etag.clone(), etag, Some(note)));
                     }
                     if last {
                         return Err(FlowError::CreateUnconfirmed {
                             name: new.name.clone(),
                             seconds: self.lookup_window.as_secs(),
-                            reason: failure.to_string(),
+                            reason: format!("{failure}{others}"),
                         });
                     }
-                    tracing::info!("an unanswered create was not stored; sending it again");
+                    tracing::info!(
+                        others = found.others.len(),
+                        "an unanswered create was not stored; sending it again"
+                    );
                     (None, failure)
                 }
             };
@@ -123,27 +191,71 @@ impl FlowClient {
         }
     }
 
-    /// Looks for a connection of the spec and name that is not in `before`, with backoff,
-    /// for up to the lookup window.
-    async fn look_for_new(
+    /// Looks, with backoff for up to the lookup window, for a connection of the spec and name
+    /// that carries one of `markers`. New connections of the name without one are someone
+    /// else's: they are told, never taken.
+    async fn look_for_ours(
         &self,
         new: &NewConnection,
         before: &[String],
-    ) -> Result<Option<Connection>, FlowError> {
+        markers: &[Marker],
+    ) -> Result<Found, FlowError> {
         let started = tokio::time::Instant::now();
         let mut delay = Duration::from_millis(500);
         loop {
-            let found = self.connections_named(&new.connection_spec.id, &new.name).await?;
-            if let Some(fresh) = found.into_iter().find(|c| !before.contains(&c.id)) {
-                return Ok(Some(fresh));
+            let mut found = Found::default();
+            for connection in self.connections_with_name(Some(&new.connection_spec.id), &new.name).await? {
+                if let Some(marker) = markers.iter().find(|m| m.is_on(&connection)) {
+                    found.ours.push((connection, marker.clone()));
+                } else if !before.contains(&connection.id) {
+                    found.others.push(connection.id);
+                }
             }
             let elapsed = started.elapsed();
-            if elapsed >= self.lookup_window {
-                return Ok(None);
+            if !found.ours.is_empty() || elapsed >= self.lookup_window {
+                return Ok(found);
             }
             tokio::time::sleep(delay.min(self.lookup_window - elapsed)).await;
             delay = (delay * 2).min(Duration::from_secs(8));
         }
+    }
+
+    /// Puts the user's description back in place of the marked one. Returns the new etag, or
+    /// why the marker stays: the connection exists either way, so this never fails the create.
+    async fn unmark(
+        &self,
+        id: &str,
+        etag: &str,
+        marker: &Marker,
+        description: &str,
+    ) -> Result<String, String> {
+        let restore = |current: &str| {
+            let wanted = marker.strip(current);
+            if wanted.is_empty() {
+                PatchOp::Remove { path: "/description".into() }
+            } else {
+                PatchOp::Replace { path: "/description".into(), value: wanted }
+            }
+        };
+        let first = self.update_connection(id, etag, &[restore(&marker.mark(description))]).await;
+        let outcome = match first {
+            // Changed meanwhile (by someone who saw it): restore what is there now, once.
+            Err(FlowError::Api(e)) if e.status == 412 => match self.get_connection(id).await {
+                Ok(current) if marker.is_on(&current) => {
+                    self.update_connection(id, &current.etag, &[restore(&current.description)]).await
+                }
+                Ok(current) => return Ok(current.etag),
+                Err(e) => Err(e),
+            },
+            other => other,
+        };
+        outcome.map(|updated| updated.etag).map_err(|e| {
+            tracing::warn!(%id, error = %e, "the create's marker stays in the description");
+            format!(
+                "Its description still ends with “{}”, which Flow Connect could not remove ({e}); edit it in Experience Platform.",
+                marker.0
+            )
+        })
     }
 
     /// The ids of the connections of `spec_id` named exactly `name`.
@@ -151,28 +263,54 @@ impl FlowClient {
         Ok(self.connections_named(spec_id, name).await?.into_iter().map(|c| c.id).collect())
     }
 
-    /// The connections of `spec_id` named exactly `name`, walking at most [`MAX_PAGES`] pages.
+    /// The connections of `spec_id` named exactly `name`, walking every page.
     pub async fn connections_named(&self, spec_id: &str, name: &str) -> Result<Vec<Connection>, FlowError> {
-        // The service filters by name too, but its filter splits values at commas, so such a
-        // name is matched here only.
-        let name_filter = (!name.contains(',')).then(|| name.to_owned());
-        let mut query = ListQuery {
-            spec_ids: vec![spec_id.to_owned()],
-            name: name_filter,
-            limit: Some(PAGE_SIZE),
-            continuation_token: None,
-        };
-        let mut found = Vec::new();
-        for _ in 0..MAX_PAGES {
-            let page = self.list_connections(&query).await?;
-            found
-                .extend(page.items.into_iter().filter(|c| c.name == name && c.connection_spec.id == spec_id));
-            match page.continuation_token {
-                Some(token) => query.continuation_token = Some(token),
-                None => return Ok(found),
-            }
+        self.connections_with_name(Some(spec_id), name).await
+    }
+}
+
+/// The create's answer, with the etag after the marker was removed (or why it was not).
+fn finish(
+    id: String,
+    created_etag: String,
+    unmarked: Result<String, String>,
+    note: Option<String>,
+) -> Created {
+    let (etag, more) = match unmarked {
+        Ok(etag) => (etag, None),
+        Err(why) => (created_etag, Some(why)),
+    };
+    let note = match (note, more) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
+    };
+    Created { id, etag, note }
+}
+
+/// Tells of same-named connections someone else made while the answer was awaited.
+fn others_note(name: &str, others: &[String]) -> String {
+    if others.is_empty() {
+        return String::new();
+    }
+    format!(
+        " Meanwhile someone else created {} connection(s) named “{name}” ({}); Flow Connect did not take {} for this one.",
+        others.len(),
+        others.join(", "),
+        if others.len() == 1 { "it" } else { "them" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_are_one_time_and_come_off_cleanly() {
+        let (a, b) = (Marker::new(), Marker::new());
+        assert_ne!(a, b);
+        for description in ["", "Made by a test", "ends with [brackets]"] {
+            assert_eq!(a.strip(&a.mark(description)), description);
+            assert_eq!(b.strip(&a.mark(description)), a.mark(description), "only its own marker");
         }
-        tracing::warn!(pages = MAX_PAGES, "stopped walking the connections list");
-        Ok(found)
     }
 }

@@ -122,8 +122,9 @@ pub enum FlowError {
     )]
     DuplicateName { name: String, count: usize },
     #[error(
-        "Adobe Experience Platform did not confirm the create ({reason}), and after looking for {seconds} s no \
-         new connection named “{name}” appeared. Open the Connections screen to check before you try again."
+        "Adobe Experience Platform did not confirm the create ({reason}), and after looking for {seconds} s this \
+         create's connection named “{name}” had not appeared. Open the Connections screen to check before you try \
+         again: if it appears later, its description ends with “[flow-connect create …]”."
     )]
     CreateUnconfirmed { name: String, seconds: u64, reason: String },
     #[error("That is not a {what} ID (Adobe's IDs look like 3c9b37f8-13a6-43d8-bad3-b863b941fedd). Pick it again from the list.")]
