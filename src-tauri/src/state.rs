@@ -1,8 +1,8 @@
 //! What the commands share: the core's services (data files, keychain, catalog, HTTP client,
-//! per-account tokens) and what only the window needs, the start-up notices it shows once.
+//! per-account tokens). The notices the window shows once (start-up, and files another
+//! process made unreadable since) come from `Services::take_notices`.
 
 use std::path::Path;
-use std::sync::Mutex;
 
 use flow_connect_core::config::Endpoints;
 use flow_connect_core::services::Services;
@@ -11,8 +11,6 @@ use crate::error::CommandError;
 
 pub struct AppState {
     services: Services,
-    /// What happened to the data files at start-up, until the UI has shown it.
-    pub notices: Mutex<Vec<String>>,
 }
 
 impl AppState {
@@ -20,8 +18,9 @@ impl AppState {
     /// files live in `data_dir`, shared with flow-connect-cli. Opening reads those small files
     /// and makes no keychain call.
     pub fn new(endpoints: Endpoints, keychain_service: &str, data_dir: &Path) -> Result<Self, CommandError> {
-        let (services, notices) = Services::open(endpoints, keychain_service, data_dir)?;
-        Ok(Self { services, notices: Mutex::new(notices) })
+        // The start-up notices are handed out again by `take_notices`, with later ones.
+        let (services, _) = Services::open(endpoints, keychain_service, data_dir)?;
+        Ok(Self { services })
     }
 
     /// Builds the HTTP client in the background while the window loads, so the first request

@@ -133,7 +133,7 @@ impl From<RenewError> for Failure {
 impl From<OriginsError> for Failure {
     fn from(e: OriginsError) -> Self {
         match e {
-            OriginsError::Write(_) => Self::new(ErrorCode::Storage, e.to_string()),
+            OriginsError::Write(_) | OriginsError::Refused(_) => Self::new(ErrorCode::Storage, e.to_string()),
         }
     }
 }
@@ -180,7 +180,7 @@ impl From<ProfileError> for Failure {
         match e {
             ProfileError::Vault(e) => e.into(),
             ProfileError::Credentials(e) => e.into(),
-            ProfileError::Write { .. } | ProfileError::Read { .. } => {
+            ProfileError::Write { .. } | ProfileError::Read { .. } | ProfileError::Refused(_) => {
                 Self::new(ErrorCode::Storage, e.to_string())
             }
             ProfileError::NotFound => Self::new(ErrorCode::NotFound, e.to_string()),
@@ -194,7 +194,7 @@ impl From<AccountError> for Failure {
     fn from(e: AccountError) -> Self {
         match e {
             AccountError::Vault(e) => e.into(),
-            AccountError::Write { .. } | AccountError::Read { .. } => {
+            AccountError::Write { .. } | AccountError::Read { .. } | AccountError::Refused(_) => {
                 Self::new(ErrorCode::Storage, e.to_string())
             }
             AccountError::NotFound => Self::new(ErrorCode::NotFound, e.to_string()),

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::data_file::{self, StoreNotice};
+use crate::data_file::{self, StoreNotice, Unreadable};
+use crate::shared_file::{EditError, Refused};
 use crate::shared_file::{SharedFile, Stored};
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -81,6 +82,9 @@ struct OriginFile {
 pub enum OriginsError {
     #[error("Flow Connect could not save where the connection came from ({0}). Free some disk space; the connection itself is made.")]
     Write(#[source] std::io::Error),
+    /// The file on disk cannot be read now (a newer Flow Connect wrote it): not overwritten.
+    #[error(transparent)]
+    Refused(#[from] Refused),
 }
 
 #[derive(Debug)]
@@ -93,6 +97,12 @@ impl Stored for OriginFile {
         data_file::open_versioned(path, SCHEMA_VERSION, parse, || OriginFile {
             schema_version: SCHEMA_VERSION,
             ..OriginFile::default()
+        })
+    }
+    fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), Unreadable> {
+        Ok(match data_file::read_versioned(path, parse)? {
+            Some((file, _)) => (file, None),
+            None => (OriginFile { schema_version: SCHEMA_VERSION, ..OriginFile::default() }, None),
         })
     }
     fn store(&self, path: &Path) -> std::io::Result<()> {
@@ -192,7 +202,10 @@ impl Origins {
     }
 
     async fn change(&self, edit: impl FnOnce(&mut OriginFile)) -> Result<(), OriginsError> {
-        let file = self.file.edit().await.map_err(OriginsError::Write)?;
+        let file = self.file.edit().await.map_err(|e| match e {
+            EditError::Refused(refused) => OriginsError::Refused(refused),
+            other => OriginsError::Write(std::io::Error::other(other)),
+        })?;
         let mut next = file.current();
         edit(&mut next);
         file.commit(next).await.map_err(OriginsError::Write)
@@ -201,13 +214,27 @@ impl Origins {
     pub fn path(&self) -> &Path {
         self.file.path()
     }
+
+    /// Why the file cannot be read now, once each time it stops being readable.
+    pub fn take_notice(&self) -> Option<Refused> {
+        self.file.take_notice()
+    }
 }
 
-fn parse(bytes: &[u8]) -> Result<(OriginFile, u32), String> {
-    let file: OriginFile = serde_json::from_slice(bytes).map_err(|e| format!("it cannot be read ({e})"))?;
-    match file.schema_version {
-        SCHEMA_VERSION => Ok((file, SCHEMA_VERSION)),
-        other => Err(format!("it has schema version {other}, which this Flow Connect does not read")),
+fn parse(bytes: &[u8]) -> Result<(OriginFile, u32), Unreadable> {
+    // The version first: a newer file may not parse as this one at all.
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Version {
+        schema_version: u32,
+    }
+    let invalid = |e: serde_json::Error| Unreadable::Invalid(format!("it cannot be read ({e})"));
+    match serde_json::from_slice::<Version>(bytes).map_err(invalid)?.schema_version {
+        SCHEMA_VERSION => Ok((serde_json::from_slice(bytes).map_err(invalid)?, SCHEMA_VERSION)),
+        newer if newer > SCHEMA_VERSION => Err(Unreadable::Newer { version: newer }),
+        other => {
+            Err(Unreadable::Invalid(format!("it has schema version {other}, which Flow Connect never wrote")))
+        }
     }
 }
 

@@ -1,22 +1,31 @@
 //! A data file that more than one process keeps open: the app and flow-connect-cli share the
-//! accounts, the profiles and the connection origins. A change takes the data folder's lock,
-//! reads the file again when another process rewrote it, and is made to that copy, so neither
-//! process loses the other's change. Reads notice a rewrite by the file's stamp (inode, size,
-//! modification time), one `stat` each, and load it again.
+//! accounts, the profiles and the connection origins. A change takes the file's own lock,
+//! reads the file again (always: it is small, and a stamp can miss a rewrite) and is made to
+//! that copy, so neither process loses the other's change. Reads notice a rewrite by the
+//! file's stamp (inode, size, modification time), one `stat` each, and load it again.
+//!
+//! A file that cannot be read at runtime (a newer Flow Connect wrote it, or it is damaged) is
+//! left where it is and memory keeps what it last read; changes are refused until the file
+//! reads again, so a stale copy never overwrites it. Setting a file aside is decided only when
+//! it is opened, under its lock.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use crate::data_file::{FolderLock, StoreNotice};
+use crate::data_file::{FileLock, LockError, StoreNotice, Unreadable};
 
-/// How long a change waits for another process's change: each takes milliseconds, so this
-/// only runs out when the other process hangs.
+/// How long a change waits for another process's change: each takes milliseconds (no
+/// keychain call is made under a lock), so this only runs out when the other process hangs.
 const LOCK_PATIENCE: Duration = Duration::from_secs(10);
 
-/// A data file's format: how it is read (migrated or set aside) and written (atomically).
+/// A data file's format: how it is read (migrated, or set aside at start-up) and written
+/// (atomically).
 pub trait Stored: Clone + Send + 'static {
+    /// The read when the file is opened, under its lock: may set an unreadable file aside.
     fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)>;
+    /// A read at runtime, which changes nothing on disk: a missing file is the empty value.
+    fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), Unreadable>;
     fn store(&self, path: &Path) -> std::io::Result<()>;
 }
 
@@ -32,6 +41,10 @@ pub struct SharedFile<T> {
 struct Held<T> {
     value: T,
     stamp: Option<Stamp>,
+    /// Why the file on disk cannot be read now; changes are refused meanwhile.
+    refused: Option<Unreadable>,
+    /// Whether `take_notice` has handed out `refused` already.
+    told: bool,
 }
 
 /// What tells a rewritten file from the one read: an atomic write makes a new inode.
@@ -53,42 +66,117 @@ impl Stamp {
     }
 }
 
+/// A change refused because the file on disk cannot be read now: what to do, for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}", describe(.file, .why))]
+pub struct Refused {
+    pub file: PathBuf,
+    pub why: Unreadable,
+}
+
+fn describe(file: &Path, why: &Unreadable) -> String {
+    let file = file.display();
+    match why {
+        Unreadable::Newer { version } => format!(
+            "{file} was written by a newer Flow Connect (schema version {version}): update this one (the app and flow-connect-cli) to change it. Nothing was changed; until then this one shows what it read before."
+        ),
+        Unreadable::Invalid(reason) => format!(
+            "{file} cannot be read any more ({reason}); another program changed it. Nothing was changed. Put the file back as it was, or restart Flow Connect, which then sets it aside and starts a new one."
+        ),
+        Unreadable::Io { reason, .. } => format!(
+            "{file} could not be read ({reason}). Nothing was changed. Check the permissions of the app's data folder, then try again."
+        ),
+    }
+}
+
+/// Why a change could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    #[error(transparent)]
+    Refused(#[from] Refused),
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    #[error("the change could not start ({0})")]
+    Stopped(String),
+}
+
 impl<T: Stored> SharedFile<T> {
-    /// Reads `path` (missing is empty, unreadable is set aside, as `T::load` decides).
+    /// Reads `path`: missing is empty; unreadable is read again under the file's lock, and set
+    /// aside there when it still is (as `T::load` decides), so a process writing it right now
+    /// finishes first and only one process sets it aside.
     pub fn open(path: PathBuf) -> std::io::Result<(Self, Option<StoreNotice>)> {
         // Taken before the read: a rewrite in between shows as a change at the next read.
         let stamp = Stamp::of(&path);
-        let (value, notice) = T::load(&path)?;
-        let held = Mutex::new(Held { value, stamp });
+        let (value, notice, stamp) = match T::reread(&path) {
+            Ok((value, notice)) => (value, notice, stamp),
+            Err(why) => {
+                tracing::info!(file = %path.display(), %why, "data file unreadable on opening; read again under its lock");
+                let _lock = FileLock::wait(&path, LOCK_PATIENCE).map_err(std::io::Error::other)?;
+                let (value, notice) = T::load(&path)?;
+                // Nobody writes under the lock: this is the stamp of what `load` left.
+                (value, notice, Stamp::of(&path))
+            }
+        };
+        let held = Mutex::new(Held { value, stamp, refused: None, told: false });
         Ok((Self { path, held, writer: tokio::sync::Mutex::new(()) }, notice))
     }
 
     /// A file not read, holding `value` until a read finds the file.
     pub fn empty(path: PathBuf, value: T) -> Self {
-        Self { path, held: Mutex::new(Held { value, stamp: None }), writer: tokio::sync::Mutex::new(()) }
+        let held = Held { value, stamp: None, refused: None, told: false };
+        Self { path, held: Mutex::new(held), writer: tokio::sync::Mutex::new(()) }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    /// Runs `f` on the file as it is on disk now.
+    /// Runs `f` on the file as it is on disk now (or, when it cannot be read now, as it was
+    /// last read).
     pub fn read<R>(&self, f: impl FnOnce(&T) -> R) -> R {
         let mut held = self.lock();
         self.refresh(&mut held);
         f(&held.value)
     }
 
-    /// Starts a change: waits for this process's other changes and for the folder's lock, and
-    /// reads the file again if another process changed it. `Edit::commit` writes the change.
-    pub async fn edit(&self) -> std::io::Result<Edit<'_, T>> {
+    /// Why the file cannot be read now, once per time it stops being readable: for the
+    /// window's banner and the CLI's standard error.
+    pub fn take_notice(&self) -> Option<Refused> {
+        let mut held = self.lock();
+        self.refresh(&mut held);
+        if held.told {
+            return None;
+        }
+        let why = held.refused.clone()?;
+        held.told = true;
+        Some(Refused { file: self.path.clone(), why })
+    }
+
+    /// Starts a change: waits for this process's other changes and for the file's lock, and
+    /// reads the file again. Refused while the file cannot be read. `Edit::commit` writes the
+    /// change; dropping the `Edit` releases the lock.
+    pub async fn edit(&self) -> Result<Edit<'_, T>, EditError> {
         let writing = self.writer.lock().await;
-        let folder = self.path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let lock = tokio::task::spawn_blocking(move || FolderLock::wait(&folder, LOCK_PATIENCE))
-            .await
-            .map_err(std::io::Error::other)?
-            .map_err(std::io::Error::other)?;
-        Ok(Edit { file: self, _writing: writing, _lock: lock })
+        let path = self.path.clone();
+        let (lock, stamp, read) = tokio::task::spawn_blocking(move || {
+            let lock = FileLock::wait(&path, LOCK_PATIENCE)?;
+            // Always read: a rewrite within one tick of the clock keeps size and time, and
+            // on Windows the inode is always 0.
+            let stamp = Stamp::of(&path);
+            Ok::<_, LockError>((lock, stamp, T::reread(&path)))
+        })
+        .await
+        .map_err(|e| EditError::Stopped(e.to_string()))??;
+        let current = {
+            let mut held = self.lock();
+            self.absorb(&mut held, read, stamp);
+            if let Some(why) = held.refused.clone() {
+                tracing::warn!(file = %self.path.display(), %why, "change refused: the file cannot be read");
+                return Err(Refused { file: self.path.clone(), why }.into());
+            }
+            held.value.clone()
+        };
+        Ok(Edit { file: self, current, _writing: writing, _lock: lock })
     }
 
     fn lock(&self) -> MutexGuard<'_, Held<T>> {
@@ -96,36 +184,64 @@ impl<T: Stored> SharedFile<T> {
     }
 
     /// Loads the file again when its stamp changed. Small and rare (another process wrote),
-    /// so it is read in place; a file that cannot be read leaves memory as it was.
+    /// so it is read in place.
     fn refresh(&self, held: &mut Held<T>) {
         let now = Stamp::of(&self.path);
         if now == held.stamp {
             return;
         }
-        match T::load(&self.path) {
+        self.absorb(held, T::reread(&self.path), now);
+    }
+
+    /// Takes in a read: a readable file replaces memory; one that cannot be read leaves memory
+    /// as it was and refuses changes until it reads again.
+    fn absorb(
+        &self,
+        held: &mut Held<T>,
+        read: Result<(T, Option<StoreNotice>), Unreadable>,
+        stamp: Option<Stamp>,
+    ) {
+        match read {
             Ok((value, notice)) => {
                 if let Some(notice) = notice {
-                    tracing::warn!(file = %self.path.display(), ?notice, "data file changed by another process");
+                    tracing::info!(file = %self.path.display(), ?notice, "data file changed by another process");
                 }
-                *held = Held { value, stamp: now };
+                if held.refused.take().is_some() {
+                    tracing::info!(file = %self.path.display(), "data file readable again");
+                }
+                *held = Held { value, stamp, refused: None, told: false };
             }
-            Err(e) => tracing::warn!(file = %self.path.display(), error = %e, "data file not read again"),
+            Err(why) => {
+                if held.refused.as_ref() != Some(&why) {
+                    tracing::warn!(file = %self.path.display(), %why, "data file cannot be read now; memory kept, changes refused");
+                    held.refused = Some(why.clone());
+                    held.told = false;
+                }
+                // An I/O failure may pass: the next read tries again. What was read stays
+                // unreadable until the file changes.
+                if !matches!(why, Unreadable::Io { .. }) {
+                    held.stamp = stamp;
+                }
+            }
         }
     }
 }
 
-/// A change in progress: holds the folder's lock until dropped.
+/// A change in progress: holds the file's lock until dropped. Make no keychain call while
+/// holding one: a keychain that waits for the user would make every other change of the file
+/// wait too.
 #[derive(Debug)]
 pub struct Edit<'a, T> {
     file: &'a SharedFile<T>,
+    current: T,
     _writing: tokio::sync::MutexGuard<'a, ()>,
-    _lock: FolderLock,
+    _lock: FileLock,
 }
 
 impl<T: Stored> Edit<'_, T> {
     /// The file as it is now, to change a copy of.
     pub fn current(&self) -> T {
-        self.file.read(Clone::clone)
+        self.current.clone()
     }
 
     /// Writes `next` and only then makes it what this process holds.
@@ -133,7 +249,7 @@ impl<T: Stored> Edit<'_, T> {
         let (path, snapshot) = (self.file.path.clone(), next.clone());
         tokio::task::spawn_blocking(move || snapshot.store(&path)).await.map_err(std::io::Error::other)??;
         let stamp = Stamp::of(&self.file.path);
-        *self.file.lock() = Held { value: next, stamp };
+        *self.file.lock() = Held { value: next, stamp, refused: None, told: false };
         Ok(())
     }
 }
@@ -142,16 +258,31 @@ impl<T: Stored> Edit<'_, T> {
 mod tests {
     use super::*;
 
+    /// A file of lines; one starting "v9" is from a newer Flow Connect, one that is not UTF-8
+    /// is damaged.
     #[derive(Debug, Clone, PartialEq)]
     struct Lines(Vec<String>);
 
     impl Stored for Lines {
         fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
-            let text = match std::fs::read_to_string(path) {
-                Ok(text) => text,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(e) => return Err(e),
-            };
+            match Self::reread(path) {
+                Ok(read) => Ok(read),
+                Err(Unreadable::Io { kind, reason }) => Err(std::io::Error::new(kind, reason)),
+                Err(why) => {
+                    let moved_to = crate::data_file::set_aside(path)?;
+                    Ok((
+                        Self(Vec::new()),
+                        Some(StoreNotice::MovedAside { moved_to, reason: why.to_string() }),
+                    ))
+                }
+            }
+        }
+        fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), Unreadable> {
+            let bytes = crate::data_file::read_bounded(path)?.unwrap_or_default();
+            let text = String::from_utf8(bytes).map_err(|e| Unreadable::Invalid(e.to_string()))?;
+            if text.starts_with("v9") {
+                return Err(Unreadable::Newer { version: 9 });
+            }
             Ok((Self(text.lines().map(str::to_owned).collect()), None))
         }
         fn store(&self, path: &Path) -> std::io::Result<()> {
@@ -159,22 +290,29 @@ mod tests {
         }
     }
 
-    async fn add(file: &SharedFile<Lines>, line: &str) {
-        let edit = file.edit().await.expect("edit");
+    fn scratch() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("flow-connect-shared-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        dir
+    }
+
+    async fn add(file: &SharedFile<Lines>, line: &str) -> Result<(), EditError> {
+        let edit = file.edit().await?;
         let mut next = edit.current();
         next.0.push(line.to_owned());
         edit.commit(next).await.expect("commit");
+        Ok(())
     }
 
     #[tokio::test]
     async fn two_holders_of_one_file_keep_each_other_s_changes() {
-        let dir = std::env::temp_dir().join(format!("flow-connect-shared-{}", uuid::Uuid::new_v4()));
+        let dir = scratch();
         let path = dir.join("lines.txt");
         let (app, _) = SharedFile::<Lines>::open(path.clone()).expect("app");
         let (cli, _) = SharedFile::<Lines>::open(path.clone()).expect("cli");
-        add(&app, "from the app").await;
-        add(&cli, "from the cli").await;
-        add(&app, "from the app again").await;
+        add(&app, "from the app").await.expect("app");
+        add(&cli, "from the cli").await.expect("cli");
+        add(&app, "from the app again").await.expect("app");
         let expected = vec!["from the app", "from the cli", "from the app again"];
         assert_eq!(app.read(|l| l.0.clone()), expected);
         assert_eq!(cli.read(|l| l.0.clone()), expected);
@@ -184,18 +322,79 @@ mod tests {
 
     #[tokio::test]
     async fn a_change_waits_for_another_process_s_lock() {
-        let dir = std::env::temp_dir().join(format!("flow-connect-shared-{}", uuid::Uuid::new_v4()));
-        let (file, _) = SharedFile::<Lines>::open(dir.join("lines.txt")).expect("open");
-        let other = FolderLock::acquire(&dir).expect("other process");
+        let dir = scratch();
+        let path = dir.join("lines.txt");
+        let (file, _) = SharedFile::<Lines>::open(path.clone()).expect("open");
+        let other = FileLock::acquire(&path).expect("other process");
         let release = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(200));
             drop(other);
         });
         let started = std::time::Instant::now();
-        add(&file, "after the other").await;
+        add(&file, "after the other").await.expect("added");
         assert!(started.elapsed() >= Duration::from_millis(150), "the change waited for the lock");
         release.join().expect("released");
         assert_eq!(file.read(|l| l.0.clone()), vec!["after the other"]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_change_reads_a_rewrite_its_stamp_does_not_show() {
+        let dir = scratch();
+        let path = dir.join("lines.txt");
+        let (app, _) = SharedFile::<Lines>::open(path.clone()).expect("app");
+        add(&app, "alpha").await.expect("added");
+        // Another process rewrites the file in place within one tick of the clock: same inode,
+        // same size, same modification time.
+        let modified = std::fs::metadata(&path).expect("stat").modified().expect("mtime");
+        std::fs::write(&path, "bravo").expect("rewritten");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("open")
+            .set_modified(modified)
+            .expect("mtime");
+        assert_eq!(app.read(|l| l.0.clone()), vec!["alpha"], "a read trusts the stamp");
+        add(&app, "charlie").await.expect("added");
+        assert_eq!(std::fs::read_to_string(&path).expect("file"), "bravo\ncharlie", "the rewrite is kept");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_file_unreadable_at_runtime_stays_in_place_and_refuses_changes_until_it_reads() {
+        let dir = scratch();
+        let path = dir.join("lines.txt");
+        let (app, _) = SharedFile::<Lines>::open(path.clone()).expect("app");
+        add(&app, "kept").await.expect("added");
+        for (bytes, expected) in
+            [(&b"v9 from a newer one"[..], "newer Flow Connect"), (b"\xff\xfe", "cannot be read")]
+        {
+            std::fs::write(dir.join("next"), bytes).expect("written");
+            std::fs::rename(dir.join("next"), &path).expect("replaced");
+            assert_eq!(app.read(|l| l.0.clone()), vec!["kept"], "memory is kept");
+            let refused = add(&app, "lost").await.expect_err("refused");
+            assert!(matches!(refused, EditError::Refused(_)), "{refused:?}");
+            assert!(refused.to_string().contains(expected), "{refused}");
+            assert_eq!(std::fs::read(&path).expect("in place"), bytes, "the file is untouched");
+            let notice = app.take_notice().expect("told once");
+            assert!(notice.to_string().contains(expected), "{notice}");
+            assert_eq!(app.take_notice(), None, "and only once");
+        }
+        // A read that fails with an I/O error (here: a folder in the file's place).
+        std::fs::remove_file(&path).expect("removed");
+        std::fs::create_dir(&path).expect("a folder");
+        let refused = add(&app, "lost").await.expect_err("refused");
+        assert!(refused.to_string().contains("could not be read"), "{refused}");
+        assert_eq!(app.read(|l| l.0.clone()), vec!["kept"]);
+        std::fs::remove_dir(&path).expect("folder gone");
+        std::fs::write(&path, "readable\nagain").expect("written");
+        add(&app, "then").await.expect("changes resume");
+        assert_eq!(app.read(|l| l.0.clone()), vec!["readable", "again", "then"]);
+        let aside = std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains("unreadable"));
+        assert!(!aside, "nothing was set aside at runtime");
         let _ = std::fs::remove_dir_all(dir);
     }
 }

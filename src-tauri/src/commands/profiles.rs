@@ -37,11 +37,12 @@ pub async fn list_profiles(
     Ok(ProfileList { profiles, total })
 }
 
-/// What happened to the data files (accounts, profiles) at start-up, once: the UI shows it.
+/// What the user should know about the data files, each said once: what happened at start-up,
+/// and any file another process made unreadable since (a newer flow-connect-cli rewrote it).
+/// The UI shows it; asking again later finds the new ones.
 #[tauri::command]
 pub fn take_notices(state: State<'_, AppState>) -> Option<String> {
-    let mut notices = state.notices.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let text = std::mem::take(&mut *notices).join(" ");
+    let text = state.take_notices().join(" ");
     (!text.is_empty()).then_some(text)
 }
 

@@ -1,8 +1,9 @@
 //! The profile book: every operation on profiles, one at a time. Each change is made to a copy
-//! of the book, written to disk, and only then becomes the book in memory, all under one lock,
-//! so two quick edits never lose one another and a failed write changes nothing. The keychain
-//! changes that go with a write are undone when it fails. Listing reads no secret; opening
-//! reads only the opened profile's own.
+//! of the book, written to disk, and only then becomes the book in memory, all under the
+//! file's lock, so two quick edits never lose one another and a failed write changes nothing.
+//! The keychain changes that go with a write are made before the lock is taken (never under
+//! it: a keychain waiting for the user would hold up every change) and undone when it fails.
+//! Listing reads no secret; opening reads only the opened profile's own.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,7 +14,7 @@ use super::model::{OpenedProfile, Profile, ProfileDraft};
 use crate::credentials::{CredentialsError, StoredSecrets};
 use crate::data_file::StoreNotice;
 use crate::names::{Kind, NameError, Where};
-use crate::shared_file::{Edit, SharedFile};
+use crate::shared_file::{Edit, EditError, Refused, SharedFile};
 use crate::vault::{Vault, VaultChanges, VaultError};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -35,6 +36,9 @@ pub enum ProfileError {
     Vault(#[from] VaultError),
     #[error(transparent)]
     Credentials(#[from] CredentialsError),
+    /// `profiles.json` cannot be read now (a newer Flow Connect wrote it): not overwritten.
+    #[error(transparent)]
+    Refused(#[from] Refused),
     /// Two or more profiles have the name asked for.
     #[error(transparent)]
     Name(NameError),
@@ -61,14 +65,34 @@ impl ProfileBook {
 
     /// Writes a migrated book back, so the older format is read only once.
     pub async fn persist(&self) -> Result<(), ProfileError> {
-        let edit = self.edit().await?;
-        let current = edit.current();
-        commit(&edit, current).await
+        self.change(|_| Ok(())).await
     }
 
-    /// Starts a change of the file (shared with other Flow Connect processes).
+    /// Starts a change of the file (shared with other Flow Connect processes). Make no keychain
+    /// call while holding it: the file's lock would wait for the keychain.
     pub(super) async fn edit(&self) -> Result<Edit<'_, ProfileFile>, ProfileError> {
-        self.file.edit().await.map_err(|e| ProfileError::Write { reason: e.to_string() })
+        self.file.edit().await.map_err(|e| match e {
+            EditError::Refused(refused) => ProfileError::Refused(refused),
+            other => ProfileError::Write { reason: other.to_string() },
+        })
+    }
+
+    /// Changes the file under its lock: `f` changes a copy of it as it is now, and the copy is
+    /// written unless `f` refuses. The lock is released on return, before any roll-back.
+    async fn change<R>(
+        &self,
+        f: impl FnOnce(&mut ProfileFile) -> Result<R, ProfileError>,
+    ) -> Result<R, ProfileError> {
+        let edit = self.edit().await?;
+        let mut next = edit.current();
+        let result = f(&mut next)?;
+        commit(&edit, next).await?;
+        Ok(result)
+    }
+
+    /// Why `profiles.json` cannot be read now, once each time it stops being readable.
+    pub fn take_notice(&self) -> Option<Refused> {
+        self.file.take_notice()
     }
 
     /// The profile `id`, without marking it used.
@@ -107,13 +131,12 @@ impl ProfileBook {
         if let Some(stored) = &draft.stored {
             StoredSecrets::check_set(&stored.set)?;
         }
-        let file = self.edit().await?;
-        let mut next = file.current();
-        let existing = draft.id.as_ref().and_then(|id| next.profiles.iter().position(|p| &p.id == id));
-        let id = match existing {
-            Some(index) => next.profiles[index].id.clone(),
-            None => uuid::Uuid::new_v4().to_string(),
+        // Read without the file's lock: the keychain is changed first, outside it.
+        let existing = match &draft.id {
+            Some(id) => self.profile(id).await,
+            None => None,
         };
+        let id = existing.as_ref().map_or_else(|| uuid::Uuid::new_v4().to_string(), |p| p.id.clone());
         let set = format!("profile/{id}");
         let mut secret_fields = Vec::new();
         let mut values = std::collections::BTreeMap::new();
@@ -126,13 +149,10 @@ impl ProfileBook {
         let fresh = existing.is_none();
         let kept =
             self.save_secrets(&mut changes, &draft, &set, fresh, secret_names, &mut secret_fields).await;
-        let gone: Vec<String> = match existing {
-            Some(index) => next.profiles[index]
-                .secret_fields
-                .iter()
-                .filter(|f| !secret_fields.contains(f))
-                .cloned()
-                .collect(),
+        let gone: Vec<String> = match &existing {
+            Some(profile) => {
+                profile.secret_fields.iter().filter(|f| !secret_fields.contains(f)).cloned().collect()
+            }
             None => Vec::new(),
         };
         if let Err(e) = kept {
@@ -161,11 +181,18 @@ impl ProfileBook {
             updated_at: now,
             last_used_at: now,
         };
-        match existing {
-            Some(index) => next.profiles[index] = profile.clone(),
-            None => next.profiles.push(profile.clone()),
-        }
-        if let Err(e) = commit(&file, next).await {
+        let written = self
+            .change(|next| {
+                match next.profiles.iter_mut().find(|p| p.id == profile.id) {
+                    Some(slot) => *slot = profile.clone(),
+                    None if fresh => next.profiles.push(profile.clone()),
+                    // Deleted by another process while the keychain was being changed.
+                    None => return Err(ProfileError::NotFound),
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = written {
             changes.roll_back().await;
             return Err(e);
         }
@@ -281,9 +308,7 @@ impl ProfileBook {
 
     /// A copy named "… (copy)", with copies of its secrets.
     pub async fn duplicate(&self, id: &str) -> Result<Profile, ProfileError> {
-        let file = self.edit().await?;
-        let mut next = file.current();
-        let original = next.profiles.iter().find(|p| p.id == id).cloned().ok_or(ProfileError::NotFound)?;
+        let original = self.profile(id).await.ok_or(ProfileError::NotFound)?;
         let now = now_ms();
         let copy = Profile {
             id: uuid::Uuid::new_v4().to_string(),
@@ -311,21 +336,27 @@ impl ProfileBook {
             }
         }
         let copy = Profile { secret_fields: copied, ..copy };
-        next.profiles.push(copy.clone());
-        if let Err(e) = commit(&file, next).await {
+        let written = self
+            .change(|next| {
+                if !next.profiles.iter().any(|p| p.id == original.id) {
+                    return Err(ProfileError::NotFound);
+                }
+                next.profiles.push(copy.clone());
+                Ok(())
+            })
+            .await;
+        if let Err(e) = written {
             changes.roll_back().await;
             return Err(e);
         }
         Ok(copy)
     }
 
-    /// Deletes a profile and its keychain entries (those first: a profile whose secrets could
-    /// not be removed stays listed, so nothing is orphaned unseen).
+    /// Deletes a profile and its keychain entries (those first, before the file's lock is
+    /// taken: a profile whose secrets could not be removed stays listed, so nothing is
+    /// orphaned unseen).
     pub async fn delete(&self, id: &str) -> Result<(), ProfileError> {
-        let file = self.edit().await?;
-        let mut next = file.current();
-        let index = next.profiles.iter().position(|p| p.id == id).ok_or(ProfileError::NotFound)?;
-        let profile = next.profiles.remove(index);
+        let profile = self.profile(id).await.ok_or(ProfileError::NotFound)?;
         let mut changes = VaultChanges::new(&self.vault);
         for field in &profile.secret_fields {
             if let Err(e) = changes.delete(&StoredSecrets::key(&profile.secret_set(), field)).await {
@@ -333,7 +364,13 @@ impl ProfileBook {
                 return Err(e.into());
             }
         }
-        if let Err(e) = commit(&file, next).await {
+        let written = self
+            .change(|next| {
+                next.profiles.retain(|p| p.id != id);
+                Ok(())
+            })
+            .await;
+        if let Err(e) = written {
             changes.roll_back().await;
             return Err(e);
         }

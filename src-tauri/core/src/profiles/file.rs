@@ -1,6 +1,6 @@
 //! `profiles.json`: a versioned file, migrated forward when an older Flow Connect wrote it,
 //! written atomically (`data_file`). A file that cannot be read is moved aside with a
-//! timestamp, never overwritten, and the caller is told so it can tell the user.
+//! timestamp at start-up, never overwritten, and the caller is told so it can tell the user.
 
 use std::path::Path;
 
@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::model::Profile;
-use crate::data_file::{self, StoreNotice};
+use crate::data_file::{self, StoreNotice, Unreadable};
 
 /// The version this build writes. Version 1 kept profiles in a map by id, with `source`,
 /// `method` and `fields`, and no timestamps.
@@ -30,23 +30,32 @@ impl ProfileFile {
         })
     }
 
+    /// Reads `path` as it is, changing nothing; a missing file is an empty book.
+    pub fn read(path: &Path) -> Result<(Self, Option<StoreNotice>), Unreadable> {
+        Ok(match data_file::read_versioned(path, Self::parse)? {
+            None => (Self { schema_version: SCHEMA_VERSION, profiles: Vec::new() }, None),
+            Some((file, from)) => (file, (from < SCHEMA_VERSION).then_some(StoreNotice::Migrated { from })),
+        })
+    }
+
     /// Parses any known version; returns the file at the current version and the version read.
-    fn parse(bytes: &[u8]) -> Result<(Self, u32), String> {
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| format!("it is not valid JSON ({e})"))?;
+    fn parse(bytes: &[u8]) -> Result<(Self, u32), Unreadable> {
+        let invalid = |reason: &str| Unreadable::Invalid(reason.to_owned());
+        let value: Value = serde_json::from_slice(bytes)
+            .map_err(|e| Unreadable::Invalid(format!("it is not valid JSON ({e})")))?;
         let version = value
             .get("schemaVersion")
             .or_else(|| value.get("version"))
             .and_then(Value::as_u64)
-            .ok_or("it has no schema version")?;
-        let version = u32::try_from(version).map_err(|_| "its schema version is out of range")?;
+            .ok_or_else(|| invalid("it has no schema version"))?;
+        let version = u32::try_from(version).map_err(|_| invalid("its schema version is out of range"))?;
         let current = match version {
-            1 => migrate_v1(&value)?,
+            1 => migrate_v1(&value).map_err(Unreadable::Invalid)?,
             SCHEMA_VERSION => value,
-            newer => return Err(format!("a newer Flow Connect wrote it (schema version {newer})")),
+            newer => return Err(Unreadable::Newer { version: newer }),
         };
-        let file: Self =
-            serde_json::from_value(current).map_err(|e| format!("its profiles cannot be read ({e})"))?;
+        let file: Self = serde_json::from_value(current)
+            .map_err(|e| Unreadable::Invalid(format!("its profiles cannot be read ({e})")))?;
         Ok((file, version))
     }
 
@@ -88,6 +97,9 @@ impl crate::shared_file::Stored for ProfileFile {
     fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
         Self::open(path)
     }
+    fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), Unreadable> {
+        Self::read(path)
+    }
     fn store(&self, path: &Path) -> std::io::Result<()> {
         self.save(path)
     }
@@ -101,7 +113,7 @@ mod tests {
     fn unknown_and_newer_versions_are_refused_not_guessed() {
         assert!(ProfileFile::parse(br#"{"profiles":[]}"#).is_err());
         let newer = ProfileFile::parse(br#"{"schemaVersion":9,"profiles":[]}"#).expect_err("newer");
-        assert!(newer.contains("newer Flow Connect"), "{newer}");
+        assert_eq!(newer, Unreadable::Newer { version: 9 });
         let (file, from) = ProfileFile::parse(br#"{"schemaVersion":2,"profiles":[]}"#).expect("current");
         assert_eq!((file.profiles.len(), from), (0, 2));
     }

@@ -51,17 +51,24 @@ pub struct Services {
     pub sets: SecretSets,
     /// One IMS token per signed-in account, reused by every client.
     tokens: TokenCache,
+    /// What happened to the data files at start-up, until `take_notices` hands it out.
+    notices: std::sync::Mutex<Vec<String>>,
 }
 
 impl Services {
     /// `keychain_service` names the keychain entries; the data files live in `data_dir`.
     /// Opening reads the small data files, makes no keychain call and no request, and returns
-    /// what happened to files that could not be read, in words for the user.
+    /// what happened to files that could not be read, in words for the user (`take_notices`
+    /// hands the same out once more: use one or the other).
     pub fn open(
         endpoints: Endpoints,
         keychain_service: &str,
         data_dir: &Path,
     ) -> Result<(Self, Vec<String>), Failure> {
+        // Made by the first start, for the user alone; an existing folder is left as it is.
+        if let Err(e) = crate::data_file::create_private_folder(data_dir) {
+            tracing::warn!(folder = %data_dir.display(), error = %e, "data folder not created");
+        }
         let vault = Arc::new(Vault::new(KeyringStore::new(keychain_service)));
         let mut notices = Vec::new();
         let (accounts, notice) = AccountBook::open(data_dir.join("accounts.json"), Arc::clone(&vault))?;
@@ -91,8 +98,28 @@ impl Services {
             sets,
             origins,
             tokens: TokenCache::default(),
+            notices: std::sync::Mutex::new(notices.clone()),
         };
         Ok((services, notices))
+    }
+
+    /// What the user should be told about the data files, each said once: what happened at
+    /// start-up, then any file another process made unreadable since (a newer Flow Connect
+    /// wrote it: changes to it are refused until this one is updated).
+    pub fn take_notices(&self) -> Vec<String> {
+        let mut notices =
+            std::mem::take(&mut *self.notices.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let refused = [
+            ("Your Adobe accounts", self.accounts.take_notice()),
+            ("Your saved profiles", self.profiles.take_notice()),
+            ("Where your connections came from", self.origins.take_notice()),
+        ];
+        for (what, refused) in refused {
+            if let Some(refused) = refused {
+                notices.push(format!("{what}: {refused}"));
+            }
+        }
+        notices
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -112,18 +139,19 @@ impl Services {
     /// keychain entries moved and the profiles pointed at the new ids. A failure is logged and
     /// tried again at the next start; nothing is lost meanwhile.
     pub async fn finish_migrations(&self) {
-        let renamed = self.accounts.migrated_ids();
-        if renamed.is_empty() {
+        if self.accounts.migrated_ids().is_empty() {
             return;
         }
         let done = async {
-            self.accounts.persist().await?;
+            // The ids as written under the file's lock (the same in every process: they are
+            // derived from the old ones).
+            let renamed = self.accounts.persist().await?;
             self.profiles.rename_accounts(&renamed).await.map_err(Failure::from)?;
             self.accounts.finish_migration().await?;
             Ok::<_, Failure>(())
         };
         match done.await {
-            Ok(()) => tracing::info!(accounts = renamed.len(), "accounts migrated to UUID ids"),
+            Ok(()) => tracing::info!("accounts migrated to UUID ids"),
             Err(e) => {
                 tracing::warn!(error = %e, "accounts migration not finished; it resumes at the next start")
             }
