@@ -55,6 +55,11 @@ impl Stored for Index {
         })
     }
 
+    /// At runtime an unreadable index is left in place (changes are refused meanwhile).
+    fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), data_file::Unreadable> {
+        read(path).map(|index| (index, None)).map_err(data_file::Unreadable::Invalid)
+    }
+
     fn store(&self, path: &Path) -> std::io::Result<()> {
         let bytes = serde_json::to_vec_pretty(self).map_err(std::io::Error::other)?;
         data_file::write_atomically(path, &bytes)
