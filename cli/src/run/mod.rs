@@ -67,6 +67,12 @@ impl Ctx {
         account_secret: Option<SecretSource>,
     ) -> Result<Self, Failure> {
         let endpoints = Endpoints::from_env()?;
+        // Said once, also with --json: the account's client secret and the tokens go there.
+        for (var, url) in endpoints.overridden() {
+            out.notice(&format!(
+                "Note: {var} is set, so requests (with the account's client secret and tokens) go to {url} instead of Adobe's or Google's own address."
+            ));
+        }
         let (services, notices) = Services::open(endpoints, APP_IDENTIFIER, &data_dir()?)?;
         for notice in notices {
             out.progress(&notice);

@@ -63,6 +63,26 @@ impl Endpoints {
     }
 }
 
+impl Endpoints {
+    /// The endpoints moved away from Adobe's and Google's own, as (variable, address) pairs in
+    /// a fixed order: the window shows them in a banner and the CLI names them once on standard
+    /// error, since an account's client secret and the users' tokens go there.
+    pub fn overridden(&self) -> Vec<(&'static str, String)> {
+        let defaults = Self::default();
+        [
+            (PLATFORM_URL_VAR, &self.platform, &defaults.platform),
+            (IMS_URL_VAR, &self.ims, &defaults.ims),
+            (GOOGLE_AUTH_URL_VAR, &self.google_auth, &defaults.google_auth),
+            (GOOGLE_TOKEN_URL_VAR, &self.google_token, &defaults.google_token),
+            (GOOGLE_REVOKE_URL_VAR, &self.google_revoke, &defaults.google_revoke),
+        ]
+        .into_iter()
+        .filter(|(_, url, default)| url != default)
+        .map(|(var, url, _)| (var, url.to_string()))
+        .collect()
+    }
+}
+
 impl Default for Endpoints {
     fn default() -> Self {
         Self::from_lookup(|_| None).expect("the built-in endpoints are valid https URLs")
@@ -123,6 +143,27 @@ mod tests {
             .expect_err("plain http to a remote host");
         assert_eq!(err, ConfigError::InsecureUrl { var: IMS_URL_VAR, scheme: "http".into() });
         assert!(err.to_string().contains("https://"));
+    }
+
+    #[test]
+    fn only_moved_endpoints_are_announced() {
+        assert!(Endpoints::default().overridden().is_empty());
+        let same =
+            Endpoints::from_lookup(|v| (v == IMS_URL_VAR).then(|| DEFAULT_IMS_URL.into())).expect("ok");
+        assert!(same.overridden().is_empty(), "the default spelled out is no override");
+        let moved = Endpoints::from_lookup(|v| match v {
+            PLATFORM_URL_VAR => Some("http://127.0.0.1:9/".into()),
+            GOOGLE_TOKEN_URL_VAR => Some("https://token.example/t".into()),
+            _ => None,
+        })
+        .expect("ok");
+        assert_eq!(
+            moved.overridden(),
+            [
+                (PLATFORM_URL_VAR, "http://127.0.0.1:9/".to_owned()),
+                (GOOGLE_TOKEN_URL_VAR, "https://token.example/t".to_owned())
+            ]
+        );
     }
 
     #[test]
