@@ -13,6 +13,8 @@ Exit codes:
   7  local files: the data folder could not be read or written
   8  consent: Google or the OAuth provider refused, or the consent was cancelled
   9  ambiguous: two or more accounts, profiles or connections have that name; give an id
+141  output closed: standard output or error was closed before all was written (`| head`);
+     the command itself ran to its end (one that failed keeps its own code)
 With several sandboxes, the exit code is that of the first that failed.
 
 Output: tables for people on standard output, progress and errors on standard error.
@@ -129,7 +131,8 @@ pub enum SandboxesCommand {
 pub enum SourcesCommand {
     /// Lists the sources, from the cached catalog (no request).
     List {
-        /// Only sources whose name, category or id contains this text.
+        /// Only sources that hold every word of this text in their name, category, spec
+        /// name or id, as the app's search: "big query" finds Google BigQuery.
         #[arg(long)]
         search: Option<String>,
     },

@@ -27,8 +27,11 @@ fn main() -> ExitCode {
             Shell::Bash => clap_complete::Shell::Bash,
             Shell::Zsh => clap_complete::Shell::Zsh,
         };
-        clap_complete::generate(shell, &mut command, "flow-connect-cli", &mut std::io::stdout());
-        return ExitCode::SUCCESS;
+        // Written through output::write_out, which never panics on a closed pipe.
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut command, "flow-connect-cli", &mut script);
+        output::write_out(String::from_utf8_lossy(&script).trim_end_matches('\n'));
+        return finish(ExitCode::SUCCESS);
     }
     let out = Out::new(cli.json);
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -38,9 +41,21 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run::run(cli, out)) {
+    let code = match runtime.block_on(run::run(cli, out)) {
         Ok(code) => code,
         Err(failure) => report(out, &failure),
+    };
+    finish(code)
+}
+
+/// The exit code of a command that ran to its end: its own, except that a command that
+/// succeeded but could not write all its output (a closed pipe) ends with
+/// [`output::OUTPUT_CLOSED`], so a script does not take a cut-off result for a whole one.
+fn finish(code: ExitCode) -> ExitCode {
+    if code == ExitCode::SUCCESS && output::output_lost() {
+        ExitCode::from(output::OUTPUT_CLOSED)
+    } else {
+        code
     }
 }
 
@@ -113,5 +128,6 @@ mod tests {
             assert_eq!(exit_code(code), ExitCode::from(exit.parse::<u8>().expect("number")));
             assert!(args::EXIT_CODES.contains(&format!("  {exit}  ")), "{exit} is documented");
         }
+        assert!(args::EXIT_CODES.contains(&format!("\n{}  ", output::OUTPUT_CLOSED)), "documented");
     }
 }

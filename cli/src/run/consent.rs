@@ -6,7 +6,7 @@
 use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
-use flow_connect_core::catalog::FormValues;
+use flow_connect_core::catalog::{ConsentKind, FormValues};
 use flow_connect_core::failure::{ErrorCode, Failure};
 use flow_connect_core::form_consent::{self, ConsentRequest};
 use flow_connect_core::google::BIGQUERY_SCOPE;
@@ -15,16 +15,34 @@ use flow_connect_core::Secret;
 
 use super::Ctx;
 use crate::args::ConsentArgs;
-use crate::secrets;
-
-/// BigQuery's connection spec: its consent is Google's.
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+use crate::{output, secrets};
 
 pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     let services = &ctx.services;
     let profile = services.profiles.find(&args.profile).await?;
     let source = services.source(None, &profile.spec_id)?;
-    let google = profile.spec_id == BIGQUERY;
+    // Which consent fills the tokens is the catalog's rule, the window's too.
+    let kind = source.auth_method(&profile.spec_name).map_or(ConsentKind::None, |m| m.consent);
+    let google = match kind {
+        ConsentKind::Google => true,
+        ConsentKind::Rest => false,
+        ConsentKind::None => {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                format!(
+                    "The profile “{}” signs in with “{}” of {}, which takes its tokens as typed values, not from a consent. Give them with `create --profile … --secret FIELD=env:VARIABLE`.",
+                    output::clean(&profile.name),
+                    output::clean(&profile.spec_name),
+                    source.display_name
+                ),
+            ))
+        }
+    };
+    let token_url = if google {
+        services.google_endpoints().token.to_string()
+    } else {
+        profile.values.get("accessTokenUrl").cloned().unwrap_or_default()
+    };
     let provider = if google {
         None
     } else {
@@ -34,15 +52,22 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
                 "Give the provider's authorization URL with --authorization-url.",
             )
         })?;
-        let token = profile.values.get("accessTokenUrl").cloned().unwrap_or_default();
-        Some((authorization, token))
+        Some((authorization, token_url.clone()))
     };
-    let given = secrets::read_all(&args.secrets.secrets)?;
+    let given = secrets::read_all(&args.secrets.secrets, Some(&source))?;
     let given: FormValues = given.into_iter().collect();
     let client_secret = given.get("clientSecret").cloned().unwrap_or_else(|| Secret::new(String::new()));
     let (stored, _) = services.profiles.stored_secrets(&profile).await?;
     let scopes =
         args.scopes.clone().unwrap_or_else(|| if google { BIGQUERY_SCOPE.to_owned() } else { String::new() });
+    // The profile may come from someone else's export: say where its client secret will go
+    // before anything is sent, also with --json.
+    if !token_url.is_empty() {
+        ctx.out.notice(&format!(
+            "The client secret and the consent's code go to the token address {}. Stop here (Ctrl-C) if that is not your provider's.",
+            output::clean(&token_url)
+        ));
+    }
     let request = ConsentRequest {
         source: source.clone(),
         provider,
@@ -55,12 +80,21 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     let started =
         form_consent::begin(&services.consent, request, services.google_endpoints(), services.keychain())
             .await?;
-    let paste = args.no_browser || started.paste_only.is_some() || open::that_detached(&started.url).is_err();
+    let opened =
+        !args.no_browser && started.paste_only.is_none() && open::that_detached(&started.url).is_ok();
+    // The address is always printed, also when a browser was asked to open it: over SSH, or
+    // without a desktop, the browser may open nowhere the user can see.
+    output::write_err(&format!(
+        "Open this address in a browser and allow access{}:\n\n{}\n",
+        if opened { " (your browser should show it already)" } else { "" },
+        output::clean(&started.url)
+    ));
+    let paste = !opened;
     if paste {
         if let Some(why) = &started.paste_only {
-            eprintln!("{why}");
+            output::write_err(&output::clean_lines(why));
         }
-        eprintln!("Open this address in a browser, allow access, then paste the address the browser ended on:\n\n{}\n", started.url);
+        output::write_err("Then paste the address the browser ended on:");
         let reader = tokio::task::spawn_blocking(read_pasted);
         let pasted = reader.await.map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))??;
         services

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use flow_connect_core::catalog::{CatalogList, Source};
+use flow_connect_core::catalog::{self, CatalogList, Source};
 use flow_connect_core::failure::{ErrorCode, Failure};
 use flow_connect_core::form_secrets;
 use serde::Serialize;
@@ -15,8 +15,10 @@ pub async fn run(ctx: &Ctx, command: SourcesCommand) -> Result<ExitCode, Failure
     match command {
         SourcesCommand::List { search } => {
             let list = cached(ctx).await;
-            let wanted = search.unwrap_or_default().to_lowercase();
-            let sources: Vec<&Source> = list.sources.iter().filter(|s| matches(s, &wanted)).collect();
+            // The window's rule: every word of the search, in the name, category, key or id.
+            let wanted = search.unwrap_or_default();
+            let sources: Vec<&Source> =
+                list.sources.iter().filter(|s| catalog::matches_search(s, &wanted)).collect();
             let summaries: Vec<Summary<'_>> = sources.iter().map(|s| Summary::of(s)).collect();
             ctx.out.result(&summaries, |out| {
                 let rows = summaries
@@ -86,13 +88,6 @@ impl<'a> Summary<'a> {
 async fn cached(ctx: &Ctx) -> CatalogList {
     let org = ctx.services.pick_account(ctx.account_name()).map(|a| a.org_id).unwrap_or_default();
     ctx.services.catalog.list(&org).await
-}
-
-fn matches(source: &Source, wanted: &str) -> bool {
-    wanted.is_empty()
-        || [&source.display_name, &source.category, &source.spec_id]
-            .iter()
-            .any(|t| t.to_lowercase().contains(wanted))
 }
 
 /// The source with this spec id, or this name (ignoring case).
