@@ -246,6 +246,14 @@ async fn a_renewal_keeps_a_field_the_profile_lists_as_secret_in_the_keychain() {
     let key = StoredSecrets::key(&profile.secret_set(), "instanceKey");
     let held = vault.get(&key).await.expect("keychain").expect("still in the keychain");
     assert_eq!(held.expose(), "new-instance-key");
+    // The form opened from the profile is filled from the keychain with it too.
+    let opened = profiles.open_profile(&profile.id).await.expect("opened");
+    let (sets, _) = folder.open();
+    let mut filled = FormValues::new();
+    form_secrets::fill(&opened.stored, &servicenow, &sets, &profiles, &vault, &mut filled)
+        .await
+        .expect("filled");
+    assert_eq!(filled["instanceKey"].expose(), "new-instance-key");
 
     let oracle = builtin_source(ORACLE).expect("Oracle").clone();
     let refused =

@@ -42,14 +42,17 @@ pub async fn allowed_fields(
     profiles: &ProfileBook,
 ) -> Result<Vec<String>, CredentialsError> {
     StoredSecrets::check_set(&stored.set)?;
-    let bound = if stored.is_profile_set() {
+    // A profile's set may fill what the profile keeps as secrets (the rule every save follows),
+    // any other set only the source's own secret fields.
+    let (bound, secret) = if stored.is_profile_set() {
         let id = stored.set.trim_start_matches("profile/");
         let profile = profiles.profile(id).await.filter(|p| p.spec_id == source.spec_id);
-        profile.ok_or(CredentialsError::UnknownSet)?.secret_fields
+        let fields = profile.ok_or(CredentialsError::UnknownSet)?.secret_fields;
+        let secret = secret_fields_for(source, &fields);
+        (fields, secret)
     } else {
-        sets.allowed(&stored.set, &source.spec_id).await?
+        (sets.allowed(&stored.set, &source.spec_id).await?, secret_fields_of(source))
     };
-    let secret = secret_fields_of(source);
     Ok(bound.into_iter().filter(|f| secret.contains(f)).collect())
 }
 
