@@ -1,7 +1,9 @@
 //! flow-connect-cli as a terminal citizen, run as the built binary: a closed pipe ends with the
 //! documented exit code and never a panic, text from outside cannot drive the terminal,
 //! `--secret FIELD=file:PATH` reads regular files only, a moved endpoint is announced, and
-//! `consent` always shows the consent address and where the client secret goes.
+//! `consent` always shows the consent address and where the client secret goes. Unix only:
+//! it needs `sh`, FIFOs and file modes.
+#![cfg(unix)]
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
