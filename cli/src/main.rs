@@ -99,9 +99,25 @@ fn init_logging() {
         Some(value) => value.parse().unwrap_or(warn),
     };
     tracing_subscriber::registry()
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr).with_ansi(false))
+        .with(tracing_subscriber::fmt::layer().with_writer(|| LogWriter).with_ansi(false))
         .with(filter)
         .init();
+}
+
+/// Log lines on standard error, through [`output::write_err`]: cleaned of control characters
+/// (a log may quote a server's message) and never a panic on a closed pipe.
+struct LogWriter;
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        output::write_err(&output::clean_lines(text.trim_end_matches('\n')));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]
