@@ -28,6 +28,7 @@ fn main() {
             "import_profiles",
             "discard_secrets",
             "import_google_client",
+            "import_key_file",
             "begin_consent",
             "finish_consent",
             "paste_consent",

@@ -24,6 +24,24 @@ pub async fn pick_export_file<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf>
     rx.await.ok().flatten()
 }
 
+/// A file holding a secret for a form (a service account key, a Google client JSON), picked
+/// with `title`; `None` when the user cancelled. Only its path reaches the app: the core reads
+/// it, so the content never passes through the page.
+pub async fn pick_secret_file<R: Runtime>(app: &AppHandle<R>, title: &str, json: bool) -> Option<PathBuf> {
+    if let Some(answer) = test_answer("open") {
+        return answer;
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let mut dialog = app.dialog().file().set_title(title);
+    if json {
+        dialog = dialog.add_filter("JSON files", &["json"]);
+    }
+    dialog.pick_file(move |picked| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+    });
+    rx.await.ok().flatten()
+}
+
 /// Where the user saves an export, offered `suggested`; `None` when they cancelled.
 pub async fn pick_export_target<R: Runtime>(app: &AppHandle<R>, suggested: &Path) -> Option<PathBuf> {
     if let Some(answer) = test_answer("save") {

@@ -89,6 +89,7 @@ pub fn run() {
             commands::profiles::import_profiles,
             commands::profiles::discard_secrets,
             commands::google::import_google_client,
+            commands::key_files::import_key_file,
             commands::google::begin_consent,
             commands::google::finish_consent,
             commands::google::paste_consent,

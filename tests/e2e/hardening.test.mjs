@@ -1,6 +1,7 @@
 // What must hold whatever the user does, in the real window: no command's reply carries a
 // secret the user typed or imported (checked on the IPC replies themselves, not only on
-// files); an account whose secret was rotated is edited and signs in again, and a removed one
+// files); files with secrets are read by the app, never by the page; no error about a pasted
+// connection string quotes its password; an account whose secret was rotated is edited and signs in again, and a removed one
 // leaves no keychain entry; a second launch hands over to the first window.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -10,6 +11,7 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 
 import {
+  answerDialog,
   goTo,
   editAccount,
   addFirstAccount,
@@ -141,7 +143,10 @@ test("no command's reply carries a secret the user typed or imported", async () 
     }),
   );
   await openSource("Google BigQuery");
-  await (await byLabel("Google client JSON file")).addValue(file);
+  // Picked in the OS's open dialog (answered from a folder in the debug build): the app reads
+  // the file, not the page.
+  answerDialog(app, "open", file);
+  await (await byLabel("Google client JSON file")).click();
   await browser
     .$("#field-clientSecret-stored")
     .waitForExist({ timeout: 10000 });
@@ -242,4 +247,147 @@ test("a second launch hands over to the first window instead of opening another"
     await app.browser.$("h1=Flow Connect").isExisting(),
     "the first window still answers",
   );
+});
+
+test("a service account key and a client JSON are read by the app: the page never holds their secrets", async () => {
+  const { browser } = app;
+  const privateKey =
+    "-----BEGIN PRIVATE KEY-----\\nMIIE-e2e-0f3a-private\\n-----END PRIVATE KEY-----\\n";
+  secrets.push("MIIE-e2e-0f3a-private");
+  const keyFile = path.join(artifacts, "service-account-e2e.json");
+  writeFileSync(
+    keyFile,
+    JSON.stringify({
+      type: "service_account",
+      project_id: "acme-analytics",
+      private_key: privateKey,
+      client_email: "flow@acme-analytics.iam.gserviceaccount.com",
+    }),
+  );
+  const clientSecret = "GOCSPX-e2e-path-0f3a";
+  secrets.push(clientSecret);
+  const clientFile = path.join(artifacts, "client_secret_path.json");
+  writeFileSync(
+    clientFile,
+    JSON.stringify({
+      installed: {
+        client_id: "path.apps.googleusercontent.com",
+        client_secret: clientSecret,
+        redirect_uris: ["http://localhost"],
+      },
+    }),
+  );
+  await browser.execute(() => {
+    window.__replies = [];
+  });
+
+  await openSource("Google BigQuery");
+  await (
+    await byLabel("Sign-in method")
+  ).selectByVisibleText("Service account key");
+  assert.equal(
+    (await browser.$$("input[type='file']")).length,
+    0,
+    "the form has no file input of the page's own",
+  );
+  answerDialog(app, "open", keyFile);
+  await clickWhenSteady(browser, await byLabel("Service account key file"));
+  await browser
+    .$("#field-keyFileContent-stored")
+    .waitForExist({ timeout: 10000 });
+  await browser
+    .$("span=service-account-e2e.json read")
+    .waitForExist({ timeout: 5000 });
+  assert.ok(
+    keychainEntries().includes("MIIE-e2e-0f3a-private"),
+    "the key went to the keychain",
+  );
+
+  // A dropped file reaches the same commands as a path, through the page's own IPC.
+  const viaPath = await browser.execute(
+    async (specId, keyPath, clientPath) => {
+      const invoke = window.__TAURI_INTERNALS__.invoke;
+      const key = await invoke("import_key_file", {
+        specId,
+        field: "keyFileContent",
+        stored: null,
+        path: keyPath,
+      });
+      const client = await invoke("import_google_client", {
+        specId,
+        stored: null,
+        path: clientPath,
+      });
+      const refused = await invoke("import_key_file", {
+        specId,
+        field: "keyFileContent",
+        stored: null,
+        path: clientPath,
+      }).catch((e) => e);
+      return JSON.stringify({ key, client, refused });
+    },
+    "3c9b37f8-13a6-43d8-bad3-b863b941fedd",
+    keyFile,
+    clientFile,
+  );
+  const parsed = JSON.parse(viaPath);
+  assert.deepEqual(parsed.key.stored.fields, ["keyFileContent"]);
+  assert.equal(parsed.client.clientId, "path.apps.googleusercontent.com");
+  assert.deepEqual(parsed.client.stored.fields, ["clientSecret"]);
+  assert.match(parsed.refused.message, /not a service account's JSON key/);
+  for (const secret of secrets)
+    assert.ok(!viaPath.includes(secret), "a reply carries a file's secret");
+
+  const seen = await replies();
+  assert.ok(
+    seen.some((r) => r.cmd === "import_key_file"),
+    "the form read the key through the app",
+  );
+  for (const { cmd, reply } of seen)
+    for (const secret of secrets)
+      assert.ok(
+        !reply.includes(secret),
+        `the reply of ${cmd} carries a secret`,
+      );
+});
+
+test("an error about a pasted connection string holds no fragment of its password", async () => {
+  const { browser } = app;
+  const password = "aGVsbG8;d29ybGQ=";
+  await browser.execute(() => {
+    window.__replies = [];
+  });
+  await openSource("Oracle");
+  await browser.$("button=Paste a connection string instead").click();
+  await (
+    await byLabel("Connection string")
+  ).setValue(
+    `Host=db.example.com;Port=1521;Sid=ORCL;User Id=scott;Password=${password}`,
+  );
+  await browser.$("button=Fill the fields from this string").click();
+  await browser
+    .$("#field-connectionString-error")
+    .waitForExist({ timeout: 10000 });
+  const shown = await browser.$("#field-connectionString-error").getText();
+
+  const seen = await replies();
+  assert.ok(
+    seen.some((r) => r.cmd === "split_connection_string"),
+    "the string was split by the app",
+  );
+  // Every run of five characters of the password: "d29ybGQ" is the one an error once quoted.
+  const fragments = [];
+  for (let i = 0; i + 5 <= password.length; i++)
+    fragments.push(password.slice(i, i + 5));
+  for (const fragment of fragments) {
+    assert.ok(
+      !shown.includes(fragment),
+      `the error shown quotes “${fragment}”: ${shown}`,
+    );
+    for (const { cmd, reply } of seen)
+      assert.ok(
+        !reply.includes(fragment),
+        `the reply of ${cmd} holds “${fragment}” of the password: ${reply.slice(0, 300)}`,
+      );
+  }
 });

@@ -16,6 +16,7 @@ pub mod form_secrets;
 pub mod google;
 pub mod http_body;
 pub mod ims;
+pub mod key_files;
 pub mod names;
 pub mod origins;
 pub mod profiles;

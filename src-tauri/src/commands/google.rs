@@ -4,19 +4,22 @@
 //! keychain and the form learns only which of its fields are now set. The same holds for an
 //! imported client JSON: its client secret goes to the keychain, never back to the page.
 
+use std::path::PathBuf;
+
 use flow_connect_core::catalog::FormValues;
 use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::google::{
-    self, import_client_json, ClientJsonError, ConsentError, GoogleClient, RedirectSetting,
-};
+use flow_connect_core::google::{self, GoogleClient, RedirectSetting};
+use flow_connect_core::key_files::{display_name, read_client_json};
 use flow_connect_core::origins::TokenIssue;
 use flow_connect_core::Secret;
 use flow_connect_core::{form_consent, form_secrets};
 use serde::{Deserialize, Serialize};
-use tauri::State;
+use tauri::{AppHandle, State};
 use ts_rs::TS;
 
+use crate::commands::key_files::key_file_failure;
 use crate::error::{CommandError, ErrorCode};
+use crate::file_dialog;
 use crate::state::AppState;
 
 /// A client secret JSON from the Google Cloud console, read into the form: the client ID as a
@@ -30,22 +33,29 @@ pub struct ImportedGoogleClient {
     pub stored: StoredSecrets,
     /// The registered redirect URI of a Web application client; `None` for a Desktop app client.
     pub redirect_uri: Option<String>,
+    /// The file's name, for the form to say what it read.
+    pub file_name: String,
 }
 
-/// The most of a client JSON file read: the console's files are well under 1 KiB.
-const MAX_CLIENT_JSON: usize = 64 * 1024;
-
+/// Reads a client JSON: the file dropped on the form (`path`), else the one picked in the OS's
+/// open dialog; `None` when the user cancelled. The file is read here, not by the page, so the
+/// client secret goes from disk to the keychain without passing through JavaScript.
 #[tauri::command]
 pub async fn import_google_client(
+    app: AppHandle,
     state: State<'_, AppState>,
     spec_id: String,
     stored: Option<StoredSecrets>,
-    text: String,
-) -> Result<ImportedGoogleClient, CommandError> {
-    if text.len() > MAX_CLIENT_JSON {
-        return Err(ClientJsonError::NotAClientFile.into());
-    }
-    let imported = import_client_json(&text)?;
+    path: Option<String>,
+) -> Result<Option<ImportedGoogleClient>, CommandError> {
+    let path = match path {
+        Some(dropped) => PathBuf::from(dropped),
+        None => match file_dialog::pick_secret_file(&app, "Google client JSON file", true).await {
+            Some(picked) => picked,
+            None => return Ok(None),
+        },
+    };
+    let imported = read_client_json(&path).map_err(key_file_failure)?;
     let source = state.source(None, &spec_id)?;
     let stored = form_secrets::extend(
         stored.as_ref(),
@@ -56,14 +66,15 @@ pub async fn import_google_client(
         vec![("clientSecret".to_owned(), imported.client_secret)],
     )
     .await?;
-    Ok(ImportedGoogleClient {
+    Ok(Some(ImportedGoogleClient {
         client_id: imported.client_id,
         stored,
         redirect_uri: match imported.redirect {
             RedirectSetting::AnyPort => None,
             RedirectSetting::Fixed { uri, .. } => Some(uri),
         },
-    })
+        file_name: display_name(&path),
+    }))
 }
 
 /// The authorization and token URLs of a REST API's OAuth provider.
@@ -173,11 +184,7 @@ pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult,
 /// Manual mode: the address the browser ended on (or the bare code), pasted by the user.
 #[tauri::command]
 pub fn paste_consent(state: State<'_, AppState>, pasted: Secret) -> Result<(), CommandError> {
-    state
-        .consent
-        .with_handle(|handle| handle.paste(pasted.expose()))
-        .unwrap_or(Err(ConsentError::Listener(google::ListenerError::Cancelled)))
-        .map_err(CommandError::from)
+    form_consent::paste(&state.consent, pasted.expose()).map_err(CommandError::from)
 }
 
 #[tauri::command]

@@ -26,6 +26,7 @@ import type { Exported } from "../bindings/Exported";
 import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FormCheck } from "../bindings/FormCheck";
 import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
+import type { ImportedKeyFile } from "../bindings/ImportedKeyFile";
 import type { OpenedProfile } from "../bindings/OpenedProfile";
 import type { Preferences } from "../bindings/Preferences";
 import type { Profile } from "../bindings/Profile";
@@ -270,13 +271,26 @@ export function discardSecrets(stored: StoredSecrets): Promise<void> {
   return call<undefined>("discard_secrets", { stored });
 }
 
-/** Reads a Google client JSON; its secret goes to the keychain, with the form's `stored`. */
+/** Reads a Google client JSON, the dropped one at `path` or else one picked in the OS's open
+ * dialog (null: cancelled). The backend reads the file: its secret goes to the keychain, with
+ * the form's `stored`, and never through this page. */
 export function importGoogleClient(
   specId: string,
   stored: StoredSecrets | null,
-  text: string,
-): Promise<ImportedGoogleClient> {
-  return call<ImportedGoogleClient>("import_google_client", { specId, stored, text });
+  path: string | null,
+): Promise<ImportedGoogleClient | null> {
+  return call<ImportedGoogleClient | null>("import_google_client", { specId, stored, path });
+}
+
+/** Reads the key file of the file field `field`, as importGoogleClient reads a client JSON:
+ * the content goes to the keychain and the form learns only that the field is set. */
+export function importKeyFile(
+  specId: string,
+  field: string,
+  stored: StoredSecrets | null,
+  path: string | null,
+): Promise<ImportedKeyFile | null> {
+  return call<ImportedKeyFile | null>("import_key_file", { specId, field, stored, path });
 }
 
 /** Starts a consent and opens its page in the system browser. */

@@ -13,4 +13,8 @@ stored: StoredSecrets,
 /**
  * The registered redirect URI of a Web application client; `None` for a Desktop app client.
  */
-redirectUri: string | null, };
+redirectUri: string | null, 
+/**
+ * The file's name, for the form to say what it read.
+ */
+fileName: string, };
