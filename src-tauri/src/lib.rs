@@ -4,6 +4,9 @@ mod commands;
 mod error;
 mod file_dialog;
 mod preferences;
+#[cfg(target_os = "linux")]
+mod single_instance;
+mod startup;
 mod state;
 mod window_state;
 
@@ -24,30 +27,48 @@ pub fn run() {
 
     let endpoints = match Endpoints::from_env() {
         Ok(endpoints) => endpoints,
-        Err(err) => {
-            tracing::error!("{err}");
-            std::process::exit(2);
-        }
+        Err(err) => startup::cannot_start(&err.to_string(), 2),
     };
     tracing::info!(platform = %endpoints.platform, ims = %endpoints.ims, "Flow Connect starting");
 
-    tauri::Builder::default()
-        // First, so a second launch hands over before it opens anything of its own.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tracing::info!("a second launch handed over; focusing the window");
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
-        }))
+    let context = tauri::generate_context!();
+    // Before anything opens: a second launch hands over to the first and ends here.
+    #[cfg(target_os = "linux")]
+    let instance = match single_instance::claim(&context.config().identifier) {
+        single_instance::Claim::HandedOver => {
+            tracing::info!("the running Flow Connect took over");
+            return;
+        }
+        single_instance::Claim::First(instance) => instance,
+    };
+    #[cfg(target_os = "linux")]
+    let (on_close, on_setup) = (instance.clone(), instance.clone());
+
+    let builder = tauri::Builder::default();
+    // First, so a second launch hands over before it opens anything of its own.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+        tracing::info!("a second launch handed over; focusing the window");
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
+        }
+    }));
+    let builder = builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
         // Size, position and maximised state; saved as they change (below), since an app that
         // is killed never runs the plugin's save on exit.
         .plugin(tauri_plugin_window_state::Builder::new().build())
-        .on_window_event(window_state::remember)
+        .on_window_event(move |window, event| {
+            window_state::remember(window, event);
+            #[cfg(target_os = "linux")]
+            on_close.on_window_event(window, event);
+        })
         .setup(move |app| {
+            #[cfg(target_os = "linux")]
+            on_setup.started(app.handle());
             let identifier = app.config().identifier.clone();
             let data_dir = app.path().app_data_dir()?;
             let state = state::AppState::new(endpoints, &identifier, &data_dir)?;
@@ -109,9 +130,20 @@ pub fn run() {
             commands::lifecycle::record_profile_token,
             commands::lifecycle::token_status,
             commands::lifecycle::mark_testing_client,
-        ])
-        .run(tauri::generate_context!())
-        .expect("the Tauri runtime starts");
+        ]);
+    // A start-up that fails (the data folder, the display, a plugin) says why and exits; it
+    // never ends in a panic the user does not see.
+    let app = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(context))) {
+        Ok(Ok(app)) => app,
+        Ok(Err(e)) => startup::cannot_start(&e.to_string(), 1),
+        Err(panic) => startup::cannot_start(&startup::panic_message(panic.as_ref()), 1),
+    };
+    app.run(move |_, event| {
+        if let tauri::RunEvent::Exit = event {
+            #[cfg(target_os = "linux")]
+            instance.release();
+        }
+    });
 }
 
 /// `FLOW_CONNECT_LOG` as `info` or `warn,flow_connect_core=debug`: a level per target, which is

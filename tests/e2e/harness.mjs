@@ -204,6 +204,30 @@ export async function launch(
   }
 }
 
+/**
+ * The fakes and a launch's data folders without tauri-driver: for suites that start the app
+ * binary themselves, as a desktop launcher does. `env` is the app's environment; `stop()`
+ * ends the fakes.
+ */
+export async function appEnvironment(name = "app") {
+  const fakes = await startFakes();
+  const dataRoot = mkdtempSync(
+    path.join(process.env.XDG_RUNTIME_DIR ?? tmpdir(), `${name}-`),
+  );
+  mkdirSync(path.join(dataRoot, "data"), { recursive: true });
+  mkdirSync(path.join(dataRoot, "home"), { recursive: true });
+  return {
+    env: appEnv(fakes, dataRoot),
+    dataRoot,
+    async stop() {
+      if (fakes.child.exitCode === null) {
+        fakes.child.kill("SIGTERM");
+        await once(fakes.child, "exit");
+      }
+    },
+  };
+}
+
 /** Every process below `pid` (the driver's WebKitWebDriver, the app, its WebKit processes). */
 function descendants(pid) {
   const rows = spawnSync("ps", ["-eo", "pid=,ppid="], { encoding: "utf8" })
