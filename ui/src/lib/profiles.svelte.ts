@@ -29,6 +29,8 @@ class Profiles {
   /** A message for the user: the file was set aside, an export was written, a failure. */
   notice = $state("");
   loaded = $state(false);
+  /** Told of each notice the backend gives, so the window can show it on any screen. */
+  onnotice: ((notice: string) => void) | null = null;
 
   async refresh(): Promise<void> {
     try {
@@ -42,9 +44,18 @@ class Profiles {
   }
 
   async load(): Promise<void> {
-    const notice = await takeNotices().catch(() => null);
-    if (notice) this.notice = notice;
+    await this.takeNotices();
     await this.refresh();
+  }
+
+  /** Shows what the backend has to say, such as "the profiles file was written by a newer
+   * Flow Connect": at start, when the window gets the focus back (the CLI or another version
+   * may have written meanwhile), and after a save failed. */
+  async takeNotices(): Promise<void> {
+    const notice = await takeNotices().catch(() => null);
+    if (!notice) return;
+    this.notice = notice;
+    this.onnotice?.(notice);
   }
 
   async showMore(): Promise<void> {
@@ -86,6 +97,7 @@ class Profiles {
       return true;
     } catch (error: unknown) {
       this.notice = messageOf(error);
+      await this.takeNotices();
       return false;
     }
   }
@@ -97,6 +109,7 @@ class Profiles {
       return true;
     } catch (error: unknown) {
       this.notice = messageOf(error);
+      await this.takeNotices();
       return false;
     }
   }

@@ -1,0 +1,89 @@
+// A data file rewritten behind the running window's back by a newer Flow Connect (a higher
+// schemaVersion, as a newer CLI writes it): the window keeps what it shows, refuses the edit,
+// says so on any screen, and leaves the newer file exactly as it was.
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+
+import {
+  addFirstAccount,
+  clickWhenSteady,
+  fill as fillIn,
+  launch,
+  openSource,
+  waitForText as waitForTextIn,
+} from "./harness.mjs";
+
+let app;
+
+before(async () => {
+  app = await launch("newer-file");
+  await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
+  await addFirstAccount(app);
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+/** Clicks a save button of the form once it is in view and has stopped moving. */
+async function save(selector) {
+  const button = await app.browser.$(selector);
+  await button.scrollIntoView({ block: "center" });
+  await clickWhenSteady(app.browser, button);
+}
+
+test("a profiles file a newer Flow Connect wrote meanwhile is not overwritten, and the window says so", async () => {
+  const { browser } = app;
+  const file = path.join(
+    app.dataHome,
+    "io.flowconnect.desktop",
+    "profiles.json",
+  );
+  await openSource(browser, "ServiceNow");
+  await fillIn(browser, {
+    "Connection name": "ServiceNow – acme",
+    "Instance URL": "https://acme.service-now.com",
+    "User name": "platform",
+    Password: "newer-file-e2e-pass",
+    "Profile name": "ServiceNow – acme",
+  });
+  await save("button=Save as profile");
+  await waitForTextIn(browser, ".profile-note", /Saved profile/, 15000);
+
+  // A newer Flow Connect rewrites the file in a format this one does not know.
+  const saved = JSON.parse(readFileSync(file, "utf8"));
+  const newer = `${JSON.stringify(
+    {
+      ...saved,
+      schemaVersion: saved.schemaVersion + 1,
+      profiles: saved.profiles.map((p) => ({
+        ...p,
+        newerField: { kept: true },
+      })),
+    },
+    null,
+    2,
+  )}\n`;
+  writeFileSync(file, newer);
+
+  await fillIn(browser, { "Profile name": "ServiceNow – acme, edited" });
+  await save("button=Save profile");
+  await waitForTextIn(
+    browser,
+    "section[aria-label='Notifications']",
+    /newer Flow Connect/i,
+    15000,
+  );
+  assert.doesNotMatch(
+    await browser.$(".profile-note").getText(),
+    /Saved profile/,
+    "the edit was refused",
+  );
+  assert.equal(
+    readFileSync(file, "utf8"),
+    newer,
+    "the newer file is unchanged",
+  );
+});
