@@ -2,6 +2,7 @@
 //! refresh token from Google's consent, or the secrets of a saved profile. A form names the set
 //! and which of its fields are stored; the values are read back only when a request is built.
 
+mod owner;
 mod sets;
 
 pub use sets::SecretSets;

@@ -1,16 +1,25 @@
 //! The index of the secret sets the app made outside profiles: a consent's tokens, an imported
 //! Google client's secret, the password of a pasted connection string. Each entry says which
 //! source and which fields the set was made for, so a form can fill only that source's secret
-//! fields from it, and so sets nothing refers to any more can be found and deleted: at
-//! start-up every one is (forms are not kept across restarts), and a set copied into a profile
-//! or left behind by its form goes at once. The index (`secret-sets.json`) holds no secret.
+//! fields from it, and so sets nothing refers to any more can be found and deleted: a set
+//! copied into a profile or left behind by its form goes at once, and the sets of a process
+//! that has ended (forms are not kept across restarts) go at the next sweep. The index
+//! (`secret-sets.json`) holds no secret.
+//!
+//! The app and flow-connect-cli share the index, so each entry names the process that made it:
+//! the id of a lock file (`secret-sets.owners/<id>.lock`) that process holds while it runs.
+//! The OS releases the lock when the process ends, however it ends, and an id is never reused,
+//! so a sweep deletes only sets whose maker is gone, never the one a running
+//! `flow-connect-cli consent` is copying into a profile. The index's lock is never held across
+//! a keychain call: a slow keychain must not stall the other process's saves.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
+use super::owner::{self, OwnerLock};
 use super::{CredentialsError, StoredSecrets};
 use crate::data_file::{self, StoreNotice};
 use crate::secret::Secret;
@@ -28,6 +37,18 @@ struct Entry {
     spec_id: String,
     fields: Vec<String>,
     created_at: u64,
+    /// The holder that made the set (its lock file's id); `None` in an index from before
+    /// owners were recorded, whose sets any sweep may take.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner: Option<String>,
+    /// The maker's process id, for whoever reads the file; the lock, not this, says whether
+    /// the maker still runs (a pid is reused).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pid: Option<u32>,
+    /// Being deleted: no form fills from it any more. Left so when its keychain entries could
+    /// not all be deleted; a sweep finishes it once its maker is gone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    discarded: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,8 +90,10 @@ impl Stored for Index {
 #[derive(Debug)]
 pub struct SecretSets {
     index: SharedFile<Index>,
-    /// The sets from before this start, which no form can refer to.
-    stale: Vec<String>,
+    /// Where the holders' lock files are: `secret-sets.owners` beside the index.
+    owners: PathBuf,
+    /// This holder's lock, taken with its first set.
+    owner: Mutex<Option<Arc<OwnerLock>>>,
     vault: Arc<Vault>,
 }
 
@@ -80,10 +103,10 @@ impl SecretSets {
     pub fn open(path: PathBuf, vault: Arc<Vault>) -> Self {
         let index = SharedFile::open(path.clone()).map(|(index, _)| index).unwrap_or_else(|e| {
             tracing::warn!(error = %e, "secret set index not read");
-            SharedFile::empty(path, Index { schema_version: SCHEMA_VERSION, sets: Vec::new() })
+            SharedFile::empty(path.clone(), Index { schema_version: SCHEMA_VERSION, sets: Vec::new() })
         });
-        let stale = index.read(|i| i.sets.iter().map(|e| e.set.clone()).collect());
-        Self { index, stale, vault }
+        let owners = path.with_extension("owners");
+        Self { index, owners, owner: Mutex::new(None), vault }
     }
 
     /// Keeps `values` (field → secret) for a form of `spec_id`: in the form's own set when
@@ -95,9 +118,15 @@ impl SecretSets {
         spec_id: &str,
         values: Vec<(String, Secret)>,
     ) -> Result<StoredSecrets, CredentialsError> {
+        let owner = self.owner()?;
         let index = self.edit().await?;
         let mut next = index.current();
-        let position = set.and_then(|s| next.sets.iter().position(|e| e.set == s && e.spec_id == spec_id));
+        // Only a set of this holder's is added to: another's may be swept when its maker ends.
+        let position = set.and_then(|s| {
+            next.sets.iter().position(|e| {
+                e.set == s && e.spec_id == spec_id && e.owner.as_deref() == Some(&owner.id) && !e.discarded
+            })
+        });
         let position = match position {
             Some(position) => position,
             None => {
@@ -106,6 +135,9 @@ impl SecretSets {
                     spec_id: spec_id.to_owned(),
                     fields: Vec::new(),
                     created_at: now_ms(),
+                    owner: Some(owner.id.clone()),
+                    pid: Some(std::process::id()),
+                    discarded: false,
                 });
                 next.sets.len() - 1
             }
@@ -128,7 +160,7 @@ impl SecretSets {
         for (field, value) in values {
             if let Err(e) = changes.set(&StoredSecrets::key(&set, &field), value).await {
                 // The index keeps naming the fields; filling from them then says they are
-                // missing, and the next start's sweep removes the entry.
+                // missing, and a sweep removes the entry once this process has ended.
                 changes.roll_back().await;
                 return Err(e.into());
             }
@@ -143,37 +175,99 @@ impl SecretSets {
             index
                 .sets
                 .iter()
-                .find(|e| e.set == set && e.spec_id == spec_id)
+                .find(|e| e.set == set && e.spec_id == spec_id && !e.discarded)
                 .map(|e| e.fields.clone())
                 .ok_or(CredentialsError::UnknownSet)
         })
     }
 
-    /// Deletes a set and its keychain entries, once its form no longer needs it.
+    /// Deletes a set and its keychain entries, once its form no longer needs it. The entry is
+    /// marked first and removed after the keychain calls, each under the index's lock only for
+    /// its own write: a crash in between leaves an entry a sweep finishes, never an unknown
+    /// keychain entry.
     pub async fn discard(&self, set: &str) -> Result<(), CredentialsError> {
+        let entry = {
+            let index = self.edit().await?;
+            let mut next = index.current();
+            let Some(entry) = next.sets.iter_mut().find(|e| e.set == set) else { return Ok(()) };
+            entry.discarded = true;
+            let entry = entry.clone();
+            write(&index, next).await?;
+            entry
+        };
+        delete_entries(&self.vault, &entry).await?;
+        self.remove(&[entry.set]).await
+    }
+
+    /// Deletes the sets whose maker has ended: forms are not kept across restarts, so none
+    /// refers to them. The sets of running processes (this one, a `flow-connect-cli consent`
+    /// copying its tokens into a profile) stay. Returns how many went.
+    pub async fn sweep(&self) -> Result<usize, CredentialsError> {
+        let mine = self.owner.lock().unwrap_or_else(PoisonError::into_inner).as_ref().map(|o| o.id.clone());
+        let owners = self.owners.clone();
+        // Chosen from a fresh read; the lock files are checked off the async runtime.
+        let sets = self.index.read(|index| index.sets.clone());
+        let gone = tokio::task::spawn_blocking(move || {
+            sets.into_iter()
+                .filter(|e| match &e.owner {
+                    None => true,
+                    Some(id) => Some(id) != mine.as_ref() && !owner::alive(&owners, id),
+                })
+                .collect::<Vec<Entry>>()
+        })
+        .await
+        .map_err(|e| CredentialsError::Index { reason: e.to_string() })?;
+        let mut swept = Vec::new();
+        let mut failed = None;
+        for entry in gone {
+            match delete_entries(&self.vault, &entry).await {
+                Ok(()) => swept.push(entry.set),
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        if !swept.is_empty() {
+            self.remove(&swept).await?;
+        }
+        let owners = self.owners.clone();
+        let named: Vec<String> =
+            self.index.read(|index| index.sets.iter().filter_map(|e| e.owner.clone()).collect());
+        let _ = tokio::task::spawn_blocking(move || {
+            let named: Vec<&str> = named.iter().map(String::as_str).collect();
+            owner::remove_gone(&owners, &named);
+        })
+        .await;
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(swept.len()),
+        }
+    }
+
+    /// Drops `sets` from the index (their keychain entries are gone).
+    async fn remove(&self, sets: &[String]) -> Result<(), CredentialsError> {
         let index = self.edit().await?;
         let mut next = index.current();
-        let Some(position) = next.sets.iter().position(|e| e.set == set) else { return Ok(()) };
-        let entry = next.sets.remove(position);
-        delete_entries(&self.vault, &entry).await?;
+        let before = next.sets.len();
+        next.sets.retain(|e| !sets.contains(&e.set));
+        if next.sets.len() == before {
+            return Ok(());
+        }
         write(&index, next).await
     }
 
-    /// Deletes the sets from before this start: forms are not kept across restarts, so none
-    /// refers to them. Returns how many went.
-    pub async fn sweep(&self) -> Result<usize, CredentialsError> {
-        let index = self.edit().await?;
-        let mut next = index.current();
-        let mut swept = 0;
-        while let Some(position) = next.sets.iter().position(|e| self.stale.contains(&e.set)) {
-            delete_entries(&self.vault, &next.sets[position]).await?;
-            next.sets.remove(position);
-            swept += 1;
+    /// This holder's lock, taken at its first set.
+    fn owner(&self) -> Result<Arc<OwnerLock>, CredentialsError> {
+        let mut owner = self.owner.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(lock) = owner.as_ref() {
+            return Ok(Arc::clone(lock));
         }
-        if swept > 0 {
-            write(&index, next).await?;
-        }
-        Ok(swept)
+        let lock = Arc::new(
+            OwnerLock::take(&self.owners).map_err(|e| CredentialsError::Index { reason: e.to_string() })?,
+        );
+        *owner = Some(Arc::clone(&lock));
+        Ok(lock)
     }
 
     /// The sets in the index, for tests and diagnostics.
