@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use flow_connect_core::catalog::{ConsentKind, FormValues};
 use flow_connect_core::failure::{ErrorCode, Failure};
 use flow_connect_core::form_consent::{self, ConsentRequest};
-use flow_connect_core::google::BIGQUERY_SCOPE;
+use flow_connect_core::google::{BIGQUERY_SCOPE, MAX_PASTED_LEN};
 use flow_connect_core::renew;
 use flow_connect_core::Secret;
 
@@ -97,10 +97,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
         output::write_err("Then paste the address the browser ended on:");
         let reader = tokio::task::spawn_blocking(read_pasted);
         let pasted = reader.await.map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))??;
-        services
-            .consent
-            .with_handle(|handle| handle.paste(pasted.expose()))
-            .unwrap_or(Err(flow_connect_core::google::ConsentError::NothingPasted))?;
+        form_consent::paste(&services.consent, pasted.expose())?;
     } else {
         ctx.out.progress("The consent page is open in your browser; waiting for you to allow access…");
     }
@@ -110,14 +107,22 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
             .await?;
     // A client secret given on the command line is kept with the tokens: the profile needs
     // both to create the connection.
-    let kept = renew::update_profile(
+    let kept = match renew::update_profile(
         &services.profiles,
         &source,
         &profile.id,
         &given,
         Some(finished.stored.clone()),
     )
-    .await?;
+    .await
+    {
+        Ok(kept) => kept,
+        Err(e) => {
+            // Nobody would hold the new refresh token: revoke it.
+            form_consent::abandon(&finished, &http, &services.google_endpoints(), services.keychain()).await;
+            return Err(e.into());
+        }
+    };
     // The profile holds copies now; the consent's own set is no longer needed.
     if !finished.stored.is_profile_set() {
         if let Err(e) = services.sets.discard(&finished.stored.set).await {
@@ -143,9 +148,10 @@ fn read_pasted() -> Result<Secret, Failure> {
         rpassword::prompt_password("Address: ")
             .map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))?
     } else {
+        // At most one byte over the cap is read: core refuses the paste as too long.
         let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
+        let mut limited = std::io::Read::take(std::io::stdin().lock(), MAX_PASTED_LEN as u64 + 1);
+        std::io::BufRead::read_line(&mut limited, &mut line)
             .map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))?;
         line
     };

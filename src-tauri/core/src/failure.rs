@@ -168,7 +168,7 @@ impl From<ConsentError> for Failure {
         let code = match e {
             ConsentError::Listener(ListenerError::Cancelled) => ErrorCode::Cancelled,
             ConsentError::Network { .. } => ErrorCode::Network,
-            ConsentError::NothingPasted => ErrorCode::Validation,
+            ConsentError::NothingPasted | ConsentError::PasteTooLong { .. } => ErrorCode::Validation,
             _ => ErrorCode::GoogleSignIn,
         };
         Self::new(code, e.to_string())

@@ -39,3 +39,32 @@ pub async fn read_capped(mut response: reqwest::Response) -> Result<bytes::Bytes
     }
     Ok(body.freeze())
 }
+
+/// oauth2's HTTP client, with the token endpoint's answer read through [`read_capped`]: the
+/// stock adapter buffers whatever the server sends. Redirects follow the client's own policy.
+#[derive(Debug, Clone, Copy)]
+pub struct CappedOAuthClient<'a>(pub &'a reqwest::Client);
+
+/// What an oauth2 request over [`CappedOAuthClient`] fails with.
+pub type OAuthHttpError = oauth2::HttpClientError<reqwest::Error>;
+
+impl<'c> oauth2::AsyncHttpClient<'c> for CappedOAuthClient<'_> {
+    type Error = OAuthHttpError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, Self::Error>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let request: reqwest::Request = request.try_into().map_err(Box::new)?;
+            let response = self.0.execute(request).await.map_err(Box::new)?;
+            let (status, headers) = (response.status(), response.headers().clone());
+            let body =
+                read_capped(response).await.map_err(|e| oauth2::HttpClientError::Other(e.to_string()))?;
+            let mut answer = oauth2::HttpResponse::new(body.to_vec());
+            *answer.status_mut() = status;
+            *answer.headers_mut() = headers;
+            Ok(answer)
+        })
+    }
+}

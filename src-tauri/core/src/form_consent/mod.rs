@@ -76,7 +76,9 @@ pub enum FormConsentError {
     NoScopes,
     #[error("Enter the provider's {0} as an https:// address (http:// only for localhost).")]
     InsecureProviderUrl(&'static str),
-    #[error("No sign-in is waiting. Start it again from the form.")]
+    #[error(
+        "No sign-in is waiting for this address: it has already finished, was cancelled or ran out of time. Start the sign-in again, then paste the address the browser ends on."
+    )]
     NoneWaiting,
     #[error(
         "The provider sent no refresh token. Add the scope it needs for offline access (often offline_access) and try again."
@@ -186,6 +188,49 @@ pub async fn finish(
         expires_at: None,
     });
     Ok(Finished { stored, expiration_date, scopes: tokens.scopes, issued })
+}
+
+/// Manual mode: what the user pasted back (the address the browser ended on, or the bare
+/// code), handed to the consent waiting in `slot`. The window and the terminal both paste
+/// through here, so both answer the same: [`FormConsentError::NoneWaiting`] when no consent is
+/// waiting, and the paste's own error (too long, no code, another sign-in's) otherwise.
+pub fn paste(slot: &ConsentSlot, pasted: &str) -> Result<(), FormConsentError> {
+    match slot.with_handle(|handle| handle.paste(pasted)) {
+        None => Err(FormConsentError::NoneWaiting),
+        // The run ended between the check and the hand-over.
+        Some(Err(ConsentError::Listener(google::ListenerError::Cancelled))) => {
+            Err(FormConsentError::NoneWaiting)
+        }
+        Some(result) => result.map_err(Into::into),
+    }
+}
+
+/// Undoes a finished consent whose tokens could not be kept where they were going (copying
+/// them into a profile failed): a Google refresh token is revoked, since nobody would hold it,
+/// and the consent's own set is deleted. Failures here are logged: the caller reports why the
+/// keep failed.
+pub async fn abandon(
+    finished: &Finished,
+    http: &reqwest::Client,
+    google_endpoints: &GoogleEndpoints,
+    keychain: Keychain<'_>,
+) {
+    if finished.issued.is_some() {
+        let key = StoredSecrets::key(&finished.stored.set, "refreshToken");
+        match keychain.vault.get(&key).await {
+            Ok(Some(token)) => match google::revoke(&token, google_endpoints, http).await {
+                Ok(()) => tracing::info!("the unkept refresh token was revoked"),
+                Err(e) => tracing::warn!(error = %e, "the unkept refresh token could not be revoked"),
+            },
+            Ok(None) => tracing::warn!("the unkept refresh token is no longer in the keychain"),
+            Err(e) => tracing::warn!(error = %e, "the unkept refresh token could not be read to revoke it"),
+        }
+    }
+    if !finished.stored.is_profile_set() {
+        if let Err(e) = keychain.sets.discard(&finished.stored.set).await {
+            tracing::warn!(error = %e, "the consent's secret set is left for a later sweep");
+        }
+    }
 }
 
 /// The client secret the form holds in the keychain, within the form's binding.

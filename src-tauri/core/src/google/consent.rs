@@ -11,9 +11,14 @@ use url::Url;
 use std::time::Duration;
 
 use super::listener::{state_matches, Callback, ListenerError};
+use crate::http_body::{CappedOAuthClient, OAuthHttpError};
 use crate::secret::Secret;
 
 pub const BIGQUERY_SCOPE: &str = "https://www.googleapis.com/auth/bigquery";
+
+/// The longest paste taken: the address a browser ends on (code, state, scopes) is well under
+/// 2 KiB, and what is pasted crosses IPC or a terminal, so more is a wrong copy, not an answer.
+pub const MAX_PASTED_LEN: usize = 8 * 1024;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -46,6 +51,8 @@ pub enum ConsentError {
     Network { reason: String },
     #[error("The pasted text has no code: paste the whole address the browser ended on, or just the code.")]
     NothingPasted,
+    #[error("The pasted text is longer than any address the browser ends on ({max} characters at most). Copy only the address from the browser's address bar, then paste it again.")]
+    PasteTooLong { max: usize },
     #[error(transparent)]
     Listener(#[from] ListenerError),
 }
@@ -142,6 +149,9 @@ impl PendingConsent {
 /// no state and can only have come from the tab of the flow whose `state` is given.
 pub fn callback_from_paste(pasted: &str, state: &str) -> Result<Callback, ConsentError> {
     let pasted = pasted.trim();
+    if pasted.len() > MAX_PASTED_LEN {
+        return Err(ConsentError::PasteTooLong { max: MAX_PASTED_LEN });
+    }
     if let Ok(url) = Url::parse(pasted) {
         return super::listener::parse_callback(&url).ok_or(ConsentError::NothingPasted);
     }
@@ -184,7 +194,7 @@ pub async fn finish(
     let response = oauth
         .exchange_code(AuthorizationCode::new(code.expose().to_owned()))
         .set_pkce_verifier(pending.verifier)
-        .request_async(http)
+        .request_async(&CappedOAuthClient(http))
         .await
         .map_err(|e| map_token_error(e, &pending.redirect_uri))?;
     let granted: Vec<String> = response
@@ -216,14 +226,13 @@ pub async fn verify(
         .set_token_uri(TokenUrl::from_url(endpoints.token.clone()));
     oauth
         .exchange_refresh_token(&RefreshToken::new(refresh_token.expose().to_owned()))
-        .request_async(http)
+        .request_async(&CappedOAuthClient(http))
         .await
         .map(drop)
         .map_err(|e| map_token_error(e, ""))
 }
 
-type TokenError =
-    RequestTokenError<oauth2::HttpClientError<reqwest::Error>, oauth2::basic::BasicErrorResponse>;
+type TokenError = RequestTokenError<OAuthHttpError, oauth2::basic::BasicErrorResponse>;
 
 fn map_token_error(error: TokenError, redirect_uri: &str) -> ConsentError {
     match error {
@@ -235,6 +244,10 @@ fn map_token_error(error: TokenError, redirect_uri: &str) -> ConsentError {
                 BasicErrorResponseType::UnauthorizedClient => ConsentError::UnauthorizedClient,
                 other => map_code(other.as_ref(), description, redirect_uri),
             }
+        }
+        // The capped reader's refusal: the server answered, with far too much.
+        RequestTokenError::Request(oauth2::HttpClientError::Other(reason)) => {
+            ConsentError::Refused { code: "response_too_large".into(), description: reason }
         }
         RequestTokenError::Request(e) => ConsentError::Network { reason: e.to_string() },
         RequestTokenError::Parse(e, _) => {
