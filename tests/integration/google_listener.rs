@@ -156,6 +156,23 @@ async fn a_localhost_redirect_is_served_on_both_loopback_addresses() {
 }
 
 #[tokio::test]
+async fn a_localhost_port_another_program_holds_on_ipv6_fails_the_listener() {
+    // Another program listens on [::1]:PORT only; a browser that resolves localhost to ::1
+    // would hand it the code, so Flow Connect must not pretend to listen there.
+    let Ok(other) = std::net::TcpListener::bind("[::1]:0") else {
+        eprintln!("this machine has no IPv6 loopback; nothing to check");
+        return;
+    };
+    let port = other.local_addr().expect("addr").port();
+    let err =
+        CallbackListener::bind_on(LoopbackHost::Localhost, port, "/cb").await.expect_err("::1 is taken");
+    assert!(matches!(err, ListenerError::Bind { port: p, .. } if p == port), "{err:?}");
+    assert!(err.to_string().contains("[::1]"), "{err}");
+    drop(std::net::TcpListener::bind(("127.0.0.1", port)).expect("127.0.0.1 was let go again"));
+    drop(other);
+}
+
+#[tokio::test]
 async fn a_flood_of_idle_connections_is_capped_and_the_callback_still_gets_through() {
     let listener = CallbackListener::bind(0, "/").await.expect("bound");
     let (port, uri) = (listener.port(), listener.redirect_uri());

@@ -110,6 +110,14 @@ impl CallbackListener {
                 listeners.push(first);
                 match TcpListener::bind((Ipv6Addr::LOCALHOST, port)).await {
                     Ok(second) => listeners.push(second),
+                    // Another program holds [::1]:PORT: a browser that resolves localhost to
+                    // ::1 would hand it Google's code, so this is no place to listen.
+                    Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                        return Err(ListenerError::Bind {
+                            port,
+                            reason: format!("[::1]:{port} is in use: {e}"),
+                        });
+                    }
                     Err(e) => tracing::debug!(error = %e, "no IPv6 loopback; listening on 127.0.0.1 only"),
                 }
             }
