@@ -198,6 +198,76 @@ mod tests {
         CatalogList::from_specs(&[spec], refreshed_at)
     }
 
+    /// A Flow Service on loopback whose spec list never ends: every page holds one spec with a
+    /// 1 MiB description and a link to the next page. Answers IMS's token request too.
+    async fn endless_spec_list() -> (url::Url, Arc<std::sync::atomic::AtomicUsize>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bound");
+        let base =
+            url::Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+        let pages = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let served = Arc::clone(&pages);
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut stream, _)) = listener.accept().await else { return };
+                let served = Arc::clone(&served);
+                tokio::spawn(async move {
+                    let mut head = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => head.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body = if head.starts_with(b"POST /ims/token/v3") {
+                        json!({ "access_token": "t", "token_type": "bearer", "expires_in": 86_399 })
+                            .to_string()
+                    } else {
+                        let page = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        json!({
+                            "items": [{
+                                "id": format!("00000000-0000-4000-8000-{page:012}"), "name": format!("spec-{page}"),
+                                "description": "x".repeat(1 << 20),
+                                "attributes": { "isSource": true }, "authSpec": []
+                            }],
+                            "_links": { "next": { "href": format!("/connectionSpecs?continuationToken=p{page}") } }
+                        })
+                        .to_string()
+                    };
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = stream.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        (base, pages)
+    }
+
+    #[tokio::test]
+    async fn a_spec_list_that_never_ends_is_stopped_at_the_total_cap() {
+        use crate::flow::{http_client, PlatformTarget};
+        use crate::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
+        let (base, pages) = endless_spec_list().await;
+        let http = http_client(std::time::Duration::from_secs(30));
+        let credentials = ImsCredentials::ClientCredentials {
+            client_id: "c".into(),
+            client_secret: crate::Secret::new("s"),
+            scopes: DEFAULT_SCOPES.into(),
+        };
+        let tokens = Arc::new(ImsTokenProvider::new(http.clone(), &base, credentials));
+        let target = PlatformTarget { api_key: "c".into(), org_id: "ORG".into(), sandbox: "prod".into() };
+        let client = FlowClient::new(http, &base, tokens, target);
+        let catalog = LiveCatalog::default();
+        let err = catalog.refresh(&client).await.expect_err("stopped");
+        assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
+        let read = pages.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(read <= 1 + crate::http_body::MAX_SPEC_LIST_BYTES / (1 << 20), "{read} pages were read");
+        assert_eq!(catalog.list("ORG").await, CatalogList::builtin(), "the list from before stays");
+    }
+
     #[test]
     fn an_older_list_never_replaces_a_newer_one() {
         let catalog = LiveCatalog::default();

@@ -197,6 +197,7 @@ impl FlowClient {
     pub async fn connection_specs(&self) -> Result<SpecList, FlowError> {
         let mut list = SpecList::default();
         let mut token: Option<String> = None;
+        let mut total = 0;
         for _ in 0..MAX_PAGES {
             let mut url = self.flow_url(&["connectionSpecs"]);
             url.query_pairs_mut().append_pair("limit", &PAGE_SIZE.to_string());
@@ -204,6 +205,12 @@ impl FlowClient {
                 url.query_pairs_mut().append_pair("continuationToken", token);
             }
             let reply = self.read(url).await?;
+            // Each page is capped, and so is their sum: a service that pages on and on must
+            // not fill memory with specs.
+            total += reply.body.len();
+            if total > crate::http_body::MAX_SPEC_LIST_BYTES {
+                return Err(crate::http_body::spec_list_too_large(reply.status.as_u16()));
+            }
             let page: Items<Value> = parse(&reply)?;
             for item in page.items {
                 match serde_json::from_value::<ConnectionSpec>(item) {
