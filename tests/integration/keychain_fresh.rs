@@ -182,8 +182,10 @@ async fn holder_process() {
         .keep(None, BIGQUERY, vec![("refreshToken".into(), Secret::new("1//other-process"))])
         .await
         .expect("kept");
-    println!("\nkept {}", kept.set);
-    std::io::stdout().flush().expect("flushed");
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "\nkept {}", kept.set).expect("written");
+    out.flush().expect("flushed");
+    drop(out);
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
 }
