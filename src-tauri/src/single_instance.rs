@@ -74,36 +74,47 @@ impl Handover {
     /// A second launch: answered only once the window is focused, so that launch exits only
     /// when there is a window for the user. An error tells it to try again.
     async fn execute_callback(&self, _argv: Vec<String>, _cwd: String) -> zbus::fdo::Result<()> {
-        let refused = || zbus::fdo::Error::Failed("Flow Connect is closing: start it again.".into());
-        if self.shared.closing.load(Ordering::SeqCst) {
-            return Err(refused());
-        }
-        // Still starting: its window is about to open, which is what the user asked for.
-        let Some(app) = self.shared.app.get().cloned() else { return Ok(()) };
         let shared = Arc::clone(&self.shared);
-        let (tx, rx) = std::sync::mpsc::channel();
-        let handle = app.clone();
-        app.run_on_main_thread(move || {
-            let _ = tx.send(focus(&handle, &shared));
-        })
-        .map_err(|_| refused())?;
         // Off the bus's executor: the main thread may be busy giving the name up.
-        let closing = Arc::clone(&self.shared);
-        let focused = tauri::async_runtime::spawn_blocking(move || {
-            let focused = rx.recv_timeout(FOCUS_TIMEOUT).unwrap_or(false);
-            // A close the user asked for just before this launch may still be on its way to
-            // the window: had it come, this launch would exit with no window left to show.
-            std::thread::sleep(CLOSE_GRACE);
-            focused && !closing.closing.load(Ordering::SeqCst)
-        })
-        .await
-        .unwrap_or(false);
+        let focused =
+            tauri::async_runtime::spawn_blocking(move || focus_when_ready(&shared)).await.unwrap_or(false);
         if focused {
             Ok(())
         } else {
-            Err(refused())
+            Err(zbus::fdo::Error::Failed("Flow Connect is closing: start it again.".into()))
         }
     }
+}
+
+/// Focuses the window once the app has started (a launch may come while this one is still
+/// starting), unless the app is closing or closes right after.
+fn focus_when_ready(shared: &Arc<Shared>) -> bool {
+    let deadline = Instant::now() + FOCUS_TIMEOUT;
+    let app = loop {
+        if shared.closing.load(Ordering::SeqCst) {
+            return false;
+        }
+        if let Some(app) = shared.app.get() {
+            break app.clone();
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (handle, on_main) = (app.clone(), Arc::clone(shared));
+    let on_main_thread = move || {
+        let _ = tx.send(focus(&handle, &on_main));
+    };
+    if app.run_on_main_thread(on_main_thread).is_err() {
+        return false;
+    }
+    let focused = rx.recv_timeout(FOCUS_TIMEOUT).unwrap_or(false);
+    // A close the user asked for just before this launch may still be on its way to the
+    // window: had it come, this launch would exit with no window left to show.
+    std::thread::sleep(CLOSE_GRACE);
+    focused && !shared.closing.load(Ordering::SeqCst)
 }
 
 /// On the main thread, after any close the user asked for first.
