@@ -9,7 +9,10 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use fakes::{MemoryStore, Scratch};
+use flow_connect_core::catalog::{builtin_source, FormValues};
 use flow_connect_core::credentials::{SecretSets, StoredSecrets};
+use flow_connect_core::form_secrets;
+use flow_connect_core::profiles::{ProfileBook, ProfileDraft};
 use flow_connect_core::vault::{SecretStore, Vault, VaultChanges, VaultError};
 use flow_connect_core::Secret;
 
@@ -63,6 +66,82 @@ async fn a_roll_back_never_writes_a_stale_value_over_the_other_holder_s_newer_on
     for key in [renewed, untouched] {
         window.delete(key).await.expect("cleaned up");
     }
+}
+
+/// The window and the CLI as two holders of one data folder and one keychain.
+fn holders(scratch: &Scratch) -> [(SecretSets, ProfileBook, Arc<Vault>); 2] {
+    let open = || {
+        let vault = scratch.vault();
+        let sets = SecretSets::open(scratch.dir.join("secret-sets.json"), Arc::clone(&vault));
+        let (profiles, _) =
+            ProfileBook::open(scratch.dir.join("profiles.json"), Arc::clone(&vault)).expect("profiles");
+        (sets, profiles, vault)
+    };
+    [open(), open()]
+}
+
+fn bigquery_profile(id: Option<String>, secrets: &[(&str, &str)]) -> ProfileDraft {
+    let mut values = FormValues::new();
+    values.insert("project".into(), "acme-analytics".into());
+    values.insert("clientId".into(), "1.apps.googleusercontent.com".into());
+    for (field, value) in secrets {
+        values.insert((*field).into(), Secret::new(*value));
+    }
+    ProfileDraft {
+        id,
+        name: "BigQuery".into(),
+        spec_id: BIGQUERY.into(),
+        spec_name: "Basic Authentication".into(),
+        source_name: "Google BigQuery".into(),
+        connection_name: "BQ".into(),
+        description: String::new(),
+        values,
+        stored: None,
+        account_id: None,
+        sandbox: None,
+    }
+}
+
+#[tokio::test]
+async fn the_window_sends_the_refresh_token_the_cli_renewed_and_sees_a_secret_the_cli_added() {
+    let scratch = Scratch::new("fresh-profiles");
+    let [(window_sets, window, window_vault), (_, cli, cli_vault)] = holders(&scratch);
+    let bigquery = builtin_source(BIGQUERY).expect("BigQuery").clone();
+    let secrets = form_secrets::secret_fields_of(&bigquery);
+    let saved = window
+        .save(bigquery_profile(None, &[("refreshToken", "1//first"), ("clientSecret", "GOCSPX-1")]), &secrets)
+        .await
+        .expect("saved");
+    let fill = |stored: StoredSecrets| {
+        let (bigquery, sets, profiles, vault) = (&bigquery, &window_sets, &window, &window_vault);
+        async move {
+            let mut values = FormValues::new();
+            form_secrets::fill(&stored, bigquery, sets, profiles, vault, &mut values).await.expect("filled");
+            values["refreshToken"].expose().to_owned()
+        }
+    };
+    let opened = window.open_profile(&saved.id).await.expect("opened");
+    assert_eq!(fill(opened.stored.clone()).await, "1//first");
+
+    // flow-connect-cli renews the profile's token.
+    cli.save(
+        bigquery_profile(
+            Some(saved.id.clone()),
+            &[("refreshToken", "1//renewed"), ("clientSecret", "GOCSPX-1")],
+        ),
+        &secrets,
+    )
+    .await
+    .expect("renewed by the CLI");
+    assert_eq!(fill(opened.stored.clone()).await, "1//renewed", "the window sends the token in force");
+
+    // A secret lost from the keychain, then entered again through the CLI.
+    let client_secret = StoredSecrets::key(&saved.secret_set(), "clientSecret");
+    cli_vault.delete(&client_secret).await.expect("lost");
+    assert_eq!(window.open_profile(&saved.id).await.expect("opened").missing, ["clientSecret"]);
+    cli_vault.set(&client_secret, Secret::new("GOCSPX-2")).await.expect("entered again");
+    assert!(window.open_profile(&saved.id).await.expect("opened").missing.is_empty(), "no longer missing");
+    window.delete(&saved.id).await.expect("cleaned up");
 }
 
 /// A keychain whose deletes wait at a gate the test opens, as a locked keyring waits for the
