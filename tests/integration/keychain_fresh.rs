@@ -167,6 +167,16 @@ impl GatedStore {
     }
 }
 
+/// Opens the gate when dropped, also when the test fails half way: a delete left waiting at
+/// the gate would keep the runtime from shutting down.
+struct OpenAtEnd(GatedStore);
+
+impl Drop for OpenAtEnd {
+    fn drop(&mut self) {
+        self.0.open();
+    }
+}
+
 impl SecretStore for GatedStore {
     fn get(&self, key: &str) -> Result<Option<Secret>, VaultError> {
         self.inner.get(key)
@@ -192,6 +202,7 @@ async fn a_slow_keychain_delete_does_not_hold_the_index_from_the_other_process()
     let scratch = Scratch::new("sets-lock");
     let path = scratch.dir.join("secret-sets.json");
     let gated = GatedStore::default();
+    let _open_at_end = OpenAtEnd(gated.clone());
     let window = Arc::new(SecretSets::open(path.clone(), Arc::new(Vault::new(gated.clone()))));
     let kept = window
         .keep(None, BIGQUERY, vec![("refreshToken".into(), Secret::new("1//closing"))])

@@ -400,6 +400,9 @@ mod tests {
         values: Mutex<HashMap<String, String>>,
         open: Mutex<bool>,
         opened: std::sync::Condvar,
+        /// Writes that got through the gate.
+        done: Mutex<usize>,
+        finished: std::sync::Condvar,
     }
 
     impl GatedStore {
@@ -412,6 +415,16 @@ mod tests {
             while !*open {
                 open = self.opened.wait(open).unwrap_or_else(PoisonError::into_inner);
             }
+        }
+        fn wrote(&self) {
+            *self.done.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+            self.finished.notify_all();
+        }
+        /// Waits until the late write has landed, so what follows does not race it. A call
+        /// given up on before it reached the store writes nothing, hence the bound.
+        fn wait_for_the_first_write(&self) {
+            let done = self.done.lock().unwrap_or_else(PoisonError::into_inner);
+            let _ = self.finished.wait_timeout_while(done, Duration::from_secs(5), |done| *done == 0);
         }
         fn value(&self, key: &str) -> Option<String> {
             self.values.lock().unwrap_or_else(PoisonError::into_inner).get(key).cloned()
@@ -428,11 +441,13 @@ mod tests {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .insert(key.into(), value.expose().into());
+            self.wrote();
             Ok(())
         }
         fn delete(&self, key: &str) -> Result<(), VaultError> {
             self.wait();
             self.values.lock().unwrap_or_else(PoisonError::into_inner).remove(key);
+            self.wrote();
             Ok(())
         }
     }
@@ -443,6 +458,8 @@ mod tests {
         let vault = Vault::new(Arc::clone(&store)).with_timeout(Duration::from_millis(50));
         assert_eq!(vault.set("new", Secret::new("orphan?")).await, Err(VaultError::TimedOut { seconds: 1 }));
         store.open_gate();
+        let landed = Arc::clone(&store);
+        tokio::task::spawn_blocking(move || landed.wait_for_the_first_write()).await.expect("landed");
         // The next call on the key waits for the late one, which has put the key back by then.
         let patient = vault.clone().with_timeout(Duration::from_secs(30));
         assert_eq!(patient.get("new").await, Ok(None), "a \"failed\" save leaves no entry behind");
@@ -457,6 +474,8 @@ mod tests {
         let mut changes = VaultChanges::new(&vault);
         assert_eq!(changes.delete("kept").await, Err(VaultError::TimedOut { seconds: 1 }));
         store.open_gate();
+        let landed = Arc::clone(&store);
+        tokio::task::spawn_blocking(move || landed.wait_for_the_first_write()).await.expect("landed");
         let patient = vault.clone().with_timeout(Duration::from_secs(30));
         assert_eq!(
             patient.get("kept").await.expect("read").map(|s| s.expose().to_owned()).as_deref(),
