@@ -508,3 +508,22 @@ async fn a_consent_whose_tokens_the_profile_cannot_take_is_revoked_and_its_set_d
     assert_eq!(vault.get(&key).await.expect("read"), None);
     assert!(sets.sets().await.is_empty());
 }
+
+#[tokio::test]
+async fn a_localhost_redirect_whose_ipv6_port_another_program_holds_goes_on_with_a_paste() {
+    let Ok(other) = std::net::TcpListener::bind("[::1]:0") else {
+        eprintln!("this machine has no IPv6 loopback; nothing to check");
+        return;
+    };
+    let port = other.local_addr().expect("addr").port();
+    let config = GoogleConfig::default();
+    let google = FakeGoogle::start(config.clone()).await.expect("fake Google");
+    let uri = format!("http://localhost:{port}/cb");
+    let redirect = RedirectSetting::registered(&uri).expect("a Web client's loopback URI");
+    let (handle, run) = begin(setup(&google, &config, redirect)).await.expect("begun");
+    let why = handle.not_listening().expect("nothing listens where another program might get the code");
+    assert!(why.to_string().contains("[::1]"), "{why}");
+    assert_eq!(handle.redirect_uri(), uri);
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "127.0.0.1 is not half-listened on");
+    drop((handle, run, other));
+}
