@@ -143,6 +143,16 @@ test("a profile with secrets is saved for every source, and creates in the first
     firstRun.set(p.profile, (await createAndCapture("prod")).auth);
   }
   await goTo(app.browser, "Profiles");
+  // The screen's code loads on first visit: wait for its table before reading it.
+  await app.browser.waitUntil(
+    async () =>
+      (await app.browser.$$("table[aria-label='Saved profiles'] .profile-name"))
+        .length === profiles.length,
+    {
+      timeout: 10000,
+      timeoutMsg: "the Profiles screen never listed the profiles",
+    },
+  );
   const listed = await app.browser
     .$$("table[aria-label='Saved profiles'] .profile-name")
     .map((e) => e.getText());
