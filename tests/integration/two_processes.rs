@@ -194,6 +194,33 @@ async fn an_edit_reads_a_rewrite_that_kept_inode_size_and_time() {
     assert_eq!(found, ["Bravo", "Charlie"], "the other process's change is not overwritten");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_sets_a_file_aside_only_under_its_lock() {
+    let folder = Folder::new("two-start");
+    let (cli, _) = folder.open();
+    let kept = cli.profiles.save(plain_draft("Kept"), &[]).await.expect("saved");
+    let good = std::fs::read(folder.path("profiles.json")).expect("written");
+
+    // Another process is in the middle of a change of the file (it holds the file's lock), and
+    // what a start reads now does not parse.
+    let lock =
+        flow_connect_core::data_file::FileLock::acquire(&folder.path("profiles.json")).expect("locked");
+    folder.rewrite("profiles.json", b"{\"schemaVersion\": 2, \"profiles\": [");
+    let opening = std::thread::spawn({
+        let (dir, service) = (folder.dir().to_path_buf(), folder.service.clone());
+        move || Services::open(Endpoints::default(), &service, &dir).expect("opened")
+    });
+    // The other process's change ends with a good file, then it releases the lock.
+    std::thread::sleep(Duration::from_millis(300));
+    folder.rewrite("profiles.json", &good);
+    drop(lock);
+
+    let (app, notices) = opening.join().expect("joined");
+    assert!(notices.is_empty(), "{notices:?}");
+    assert!(folder.set_aside().is_empty(), "the file was read again under the lock, not set aside");
+    assert_eq!(app.profiles.profile(&kept.id).await.map(|p| p.name).as_deref(), Some("Kept"));
+}
+
 // ---- Point 8: modes -------------------------------------------------------------------------
 
 #[cfg(unix)]
