@@ -297,8 +297,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("flow-connect-accounts-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("dir");
         let keychain = Memory::default();
-        let (book, _) =
-            AccountBook::open(dir.join("accounts.json"), Arc::new(Vault::new(keychain.clone()))).expect("open");
+        let (book, _) = AccountBook::open(dir.join("accounts.json"), Arc::new(Vault::new(keychain.clone())))
+            .expect("open");
         crate::data_file::failing_sync::add(&dir);
         let account = Account {
             id: String::new(),
