@@ -20,6 +20,9 @@ pub use error::{CommandError, ErrorCode};
 
 /// Starts the app. Fails early, with the variable's name, when an endpoint is misconfigured.
 pub fn run() {
+    if startup::show_failure_if_asked() {
+        return;
+    }
     tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .with(log_filter(std::env::var("FLOW_CONNECT_LOG").ok().as_deref()))
@@ -69,9 +72,17 @@ pub fn run() {
         .setup(move |app| {
             #[cfg(target_os = "linux")]
             on_setup.started(app.handle());
+            // Tauri runs this inside the event loop and panics on an error returned from it:
+            // a start-up that cannot go on is told here instead.
             let identifier = app.config().identifier.clone();
-            let data_dir = app.path().app_data_dir()?;
-            let state = state::AppState::new(endpoints, &identifier, &data_dir)?;
+            let state = app
+                .path()
+                .app_data_dir()
+                .map_err(|e| format!("Flow Connect found no folder for its data ({e})."))
+                .and_then(|data_dir| {
+                    state::AppState::new(endpoints, &identifier, &data_dir).map_err(|e| e.to_string())
+                })
+                .unwrap_or_else(|reason| startup::cannot_start(&reason, 1));
             app.manage(state);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
@@ -138,12 +149,27 @@ pub fn run() {
         Ok(Err(e)) => startup::cannot_start(&e.to_string(), 1),
         Err(panic) => startup::cannot_start(&startup::panic_message(panic.as_ref()), 1),
     };
-    app.run(move |_, event| {
-        if let tauri::RunEvent::Exit = event {
-            #[cfg(target_os = "linux")]
-            instance.release();
+    let started = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ran = {
+        let started = std::sync::Arc::clone(&started);
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            app.run(move |_, event| match event {
+                tauri::RunEvent::Ready => started.store(true, std::sync::atomic::Ordering::SeqCst),
+                tauri::RunEvent::Exit => {
+                    #[cfg(target_os = "linux")]
+                    instance.release();
+                }
+                _ => {}
+            });
+        }))
+    };
+    // A plugin's setup that fails panics in the event loop, before the app is ready.
+    if let Err(panic) = ran {
+        if started.load(std::sync::atomic::Ordering::SeqCst) {
+            std::panic::resume_unwind(panic);
         }
-    });
+        startup::cannot_start(&startup::panic_message(panic.as_ref()), 1);
+    }
 }
 
 /// `FLOW_CONNECT_LOG` as `info` or `warn,flow_connect_core=debug`: a level per target, which is

@@ -1,30 +1,46 @@
 //! A start-up that cannot go on: why goes to the log and, since a user who double-clicked the
-//! app reads no log, into a native message box. There is no app yet to ask the dialog plugin,
-//! so the box is rfd's (GTK on Linux), the library the plugin itself uses.
+//! app reads no log, into a native message box. There is no app to ask the dialog plugin, so
+//! the box is rfd's (GTK on Linux), the library the plugin itself uses, shown by a second run
+//! of the app's own binary.
 
 use std::any::Any;
+
+/// The argument that has the app show a start-up failure's box and do nothing else.
+const SHOW_FAILURE: &str = "--show-startup-failure";
 
 /// Logs `reason`, shows it, and exits with `code`.
 pub fn cannot_start(reason: &str, code: i32) -> ! {
     tracing::error!(reason, "Flow Connect cannot start");
-    let text = format!(
-        "{reason}\n\nFlow Connect could not start. If this persists, start it from a terminal \
-         with FLOW_CONNECT_LOG=debug and report what it prints."
-    );
     if can_show_a_box() {
-        let shown = std::panic::catch_unwind(|| {
-            rfd::MessageDialog::new()
-                .set_level(rfd::MessageLevel::Error)
-                .set_title("Flow Connect could not start")
-                .set_description(text)
-                .set_buttons(rfd::MessageButtons::Ok)
-                .show();
-        });
-        if shown.is_err() {
-            tracing::error!("the message box could not be shown either");
+        let text = format!(
+            "{reason}\n\nFlow Connect could not start. If this persists, start it from a terminal \
+             with FLOW_CONNECT_LOG=debug and report what it prints."
+        );
+        // In a process of its own: this one may have failed half way through starting the
+        // window system, and GTK cannot be started again beside it.
+        let shown = std::env::current_exe()
+            .and_then(|exe| std::process::Command::new(exe).arg(SHOW_FAILURE).arg(text).status());
+        if let Err(e) = shown {
+            tracing::error!(error = %e, "the message box could not be shown either");
         }
     }
     std::process::exit(code);
+}
+
+/// In the process [`cannot_start`] starts: shows the box and says so; false in any other.
+pub fn show_failure_if_asked() -> bool {
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_none_or(|a| a != SHOW_FAILURE) {
+        return false;
+    }
+    let text = args.next().map(|a| a.to_string_lossy().into_owned()).unwrap_or_default();
+    rfd::MessageDialog::new()
+        .set_level(rfd::MessageLevel::Error)
+        .set_title("Flow Connect could not start")
+        .set_description(text)
+        .set_buttons(rfd::MessageButtons::Ok)
+        .show();
+    true
 }
 
 /// The text of a caught panic, which is a `&str` or a `String` but for exotic payloads.

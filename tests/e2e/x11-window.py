@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """The window manager's part for the end-to-end suites, on the virtual X display.
 
-  x11-window.py wait PID SECONDS   exits 0 once PID shows a window titled "Flow Connect",
-                                   1 if none did in time
-  x11-window.py close PID          asks that window to close as a window manager's close
-                                   button does (WM_DELETE_WINDOW); exits 1 if there is none
+  x11-window.py wait PID SECONDS [TITLE]   exits 0 once PID ("any": any process) shows a
+                                           window titled TITLE ("Flow Connect"), 1 if none
+                                           did in time
+  x11-window.py close PID [TITLE]          asks that window to close as a window manager's
+                                           close button does (WM_DELETE_WINDOW); exits 1 if
+                                           there is none
 
 Plain libX11 through ctypes, so the suites need no window manager nor xdotool.
 """
@@ -13,7 +15,6 @@ import ctypes
 import sys
 import time
 
-TITLE = b"Flow Connect"
 
 x11 = ctypes.CDLL("libX11.so.6")
 Window = ctypes.c_ulong
@@ -103,37 +104,39 @@ def children(display, window):
     return found
 
 
-def window_of(display, pid):
-    """The shown "Flow Connect" window of `pid`, looking two levels down for a reparenting
+def window_of(display, pid, wanted):
+    """The shown window titled `wanted` of `pid`, looking two levels down for a reparenting
     window manager's frames."""
     cardinal = x11.XInternAtom(display, b"CARDINAL", 0)
     any_type = 0
     root = x11.XDefaultRootWindow(display)
     for top in children(display, root):
         for window in [top, *children(display, top)]:
-            if prop(display, window, b"_NET_WM_PID", cardinal) != pid:
+            if pid is not None and prop(display, window, b"_NET_WM_PID", cardinal) != pid:
                 continue
             title = prop(display, window, b"_NET_WM_NAME", any_type) or prop(display, window, b"WM_NAME", any_type)
             attrs = XWindowAttributes()
-            if title == TITLE and x11.XGetWindowAttributes(display, window, ctypes.byref(attrs)) \
+            if title == wanted and x11.XGetWindowAttributes(display, window, ctypes.byref(attrs)) \
                     and attrs.map_state == VIEWABLE:
                 return window
     return None
 
 
 def main():
-    command, pid = sys.argv[1], int(sys.argv[2])
+    command, pid = sys.argv[1], None if sys.argv[2] == "any" else int(sys.argv[2])
+    title_at = 4 if command == "wait" else 3
+    wanted = (sys.argv[title_at] if len(sys.argv) > title_at else "Flow Connect").encode()
     display = x11.XOpenDisplay(None)
     if not display:
         sys.exit("no X display")
     if command == "wait":
         deadline = time.monotonic() + float(sys.argv[3])
         while time.monotonic() < deadline:
-            if window_of(display, pid):
+            if window_of(display, pid, wanted):
                 return 0
             time.sleep(0.1)
         return 1
-    window = window_of(display, pid)
+    window = window_of(display, pid, wanted)
     if not window:
         return 1
     event = XEvent()
