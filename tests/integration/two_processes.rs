@@ -148,6 +148,28 @@ async fn a_file_a_newer_flow_connect_rewrote_is_kept_in_place_and_edits_say_to_u
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_start_keeps_a_newer_flow_connect_s_file_and_refuses_to_change_it() {
+    let folder = Folder::new("two-newer-start");
+    let newer = br#"{"schemaVersion": 3, "profiles": {"by-id": {"p1": {"title": "From the newer app"}}}}"#;
+    std::fs::write(folder.path("profiles.json"), newer).expect("a newer app's file");
+
+    // An older flow-connect-cli run starts over the newer app's folder.
+    let (cli, notices) = folder.open();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(
+        notices[0].contains("newer Flow Connect") && notices[0].contains("update this one"),
+        "{notices:?}"
+    );
+    assert!(names(&cli).await.is_empty());
+    let refused = cli.profiles.save(plain_draft("Mine"), &[]).await.expect_err("refused");
+    assert!(Failure::from(refused).message.contains("newer Flow Connect"));
+    assert!(cli.take_notices().len() == 1, "the start-up notice, once");
+    assert!(cli.take_notices().is_empty());
+    assert_eq!(std::fs::read(folder.path("profiles.json")).expect("in place"), newer, "untouched");
+    assert!(folder.set_aside().is_empty(), "a newer file is never set aside");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_file_at_runtime_is_neither_set_aside_nor_overwritten() {
     let folder = Folder::new("two-garbage");
     let (app, _) = folder.open();

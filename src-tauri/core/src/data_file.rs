@@ -99,6 +99,10 @@ pub enum StoreNotice {
     MovedAside { moved_to: PathBuf, reason: String },
     /// An older file was brought up to the current version.
     Migrated { from: u32 },
+    /// A newer Flow Connect wrote the file: it stays in place, untouched, and this one holds
+    /// none of it and changes nothing in it (an older CLI must not set aside the newer app's
+    /// file, nor the other way round).
+    Newer { file: PathBuf, version: u32 },
 }
 
 /// Why a data file cannot be read as it is on disk now.
@@ -137,9 +141,10 @@ pub fn read_versioned<T>(
 
 /// Opens a versioned data file at start-up: a missing one is `empty()`; one `parse` turns
 /// into the current version (returning the version it read) is kept, with a notice when it
-/// was older; one it refuses, or one over [`MAX_FILE_BYTES`], is set aside and `empty()`
-/// started, with a notice saying where it went. Only an I/O failure (the folder cannot be
-/// read) is an error. Call it under the file's lock (`shared_file` does): setting a file
+/// was older; one from a newer Flow Connect is left in place, `empty()` held and changes to
+/// it refused (`shared_file`); one it cannot read otherwise, or one over [`MAX_FILE_BYTES`],
+/// is set aside and `empty()` started, with a notice saying where it went. Only an I/O
+/// failure (the folder cannot be read) is an error. Call it under the file's lock (`shared_file` does): setting a file
 /// aside is decided once, by one process.
 pub fn open_versioned<T>(
     path: &Path,
@@ -151,6 +156,10 @@ pub fn open_versioned<T>(
         Ok(None) => Ok((empty(), None)),
         Ok(Some((file, from))) => Ok((file, (from < current).then_some(StoreNotice::Migrated { from }))),
         Err(Unreadable::Io { kind, reason }) => Err(std::io::Error::new(kind, reason)),
+        Err(Unreadable::Newer { version }) => {
+            tracing::warn!(file = %path.display(), version, "data file from a newer Flow Connect: kept, not changed");
+            Ok((empty(), Some(StoreNotice::Newer { file: path.to_path_buf(), version })))
+        }
         Err(why) => {
             let reason = why.to_string();
             let moved_to = set_aside(path)?;

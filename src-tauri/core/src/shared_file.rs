@@ -22,7 +22,8 @@ const LOCK_PATIENCE: Duration = Duration::from_secs(10);
 /// A data file's format: how it is read (migrated, or set aside at start-up) and written
 /// (atomically).
 pub trait Stored: Clone + Send + 'static {
-    /// The read when the file is opened, under its lock: may set an unreadable file aside.
+    /// The read when the file is opened, under its lock: may set an unreadable file aside
+    /// (never a newer Flow Connect's: `StoreNotice::Newer` keeps it, and changes are refused).
     fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)>;
     /// A read at runtime, which changes nothing on disk: a missing file is the empty value.
     fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), Unreadable>;
@@ -117,7 +118,14 @@ impl<T: Stored> SharedFile<T> {
                 (value, notice, Stamp::of(&path))
             }
         };
-        let held = Mutex::new(Held { value, stamp, refused: None, told: false });
+        // A newer Flow Connect's file stays; changes to it are refused as at runtime. The
+        // start-up notice tells the user already.
+        let refused = match &notice {
+            Some(StoreNotice::Newer { version, .. }) => Some(Unreadable::Newer { version: *version }),
+            _ => None,
+        };
+        let told = refused.is_some();
+        let held = Mutex::new(Held { value, stamp, refused, told });
         Ok((Self { path, held, writer: tokio::sync::Mutex::new(()) }, notice))
     }
 

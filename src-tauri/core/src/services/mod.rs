@@ -284,12 +284,18 @@ pub fn unknown_source() -> Failure {
     )
 }
 
-/// What the user is told about a data file set aside at start-up.
+/// What the user is told about a data file set aside, or kept from a newer Flow Connect, at
+/// start-up.
 fn describe(notice: Option<StoreNotice>, what: &str, advice: &str) -> Option<String> {
     match notice? {
         StoreNotice::MovedAside { moved_to, reason } => Some(format!(
             "{what} could not be read ({reason}), so Flow Connect set the file aside as {} and started an empty list. {advice}",
             moved_to.display()
+        )),
+        // The advice is about a file set aside; this one is kept.
+        StoreNotice::Newer { file, version } => Some(format!(
+            "{what}: {} was written by a newer Flow Connect (schema version {version}). This one shows none of it and changes nothing in it, so nothing is lost: update this one (the app and flow-connect-cli).",
+            file.display()
         )),
         StoreNotice::Migrated { from } => {
             tracing::info!(from, what, "data file migrated to the current version");
