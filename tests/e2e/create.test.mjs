@@ -222,7 +222,9 @@ for (const c of cases) {
       // The OS's open dialog picks it (answered from a folder in the debug build): the app
       // reads the file, the page only learns that the field is set.
       answerDialog(app, "open", file);
-      await (await byLabel(c.file.label)).click();
+      const choose = await byLabel(c.file.label);
+      await choose.scrollIntoView({ block: "center" });
+      await clickWhenSteady(app.browser, choose);
       await app.browser
         .$("span=service-account.json read")
         .waitForExist({ timeout: 5000 });

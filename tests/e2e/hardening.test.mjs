@@ -146,7 +146,7 @@ test("no command's reply carries a secret the user typed or imported", async () 
   // Picked in the OS's open dialog (answered from a folder in the debug build): the app reads
   // the file, not the page.
   answerDialog(app, "open", file);
-  await (await byLabel("Google client JSON file")).click();
+  await clickWhenSteady(browser, await byLabel("Google client JSON file"));
   await browser
     .$("#field-clientSecret-stored")
     .waitForExist({ timeout: 10000 });

@@ -1,6 +1,6 @@
 // The source form with the backend mocked: errors appear next to the field the user touched,
 // the Oracle connection string shows what the backend composed, the preview shows masked
-// secrets only, and a refused create keeps every value.
+// secrets only, a refused create keeps every value, and a key file is read by the backend.
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -14,6 +14,7 @@ import SourceForm from "./SourceForm.svelte";
 const catalog: Source[] = builtinSources;
 const oracle = catalog.find((s) => s.displayName === "Oracle") as Source;
 const serviceNow = catalog.find((s) => s.displayName === "ServiceNow") as Source;
+const bigQuery = catalog.find((s) => s.displayName === "Google BigQuery") as Source;
 
 type Args = Record<string, unknown>;
 let calls: { cmd: string; args: Args }[] = [];
@@ -242,5 +243,36 @@ describe("Google consent", () => {
     const request = calls.find((c) => c.cmd === "create_connection")?.args.request as Args;
     expect(request.stored).toEqual({ set, fields: ["refreshToken"] });
     expect((request.values as Record<string, string>).refreshToken).toBe("");
+  });
+});
+
+describe("key files", () => {
+  it("has the backend read the service account key: the page holds only the file's name", async () => {
+    backend({
+      validate_form: () => ({ errors: [], warnings: [] }),
+      compose_connection_string: () => "",
+      import_key_file: () => ({
+        stored: { set: "form/1", fields: ["keyFileContent"] },
+        fileName: "sa-key.json",
+      }),
+    });
+    render(bigQuery);
+    const method = byLabel("Sign-in method") as unknown as HTMLSelectElement;
+    method.value = "Service Authentication";
+    method.dispatchEvent(new Event("change", { bubbles: true }));
+    flushSync();
+    expect(document.querySelector("input[type='file']")).toBeNull();
+    const choose = byLabel("Service account key file");
+    expect(choose.tagName).toBe("BUTTON");
+    choose.click();
+
+    await vi.waitFor(() => {
+      expect(document.body.textContent).toContain("sa-key.json read");
+    });
+    const call = calls.find((c) => c.cmd === "import_key_file");
+    expect(call?.args).toMatchObject({ field: "keyFileContent", stored: null, path: null });
+    expect(document.getElementById("field-keyFileContent-stored")?.textContent).toContain(
+      "kept in your keychain",
+    );
   });
 });
