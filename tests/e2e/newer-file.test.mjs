@@ -1,6 +1,7 @@
 // A data file rewritten behind the running window's back by a newer Flow Connect (a higher
 // schemaVersion, as a newer CLI writes it): the window keeps what it shows, refuses the edit,
-// says so on any screen, and leaves the newer file exactly as it was.
+// says so on any screen, and leaves the newer file exactly as it was. A newer file written while
+// the window is in the background is told when the window gets the focus back.
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -16,6 +17,10 @@ import {
 } from "./harness.mjs";
 
 let app;
+let file;
+/** profiles.json as this version wrote it, and as a newer version rewrote it. */
+let ours;
+let newer;
 
 before(async () => {
   app = await launch("newer-file");
@@ -36,11 +41,7 @@ async function save(selector) {
 
 test("a profiles file a newer Flow Connect wrote meanwhile is not overwritten, and the window says so", async () => {
   const { browser } = app;
-  const file = path.join(
-    app.dataHome,
-    "io.flowconnect.desktop",
-    "profiles.json",
-  );
+  file = path.join(app.dataHome, "io.flowconnect.desktop", "profiles.json");
   await openSource(browser, "ServiceNow");
   await fillIn(browser, {
     "Connection name": "ServiceNow – acme",
@@ -53,8 +54,9 @@ test("a profiles file a newer Flow Connect wrote meanwhile is not overwritten, a
   await waitForTextIn(browser, ".profile-note", /Saved profile/, 15000);
 
   // A newer Flow Connect rewrites the file in a format this one does not know.
-  const saved = JSON.parse(readFileSync(file, "utf8"));
-  const newer = `${JSON.stringify(
+  ours = readFileSync(file, "utf8");
+  const saved = JSON.parse(ours);
+  newer = `${JSON.stringify(
     {
       ...saved,
       schemaVersion: saved.schemaVersion + 1,
@@ -80,6 +82,39 @@ test("a profiles file a newer Flow Connect wrote meanwhile is not overwritten, a
     await browser.$(".profile-note").getText(),
     /Saved profile/,
     "the edit was refused",
+  );
+  assert.equal(
+    readFileSync(file, "utf8"),
+    newer,
+    "the newer file is unchanged",
+  );
+});
+
+/** What the window does when the user comes back to it from another program. */
+async function comeBack() {
+  await app.browser.execute(() => window.dispatchEvent(new Event("focus")));
+}
+
+test("a newer profiles file written while the window was in the background is told when it gets the focus back", async () => {
+  const { browser } = app;
+  for (const dismiss of await browser.$$("aria/Dismiss notification"))
+    await dismiss.click();
+  // Readable again: read back without a word.
+  writeFileSync(file, ours);
+  await comeBack();
+  await browser.pause(500);
+  assert.doesNotMatch(
+    await browser.$("section[aria-label='Notifications']").getText(),
+    /newer Flow Connect/i,
+  );
+
+  writeFileSync(file, newer);
+  await comeBack();
+  await waitForTextIn(
+    browser,
+    "section[aria-label='Notifications']",
+    /newer Flow Connect/i,
+    15000,
   );
   assert.equal(
     readFileSync(file, "utf8"),
