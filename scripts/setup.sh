@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libxdo-dev libayatana-appindicator3-dev
   librsvg2-dev pkg-config file xvfb xauth imagemagick webkit2gtk-driver gnome-keyring dbus
-  dbus-x11 libsecret-tools xdg-utils x11-utils
+  dbus-x11 libsecret-tools xdg-utils x11-utils python3 libx11-6
 )
 
 missing=()

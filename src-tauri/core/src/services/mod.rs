@@ -126,7 +126,9 @@ impl Services {
         &self.data_dir
     }
 
-    /// Deletes the secret sets of forms from before this start: no form refers to them now.
+    /// Deletes the secret sets whose owning process has ended (this one's earlier runs, a CLI
+    /// that crashed): no form refers to them now. A set a running process owns, such as a
+    /// `flow-connect-cli consent` copying its tokens into a profile, is left alone.
     pub async fn sweep_secret_sets(&self) {
         match self.sets.sweep().await {
             Ok(0) => {}
