@@ -3,6 +3,7 @@
 //! bodies and the three error shapes. Tests use them in-process; `make demo` runs the
 //! `fake-services` binary.
 
+pub mod cli;
 pub mod clients;
 mod connection_service;
 mod counting;

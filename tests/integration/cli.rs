@@ -4,10 +4,9 @@
 //! secret given to it appears in anything it printed or in any file it wrote.
 
 use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use fakes::keychain::in_private_keyring;
+use fakes::cli::{binary, skip_without_keychain, CliHome};
 use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 use serde_json::{json, Value};
 
@@ -17,155 +16,43 @@ const PASSWORD: &str = "now-pass-Zq81";
 const NEW_PASSWORD: &str = "now-pass-renewed-Yt27";
 const PLAIN: &str = "plain-typed-Xw55";
 
-/// The binary built beside this test (`cargo build -p flow-connect-cli` first; the test
-/// script does).
-fn binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let cli = dir.join("flow-connect-cli");
-    assert!(
-        cli.exists(),
-        "build flow-connect-cli first: cargo build -p flow-connect-cli ({})",
-        cli.display()
-    );
-    cli
-}
-
-/// One user's machine: a data folder of its own, endpoints on the fakes, and everything the
-/// CLI printed, to search for secrets at the end.
-struct Machine {
-    root: PathBuf,
-    env: Vec<(String, String)>,
-    printed: std::cell::RefCell<String>,
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
+/// One user's machine: a data folder of its own, endpoints on the fakes, and the secrets the
+/// tests hand over through the environment.
+fn machine(fake: &FakePlatform, google: Option<&FakeGoogle>) -> CliHome {
+    let machine = CliHome::new("flow-connect-cli")
+        .on_platform(fake)
+        .with_env("FLOW_CONNECT_LOG", "info")
+        .with_env("SN_PASSWORD", PASSWORD)
+        .with_env("SN_NEW_PASSWORD", NEW_PASSWORD)
+        // `accounts add` given directly, as one test does, reads its secret from here.
+        .with_env("ACME_SECRET", fake.config().client_secret);
+    match google {
+        Some(google) => machine.on_google(google).with_env("G_SECRET", GoogleConfig::default().client_secret),
+        None => machine,
     }
 }
 
-impl Machine {
-    fn new(fake: &FakePlatform, google: Option<&FakeGoogle>) -> Self {
-        let root = std::env::temp_dir().join(format!("flow-connect-cli-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(root.join("home")).expect("home");
-        let mut env = vec![
-            ("XDG_DATA_HOME".to_owned(), root.join("data").display().to_string()),
-            ("HOME".to_owned(), root.join("home").display().to_string()),
-            ("FLOW_CONNECT_PLATFORM_URL".to_owned(), fake.url()),
-            ("FLOW_CONNECT_IMS_URL".to_owned(), fake.url()),
-            ("FLOW_CONNECT_LOG".to_owned(), "info".to_owned()),
-            ("NO_COLOR".to_owned(), "1".to_owned()),
-            ("SN_PASSWORD".to_owned(), PASSWORD.to_owned()),
-            ("SN_NEW_PASSWORD".to_owned(), NEW_PASSWORD.to_owned()),
-            ("ACME_SECRET".to_owned(), fake.config().client_secret),
-        ];
-        if let Some(google) = google {
-            env.push(("FLOW_CONNECT_GOOGLE_AUTH_URL".into(), google.auth_url()));
-            env.push(("FLOW_CONNECT_GOOGLE_TOKEN_URL".into(), google.token_url()));
-            env.push(("FLOW_CONNECT_GOOGLE_REVOKE_URL".into(), google.revoke_url()));
-            env.push(("G_SECRET".into(), GoogleConfig::default().client_secret));
-        }
-        Self { root, env, printed: Default::default() }
+/// Every file under the machine's folder, and everything printed, is free of `secrets`.
+fn assert_nothing_holds(machine: &CliHome, secrets: &[&str]) {
+    let printed = machine.printed();
+    for (n, secret) in secrets.iter().enumerate() {
+        assert!(!printed.contains(secret), "secret #{n} was printed");
     }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(binary());
-        command.args(args).envs(self.env.iter().map(|(k, v)| (k, v))).current_dir(&self.root);
-        command
-    }
-
-    /// Runs the CLI to its end, off the runtime that serves the fakes.
-    async fn run(&self, args: &[&str]) -> Ran {
-        let mut command = self.command(args);
-        command.stdin(Stdio::null());
-        let output =
-            tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("ran");
-        let ran = Ran {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        self.printed.borrow_mut().push_str(&format!("{}\n{}\n", ran.stdout, ran.stderr));
-        ran
-    }
-
-    async fn ok(&self, args: &[&str]) -> Value {
-        let ran = self.run(args).await;
-        assert_eq!(ran.code, 0, "{args:?} failed: {}{}", ran.stdout, ran.stderr);
-        ran.json()
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.root.join(name);
-        std::fs::write(&path, text).expect("written");
-        path.display().to_string()
-    }
-
-    /// Every file under the machine's folder, and everything printed, is free of `secrets`.
-    fn assert_nothing_holds(&self, secrets: &[&str]) {
-        let printed = self.printed.borrow();
-        for (n, secret) in secrets.iter().enumerate() {
-            assert!(!printed.contains(secret), "secret #{n} was printed");
-        }
-        let mut stack = vec![self.root.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if !path.starts_with(self.root.join("inputs")) {
-                    let bytes = std::fs::read(&path).unwrap_or_default();
-                    let text = String::from_utf8_lossy(&bytes);
-                    for secret in secrets {
-                        assert!(!text.contains(secret), "{} holds a secret", path.display());
-                    }
+    let mut stack = vec![machine.root().to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if !path.starts_with(machine.root().join("inputs")) {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
+                for secret in secrets {
+                    assert!(!text.contains(secret), "{} holds a secret", path.display());
                 }
             }
         }
     }
-}
-
-impl Drop for Machine {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn skip_without_keychain() -> bool {
-    if !in_private_keyring() {
-        eprintln!("skipped: run inside scripts/private-session.sh (the CLI uses the real keychain)");
-        return true;
-    }
-    false
-}
-
-async fn with_account(machine: &Machine, fake: &FakePlatform) -> String {
-    let config = fake.config();
-    let added = machine
-        .ok(&[
-            "accounts",
-            "add",
-            "--json",
-            "--name",
-            "Acme",
-            "--org-id",
-            &config.org_id,
-            "--client-id",
-            &config.client_id,
-            "--client-secret",
-            "env:ACME_SECRET",
-            "--default-sandbox",
-            "prod",
-        ])
-        .await;
-    added["id"].as_str().expect("id").to_owned()
 }
 
 fn servicenow_export() -> String {
@@ -187,8 +74,8 @@ async fn a_profile_is_created_in_several_sandboxes_then_listed_tested_renamed_re
         return;
     }
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
-    let machine = Machine::new(&fake, None);
-    let account = with_account(&machine, &fake).await;
+    let machine = machine(&fake, None);
+    let account = machine.add_account(&fake, "Acme").await;
 
     let accounts = machine.ok(&["accounts", "list", "--json"]).await;
     assert_eq!(accounts[0]["id"], account.as_str());
@@ -213,7 +100,7 @@ async fn a_profile_is_created_in_several_sandboxes_then_listed_tested_renamed_re
     );
     assert_eq!(machine.run(&["sources", "show", "No such source"]).await.code, 3);
 
-    let export = machine.write("servicenow.json", &servicenow_export());
+    let export = machine.write("servicenow.json", &servicenow_export()).display().to_string();
     let imported = machine.ok(&["profiles", "import", &export, "--json"]).await;
     assert_eq!(imported[0]["name"], "ServiceNow prod");
     let listed = machine.ok(&["profiles", "list", "--json"]).await;
@@ -291,8 +178,8 @@ async fn a_profile_is_created_in_several_sandboxes_then_listed_tested_renamed_re
     assert_eq!(again[0]["status"], "skipped");
     assert_eq!(again[0]["id"], outcomes[0]["id"]);
     let file = machine.write("inputs-password", PASSWORD);
-    std::fs::create_dir_all(machine.root.join("inputs")).expect("inputs");
-    let file_path = machine.root.join("inputs/password");
+    std::fs::create_dir_all(machine.root().join("inputs")).expect("inputs");
+    let file_path = machine.root().join("inputs/password");
     std::fs::rename(file, &file_path).expect("moved");
     let dry = machine
         .ok(&[
@@ -369,7 +256,7 @@ async fn a_profile_is_created_in_several_sandboxes_then_listed_tested_renamed_re
     assert_eq!(fake.connections().len(), 2);
 
     // Export to a file and standard output; delete the profile.
-    let out = machine.root.join("export.json");
+    let out = machine.root().join("export.json");
     let exported =
         machine.ok(&["profiles", "export", "--output", &out.display().to_string(), "--json"]).await;
     assert_eq!(exported["count"], 1);
@@ -382,7 +269,7 @@ async fn a_profile_is_created_in_several_sandboxes_then_listed_tested_renamed_re
     assert_eq!(removed["id"], account.as_str());
     assert_eq!(machine.run(&["sandboxes", "list"]).await.code, 3, "no account left");
 
-    machine.assert_nothing_holds(&[PASSWORD, NEW_PASSWORD, PLAIN, &fake.config().client_secret]);
+    assert_nothing_holds(&machine, &[PASSWORD, NEW_PASSWORD, PLAIN, &fake.config().client_secret]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -392,8 +279,8 @@ async fn consent_without_a_browser_completes_with_the_pasted_address() {
     }
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let google = FakeGoogle::start(GoogleConfig::default()).await.expect("google");
-    let machine = Machine::new(&fake, Some(&google));
-    with_account(&machine, &fake).await;
+    let machine = machine(&fake, Some(&google));
+    machine.add_account(&fake, "Acme").await;
     let export = json!({
         "flowConnectProfiles": 1,
         "profiles": [{
@@ -403,7 +290,7 @@ async fn consent_without_a_browser_completes_with_the_pasted_address() {
             "secretFields": ["clientSecret", "refreshToken"]
         }]
     });
-    let path = machine.write("bigquery.json", &export.to_string());
+    let path = machine.write("bigquery.json", &export.to_string()).display().to_string();
     machine.ok(&["profiles", "import", &path, "--json"]).await;
 
     let mut child = machine
@@ -451,9 +338,9 @@ async fn consent_without_a_browser_completes_with_the_pasted_address() {
         finished["stored"].as_array().is_some_and(|s| s.iter().any(|f| f == "refreshToken")),
         "{finished}"
     );
-    machine.printed.borrow_mut().push_str(&stdout);
+    machine.note_printed(&stdout);
 
-    let index = machine.root.join("data/io.flowconnect.desktop/secret-sets.json");
+    let index = machine.root().join("data/io.flowconnect.desktop/secret-sets.json");
     let index: Value = serde_json::from_str(&std::fs::read_to_string(index).expect("index")).expect("json");
     assert_eq!(index["sets"], json!([]), "the consent's own set went once the profile held copies");
     let shown = machine.ok(&["profiles", "show", "BigQuery marketing", "--json"]).await;
@@ -463,16 +350,16 @@ async fn consent_without_a_browser_completes_with_the_pasted_address() {
         .ok(&["create", "--profile", "BigQuery marketing", "--sandbox", "prod", "--dry-run", "--json"])
         .await;
     assert_eq!(dry[0]["status"], "dryRun", "the profile's keychain tokens fill the request");
-    machine.assert_nothing_holds(&[&GoogleConfig::default().client_secret]);
+    assert_nothing_holds(&machine, &[&GoogleConfig::default().client_secret]);
     machine.ok(&["profiles", "delete", "BigQuery marketing", "--json"]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_keychain_the_error_says_to_give_secrets_from_env_or_file() {
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
-    let mut machine = Machine::new(&fake, None);
     // No Secret Service answers at this address, as on a CI runner.
-    machine.env.push(("DBUS_SESSION_BUS_ADDRESS".into(), "unix:path=/nonexistent/flow-connect-bus".into()));
+    let machine =
+        machine(&fake, None).with_env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/flow-connect-bus");
     let config = fake.config();
     let added = machine
         .run(&[
@@ -496,7 +383,7 @@ async fn without_a_keychain_the_error_says_to_give_secrets_from_env_or_file() {
         machine.ok(&["accounts", "list", "--json"]).await.as_array().is_some_and(Vec::is_empty),
         "nothing half-saved"
     );
-    machine.assert_nothing_holds(&[&config.client_secret]);
+    assert_nothing_holds(&machine, &[&config.client_secret]);
 }
 
 #[test]

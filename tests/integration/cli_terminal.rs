@@ -6,11 +6,11 @@
 #![cfg(unix)]
 
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fakes::keychain::in_private_keyring;
+use fakes::cli::{binary, skip_without_keychain, CliHome, Ran};
 use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 use serde_json::json;
 
@@ -21,149 +21,48 @@ const OUTPUT_CLOSED: i32 = 141;
 /// What a Rust panic exits with.
 const PANIC: i32 = 101;
 
-/// The binary built beside this test (`cargo build -p flow-connect-cli` first).
-fn binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let cli = dir.join("flow-connect-cli");
-    assert!(
-        cli.exists(),
-        "build flow-connect-cli first: cargo build -p flow-connect-cli ({})",
-        cli.display()
-    );
-    cli
-}
-
-fn skip_without_keychain() -> bool {
-    if !in_private_keyring() {
-        eprintln!("skipped: run inside scripts/private-session.sh (the CLI uses the real keychain)");
-        return true;
-    }
-    false
-}
-
 /// A data folder and a home of its own; the endpoints given, every other `FLOW_CONNECT_*`
 /// variable of the test's own environment left out.
-struct Machine {
-    root: PathBuf,
-    env: Vec<(String, String)>,
+fn machine(endpoints: &[(&str, &str)]) -> CliHome {
+    endpoints
+        .iter()
+        .fold(CliHome::new("flow-connect-terminal").with_env("FLOW_CONNECT_LOG", "warn"), |home, (k, v)| {
+            home.with_env(k, *v)
+        })
 }
 
-impl Machine {
-    fn new(endpoints: &[(&str, String)]) -> Self {
-        let root = std::env::temp_dir().join(format!("flow-connect-terminal-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(root.join("home")).expect("home");
-        let mut env = vec![
-            ("XDG_DATA_HOME".to_owned(), root.join("data").display().to_string()),
-            ("HOME".to_owned(), root.join("home").display().to_string()),
-            ("NO_COLOR".to_owned(), "1".to_owned()),
-            ("FLOW_CONNECT_LOG".to_owned(), "warn".to_owned()),
-        ];
-        env.extend(endpoints.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
-        Self { root, env }
-    }
-
-    fn on(fake: &FakePlatform, google: Option<&FakeGoogle>) -> Self {
-        let mut endpoints =
-            vec![("FLOW_CONNECT_PLATFORM_URL", fake.url()), ("FLOW_CONNECT_IMS_URL", fake.url())];
-        if let Some(google) = google {
-            endpoints.push(("FLOW_CONNECT_GOOGLE_AUTH_URL", google.auth_url()));
-            endpoints.push(("FLOW_CONNECT_GOOGLE_TOKEN_URL", google.token_url()));
-            endpoints.push(("FLOW_CONNECT_GOOGLE_REVOKE_URL", google.revoke_url()));
-        }
-        Self::new(&endpoints)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = self.prepare(Command::new(binary()));
-        command.args(args);
-        command
-    }
-
-    /// `command` with this machine's environment and folder, and nothing on standard input.
-    fn prepare(&self, mut command: Command) -> Command {
-        for (var, _) in std::env::vars_os() {
-            if var.to_string_lossy().starts_with("FLOW_CONNECT_") {
-                command.env_remove(var);
-            }
-        }
-        command.envs(self.env.iter().map(|(k, v)| (k, v))).current_dir(&self.root).stdin(Stdio::null());
-        command
-    }
-
-    /// Runs the CLI to its end, off the runtime that serves the fakes.
-    async fn run(&self, args: &[&str]) -> Output {
-        let mut command = self.command(args);
-        tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("ran")
-    }
-
-    /// Runs the CLI with standard output and standard error on one pipe whose reading end is
-    /// closed before it starts, as after `| head -n1` has read its line: every write fails.
-    async fn run_into_closed_pipe(&self, args: &[&str]) -> i32 {
-        let (reader, writer) = std::io::pipe().expect("pipe");
-        drop(reader);
-        let mut command = self.command(args);
-        command.stdout(writer.try_clone().expect("clone")).stderr(writer);
-        let status =
-            tokio::task::spawn_blocking(move || command.status()).await.expect("joined").expect("ran");
-        status.code().unwrap_or(-1)
-    }
-
-    fn write(&self, name: &str, text: &str, mode: u32) -> PathBuf {
-        use std::os::unix::fs::PermissionsExt as _;
-        let path = self.root.join(name);
-        std::fs::write(&path, text).expect("written");
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("mode");
-        path
-    }
-
-    async fn ok(&self, args: &[&str]) -> serde_json::Value {
-        let ran = self.run(args).await;
-        assert_eq!(ran.status.code(), Some(0), "{args:?}: {}", stderr(&ran));
-        serde_json::from_slice(&ran.stdout).expect("JSON")
-    }
-
-    async fn with_account(&self, fake: &FakePlatform) {
-        let config = fake.config();
-        let mut command = self.command(&[
-            "accounts",
-            "add",
-            "--json",
-            "--name",
-            "Acme",
-            "--org-id",
-            &config.org_id,
-            "--client-id",
-            &config.client_id,
-            "--client-secret",
-            "env:ACME_SECRET",
-            "--default-sandbox",
-            "prod",
-        ]);
-        command.env("ACME_SECRET", &config.client_secret);
-        let ran = tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("ran");
-        assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
-    }
-
-    async fn import(&self, profile: serde_json::Value) {
-        let export = json!({ "flowConnectProfiles": 1, "profiles": [profile] });
-        let path = self.write(&format!("{}.json", uuid::Uuid::new_v4()), &export.to_string(), 0o600);
-        self.ok(&["profiles", "import", &path.display().to_string(), "--json"]).await;
+/// A machine with its endpoints on the fakes.
+fn on(fake: &FakePlatform, google: Option<&FakeGoogle>) -> CliHome {
+    let machine = machine(&[]).on_platform(fake);
+    match google {
+        Some(google) => machine.on_google(google),
+        None => machine,
     }
 }
 
-impl Drop for Machine {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
+/// Runs the CLI with standard output and standard error on one pipe whose reading end is
+/// closed before it starts, as after `| head -n1` has read its line: every write fails.
+async fn run_into_closed_pipe(machine: &CliHome, args: &[&str]) -> i32 {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let mut command = machine.command(args);
+    command.stdout(writer.try_clone().expect("clone")).stderr(writer);
+    let status = tokio::task::spawn_blocking(move || command.status()).await.expect("joined").expect("ran");
+    status.code().unwrap_or(-1)
 }
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+/// Writes `text` to `name` under the machine's folder, with the file mode `mode`.
+fn write(machine: &CliHome, name: &str, text: &str, mode: u32) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let path = machine.write(name, text);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("mode");
+    path
 }
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+async fn import(machine: &CliHome, profile: serde_json::Value) {
+    let export = json!({ "flowConnectProfiles": 1, "profiles": [profile] });
+    let path = write(machine, &format!("{}.json", uuid::Uuid::new_v4()), &export.to_string(), 0o600);
+    machine.ok(&["profiles", "import", &path.display().to_string(), "--json"]).await;
 }
 
 fn servicenow_profile(name: &str) -> serde_json::Value {
@@ -193,18 +92,18 @@ fn drives_the_terminal(text: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_pipe_ends_with_the_documented_code_and_never_a_panic() {
-    let machine = Machine::new(&[("FLOW_CONNECT_PLATFORM_URL", "http://127.0.0.1:9".to_owned())]);
+    let machine = machine(&[("FLOW_CONNECT_PLATFORM_URL", "http://127.0.0.1:9")]);
     // A command that succeeded but could not write its result says so.
-    assert_eq!(machine.run_into_closed_pipe(&["sources", "list"]).await, OUTPUT_CLOSED);
-    assert_eq!(machine.run_into_closed_pipe(&["sources", "list", "--json"]).await, OUTPUT_CLOSED);
-    assert_eq!(machine.run_into_closed_pipe(&["completions", "bash"]).await, OUTPUT_CLOSED);
+    assert_eq!(run_into_closed_pipe(&machine, &["sources", "list"]).await, OUTPUT_CLOSED);
+    assert_eq!(run_into_closed_pipe(&machine, &["sources", "list", "--json"]).await, OUTPUT_CLOSED);
+    assert_eq!(run_into_closed_pipe(&machine, &["completions", "bash"]).await, OUTPUT_CLOSED);
     // A command that failed keeps its own code: the error could not be shown, the code can.
-    assert_eq!(machine.run_into_closed_pipe(&["sources", "show", "No such source"]).await, 3);
+    assert_eq!(run_into_closed_pipe(&machine, &["sources", "show", "No such source"]).await, 3);
 
     // The shell's own `2>&1 | head -n1`: head takes the first line and leaves. Whether the
     // rest was written before it left depends on timing, so both outcomes are accepted; a
     // panic is not.
-    let status = machine.root.join("status");
+    let status = machine.root().join("status");
     let mut command = machine.prepare(Command::new("sh"));
     command
         .arg("-c")
@@ -212,8 +111,7 @@ async fn a_closed_pipe_ends_with_the_documented_code_and_never_a_panic() {
         .arg(binary())
         .env("STATUS", &status)
         .stdout(Stdio::piped());
-    let output = tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("ran");
-    let first = stdout(&output);
+    let first = machine.finish(command).await.stdout;
     assert!(first.starts_with("Note: FLOW_CONNECT_PLATFORM_URL"), "{first}");
     assert_eq!(first.lines().count(), 1);
     let code: i32 = std::fs::read_to_string(&status).expect("status").trim().parse().expect("a number");
@@ -227,13 +125,14 @@ async fn a_create_in_several_sandboxes_runs_to_its_end_when_its_output_is_closed
         return;
     }
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
-    let machine = Machine::on(&fake, None);
-    machine.with_account(&fake).await;
-    machine.import(servicenow_profile("ServiceNow prod")).await;
-    let password = machine.write("password", "now-pass-Qz41\n", 0o600);
+    let machine = on(&fake, None);
+    machine.add_account(&fake, "Acme").await;
+    import(&machine, servicenow_profile("ServiceNow prod")).await;
+    let password = write(&machine, "password", "now-pass-Qz41\n", 0o600);
     let secret = format!("password=file:{}", password.display());
-    let code = machine
-        .run_into_closed_pipe(&[
+    let code = run_into_closed_pipe(
+        &machine,
+        &[
             "create",
             "--profile",
             "ServiceNow prod",
@@ -243,8 +142,9 @@ async fn a_create_in_several_sandboxes_runs_to_its_end_when_its_output_is_closed
             "dev-marketing",
             "--secret",
             &secret,
-        ])
-        .await;
+        ],
+    )
+    .await;
     assert_eq!(code, OUTPUT_CLOSED);
     let made = fake.connections();
     assert_eq!(made.len(), 2, "both sandboxes got the connection");
@@ -260,27 +160,27 @@ async fn text_from_outside_is_printed_without_control_characters() {
         return;
     }
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
-    let machine = Machine::on(&fake, None);
-    machine.with_account(&fake).await;
+    let machine = on(&fake, None);
+    machine.add_account(&fake, "Acme").await;
     let hostile = "Sales\u{1b}[2J\u{1b}]0;owned\u{7}\r\nEU\u{202E}txt.exe";
     let ids = fake.seed_named(SERVICENOW, "prod", &[hostile]);
     fake.fail(&ids[0], "CONNECTOR-1\u{1b}[31m", "Denied\u{1b}[2J\u{1b}[1;1HAll good\u{7}");
 
     let listed = machine.run(&["connections", "list", "--sandbox", "prod"]).await;
-    assert_eq!(listed.status.code(), Some(0), "{}", stderr(&listed));
-    let text = stdout(&listed);
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let text = listed.stdout;
     assert!(text.contains("Sales[2J]0;owned  EUtxt.exe"), "the name, cleaned: {text}");
     assert!(!drives_the_terminal(&text), "{text:?}");
 
     let health = machine.run(&["connections", "health", &ids[0], "--sandbox", "prod"]).await;
-    let printed = format!("{}{}", stdout(&health), stderr(&health));
+    let printed = format!("{}{}", health.stdout, health.stderr);
     assert!(!drives_the_terminal(&printed), "{printed:?}");
-    assert_ne!(health.status.code(), Some(PANIC));
+    assert_ne!(health.code, PANIC);
 
     // A profile's name comes from whoever wrote the export.
-    machine.import(servicenow_profile("Shared\u{1b}[8m hidden")).await;
+    import(&machine, servicenow_profile("Shared\u{1b}[8m hidden")).await;
     let profiles = machine.run(&["profiles", "list"]).await;
-    let text = stdout(&profiles);
+    let text = profiles.stdout;
     assert!(text.contains("Shared[8m hidden") && !drives_the_terminal(&text), "{text:?}");
     // JSON keeps the text as it is, escaped.
     let json = machine.ok(&["profiles", "list", "--json"]).await;
@@ -294,8 +194,8 @@ async fn a_secret_file_must_be_a_regular_file_and_a_shared_one_is_warned_about()
     }
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let google = FakeGoogle::start(GoogleConfig::default()).await.expect("google");
-    let machine = Machine::on(&fake, Some(&google));
-    machine.import(bigquery_profile("BigQuery")).await;
+    let machine = on(&fake, Some(&google));
+    import(&machine, bigquery_profile("BigQuery")).await;
     let consent = |secret: String| {
         let mut command = machine.command(&["consent", "--profile", "BigQuery", "--no-browser", "--secret"]);
         command.arg(secret);
@@ -304,29 +204,29 @@ async fn a_secret_file_must_be_a_regular_file_and_a_shared_one_is_warned_about()
 
     // A FIFO would wait for a writer forever; a device never ends. Both are refused at once
     // (the deadline only bounds a run that hangs).
-    let fifo = machine.root.join("fifo");
+    let fifo = machine.root().join("fifo");
     let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
     assert!(made.success());
     for path in [fifo.display().to_string(), "/dev/zero".to_owned()] {
         let ran = finish_within(consent(format!("clientSecret=file:{path}")), Duration::from_secs(30)).await;
-        assert_eq!(ran.status.code(), Some(2), "{path}: {}", stderr(&ran));
-        assert!(stderr(&ran).contains("is not a regular file"), "{}", stderr(&ran));
+        assert_eq!(ran.code, 2, "{path}: {}", ran.stderr);
+        assert!(ran.stderr.contains("is not a regular file"), "{}", ran.stderr);
     }
 
     // Readable by others: read, with a warning. Kept to its owner: no warning.
     let shared =
-        machine.write("shared-secret", &format!("{}\n", GoogleConfig::default().client_secret), 0o644);
+        write(&machine, "shared-secret", &format!("{}\n", GoogleConfig::default().client_secret), 0o644);
     let ran =
         finish_within(consent(format!("clientSecret=file:{}", shared.display())), Duration::from_secs(60))
             .await;
-    assert!(stderr(&ran).contains("readable by other users"), "{}", stderr(&ran));
-    assert_ne!(ran.status.code(), Some(PANIC));
+    assert!(ran.stderr.contains("readable by other users"), "{}", ran.stderr);
+    assert_ne!(ran.code, PANIC);
     let private =
-        machine.write("private-secret", &format!("{}\n", GoogleConfig::default().client_secret), 0o600);
+        write(&machine, "private-secret", &format!("{}\n", GoogleConfig::default().client_secret), 0o600);
     let ran =
         finish_within(consent(format!("clientSecret=file:{}", private.display())), Duration::from_secs(60))
             .await;
-    assert!(!stderr(&ran).contains("readable by other users"), "{}", stderr(&ran));
+    assert!(!ran.stderr.contains("readable by other users"), "{}", ran.stderr);
 
     // A variable that is not UTF-8 is named as such, not as missing.
     let mut command = consent("clientSecret=env:G_SECRET_BYTES".to_owned());
@@ -335,11 +235,11 @@ async fn a_secret_file_must_be_a_regular_file_and_a_shared_one_is_warned_about()
         <std::ffi::OsString as std::os::unix::ffi::OsStringExt>::from_vec(vec![0xff, 0xfe, b'x']),
     );
     let ran = finish_within(command, Duration::from_secs(30)).await;
-    assert_eq!(ran.status.code(), Some(2));
+    assert_eq!(ran.code, 2);
     assert!(
-        stderr(&ran).contains("G_SECRET_BYTES") && stderr(&ran).contains("not valid UTF-8"),
+        ran.stderr.contains("G_SECRET_BYTES") && ran.stderr.contains("not valid UTF-8"),
         "{}",
-        stderr(&ran)
+        ran.stderr
     );
 }
 
@@ -350,20 +250,20 @@ async fn consent_shows_its_address_also_when_a_browser_opened_it_and_where_the_s
     }
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let google = FakeGoogle::start(GoogleConfig::default()).await.expect("google");
-    let machine = Machine::on(&fake, Some(&google));
-    machine.import(bigquery_profile("BigQuery")).await;
+    let machine = on(&fake, Some(&google));
+    import(&machine, bigquery_profile("BigQuery")).await;
     // A "browser" that only notes the address it was asked to open, as one on another
     // display would: the user sees nothing of it.
-    let bin = machine.root.join("bin");
+    let bin = machine.root().join("bin");
     std::fs::create_dir_all(&bin).expect("bin");
-    let opened = machine.root.join("opened");
+    let opened = machine.root().join("opened");
     for name in ["xdg-open", "gio", "gnome-open", "kde-open", "wslview"] {
         let script = format!("#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n", opened.display());
-        let path = machine.write(&format!("bin/{name}"), &script, 0o755);
+        let path = write(&machine, &format!("bin/{name}"), &script, 0o755);
         assert!(path.exists());
     }
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    let secret = machine.write("secret", &GoogleConfig::default().client_secret, 0o600);
+    let secret = write(&machine, "secret", &GoogleConfig::default().client_secret, 0o600);
     let mut command = machine.command(&[
         "consent",
         "--profile",
@@ -390,14 +290,14 @@ async fn consent_shows_its_address_also_when_a_browser_opened_it_and_where_the_s
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_moved_endpoint_is_announced_once_and_the_defaults_are_not() {
-    let moved = Machine::new(&[
-        ("FLOW_CONNECT_PLATFORM_URL", "http://127.0.0.1:9".to_owned()),
-        ("FLOW_CONNECT_GOOGLE_TOKEN_URL", "https://token.example/t".to_owned()),
+    let moved = machine(&[
+        ("FLOW_CONNECT_PLATFORM_URL", "http://127.0.0.1:9"),
+        ("FLOW_CONNECT_GOOGLE_TOKEN_URL", "https://token.example/t"),
     ]);
     for args in [&["sources", "list"][..], &["sources", "list", "--json"][..]] {
         let ran = moved.run(args).await;
-        assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
-        let err = stderr(&ran);
+        assert_eq!(ran.code, 0, "{}", ran.stderr);
+        let err = ran.stderr;
         let notes: Vec<&str> = err.lines().filter(|l| l.starts_with("Note:")).collect();
         assert_eq!(notes.len(), 2, "{err}");
         assert!(notes[0].contains("FLOW_CONNECT_PLATFORM_URL") && notes[0].contains("http://127.0.0.1:9/"));
@@ -406,15 +306,15 @@ async fn a_moved_endpoint_is_announced_once_and_the_defaults_are_not() {
                 && notes[1].contains("https://token.example/t")
         );
     }
-    let default = Machine::new(&[]);
+    let default = machine(&[]);
     let ran = default.run(&["sources", "list"]).await;
-    assert_eq!(ran.status.code(), Some(0), "{}", stderr(&ran));
-    assert!(!stderr(&ran).contains("Note:"), "{}", stderr(&ran));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(!ran.stderr.contains("Note:"), "{}", ran.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_search_finds_every_word_as_the_window_does() {
-    let machine = Machine::new(&[]);
+    let machine = machine(&[]);
     let found = machine.ok(&["sources", "list", "--json", "--search", "big query"]).await;
     let ids: Vec<&str> =
         found.as_array().expect("list").iter().filter_map(|s| s["specId"].as_str()).collect();
@@ -449,13 +349,13 @@ async fn read_stderr_until(child: &mut Child, last: fn(&str) -> bool, within: Du
 
 /// Runs `command` to its end; one still running after `within` is killed and fails the test
 /// (a FIFO opened for reading waits for a writer forever).
-async fn finish_within(mut command: Command, within: Duration) -> Output {
+async fn finish_within(mut command: Command, within: Duration) -> Ran {
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let child = command.spawn().expect("started");
     let id = child.id();
     let waiting = tokio::task::spawn_blocking(move || child.wait_with_output());
     match tokio::time::timeout(within, waiting).await {
-        Ok(done) => done.expect("joined").expect("ran"),
+        Ok(done) => Ran::from(done.expect("joined").expect("ran")),
         Err(_) => {
             let _ = Command::new("kill").arg("-9").arg(id.to_string()).status();
             panic!("the CLI was still running after {within:?}");

@@ -5,12 +5,10 @@
 //! Flow Service with a data folder of their own and the private keychain session; the create
 //! tests drive the core's client against the fake directly.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use fakes::cli::{skip_without_keychain, CliHome};
 use fakes::clients::client_for;
-use fakes::keychain::in_private_keyring;
 use fakes::specs::SERVICENOW;
 use fakes::{FakeConfig, FakePlatform, Fault, FaultAction};
 use flow_connect_core::catalog::{builtin_source, new_connection, FormValues};
@@ -21,112 +19,15 @@ use serde_json::{json, Value};
 const CONNECTIONS: &str = "/data/foundation/flowservice/connections";
 const NEW_PASSWORD: &str = "names-renewed-Pq38";
 
-fn binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let cli = dir.join("flow-connect-cli");
-    assert!(cli.exists(), "build flow-connect-cli first: cargo build -p flow-connect-cli");
-    cli
-}
-
 /// A data folder of its own, with the endpoints on the fake.
-struct Machine {
-    root: PathBuf,
-    env: Vec<(String, String)>,
+fn machine(fake: &FakePlatform) -> CliHome {
+    CliHome::new("flow-connect-names").on_platform(fake).with_env("SN_NEW_PASSWORD", NEW_PASSWORD)
 }
 
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.stdout))
-    }
-}
-
-impl Machine {
-    fn new(fake: &FakePlatform) -> Self {
-        let root = std::env::temp_dir().join(format!("flow-connect-names-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(root.join("home")).expect("home");
-        let env = vec![
-            ("XDG_DATA_HOME".to_owned(), root.join("data").display().to_string()),
-            ("HOME".to_owned(), root.join("home").display().to_string()),
-            ("FLOW_CONNECT_PLATFORM_URL".to_owned(), fake.url()),
-            ("FLOW_CONNECT_IMS_URL".to_owned(), fake.url()),
-            ("NO_COLOR".to_owned(), "1".to_owned()),
-            ("SN_NEW_PASSWORD".to_owned(), NEW_PASSWORD.to_owned()),
-            ("ACME_SECRET".to_owned(), fake.config().client_secret),
-        ];
-        Self { root, env }
-    }
-
-    async fn run(&self, args: &[&str]) -> Ran {
-        let mut command = Command::new(binary());
-        command
-            .args(args)
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(&self.root)
-            .stdin(Stdio::null());
-        let output =
-            tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("ran");
-        Ran {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    async fn ok(&self, args: &[&str]) -> Value {
-        let ran = self.run(args).await;
-        assert_eq!(ran.code, 0, "{args:?} failed: {}{}", ran.stdout, ran.stderr);
-        ran.json()
-    }
-
-    async fn add_account(&self, fake: &FakePlatform, name: &str) -> String {
-        let config = fake.config();
-        let added = self
-            .ok(&[
-                "accounts",
-                "add",
-                "--json",
-                "--name",
-                name,
-                "--org-id",
-                &config.org_id,
-                "--client-id",
-                &config.client_id,
-                "--client-secret",
-                "env:ACME_SECRET",
-                "--default-sandbox",
-                "prod",
-            ])
-            .await;
-        added["id"].as_str().expect("id").to_owned()
-    }
-
-    async fn import(&self, profiles: Value) {
-        let path = self.root.join(format!("export-{}.json", uuid::Uuid::new_v4()));
-        let export = json!({ "flowConnectProfiles": 1, "profiles": profiles });
-        std::fs::write(&path, export.to_string()).expect("written");
-        self.ok(&["profiles", "import", &path.display().to_string(), "--json"]).await;
-    }
-}
-
-impl Drop for Machine {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn skip_without_keychain() -> bool {
-    if !in_private_keyring() {
-        eprintln!("skipped: run inside scripts/private-session.sh (the CLI uses the real keychain)");
-        return true;
-    }
-    false
+async fn import(machine: &CliHome, profiles: Value) {
+    let export = json!({ "flowConnectProfiles": 1, "profiles": profiles });
+    let path = machine.write(&format!("export-{}.json", uuid::Uuid::new_v4()), &export.to_string());
+    machine.ok(&["profiles", "import", &path.display().to_string(), "--json"]).await;
 }
 
 fn servicenow_profile(name: &str) -> Value {
@@ -170,9 +71,9 @@ async fn explore_renew_rename_and_delete_act_on_the_connection_named_exactly() {
     fake.seed_connections(SERVICENOW, "prod", "Filler", 230);
     let ids = fake.seed_named(SERVICENOW, "prod", &["Sales", "Sales,EU"]);
     let (sales, sales_eu) = (ids[0].as_str(), ids[1].as_str());
-    let machine = Machine::new(&fake);
+    let machine = machine(&fake);
     machine.add_account(&fake, "Acme").await;
-    machine.import(json!([servicenow_profile("ServiceNow prod")])).await;
+    import(&machine, json!([servicenow_profile("ServiceNow prod")])).await;
 
     let explored = machine.run(&["connections", "explore", "Sales,EU", "--json"]).await;
     assert_eq!(explored.code, 0, "{}", explored.stderr);
@@ -218,7 +119,7 @@ async fn an_ambiguous_name_exits_9_with_the_ids_and_changes_nothing() {
     }
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let twins = fake.seed_named(SERVICENOW, "prod", &["Twins", "Twins", "Twins,EU"]);
-    let machine = Machine::new(&fake);
+    let machine = machine(&fake);
     let acme = machine.add_account(&fake, "Acme").await;
 
     for args in [
@@ -241,7 +142,7 @@ async fn an_ambiguous_name_exits_9_with_the_ids_and_changes_nothing() {
     assert_eq!(machine.ok(&["connections", "test", "Twins", "--json"]).await["id"], twins[0].as_str());
 
     // Two profiles whose names differ only in case: refused with both ids; each id works.
-    machine.import(json!([servicenow_profile("Team"), servicenow_profile("team")])).await;
+    import(&machine, json!([servicenow_profile("Team"), servicenow_profile("team")])).await;
     let profiles = machine.ok(&["profiles", "list", "--json"]).await;
     let profile_ids: Vec<&str> =
         profiles.as_array().expect("list").iter().filter_map(|p| p["id"].as_str()).collect();

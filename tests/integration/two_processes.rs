@@ -1,16 +1,16 @@
 //! Two holders of one data folder (and two real processes): rewrites, newer files, locks per file, modes, migrations.
 //!
 //! The app and flow-connect-cli share the data folder: here two `Services` (or two books) over
-//! one folder stand for them, and the built CLI binary is the second process where the issue
-//! asks for one. Files are real, in a folder of the test's own; the keychain is the private
-//! session's (`fakes::TestStore`), memory outside it.
+//! one folder stand for them, and the built CLI binary is the second process where only a real
+//! one shows the behaviour. Files are real, in a folder of the test's own; the keychain is the
+//! private session's (`fakes::TestStore`), memory outside it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
+use fakes::cli::CliHome;
 use fakes::{Scratch, TestStore};
 use flow_connect_core::accounts::{Account, AccountBook, SignIn};
 use flow_connect_core::catalog::FormValues;
@@ -101,7 +101,7 @@ async fn names(services: &Services) -> Vec<String> {
     services.profiles.list("").await.into_iter().map(|p| p.name).collect()
 }
 
-// ---- Point 2: a file another process rewrote ----------------------------------------------
+// ---- A file another process rewrote -------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_a_newer_flow_connect_rewrote_is_kept_in_place_and_edits_say_to_update() {
@@ -243,7 +243,7 @@ async fn a_start_sets_a_file_aside_only_under_its_lock() {
     assert_eq!(app.profiles.profile(&kept.id).await.map(|p| p.name).as_deref(), Some("Kept"));
 }
 
-// ---- Point 8: modes -------------------------------------------------------------------------
+// ---- Modes --------------------------------------------------------------------------------------
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,7 +265,7 @@ async fn the_data_folder_and_files_are_the_user_s_alone_across_rewrites() {
     assert_eq!(mode(&data.join("profiles.json")), 0o600, "a rewrite keeps the file private");
 }
 
-// ---- Point 10: one lock per file, never held across a keychain call ---------------------------
+// ---- One lock per file, never held across a keychain call ---------------------------------------
 
 /// A keychain whose writes wait until the test lets them through, as one waiting for the user
 /// to unlock it does. Reads and deletes pass straight through.
@@ -373,34 +373,14 @@ async fn a_keychain_call_that_hangs_in_one_holder_stalls_no_save_of_the_other() 
     assert_eq!(cli_accounts.list(), vec![account]);
 }
 
-// ---- Point 12: an old accounts file migrates once, to the same ids everywhere --------------------
-
-/// The flow-connect-cli built beside this test (`cargo build -p flow-connect-cli` first).
-fn cli_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary");
-    let dir = exe.parent().and_then(Path::parent).expect("target dir");
-    let cli = dir.join("flow-connect-cli");
-    assert!(
-        cli.exists(),
-        "build flow-connect-cli first: cargo build -p flow-connect-cli ({})",
-        cli.display()
-    );
-    cli
-}
+// ---- An old accounts file migrates once, to the same ids everywhere -----------------------------
 
 /// `flow-connect-cli accounts list --json` over the data folder under `xdg`: the ids it shows.
 async fn cli_account_ids(xdg: &Path) -> Vec<(String, String)> {
-    let mut command = Command::new(cli_binary());
-    command
-        .args(["accounts", "list", "--json"])
-        .env("XDG_DATA_HOME", xdg)
-        .env("HOME", xdg.join("home"))
-        .env("NO_COLOR", "1")
-        .env("FLOW_CONNECT_LOG", "info");
-    let output = tokio::task::spawn_blocking(move || command.output()).await.expect("joined").expect("ran");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    let listed: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let cli = CliHome::over(xdg).with_env("FLOW_CONNECT_LOG", "info");
+    let ran = cli.run(&["accounts", "list", "--json"]).await;
+    assert!(ran.code == 0, "{}{}", ran.stdout, ran.stderr);
+    let listed = ran.json();
     listed
         .as_array()
         .expect("a list")
