@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use flow_connect_core::catalog::FormValues;
+use flow_connect_core::catalog::{ConsentKind, FormValues, Source};
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::google::{self, GoogleClient, RedirectSetting};
 use flow_connect_core::key_files::{display_name, read_client_json};
@@ -192,14 +192,15 @@ pub fn cancel_consent(state: State<'_, AppState>) {
     state.consent.with_handle(google::ConsentHandle::cancel);
 }
 
-/// Verify and revoke are Google's, so the form is BigQuery's.
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
-
 /// The form's client and refresh token, with any of them held in the keychain.
 #[derive(Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct TokenCheck {
+    /// The form's source and sign-in method: verify and revoke are Google's, so core must
+    /// give that method Google's consent.
+    pub spec_id: String,
+    pub spec_name: String,
     #[ts(type = "Record<string, string>")]
     pub values: FormValues,
     pub stored: Option<StoredSecrets>,
@@ -231,9 +232,10 @@ async fn token_and_client(
     state: &AppState,
     check: TokenCheck,
 ) -> Result<(GoogleClient, Secret), CommandError> {
+    let source = state.source(None, &check.spec_id)?;
+    require_google_consent(&source, &check.spec_name)?;
     let mut values = check.values;
     if let Some(stored) = &check.stored {
-        let source = state.source(None, BIGQUERY)?;
         form_secrets::fill(stored, &source, &state.sets, &state.profiles, &state.vault, &mut values).await?;
     }
     let mut take = |field: &str, what: &str| {
@@ -246,4 +248,48 @@ async fn token_and_client(
     let client_id = take("clientId", "client ID")?.expose().trim().to_owned();
     let client_secret = take("clientSecret", "client secret")?;
     Ok((GoogleClient { client_id, client_secret }, refresh_token))
+}
+
+/// Verify and revoke send the form's token to Google, so the form's method must be one core
+/// gives Google's consent (`ConsentKind::of`, the rule of the window and the CLI alike): a
+/// token of any other source is never sent there.
+fn require_google_consent(source: &Source, spec_name: &str) -> Result<(), CommandError> {
+    if source.auth_method(spec_name).is_some_and(|m| m.consent == ConsentKind::Google) {
+        return Ok(());
+    }
+    Err(CommandError::new(
+        ErrorCode::Validation,
+        format!(
+            "{}'s sign-in method is not one Google issues tokens for, so Flow Connect does not send its token to Google. Check the token with its own provider.",
+            source.display_name
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use flow_connect_core::catalog::builtin_sources;
+
+    use super::*;
+
+    #[test]
+    fn only_a_method_with_googles_consent_goes_to_google() {
+        let sources = builtin_sources();
+        let bigquery = sources.iter().find(|s| s.spec_key == "google-big-query").expect("BigQuery");
+        let google =
+            bigquery.auth_methods.iter().find(|m| m.consent == ConsentKind::Google).expect("a method");
+        assert!(require_google_consent(bigquery, &google.spec_name).is_ok());
+        let service =
+            bigquery.auth_methods.iter().find(|m| m.consent == ConsentKind::None).expect("a method");
+        let refused = require_google_consent(bigquery, &service.spec_name).expect_err("not Google's");
+        assert_eq!(refused.code, ErrorCode::Validation);
+        assert!(require_google_consent(bigquery, "No such method").is_err());
+        // A REST API's OAuth method has a client and a refresh token too, but its provider's own consent.
+        let rest = sources
+            .iter()
+            .flat_map(|s| s.auth_methods.iter().map(move |m| (s, m)))
+            .find(|(_, m)| m.consent == ConsentKind::Rest)
+            .expect("a REST method");
+        assert!(require_google_consent(rest.0, &rest.1.spec_name).is_err());
+    }
 }

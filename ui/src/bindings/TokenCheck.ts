@@ -4,4 +4,9 @@ import type { StoredSecrets } from "./StoredSecrets";
 /**
  * The form's client and refresh token, with any of them held in the keychain.
  */
-export type TokenCheck = { values: Record<string, string>, stored: StoredSecrets | null, };
+export type TokenCheck = { 
+/**
+ * The form's source and sign-in method: verify and revoke are Google's, so core must
+ * give that method Google's consent.
+ */
+specId: string, specName: string, values: Record<string, string>, stored: StoredSecrets | null, };

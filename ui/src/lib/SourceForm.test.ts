@@ -181,6 +181,44 @@ describe("preview masking and failures", () => {
   });
 });
 
+describe("which consent a sign-in method gets", () => {
+  const bigQuery = catalog.find((s) => s.displayName === "Google BigQuery") as Source;
+
+  /** BigQuery as another spec (id and key) whose methods' consent core set to `consent`. */
+  function renamed(consent: "none" | "google"): Source {
+    return {
+      ...bigQuery,
+      specId: "0c0ffee0-0000-4000-8000-000000000001",
+      specKey: "warehouse",
+      authMethods: bigQuery.authMethods.map((m) => ({ ...m, consent })),
+    };
+  }
+
+  function signInButton(): HTMLButtonElement | undefined {
+    return [...document.querySelectorAll("button")].find(
+      (b) => b.textContent.trim() === "Sign in with Google",
+    );
+  }
+
+  it("follows the method's consent from core, not the spec's key or params", async () => {
+    backend({ validate_form: () => ({ errors: [], warnings: [] }) });
+    render(renamed("google"));
+    await vi.waitFor(() => {
+      expect(signInButton()).toBeDefined();
+    });
+    if (component) void unmount(component);
+    document.body.innerHTML = "";
+    render({
+      ...bigQuery,
+      authMethods: bigQuery.authMethods.map((m) => ({ ...m, consent: "none" })),
+    });
+    await vi.waitFor(() => {
+      expect(document.getElementById("field-refreshToken")).not.toBeNull();
+    });
+    expect(signInButton()).toBeUndefined();
+  });
+});
+
 describe("Google consent", () => {
   const bigQuery = catalog.find((s) => s.displayName === "Google BigQuery") as Source;
   const set = "consent/0b5e0b44-4c8a-4c38-9e0f-1a0c1f0f7f11";
