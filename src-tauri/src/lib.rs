@@ -100,6 +100,7 @@ pub fn run() {
             commands::catalog::load_source,
             commands::catalog::catalog_sources,
             commands::catalog::refresh_catalog,
+            commands::catalog::search_catalog,
             commands::accounts::list_accounts,
             commands::accounts::save_account,
             commands::accounts::delete_account,

@@ -48,6 +48,25 @@ pub async fn refresh_catalog(
     Ok(state.catalog.refresh(&client).await?)
 }
 
+/// The spec ids of the sources the catalog search `query` finds, by core's one rule
+/// ([`catalog::matches_search`], also `flow-connect-cli sources list --search`): among the
+/// account's catalog as last fetched, or the built-in sources without an account. Never a
+/// network call; the page asks only once the user typed something.
+#[tauri::command]
+pub async fn search_catalog(
+    state: State<'_, AppState>,
+    account_id: Option<String>,
+    query: String,
+) -> Result<Vec<String>, CommandError> {
+    let found = |sources: &[Source]| {
+        sources.iter().filter(|s| catalog::matches_search(s, &query)).map(|s| s.spec_id.clone()).collect()
+    };
+    Ok(match account_id {
+        Some(id) => found(&state.catalog.list(&state.account(&id)?.org_id).await.sources),
+        None => found(catalog::builtin_sources()),
+    })
+}
+
 // The form commands are async so that they run off the main thread: reading the accounts file
 // the first time is I/O, and the window must never wait for it.
 

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use flow_connect_core::config;
 use flow_connect_core::credentials::StoredSecrets;
 use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
 use flow_connect_core::services;
@@ -37,13 +38,56 @@ pub async fn list_profiles(
     Ok(ProfileList { profiles, total })
 }
 
-/// What the user should know about the data files, each said once: what happened at start-up,
-/// and any file another process made unreadable since (a newer flow-connect-cli rewrote it).
-/// The UI shows it; asking again later finds the new ones.
+/// What the window tells the user: the data files' notices, and the endpoints moved away from
+/// Adobe's and Google's own addresses.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Notices {
+    /// Each said once: what happened at start-up, and any file another process made unreadable
+    /// since (a newer flow-connect-cli rewrote it); asking again later finds the new ones.
+    pub notice: Option<String>,
+    /// Every `FLOW_CONNECT_*_URL` in force that differs from the default (the window keeps
+    /// them in a banner, since the account's secret goes there). Sent with the notices, which
+    /// the window asks for at start anyway, so the banner costs no IPC round trip of its own.
+    pub moved_endpoints: Vec<MovedEndpoint>,
+}
+
+/// One endpoint a `FLOW_CONNECT_*_URL` variable moved.
+#[derive(Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MovedEndpoint {
+    /// The variable that set it, such as `FLOW_CONNECT_IMS_URL`.
+    pub var: String,
+    pub url: String,
+    /// What Flow Connect asks there, in the user's words.
+    pub what: String,
+}
+
+/// What the variable's endpoint is for, as the banner says it.
+fn endpoint_purpose(var: &str) -> &'static str {
+    match var {
+        config::PLATFORM_URL_VAR => "Experience Platform's APIs",
+        config::IMS_URL_VAR => "Adobe sign-in",
+        config::GOOGLE_AUTH_URL_VAR => "Google's consent page",
+        config::GOOGLE_TOKEN_URL_VAR => "Google's tokens",
+        config::GOOGLE_REVOKE_URL_VAR => "Google's token revocation",
+        _ => "requests",
+    }
+}
+
+/// The notices and moved endpoints; the UI shows them.
 #[tauri::command]
-pub fn take_notices(state: State<'_, AppState>) -> Option<String> {
+pub fn take_notices(state: State<'_, AppState>) -> Notices {
     let text = state.take_notices().join(" ");
-    (!text.is_empty()).then_some(text)
+    let moved_endpoints = state
+        .endpoints
+        .overridden()
+        .into_iter()
+        .map(|(var, url)| MovedEndpoint { var: var.to_owned(), url, what: endpoint_purpose(var).to_owned() })
+        .collect();
+    Notices { notice: (!text.is_empty()).then_some(text), moved_endpoints }
 }
 
 /// Saves the form as a profile; which fields are secret comes from the source's catalog entry.

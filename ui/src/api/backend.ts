@@ -27,6 +27,7 @@ import type { ErrorCode } from "../bindings/ErrorCode";
 import type { FormCheck } from "../bindings/FormCheck";
 import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
 import type { ImportedKeyFile } from "../bindings/ImportedKeyFile";
+import type { Notices } from "../bindings/Notices";
 import type { OpenedProfile } from "../bindings/OpenedProfile";
 import type { Preferences } from "../bindings/Preferences";
 import type { Profile } from "../bindings/Profile";
@@ -139,6 +140,11 @@ export function catalogSources(accountId: string): Promise<CatalogList> {
   return call<CatalogList>("catalog_sources", { accountId });
 }
 
+/** The spec ids of the sources the catalog search finds, by core's rule; no network call. */
+export function searchCatalog(accountId: string | null, query: string): Promise<string[]> {
+  return call<string[]>("search_catalog", { accountId, query });
+}
+
 /** Fetches the org's whole catalog of sources. */
 export function refreshCatalog(accountId: string, sandbox: string): Promise<CatalogList> {
   return call<CatalogList>("refresh_catalog", { accountId, sandbox });
@@ -214,8 +220,8 @@ export function listProfiles(query: string, limit: number): Promise<ProfileList>
 }
 
 /** What happened to the accounts and profiles files at start-up (moved aside), once. */
-export function takeNotices(): Promise<string | null> {
-  return call<string | null>("take_notices");
+export function takeNotices(): Promise<Notices> {
+  return call<Notices>("take_notices");
 }
 
 export function saveProfile(draft: ProfileDraft): Promise<Profile> {

@@ -1,20 +1,83 @@
 // The catalog the home screen lists: the built-in sources from the bundle at first, then the
 // signed-in org's whole catalog (at once from the cache, then refreshed in the background).
-import { catalogSources, refreshCatalog } from "../api/backend";
+import { catalogSources, refreshCatalog, searchCatalog } from "../api/backend";
 import { builtinSources } from "../bindings/builtinSources";
 import type { CatalogList } from "../bindings/CatalogList";
 import type { Source } from "../bindings/Source";
 import { messageOf } from "./session.svelte";
 
-/** The words of a search, each of which must be in a source's name, category or spec name. */
-export function matches(source: Source, query: string, category: string): boolean {
+/** Whether `source` shows: in the category picked (any when empty) and among the sources the
+ * search found (`null`: no search, every source). */
+export function matches(
+  source: Source,
+  found: ReadonlySet<string> | null,
+  category: string,
+): boolean {
   if (category && source.category !== category) return false;
-  const haystack =
-    `${source.displayName} ${source.category} ${source.specKey} ${source.specId}`.toLowerCase();
-  return query
-    .toLowerCase()
-    .split(/\s+/)
-    .every((word) => haystack.includes(word));
+  return found === null || found.has(source.specId);
+}
+
+/** Milliseconds of quiet typing before the search is asked. */
+const SEARCH_PAUSE = 120;
+
+/** The catalog search. Which sources a query finds is core's rule, the same as
+ * `flow-connect-cli sources list --search` (every word in the name, category, spec name or id),
+ * so the backend answers it: after a pause in typing, never in the way of a keystroke, and
+ * never for an empty query, so start-up asks nothing. */
+export class CatalogSearch {
+  /** The spec ids found for the last query answered; null for no query (every source). */
+  found = $state.raw<readonly string[] | null>(null);
+  /** The query `found` answers. */
+  answered = $state("");
+  private asked = 0;
+  /** What the last call asked (account, list, words): the same is not asked twice. */
+  private key = "";
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pause: number;
+
+  constructor(pause = SEARCH_PAUSE) {
+    this.pause = pause;
+  }
+
+  /** Searches `query` among the account's catalog (the built-in sources without one) as
+   * fetched at `listedAt`: a new list is searched again. Until the answer comes the last one
+   * stays shown; an answer to an older query is dropped. */
+  ask(query: string, accountId: string | null, listedAt: number | null): void {
+    const words = query.trim();
+    const key = words ? JSON.stringify([accountId, listedAt, words]) : "";
+    if (key === this.key) return;
+    this.key = key;
+    clearTimeout(this.timer);
+    const mine = ++this.asked;
+    if (!words) {
+      this.found = null;
+      this.answered = "";
+      return;
+    }
+    this.timer = setTimeout(() => {
+      searchCatalog(accountId, words)
+        .then((ids) => {
+          if (mine !== this.asked) return;
+          this.found = ids;
+          this.answered = words;
+        })
+        .catch(() => {
+          // The catalog stays usable: every source shows, as without a search; the same
+          // query typed again asks again.
+          if (mine !== this.asked) return;
+          this.key = "";
+          this.found = null;
+          this.answered = "";
+        });
+    }, this.pause);
+  }
+
+  /** Stops a search still waiting for its pause. */
+  stop(): void {
+    clearTimeout(this.timer);
+    this.asked++;
+    this.key = "";
+  }
 }
 
 class Catalog {

@@ -9,6 +9,7 @@ import {
   renameProfile,
   takeNotices,
 } from "../api/backend";
+import type { MovedEndpoint } from "../bindings/MovedEndpoint";
 import type { Profile } from "../bindings/Profile";
 import { messageOf } from "./session.svelte";
 import { toasts } from "./ui/toasts.svelte";
@@ -29,6 +30,9 @@ class Profiles {
   /** A message for the user: the file was set aside, an export was written, a failure. */
   notice = $state("");
   loaded = $state(false);
+  /** The endpoints a `FLOW_CONNECT_*_URL` moved: the window keeps a banner while any is. They
+   * come with the notices, so the banner costs no call of its own at start. */
+  movedEndpoints = $state.raw<MovedEndpoint[]>([]);
   /** Told of each notice the backend gives, so the window can show it on any screen. */
   onnotice: ((notice: string) => void) | null = null;
 
@@ -52,7 +56,10 @@ class Profiles {
    * Flow Connect": at start, when the window gets the focus back (the CLI or another version
    * may have written meanwhile), and after a save failed. */
   async takeNotices(): Promise<void> {
-    const notice = await takeNotices().catch(() => null);
+    const told = await takeNotices().catch(() => null);
+    if (!told) return;
+    this.movedEndpoints = told.movedEndpoints;
+    const notice = told.notice;
     if (!notice) return;
     this.notice = notice;
     this.onnotice?.(notice);
