@@ -7,6 +7,7 @@ fn main() {
             "load_source",
             "catalog_sources",
             "refresh_catalog",
+            "search_catalog",
             "list_accounts",
             "save_account",
             "delete_account",
