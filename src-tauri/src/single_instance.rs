@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use tauri::{AppHandle, Manager, Runtime, Window, WindowEvent, Wry};
 use zbus::blocking::Connection;
 use zbus::fdo::{RequestNameFlags, RequestNameReply};
+use zbus::names::BusName;
 
 /// How long a launch keeps trying to hand over before it starts as the first instance: long
 /// enough for an instance that is closing to let go of its name, short for the user waiting.
@@ -28,6 +29,8 @@ const CALL_TIMEOUT: Duration = Duration::from_secs(2);
 const FOCUS_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long after focusing the owner still takes a close into account.
 const CLOSE_GRACE: Duration = Duration::from_millis(200);
+/// How long a launch that handed over watches the owner keep its name before it exits.
+const OWNER_WATCH: Duration = Duration::from_secs(2);
 
 const INTERFACE: &str = "org.SingleInstance.DBus";
 
@@ -165,7 +168,8 @@ pub fn claim(identifier: &str) -> Claim {
             }
         }
         match hand_over(&connection, &name, &path) {
-            Ok(()) => return Claim::HandedOver,
+            Ok(()) if owner_stays(&connection, &name) => return Claim::HandedOver,
+            Ok(()) => tracing::info!("the Flow Connect that took over is closing: trying again"),
             Err(e) => tracing::warn!(error = %e, "the running Flow Connect did not take over"),
         }
         if Instant::now() >= deadline {
@@ -179,6 +183,27 @@ pub fn claim(identifier: &str) -> Claim {
     let _ = connection.request_name_with_flags(name.as_str(), Default::default());
     *shared.connection.lock().unwrap_or_else(PoisonError::into_inner) = Some(connection);
     Claim::First(Instance { shared })
+}
+
+/// After a hand-over: whether the instance that took it keeps the name for a moment. One the
+/// user asked to close just before this launch answers from the bus's thread and may only then
+/// run that close, on its main thread, which gives the name up: this launch must not exit
+/// into no window at all.
+fn owner_stays(connection: &Connection, name: &str) -> bool {
+    let (Ok(dbus), Ok(bus_name)) = (zbus::blocking::fdo::DBusProxy::new(connection), BusName::try_from(name))
+    else {
+        return true;
+    };
+    let owner = || dbus.get_name_owner(bus_name.clone()).ok();
+    let Some(first) = owner() else { return false };
+    let deadline = Instant::now() + OWNER_WATCH;
+    while Instant::now() < deadline {
+        std::thread::sleep(RETRY_EVERY);
+        if owner().as_ref() != Some(&first) {
+            return false;
+        }
+    }
+    true
 }
 
 fn hand_over(connection: &Connection, name: &str, path: &str) -> zbus::Result<()> {
