@@ -10,7 +10,7 @@ mod startup;
 mod state;
 mod window_state;
 
-use flow_connect_core::config::Endpoints;
+use flow_connect_core::config::{self, Endpoints};
 use tauri::Manager;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
@@ -32,7 +32,11 @@ pub fn run() {
         Ok(endpoints) => endpoints,
         Err(err) => startup::cannot_start(&err.to_string(), 2),
     };
-    tracing::info!(platform = %endpoints.platform, ims = %endpoints.ims, "Flow Connect starting");
+    tracing::info!(
+        platform = %config::shown(&endpoints.platform),
+        ims = %config::shown(&endpoints.ims),
+        "Flow Connect starting"
+    );
 
     let context = tauri::generate_context!();
     // Before anything opens: a second launch hands over to the first and ends here.

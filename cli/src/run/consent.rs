@@ -7,6 +7,7 @@ use std::io::IsTerminal as _;
 use std::process::ExitCode;
 
 use flow_connect_core::catalog::{ConsentKind, FormValues};
+use flow_connect_core::config;
 use flow_connect_core::failure::{ErrorCode, Failure};
 use flow_connect_core::form_consent::{self, ConsentRequest};
 use flow_connect_core::google::{BIGQUERY_SCOPE, MAX_PASTED_LEN};
@@ -65,7 +66,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     if !token_url.is_empty() {
         ctx.out.notice(&format!(
             "The client secret and the consent's code go to the token address {}. Stop here (Ctrl-C) if that is not your provider's.",
-            output::clean(&token_url)
+            output::clean(&config::shown_text(&token_url))
         ));
     }
     let request = ConsentRequest {

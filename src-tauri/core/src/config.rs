@@ -78,9 +78,25 @@ impl Endpoints {
         ]
         .into_iter()
         .filter(|(_, url, default)| url != default)
-        .map(|(var, url, _)| (var, url.to_string()))
+        .map(|(var, url, _)| (var, shown(url)))
         .collect()
     }
+}
+
+/// An address as it may be shown or logged: without a user name or password written into it
+/// (`https://me:secret@proxy/`), which would otherwise reach the screen, the terminal and logs.
+pub fn shown(url: &Url) -> String {
+    let mut url = url.clone();
+    // Both setters fail only for URLs that cannot carry credentials, which then carry none.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.to_string()
+}
+
+/// [`shown`] for an address kept as text (a profile's token URL); one that does not parse is
+/// shown as it is, since it then cannot be where a request goes either.
+pub fn shown_text(url: &str) -> String {
+    Url::parse(url).map(|u| shown(&u)).unwrap_or_else(|_| url.to_owned())
 }
 
 impl Default for Endpoints {
@@ -164,6 +180,18 @@ mod tests {
                 (GOOGLE_TOKEN_URL_VAR, "https://token.example/t".to_owned())
             ]
         );
+    }
+
+    #[test]
+    fn a_moved_endpoint_is_shown_without_credentials_written_into_it() {
+        let moved = Endpoints::from_lookup(|v| {
+            (v == IMS_URL_VAR).then(|| "https://me:hunter2@proxy.example:8443/ims".into())
+        })
+        .expect("ok");
+        assert_eq!(moved.overridden(), [(IMS_URL_VAR, "https://proxy.example:8443/ims".to_owned())]);
+        assert_eq!(shown(&moved.ims), "https://proxy.example:8443/ims");
+        assert_eq!(shown_text("https://id:pw@oauth.example/token"), "https://oauth.example/token");
+        assert_eq!(shown_text("not a url"), "not a url");
     }
 
     #[test]

@@ -77,20 +77,6 @@ fn endpoint_purpose(var: &str) -> &'static str {
     }
 }
 
-/// The address as the banner shows it: without a user name or password written into it, which
-/// would be a secret on screen.
-fn shown_url(url: String) -> String {
-    match url::Url::parse(&url) {
-        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
-            // Both setters fail only for URLs that cannot have credentials, which these have.
-            let _ = parsed.set_username("");
-            let _ = parsed.set_password(None);
-            parsed.to_string()
-        }
-        _ => url,
-    }
-}
-
 /// The notices and moved endpoints; the UI shows them.
 #[tauri::command]
 pub fn take_notices(state: State<'_, AppState>) -> Notices {
@@ -99,11 +85,7 @@ pub fn take_notices(state: State<'_, AppState>) -> Notices {
         .endpoints
         .overridden()
         .into_iter()
-        .map(|(var, url)| MovedEndpoint {
-            var: var.to_owned(),
-            url: shown_url(url),
-            what: endpoint_purpose(var).to_owned(),
-        })
+        .map(|(var, url)| MovedEndpoint { var: var.to_owned(), url, what: endpoint_purpose(var).to_owned() })
         .collect();
     Notices { notice: (!text.is_empty()).then_some(text), moved_endpoints }
 }
@@ -203,9 +185,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_moved_endpoint_is_shown_without_credentials_written_into_it() {
-        assert_eq!(shown_url("https://proxy.example:8443/ims".into()), "https://proxy.example:8443/ims");
-        assert_eq!(shown_url("https://me:hunter2@proxy.example/".into()), "https://proxy.example/");
+    fn each_moved_endpoint_says_what_it_is_for() {
         assert_eq!(endpoint_purpose(config::IMS_URL_VAR), "Adobe sign-in");
+        assert_eq!(endpoint_purpose(config::GOOGLE_TOKEN_URL_VAR), "Google's tokens");
     }
 }
