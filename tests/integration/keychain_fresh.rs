@@ -325,3 +325,19 @@ async fn a_sweep_in_another_process_spares_a_running_process_s_set() {
     let left: Vec<_> = std::fs::read_dir(&owners).map(|d| d.flatten().collect()).unwrap_or_default();
     assert!(left.is_empty(), "the gone process's lock file is cleaned up: {left:?}");
 }
+
+#[tokio::test]
+async fn an_index_a_newer_flow_connect_wrote_is_kept_in_place_and_not_changed() {
+    let scratch = Scratch::new("sets-newer");
+    let path = scratch.dir.join("secret-sets.json");
+    let newer = br#"{"schemaVersion": 7, "sets": [], "somethingNew": true}"#;
+    std::fs::write(&path, newer).expect("newer index");
+    let sets = SecretSets::open(path.clone(), Arc::new(Vault::new(MemoryStore::default())));
+    let refused = sets.keep(None, BIGQUERY, vec![("clientSecret".into(), Secret::new("GOCSPX-old"))]).await;
+    let message = refused.expect_err("a newer index is not changed").to_string();
+    assert!(message.contains("newer Flow Connect"), "{message}");
+    assert_eq!(std::fs::read(&path).expect("still there"), newer, "neither set aside nor rewritten");
+    let names: Vec<_> =
+        std::fs::read_dir(&scratch.dir).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert!(!names.iter().any(|n| n.to_string_lossy().contains("unreadable")), "{names:?}");
+}

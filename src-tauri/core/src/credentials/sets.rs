@@ -60,25 +60,16 @@ struct Index {
 
 /// The secret sets of forms, and what each was made for.
 impl Stored for Index {
-    /// An unreadable index is set aside (the sets it named are then unknown, which leaves at
-    /// most a few keychain entries behind, never a secret in a file).
+    /// At start-up, as every data file: a damaged index is set aside (the sets it named are
+    /// then unknown, which leaves at most a few keychain entries behind, never a secret in a
+    /// file); one a newer Flow Connect wrote is kept in place and changes to it refused.
     fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
-        Ok(match read(path) {
-            Ok(index) => (index, None),
-            Err(reason) => {
-                let moved_to = data_file::set_aside(path)?;
-                tracing::warn!(moved_to = %moved_to.display(), %reason, "secret set index moved aside");
-                (
-                    Index { schema_version: SCHEMA_VERSION, sets: Vec::new() },
-                    Some(StoreNotice::MovedAside { moved_to, reason }),
-                )
-            }
-        })
+        data_file::open_versioned(path, SCHEMA_VERSION, parse, empty)
     }
 
     /// At runtime an unreadable index is left in place (changes are refused meanwhile).
     fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), data_file::Unreadable> {
-        read(path).map(|index| (index, None)).map_err(data_file::Unreadable::Invalid)
+        Ok((data_file::read_versioned(path, parse)?.map(|(index, _)| index).unwrap_or_else(empty), None))
     }
 
     fn store(&self, path: &Path) -> std::io::Result<()> {
@@ -291,19 +282,32 @@ async fn delete_entries(vault: &Vault, entry: &Entry) -> Result<(), VaultError> 
     Ok(())
 }
 
-fn read(path: &Path) -> Result<Index, String> {
-    let bytes = match data_file::read_bounded(path) {
-        Ok(None) => return Ok(Index { schema_version: SCHEMA_VERSION, sets: Vec::new() }),
-        Ok(Some(bytes)) => bytes,
-        Err(e) => return Err(e.to_string()),
-    };
-    let index: Index = serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+fn empty() -> Index {
+    Index { schema_version: SCHEMA_VERSION, sets: Vec::new() }
+}
+
+fn parse(bytes: &[u8]) -> Result<(Index, u32), data_file::Unreadable> {
+    let index: Index = serde_json::from_slice(bytes).map_err(|e| {
+        // A newer index may have fields this one cannot read: its version still says so.
+        match serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .and_then(|v| v["schemaVersion"].as_u64())
+        {
+            Some(version) if version > u64::from(SCHEMA_VERSION) => {
+                data_file::Unreadable::Newer { version: u32::try_from(version).unwrap_or(u32::MAX) }
+            }
+            _ => data_file::Unreadable::Invalid(format!("it is not a secret set index ({e})")),
+        }
+    })?;
+    if index.schema_version > SCHEMA_VERSION {
+        return Err(data_file::Unreadable::Newer { version: index.schema_version });
+    }
     if index.schema_version != SCHEMA_VERSION {
-        return Err(format!("schema version {}", index.schema_version));
+        return Err(data_file::Unreadable::Invalid(format!("schema version {}", index.schema_version)));
     }
     // Only sets this module could have made are kept: the index is a file anyone could edit.
     let sets = index.sets.into_iter().filter(|e| StoredSecrets::check_set(&e.set).is_ok()).collect();
-    Ok(Index { sets, ..index })
+    Ok((Index { sets, ..index }, SCHEMA_VERSION))
 }
 
 fn now_ms() -> u64 {
