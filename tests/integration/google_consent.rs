@@ -10,8 +10,9 @@ use flow_connect_core::flow::http_client;
 use flow_connect_core::form_consent;
 use flow_connect_core::google::{
     begin, finish, revoke, start, verify, Callback, CallbackListener, ConsentError, ConsentSetup,
-    GoogleClient, GoogleEndpoints, ListenerError, LoopbackHost, RedirectSetting, BIGQUERY_SCOPE,
+    GoogleClient, GoogleEndpoints, ListenerError, LoopbackHost, RedirectSetting,
 };
+use flow_connect_core::catalog::BIGQUERY_SCOPE;
 use flow_connect_core::profiles::ProfileBook;
 use flow_connect_core::vault::SecretStore;
 use flow_connect_core::Secret;

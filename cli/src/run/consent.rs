@@ -10,7 +10,7 @@ use flow_connect_core::catalog::{ConsentKind, FormValues};
 use flow_connect_core::config;
 use flow_connect_core::failure::{ErrorCode, Failure};
 use flow_connect_core::form_consent::{self, ConsentRequest};
-use flow_connect_core::google::{BIGQUERY_SCOPE, MAX_PASTED_LEN};
+use flow_connect_core::google::MAX_PASTED_LEN;
 use flow_connect_core::renew;
 use flow_connect_core::Secret;
 
@@ -23,10 +23,10 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     let profile = services.profiles.find(&args.profile).await?;
     let source = services.source(None, &profile.spec_id)?;
     // Which consent fills the tokens is the catalog's rule, the window's too.
-    let kind = source.auth_method(&profile.spec_name).map_or(ConsentKind::None, |m| m.consent);
-    let google = match kind {
-        ConsentKind::Google => true,
-        ConsentKind::Rest => false,
+    let kind = source.auth_method(&profile.spec_name).map_or(ConsentKind::None, |m| m.consent.clone());
+    let google_scope = match kind {
+        ConsentKind::Google { scope } => Some(scope),
+        ConsentKind::Rest => None,
         ConsentKind::None => {
             return Err(Failure::new(
                 ErrorCode::Validation,
@@ -39,6 +39,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
             ))
         }
     };
+    let google = google_scope.is_some();
     let token_url = if google {
         services.google_endpoints().token.to_string()
     } else {
@@ -60,7 +61,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     let client_secret = given.get("clientSecret").cloned().unwrap_or_else(|| Secret::new(String::new()));
     let (stored, _) = services.profiles.stored_secrets(&profile).await?;
     let scopes =
-        args.scopes.clone().unwrap_or_else(|| if google { BIGQUERY_SCOPE.to_owned() } else { String::new() });
+        args.scopes.clone().or(google_scope).unwrap_or_default();
     // The profile may come from someone else's export: say where its client secret will go
     // before anything is sent, also with --json.
     if !token_url.is_empty() {

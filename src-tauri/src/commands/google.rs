@@ -254,7 +254,7 @@ async fn token_and_client(
 /// gives Google's consent (`ConsentKind::of`, the rule of the window and the CLI alike): a
 /// token of any other source is never sent there.
 fn require_google_consent(source: &Source, spec_name: &str) -> Result<(), CommandError> {
-    if source.auth_method(spec_name).is_some_and(|m| m.consent == ConsentKind::Google) {
+    if source.auth_method(spec_name).is_some_and(|m| matches!(m.consent, ConsentKind::Google { .. })) {
         return Ok(());
     }
     Err(CommandError::new(
@@ -277,7 +277,7 @@ mod tests {
         let sources = builtin_sources();
         let bigquery = sources.iter().find(|s| s.spec_key == "google-big-query").expect("BigQuery");
         let google =
-            bigquery.auth_methods.iter().find(|m| m.consent == ConsentKind::Google).expect("a method");
+            bigquery.auth_methods.iter().find(|m| matches!(m.consent, ConsentKind::Google { .. })).expect("a method");
         assert!(require_google_consent(bigquery, &google.spec_name).is_ok());
         let service =
             bigquery.auth_methods.iter().find(|m| m.consent == ConsentKind::None).expect("a method");

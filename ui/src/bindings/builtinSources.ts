@@ -1,4 +1,4 @@
-// Generated from src-tauri/core/src/catalog/sources.json by the core tests. Do not edit.
+// Generated from crates/core/src/catalog/sources.json by the core tests. Do not edit.
 import type { Source } from "./Source";
 
 export const builtinSources: Source[] = [
@@ -82,7 +82,10 @@ export const builtinSources: Source[] = [
             "hidden": false
           }
         ],
-        "consent": "google"
+        "consent": {
+          "kind": "google",
+          "scope": "https://www.googleapis.com/auth/bigquery"
+        }
       },
       {
         "specName": "Service Authentication",
@@ -130,7 +133,9 @@ export const builtinSources: Source[] = [
             "hidden": false
           }
         ],
-        "consent": "none"
+        "consent": {
+          "kind": "none"
+        }
       }
     ],
     "origin": "builtIn",
@@ -208,7 +213,9 @@ export const builtinSources: Source[] = [
             "hidden": false
           }
         ],
-        "consent": "none"
+        "consent": {
+          "kind": "none"
+        }
       }
     ],
     "origin": "builtIn",
@@ -335,7 +342,9 @@ export const builtinSources: Source[] = [
             "hidden": false
           }
         ],
-        "consent": "rest"
+        "consent": {
+          "kind": "rest"
+        }
       },
       {
         "specName": "Basic Authentication",
@@ -382,7 +391,9 @@ export const builtinSources: Source[] = [
             "hidden": false
           }
         ],
-        "consent": "none"
+        "consent": {
+          "kind": "none"
+        }
       }
     ],
     "origin": "builtIn",
@@ -444,7 +455,9 @@ export const builtinSources: Source[] = [
             "hidden": false
           }
         ],
-        "consent": "none"
+        "consent": {
+          "kind": "none"
+        }
       }
     ],
     "origin": "builtIn",

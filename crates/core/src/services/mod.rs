@@ -312,7 +312,7 @@ mod tests {
 
     #[test]
     fn the_app_s_identifier_is_the_one_the_window_is_configured_with() {
-        let conf = include_str!("../../../tauri.conf.json");
+        let conf = include_str!("../../../../src-tauri/tauri.conf.json");
         let conf: serde_json::Value = serde_json::from_str(conf).expect("tauri.conf.json");
         assert_eq!(conf["identifier"], APP_IDENTIFIER);
     }

@@ -61,23 +61,30 @@ pub struct AuthMethod {
     pub consent: ConsentKind,
 }
 
-/// Which OAuth consent fills a sign-in method's tokens.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
+/// Which OAuth consent fills a sign-in method's tokens. Tagged (`{"kind": "google", "scope": …}`)
+/// so the window reads the scope from here instead of keeping a copy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
 #[ts(export)]
 pub enum ConsentKind {
     /// The tokens are typed (or pasted) by hand.
     #[default]
     None,
     /// Google's consent: BigQuery only, since Google's tokens are for Google's APIs.
-    Google,
+    Google {
+        /// The scope the consent asks for, and the one its token must carry.
+        scope: String,
+    },
     /// The provider's own consent, at the access token URL the form holds: a REST API's.
     Rest,
 }
 
-/// BigQuery's connection spec id and name: the one source whose tokens Google's consent issues.
-const BIGQUERY_SPEC_ID: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+/// BigQuery's connection spec id: the one source whose tokens Google's consent issues. The only
+/// place a spec id is spelled out in code; tests name BigQuery through it.
+pub const BIGQUERY_SPEC_ID: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
 const BIGQUERY_SPEC_KEY: &str = "google-big-query";
+/// The scope BigQuery's consent asks for: read access to the project's data.
+pub const BIGQUERY_SCOPE: &str = "https://www.googleapis.com/auth/bigquery";
 
 impl ConsentKind {
     /// The consent of `method` of the source `spec_id` (`spec_key`): a method with a client id
@@ -93,7 +100,7 @@ impl ConsentKind {
             return Self::Rest;
         }
         if spec_id == BIGQUERY_SPEC_ID || spec_key == BIGQUERY_SPEC_KEY {
-            return Self::Google;
+            return Self::Google { scope: BIGQUERY_SCOPE.to_owned() };
         }
         Self::None
     }
@@ -340,7 +347,7 @@ mod tests {
     use crate::flow::ConnectionSpec;
 
     fn consents(source: &Source) -> Vec<(&str, ConsentKind)> {
-        source.auth_methods.iter().map(|m| (m.spec_name.as_str(), m.consent)).collect()
+        source.auth_methods.iter().map(|m| (m.spec_name.as_str(), m.consent.clone())).collect()
     }
 
     /// A live spec as `GET /connectionSpecs` lists it, with string properties of these names.
@@ -366,7 +373,7 @@ mod tests {
                 (
                     "google-big-query",
                     vec![
-                        ("Basic Authentication", ConsentKind::Google),
+                        ("Basic Authentication", ConsentKind::Google { scope: BIGQUERY_SCOPE.to_owned() }),
                         ("Service Authentication", ConsentKind::None)
                     ]
                 ),
@@ -386,7 +393,7 @@ mod tests {
     /// The live specs of the reference corpus (`connection-specs/`), their properties as listed.
     #[test]
     fn live_specs_get_the_same_rule() {
-        let bigquery_id = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+        let bigquery_id = BIGQUERY_SPEC_ID;
         let bigquery = reconcile(
             builtin_source(bigquery_id),
             &live(
@@ -395,7 +402,7 @@ mod tests {
                 &[("Basic Authentication", &["project", "clientId", "clientSecret", "refreshToken"])],
             ),
         );
-        assert_eq!(consents(&bigquery), [("Basic Authentication", ConsentKind::Google)]);
+        assert_eq!(consents(&bigquery), [("Basic Authentication", ConsentKind::Google { scope: BIGQUERY_SCOPE.to_owned() })]);
 
         let rest_id = "4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62";
         let rest_names: &[&str] = &[
@@ -455,11 +462,11 @@ mod tests {
 
     #[test]
     fn the_consent_is_sent_to_the_window_and_never_read_from_a_spec() {
-        let bigquery = builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd").expect("BigQuery");
+        let bigquery = builtin_source(BIGQUERY_SPEC_ID).expect("BigQuery");
         let sent = serde_json::to_value(&bigquery.auth_methods[0]).expect("serializes");
-        assert_eq!(sent["consent"], "google");
+        assert_eq!(sent["consent"], json!({"kind": "google", "scope": BIGQUERY_SCOPE}));
         let mut forged = sent.clone();
-        forged["consent"] = json!("rest");
+        forged["consent"] = json!({"kind": "rest"});
         forged["params"] = json!([]);
         let method: AuthMethod = serde_json::from_value(forged).expect("deserializes");
         let source = Source { auth_methods: vec![method], ..bigquery.clone() }.assign_fields();

@@ -87,7 +87,7 @@ mod tests {
         let dir = std::env::var_os("TS_RS_EXPORT_DIR").expect("set by .cargo/config.toml");
         let json = serde_json::to_string_pretty(builtin_sources()).expect("the catalog serializes");
         let module = format!(
-            "// Generated from src-tauri/core/src/catalog/sources.json by the core tests. Do not edit.\n\
+            "// Generated from crates/core/src/catalog/sources.json by the core tests. Do not edit.\n\
              import type {{ Source }} from \"./Source\";\n\n\
              export const builtinSources: Source[] = {json};\n"
         );

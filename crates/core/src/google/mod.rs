@@ -11,7 +11,7 @@ mod session;
 pub use client_json::{import_client_json, ClientJsonError, ImportedClient, RedirectSetting};
 pub use consent::{
     callback_from_paste, finish, revoke, start, verify, ConsentError, GoogleClient, GoogleEndpoints,
-    GoogleTokens, PendingConsent, BIGQUERY_SCOPE, MAX_PASTED_LEN,
+    GoogleTokens, PendingConsent, MAX_PASTED_LEN,
 };
 
 pub use listener::{

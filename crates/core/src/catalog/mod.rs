@@ -26,7 +26,7 @@ pub use listing::{for_cache, is_source, matches_search};
 pub use live::{CatalogError, CatalogList, LiveCatalog};
 pub use model::{
     AuthMethod, CatalogOrigin, ConnectionStringPart, ConsentKind, FieldError, Param, ParamKind, PartKind,
-    Rules, Source, Variant, VARIANT_FIELD,
+    Rules, Source, Variant, BIGQUERY_SCOPE, BIGQUERY_SPEC_ID, VARIANT_FIELD,
 };
 pub use reconcile::reconcile;
 pub use request::{

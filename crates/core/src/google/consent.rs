@@ -14,8 +14,6 @@ use super::listener::{state_matches, Callback, ListenerError};
 use crate::http_body::{CappedOAuthClient, OAuthHttpError};
 use crate::secret::Secret;
 
-pub const BIGQUERY_SCOPE: &str = "https://www.googleapis.com/auth/bigquery";
-
 /// The longest paste taken: the address a browser ends on (code, state, scopes) is well under
 /// 2 KiB, and what is pasted crosses IPC or a terminal, so more is a wrong copy, not an answer.
 pub const MAX_PASTED_LEN: usize = 8 * 1024;
