@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use fakes::{FakeGoogle, GoogleConfig};
 use flow_connect_core::catalog::builtin_source;
+use flow_connect_core::catalog::BIGQUERY_SCOPE;
 use flow_connect_core::credentials::{SecretSets, StoredSecrets};
 use flow_connect_core::flow::http_client;
 use flow_connect_core::form_consent;
@@ -12,7 +13,6 @@ use flow_connect_core::google::{
     begin, finish, revoke, start, verify, Callback, CallbackListener, ConsentError, ConsentSetup,
     GoogleClient, GoogleEndpoints, ListenerError, LoopbackHost, RedirectSetting,
 };
-use flow_connect_core::catalog::BIGQUERY_SCOPE;
 use flow_connect_core::profiles::ProfileBook;
 use flow_connect_core::vault::SecretStore;
 use flow_connect_core::Secret;

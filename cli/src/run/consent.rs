@@ -60,8 +60,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     let given: FormValues = given.into_iter().collect();
     let client_secret = given.get("clientSecret").cloned().unwrap_or_else(|| Secret::new(String::new()));
     let (stored, _) = services.profiles.stored_secrets(&profile).await?;
-    let scopes =
-        args.scopes.clone().or(google_scope).unwrap_or_default();
+    let scopes = args.scopes.clone().or(google_scope).unwrap_or_default();
     // The profile may come from someone else's export: say where its client secret will go
     // before anything is sent, also with --json.
     if !token_url.is_empty() {

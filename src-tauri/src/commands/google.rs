@@ -276,8 +276,11 @@ mod tests {
     fn only_a_method_with_googles_consent_goes_to_google() {
         let sources = builtin_sources();
         let bigquery = sources.iter().find(|s| s.spec_key == "google-big-query").expect("BigQuery");
-        let google =
-            bigquery.auth_methods.iter().find(|m| matches!(m.consent, ConsentKind::Google { .. })).expect("a method");
+        let google = bigquery
+            .auth_methods
+            .iter()
+            .find(|m| matches!(m.consent, ConsentKind::Google { .. }))
+            .expect("a method");
         assert!(require_google_consent(bigquery, &google.spec_name).is_ok());
         let service =
             bigquery.auth_methods.iter().find(|m| m.consent == ConsentKind::None).expect("a method");

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { builtinSources } from "../bindings/builtinSources";
 import type { Source } from "../bindings/Source";
+import type { ConsentKind } from "../bindings/ConsentKind";
 import { session } from "./session.svelte";
 import SourceForm from "./SourceForm.svelte";
 
@@ -185,7 +186,9 @@ describe("which consent a sign-in method gets", () => {
   const bigQuery = catalog.find((s) => s.displayName === "Google BigQuery") as Source;
 
   /** BigQuery as another spec (id and key) whose methods' consent core set to `consent`. */
-  function renamed(consent: "none" | "google"): Source {
+  function renamed(kind: "none" | "google"): Source {
+    const consent: ConsentKind =
+      kind === "google" ? { kind, scope: "https://www.googleapis.com/auth/bigquery" } : { kind };
     return {
       ...bigQuery,
       specId: "0c0ffee0-0000-4000-8000-000000000001",
@@ -210,7 +213,7 @@ describe("which consent a sign-in method gets", () => {
     document.body.innerHTML = "";
     render({
       ...bigQuery,
-      authMethods: bigQuery.authMethods.map((m) => ({ ...m, consent: "none" })),
+      authMethods: bigQuery.authMethods.map((m) => ({ ...m, consent: { kind: "none" } })),
     });
     await vi.waitFor(() => {
       expect(document.getElementById("field-refreshToken")).not.toBeNull();

@@ -402,7 +402,10 @@ mod tests {
                 &[("Basic Authentication", &["project", "clientId", "clientSecret", "refreshToken"])],
             ),
         );
-        assert_eq!(consents(&bigquery), [("Basic Authentication", ConsentKind::Google { scope: BIGQUERY_SCOPE.to_owned() })]);
+        assert_eq!(
+            consents(&bigquery),
+            [("Basic Authentication", ConsentKind::Google { scope: BIGQUERY_SCOPE.to_owned() })]
+        );
 
         let rest_id = "4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62";
         let rest_names: &[&str] = &[
