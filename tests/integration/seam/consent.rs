@@ -1,0 +1,1 @@
+//! The consent door, driven directly.
