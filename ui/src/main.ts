@@ -3,7 +3,7 @@ import "./app.css";
 import { mount } from "svelte";
 
 import App from "./App.svelte";
-import { preferences } from "./lib/preferences.svelte";
+import { preferences } from "./lib/shell/preferences.svelte";
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");
