@@ -13,14 +13,12 @@ import {
   addFirstAccount,
   artifacts,
   assertNoSecretIn,
-  byLabel as byLabelIn,
   clickWhenSteady,
   connectionPosts,
-  fill as fillIn,
   filesUnder,
   launch,
   root,
-  waitForText as waitForTextIn,
+  inWindow,
 } from "./harness.mjs";
 
 let app;
@@ -41,7 +39,8 @@ after(async () => {
   await app?.stop();
 });
 
-const byLabel = (text) => byLabelIn(app.browser, text);
+const inApp = inWindow(() => app);
+const { byLabel, fill } = inApp;
 /** The names of the sources the catalog shows (a search hides the others), in order. Read
  * from the document: cards out of view are not rendered, so WebDriver has no text for them. */
 const shownSources = () =>
@@ -50,9 +49,8 @@ const shownSources = () =>
       (h) => h.textContent.trim(),
     ),
   );
-const fill = (fields) => fillIn(app.browser, fields);
 const waitForText = (selector, pattern, timeout = 15000) =>
-  waitForTextIn(app.browser, selector, pattern, timeout);
+  inApp.waitForText(selector, pattern, timeout);
 
 /** Finds the source by typing in the search box, then opens its form. */
 async function searchAndOpen(query, name) {

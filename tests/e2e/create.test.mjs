@@ -11,13 +11,11 @@ import {
   answerDialog,
   artifacts,
   assertNoSecretIn,
-  byLabel as byLabelIn,
   clickWhenSteady,
   connectionPosts,
-  fill as fillIn,
+  inWindow,
   filesUnder,
   launch,
-  openSource as openSourceIn,
 } from "./harness.mjs";
 
 const CONNECTIONS = "/data/foundation/flowservice/connections";
@@ -41,12 +39,7 @@ after(async () => {
   await app?.stop();
 });
 
-function byLabel(text) {
-  return byLabelIn(app.browser, text);
-}
-
-const fill = (fields) => fillIn(app.browser, fields);
-const openSource = (name) => openSourceIn(app.browser, name);
+const { byLabel, fill, openSource } = inWindow(() => app);
 
 /** Opens the ServiceNow form and fills it, the password remembered as a secret. */
 async function openServiceNow(name, password) {

@@ -12,14 +12,11 @@ import {
   addFirstAccount,
   artifacts,
   assertNoSecretIn,
-  byLabel as byLabelIn,
   connectionPosts,
-  fill as fillIn,
+  inWindow,
   filesUnder,
   keychainEntries,
   launch,
-  openSource as openSourceIn,
-  waitForText as waitForTextIn,
 } from "./harness.mjs";
 
 const GOOGLE_CLIENT_ID = "fake-google-client.apps.googleusercontent.com";
@@ -37,14 +34,7 @@ after(async () => {
   await app?.stop();
 });
 
-function byLabel(text) {
-  return byLabelIn(app.browser, text);
-}
-
-const fill = (fields) => fillIn(app.browser, fields);
-const openSource = (name) => openSourceIn(app.browser, name);
-const waitForText = (selector, pattern) =>
-  waitForTextIn(app.browser, selector, pattern);
+const { byLabel, fill, openSource, waitForText } = inWindow(() => app);
 
 /** Creates the connection in the form and returns the body the fake received. */
 async function lastCreate() {

@@ -17,13 +17,10 @@ import {
   addFirstAccount,
   appBinary,
   artifacts,
-  byLabel as byLabelIn,
-  waitForText as waitForTextIn,
   clickWhenSteady,
-  fill as fillIn,
+  inWindow,
   keychainEntries,
   launch,
-  openSource as openSourceIn,
 } from "./harness.mjs";
 
 let app;
@@ -40,9 +37,7 @@ after(async () => {
   await app?.stop();
 });
 
-const byLabel = (text) => byLabelIn(app.browser, text);
-const fill = (fields) => fillIn(app.browser, fields);
-const openSource = (name) => openSourceIn(app.browser, name);
+const { byLabel, fill, openSource, waitForText } = inWindow(() => app);
 
 /** Keeps every reply (and every error) the page's one backend module receives. */
 async function recordReplies() {
@@ -106,8 +101,7 @@ test("an account with a rotated secret is edited to sign in again; a removed one
   await browser.$("aria/Actions for account Rotated").click();
   await browser.$("[role='menuitem']=Remove").click();
   await browser.$("button=Remove for good").click();
-  await waitForTextIn(
-    browser,
+  await waitForText(
     "section[aria-label='Notifications']",
     /Removed “Rotated” and its client secret from your keychain/,
   );

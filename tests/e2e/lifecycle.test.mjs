@@ -11,25 +11,22 @@ import path from "node:path";
 import { after, before, test } from "node:test";
 
 import {
-  openProfile,
   addFirstAccount,
   artifacts,
   assertNoSecretIn,
-  byLabel as byLabelIn,
-  clickWhenSteady,
-  fill as fillIn,
+  connectionPatches,
+  fakeControl,
   filesUnder,
-  keychainEntries,
+  inWindow,
   launch,
-  openSource,
+  patchElsewhere,
   root,
-  waitForText as waitForTextIn,
+  storedConnection,
 } from "./harness.mjs";
 
 const GOOGLE_CLIENT_ID = "fake-google-client.apps.googleusercontent.com";
 const GOOGLE_CLIENT_SECRET = "GOCSPX-fake-google-secret";
 const screenshots = path.join(root, "docs", "screenshots");
-const CONNECTIONS = "/data/foundation/flowservice/connections";
 let app;
 let bigqueryId = "";
 /** Values that must never reach a file or the log: secrets and the source's own data. */
@@ -51,35 +48,18 @@ after(async () => {
   await app?.stop();
 });
 
-const byLabel = (text) => byLabelIn(app.browser, text);
-const fill = (fields) => fillIn(app.browser, fields);
-const waitForText = (selector, pattern, timeout) =>
-  waitForTextIn(app.browser, selector, pattern, timeout);
-
-async function fake(pathname, body) {
-  const response = await fetch(`${app.fakeUrl}/__fake/${pathname}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  assert.ok(response.ok, `${pathname}: HTTP ${String(response.status)}`);
-  return response.status === 204 ? null : response.json();
-}
-
-async function stored(id) {
-  return (await fake("connections")).find((c) => c.id === id);
-}
-
-/** The connection's PATCHes, leaving out the one that took its create's marker off. */
-async function patches(id) {
-  const requests = await fake("requests");
-  return requests.filter(
-    (r) =>
-      r.method === "PATCH" &&
-      r.path === `${CONNECTIONS}/${id}` &&
-      !r.body.includes('"/description"'),
-  );
-}
+const {
+  byLabel,
+  clickCentred: press,
+  clickWhenSteady,
+  fill,
+  openProfile,
+  openSource,
+  waitForText,
+} = inWindow(() => app);
+const fake = (pathname, body) => fakeControl(app, pathname, body);
+const stored = (id) => storedConnection(app, id);
+const patches = (id) => connectionPatches(app, id);
 
 async function shot(name) {
   await app.browser.pause(300);
@@ -97,15 +77,6 @@ async function openObject(name) {
   await entry.click();
 }
 
-/** Clicks `element` after bringing it to the middle of the window: WebKit's driver does not
- * scroll far enough for a button low on a long page, and its click lands beside it. */
-async function press(element) {
-  await app.browser.execute((el) => {
-    el.scrollIntoView({ block: "center" });
-  }, element);
-  await clickWhenSteady(app.browser, element);
-}
-
 async function showConnections() {
   await app.browser
     .$("nav[aria-label='Screens']")
@@ -118,7 +89,7 @@ async function showConnections() {
 
 test("BigQuery made with Google consent is explored to a table, its columns and a preview", async () => {
   const { browser } = app;
-  await openSource(browser, "Google BigQuery");
+  await openSource("Google BigQuery");
   await fill({
     "Connection name": "BigQuery marketing",
     "Project ID": "acme-analytics",
@@ -235,8 +206,7 @@ test("a revoked token and a failed run show up, and renewing by consent patches 
 
   await showConnections();
   const row = await browser.$("tr*=BigQuery marketing");
-  await waitForTextIn(
-    browser,
+  await waitForText(
     "tr*=BigQuery marketing",
     /Last run failed \(2 of 2 dataflows\)/,
   );
@@ -306,7 +276,7 @@ test("a revoked token and a failed run show up, and renewing by consent patches 
 test("a ServiceNow password is renewed from its profile, and a stale etag is re-read, not overwritten", async () => {
   const { browser } = app;
   await browser.$("nav[aria-label='Screens']").$("button=Sources").click();
-  await openSource(browser, "ServiceNow");
+  await openSource("ServiceNow");
   await fill({
     "Connection name": "ServiceNow ops",
     "Instance URL": "https://acme.service-now.com",
@@ -326,21 +296,16 @@ test("a ServiceNow password is renewed from its profile, and a stale etag is re-
   const id = await browser.$("#created-id").getText();
 
   // The password changed at ServiceNow: the profile gets the new one first.
-  await openProfile(browser, "ServiceNow – ops");
+  await openProfile("ServiceNow – ops");
   await waitForText("#form-heading", /from “ServiceNow – ops”/);
   await fill({ Password: "servicenow-new-password" });
   await browser.$("button=Save profile").click();
   await waitForText(".profile-note", /Saved profile/);
 
   await showConnections();
-  await waitForTextIn(
-    browser,
-    "tr*=ServiceNow ops",
-    /From profile “ServiceNow – ops”/,
-  );
+  await waitForText("tr*=ServiceNow ops", /From profile “ServiceNow – ops”/);
   await browser.$("aria/Open ServiceNow ops").click();
   await clickWhenSteady(
-    browser,
     await browser.$(".detail").$("button=Update credentials"),
   );
   await waitForText(
@@ -378,33 +343,9 @@ test("a ServiceNow password is renewed from its profile, and a stale etag is re-
   assert.equal((await patches(id)).length, 1);
 
   // Someone renames the connection elsewhere while the form is open: its etag is stale.
-  const config = await fake("config");
-  const token = await (
-    await fetch(`${app.fakeUrl}/ims/token/v3`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        grant_type: "client_credentials",
-        client_id: config.clientId,
-        client_secret: config.clientSecret,
-        scope: "openid,AdobeID",
-      }),
-    })
-  ).json();
-  const renamed = await fetch(`${app.fakeUrl}${CONNECTIONS}/${id}`, {
-    method: "PATCH",
-    headers: {
-      authorization: `Bearer ${token.access_token}`,
-      "x-api-key": config.clientId,
-      "x-gw-ims-org-id": config.orgId,
-      "x-sandbox-name": "prod",
-      "content-type": "application/json",
-      "if-match": (await stored(id)).etag,
-    },
-    body: JSON.stringify([
-      { op: "replace", path: "/name", value: "ServiceNow ops (renamed)" },
-    ]),
-  });
+  const renamed = await patchElsewhere(app, id, [
+    { op: "replace", path: "/name", value: "ServiceNow ops (renamed)" },
+  ]);
   assert.equal(renamed.status, 200);
   await fill({ Password: "servicenow-third-password" });
   await press(await browser.$("button=Update credentials"));

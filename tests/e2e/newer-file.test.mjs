@@ -10,10 +10,9 @@ import { after, before, test } from "node:test";
 import {
   addFirstAccount,
   clickWhenSteady,
-  fill as fillIn,
+  inWindow,
   launch,
   openSource,
-  waitForText as waitForTextIn,
 } from "./harness.mjs";
 
 let app;
@@ -32,6 +31,8 @@ after(async () => {
   await app?.stop();
 });
 
+const { fill, waitForText } = inWindow(() => app);
+
 /** Clicks a save button of the form once it is in view and has stopped moving. */
 async function save(selector) {
   const button = await app.browser.$(selector);
@@ -43,7 +44,7 @@ test("a profiles file a newer Flow Connect wrote meanwhile is not overwritten, a
   const { browser } = app;
   file = path.join(app.dataHome, "io.flowconnect.desktop", "profiles.json");
   await openSource(browser, "ServiceNow");
-  await fillIn(browser, {
+  await fill({
     "Connection name": "ServiceNow – acme",
     "Instance URL": "https://acme.service-now.com",
     "User name": "platform",
@@ -51,7 +52,7 @@ test("a profiles file a newer Flow Connect wrote meanwhile is not overwritten, a
     "Profile name": "ServiceNow – acme",
   });
   await save("button=Save as profile");
-  await waitForTextIn(browser, ".profile-note", /Saved profile/, 15000);
+  await waitForText(".profile-note", /Saved profile/, 15000);
 
   // A newer Flow Connect rewrites the file in a format this one does not know.
   ours = readFileSync(file, "utf8");
@@ -70,10 +71,9 @@ test("a profiles file a newer Flow Connect wrote meanwhile is not overwritten, a
   )}\n`;
   writeFileSync(file, newer);
 
-  await fillIn(browser, { "Profile name": "ServiceNow – acme, edited" });
+  await fill({ "Profile name": "ServiceNow – acme, edited" });
   await save("button=Save profile");
-  await waitForTextIn(
-    browser,
+  await waitForText(
     "section[aria-label='Notifications']",
     /newer Flow Connect/i,
     15000,
@@ -110,8 +110,7 @@ test("a newer profiles file written while the window was in the background is to
 
   writeFileSync(file, newer);
   await comeBack();
-  await waitForTextIn(
-    browser,
+  await waitForText(
     "section[aria-label='Notifications']",
     /newer Flow Connect/i,
     15000,

@@ -15,14 +15,11 @@ import {
   addFirstAccount,
   artifacts,
   assertNoSecretIn,
-  byLabel as byLabelIn,
   connectionPosts,
-  fill as fillIn,
+  inWindow,
   filesUnder,
   keychainEntries,
   launch,
-  openSource as openSourceIn,
-  waitForText as waitForTextIn,
 } from "./harness.mjs";
 
 let app;
@@ -105,13 +102,10 @@ async function connectionAction(name, action) {
   await app.browser.$(`[role='menuitem']=${action}`).click();
 }
 
-function byLabel(text) {
-  return byLabelIn(app.browser, text);
-}
-
-const fill = (fields) => fillIn(app.browser, fields);
+const inApp = inWindow(() => app);
+const { byLabel, fill, openSource } = inApp;
 const waitForText = (selector, pattern) =>
-  waitForTextIn(app.browser, selector, pattern, 15000);
+  inApp.waitForText(selector, pattern, 15000);
 
 /** Creates the connection in the form, checks the sandbox it went to, returns the body. */
 async function createAndCapture(sandbox) {
@@ -134,7 +128,7 @@ async function pickSandbox(title, name) {
 
 test("a profile with secrets is saved for every source, and creates in the first sandbox", async () => {
   for (const p of profiles) {
-    await openSourceIn(app.browser, p.source);
+    await openSource(p.source);
     if (p.method)
       await (await byLabel("Sign-in method")).selectByVisibleText(p.method);
     await fill({ ...p.fields, "Profile name": p.profile });

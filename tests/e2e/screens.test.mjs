@@ -20,6 +20,7 @@ import {
   addFirstAccount,
   artifacts,
   byLabel,
+  fakeControl,
   fill,
   goTo,
   launch,
@@ -120,15 +121,7 @@ function teamProfiles() {
   return dataRoot;
 }
 
-async function fake(pathname, body) {
-  const response = await fetch(`${app.fakeUrl}/__fake/${pathname}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assert.ok(response.ok, `${pathname}: HTTP ${String(response.status)}`);
-  return response.status === 204 ? null : response.json();
-}
+const fake = (pathname, body) => fakeControl(app, pathname, body);
 
 before(async () => {
   // A few saved profiles, as a team would have them.

@@ -5,12 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
-import {
-  artifacts,
-  byLabel as byLabelIn,
-  launch,
-  openSource as openSourceIn,
-} from "./harness.mjs";
+import { artifacts, launch, inWindow } from "./harness.mjs";
 
 let app;
 
@@ -23,11 +18,7 @@ after(async () => {
   await app?.stop();
 });
 
-function byLabel(text) {
-  return byLabelIn(app.browser, text);
-}
-
-const openSource = (name) => openSourceIn(app.browser, name);
+const { byLabel, openSource } = inWindow(() => app);
 
 async function composed() {
   return app.browser.$("output").getText();
