@@ -10,7 +10,7 @@ mod secrets;
 use std::process::ExitCode;
 
 use clap::{CommandFactory as _, Parser as _};
-use flow_connect_core::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;

@@ -7,7 +7,7 @@ use std::io::IsTerminal as _;
 use std::str::FromStr;
 
 use flow_connect_core::catalog::{ParamKind, Source};
-use flow_connect_core::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
 use flow_connect_core::Secret;
 
 /// The most read from a secret file: a service-account key is a few KiB.

@@ -198,11 +198,11 @@ mod tests {
     #[test]
     fn log_filter_reads_levels_per_target_and_falls_back_to_info() {
         let default = log_filter(None);
-        assert!(default.would_enable("flow_connect_core::flow", &tracing::Level::INFO));
-        assert!(!default.would_enable("flow_connect_core::flow", &tracing::Level::DEBUG));
+        assert!(default.would_enable("flow_connect_core::adobe::flow", &tracing::Level::INFO));
+        assert!(!default.would_enable("flow_connect_core::adobe::flow", &tracing::Level::DEBUG));
 
         let custom = log_filter(Some("warn,flow_connect_core=debug"));
-        assert!(custom.would_enable("flow_connect_core::flow", &tracing::Level::DEBUG));
+        assert!(custom.would_enable("flow_connect_core::adobe::flow", &tracing::Level::DEBUG));
         assert!(!custom.would_enable("flow_connect_lib", &tracing::Level::INFO));
         assert!(custom.would_enable("flow_connect_lib", &tracing::Level::WARN));
 

@@ -1,16 +1,16 @@
 //! What the commands share: the core's services (data files, keychain, catalog, HTTP client,
 //! per-account tokens). The notices the window shows once (start-up, and files another
-//! process made unreadable since) come from `Services::take_notices`.
+//! process made unreadable since) come from `Operations::take_notices`.
 
 use std::path::Path;
 
 use flow_connect_core::config::Endpoints;
-use flow_connect_core::services::Services;
+use flow_connect_core::operations::Operations;
 
 use crate::error::CommandError;
 
 pub struct AppState {
-    services: Services,
+    services: Operations,
 }
 
 impl AppState {
@@ -19,7 +19,7 @@ impl AppState {
     /// and makes no keychain call.
     pub fn new(endpoints: Endpoints, keychain_service: &str, data_dir: &Path) -> Result<Self, CommandError> {
         // The start-up notices are handed out again by `take_notices`, with later ones.
-        let (services, _) = Services::open(endpoints, keychain_service, data_dir)?;
+        let (services, _) = Operations::open(endpoints, keychain_service, data_dir)?;
         Ok(Self { services })
     }
 
@@ -32,9 +32,9 @@ impl AppState {
 }
 
 impl std::ops::Deref for AppState {
-    type Target = Services;
+    type Target = Operations;
 
-    fn deref(&self) -> &Services {
+    fn deref(&self) -> &Operations {
         &self.services
     }
 }

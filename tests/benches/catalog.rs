@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use fakes::specs::large_specs;
 use fakes::Scratch;
+use flow_connect_core::adobe::flow::ConnectionSpec;
 use flow_connect_core::catalog::{CatalogCache, CatalogList, LiveCatalog};
-use flow_connect_core::flow::ConnectionSpec;
 use serde_json::{json, Value};
 
 /// Specs under `cargo bench`; `cargo test --all-targets` runs the same code on a few.

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use fakes::{CountingStore, TestStore};
 use flow_connect_core::catalog::FormValues;
 use flow_connect_core::profiles::{ProfileBook, ProfileDraft};
-use flow_connect_core::vault::Vault;
+use flow_connect_core::secrets::vault::Vault;
 use flow_connect_core::Secret;
 
 /// Profiles saved by `cargo bench` (which passes `--bench`); `cargo test --all-targets` runs

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use flow_connect_core::flow::{http_client, FlowClient, PlatformTarget, RetryPolicy};
-use flow_connect_core::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
+use flow_connect_core::adobe::flow::{http_client, FlowClient, PlatformTarget, RetryPolicy};
+use flow_connect_core::adobe::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
 use flow_connect_core::Secret;
 use url::Url;
 

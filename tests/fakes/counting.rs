@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use flow_connect_core::vault::{SecretStore, VaultError};
+use flow_connect_core::secrets::vault::{SecretStore, VaultError};
 use flow_connect_core::Secret;
 
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use flow_connect_core::vault::{KeyringStore, SecretStore, VaultError};
+use flow_connect_core::secrets::vault::{KeyringStore, SecretStore, VaultError};
 use flow_connect_core::Secret;
 
 /// Set by the private session, and only there.
@@ -131,8 +131,8 @@ impl Scratch {
     }
 
     /// A vault over the keychain with an empty cache, as after a restart.
-    pub fn vault(&self) -> Arc<flow_connect_core::vault::Vault> {
-        Arc::new(flow_connect_core::vault::Vault::new(self.keychain.clone()))
+    pub fn vault(&self) -> Arc<flow_connect_core::secrets::vault::Vault> {
+        Arc::new(flow_connect_core::secrets::vault::Vault::new(self.keychain.clone()))
     }
 }
 

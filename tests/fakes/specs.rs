@@ -170,7 +170,7 @@ pub fn connection_specs(rest_oauth_name: &str) -> Vec<Value> {
 /// The catalog entry the app makes of the fake's spec named `name`.
 pub fn catalog_source(name: &str) -> flow_connect_core::catalog::Source {
     let spec = other_sources().iter().find(|s| s["name"] == name).cloned().expect("a spec the fake lists");
-    let spec: flow_connect_core::flow::ConnectionSpec =
+    let spec: flow_connect_core::adobe::flow::ConnectionSpec =
         serde_json::from_value(spec).expect("a readable spec");
     flow_connect_core::catalog::reconcile(None, &spec)
 }

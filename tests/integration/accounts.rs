@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use fakes::{FakeConfig, FakePlatform, Scratch};
 use flow_connect_core::accounts::{sign_in, Account, AccountBook, AccountError, SignIn};
-use flow_connect_core::data_file::StoreNotice;
-use flow_connect_core::flow::{http_client, FlowError};
-use flow_connect_core::ims::{ImsError, DEFAULT_SCOPES};
+use flow_connect_core::adobe::flow::{http_client, FlowError};
+use flow_connect_core::adobe::ims::{ImsError, DEFAULT_SCOPES};
 use flow_connect_core::profiles::ProfileBook;
-use flow_connect_core::vault::SecretStore;
+use flow_connect_core::secrets::vault::SecretStore;
+use flow_connect_core::store::data_file::StoreNotice;
 use flow_connect_core::Secret;
 use url::Url;
 

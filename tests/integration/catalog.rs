@@ -8,11 +8,11 @@ use std::time::Duration;
 use fakes::clients::client_for;
 use fakes::specs;
 use fakes::{FakeConfig, FakePlatform, Scratch};
+use flow_connect_core::adobe::flow::SameName;
 use flow_connect_core::catalog::{
     builtin_source, builtin_sources, new_connection, AuthMethod, CatalogCache, CatalogOrigin, FormValues,
     LiveCatalog, Param, ParamKind, Source,
 };
-use flow_connect_core::flow::SameName;
 use flow_connect_core::Secret;
 use serde_json::Value;
 

@@ -7,11 +7,11 @@ use std::time::Duration;
 use fakes::clients::{client_for, client_with, target_for};
 use fakes::specs::{BIGQUERY, GENERIC_REST, ORACLE, SERVICENOW};
 use fakes::{FakeConfig, FakePlatform, Fault, FaultAction};
-use flow_connect_core::catalog::{builtin_source, new_connection, FormValues, LiveCatalog};
-use flow_connect_core::flow::{
+use flow_connect_core::adobe::flow::{
     http_client, FlowClient, FlowError, ListQuery, PatchOp, SameName, TestOutcome,
 };
-use flow_connect_core::ims::{ImsCredentials, ImsError, ImsTokenProvider, DEFAULT_SCOPES};
+use flow_connect_core::adobe::ims::{ImsCredentials, ImsError, ImsTokenProvider, DEFAULT_SCOPES};
+use flow_connect_core::catalog::{builtin_source, new_connection, FormValues, LiveCatalog};
 use flow_connect_core::Secret;
 use serde_json::{json, Value};
 use url::Url;
@@ -231,7 +231,7 @@ async fn the_live_spec_name_wins_over_the_built_in_one() {
     assert_eq!(spec_reads, 1);
 }
 
-fn servicenow_request(name: &str) -> flow_connect_core::flow::NewConnection {
+fn servicenow_request(name: &str) -> flow_connect_core::adobe::flow::NewConnection {
     let form = values(&[
         ("endpoint", "https://acme.service-now.com"),
         ("username", "u"),
@@ -251,7 +251,7 @@ fn posts(fake: &FakePlatform) -> usize {
 
 /// After a create whose answer was lost: exactly one connection more than `before`, and the
 /// reported one is it.
-fn assert_one_new(fake: &FakePlatform, before: &[Value], created: &flow_connect_core::flow::Created) {
+fn assert_one_new(fake: &FakePlatform, before: &[Value], created: &flow_connect_core::adobe::flow::Created) {
     let stored = fake.connections();
     assert_eq!(stored.len(), before.len() + 1, "exactly one new connection: {stored:#?}");
     let new: Vec<&Value> = stored.iter().filter(|c| !before.contains(c)).collect();

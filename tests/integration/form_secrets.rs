@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use fakes::Scratch;
 use flow_connect_core::catalog::{builtin_source, FormValues};
-use flow_connect_core::credentials::{CredentialsError, SecretSets, StoredSecrets};
-use flow_connect_core::form_secrets;
+use flow_connect_core::operations::form_secrets;
 use flow_connect_core::profiles::{ProfileBook, ProfileDraft, ProfileError};
-use flow_connect_core::vault::Vault;
+use flow_connect_core::secrets::credentials::{CredentialsError, SecretSets, StoredSecrets};
+use flow_connect_core::secrets::vault::Vault;
 use flow_connect_core::Secret;
 
 const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
@@ -235,9 +235,15 @@ async fn a_renewal_keeps_a_field_the_profile_lists_as_secret_in_the_keychain() {
     let mut typed = FormValues::new();
     typed.insert("instanceKey".into(), "new-instance-key".into());
     typed.insert("password".into(), "new-password".into());
-    let kept = flow_connect_core::renew::update_profile(&profiles, &servicenow, &profile.id, &typed, None)
-        .await
-        .expect("updated");
+    let kept = flow_connect_core::operations::renew::update_profile(
+        &profiles,
+        &servicenow,
+        &profile.id,
+        &typed,
+        None,
+    )
+    .await
+    .expect("updated");
     assert!(kept.secret_fields.contains(&"instanceKey".to_owned()), "{:?}", kept.secret_fields);
     assert!(!kept.values.contains_key("instanceKey"));
     let file = std::fs::read_to_string(folder.0.dir.join("profiles.json")).expect("profiles.json");
@@ -257,9 +263,10 @@ async fn a_renewal_keeps_a_field_the_profile_lists_as_secret_in_the_keychain() {
 
     let oracle = builtin_source(ORACLE).expect("Oracle").clone();
     let refused =
-        flow_connect_core::renew::update_profile(&profiles, &oracle, &profile.id, &typed, None).await;
+        flow_connect_core::operations::renew::update_profile(&profiles, &oracle, &profile.id, &typed, None)
+            .await;
     assert!(
-        matches!(refused, Err(flow_connect_core::renew::ProfileUpdateError::OtherSource { .. })),
+        matches!(refused, Err(flow_connect_core::operations::renew::ProfileUpdateError::OtherSource { .. })),
         "{refused:?}"
     );
     let untouched = profiles.profile(&profile.id).await.expect("still there");

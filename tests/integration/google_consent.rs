@@ -4,17 +4,17 @@
 use std::time::Duration;
 
 use fakes::{FakeGoogle, GoogleConfig};
+use flow_connect_core::adobe::flow::http_client;
 use flow_connect_core::catalog::builtin_source;
 use flow_connect_core::catalog::BIGQUERY_SCOPE;
-use flow_connect_core::credentials::{SecretSets, StoredSecrets};
-use flow_connect_core::flow::http_client;
-use flow_connect_core::form_consent;
-use flow_connect_core::google::{
+use flow_connect_core::oauth::google::{
     begin, finish, revoke, start, verify, Callback, CallbackListener, ConsentError, ConsentSetup,
     GoogleClient, GoogleEndpoints, ListenerError, LoopbackHost, RedirectSetting,
 };
+use flow_connect_core::operations::form_consent;
 use flow_connect_core::profiles::ProfileBook;
-use flow_connect_core::vault::SecretStore;
+use flow_connect_core::secrets::credentials::{SecretSets, StoredSecrets};
+use flow_connect_core::secrets::vault::SecretStore;
 use flow_connect_core::Secret;
 use url::Url;
 
@@ -48,7 +48,7 @@ async fn browse(consent_url: &Url) {
 async fn consent(
     google: &FakeGoogle,
     config: &GoogleConfig,
-) -> Result<flow_connect_core::google::GoogleTokens, ConsentError> {
+) -> Result<flow_connect_core::oauth::google::GoogleTokens, ConsentError> {
     let listener = CallbackListener::bind(0, "/").await.expect("bound");
     let pending =
         start(&client(config), &endpoints(google), &[BIGQUERY_SCOPE.into()], &listener.redirect_uri())?;
@@ -295,14 +295,14 @@ async fn with_the_registered_port_taken_the_consent_opens_and_a_pasted_address_c
 /// A keychain that takes no writes, as a locked one refuses them.
 struct RefusingStore;
 
-impl flow_connect_core::vault::SecretStore for RefusingStore {
-    fn get(&self, _: &str) -> Result<Option<Secret>, flow_connect_core::vault::VaultError> {
+impl flow_connect_core::secrets::vault::SecretStore for RefusingStore {
+    fn get(&self, _: &str) -> Result<Option<Secret>, flow_connect_core::secrets::vault::VaultError> {
         Ok(None)
     }
-    fn set(&self, _: &str, _: &Secret) -> Result<(), flow_connect_core::vault::VaultError> {
-        Err(flow_connect_core::vault::VaultError::Refused { reason: "locked".into() })
+    fn set(&self, _: &str, _: &Secret) -> Result<(), flow_connect_core::secrets::vault::VaultError> {
+        Err(flow_connect_core::secrets::vault::VaultError::Refused { reason: "locked".into() })
     }
-    fn delete(&self, _: &str) -> Result<(), flow_connect_core::vault::VaultError> {
+    fn delete(&self, _: &str) -> Result<(), flow_connect_core::secrets::vault::VaultError> {
         Ok(())
     }
 }
@@ -311,7 +311,7 @@ impl flow_connect_core::vault::SecretStore for RefusingStore {
 async fn form_consent(
     google: &FakeGoogle,
     config: &GoogleConfig,
-    vault: std::sync::Arc<flow_connect_core::vault::Vault>,
+    vault: std::sync::Arc<flow_connect_core::secrets::vault::Vault>,
 ) -> Result<form_consent::Finished, form_consent::FormConsentError> {
     let scratch = fakes::Scratch::new("form-consent");
     let sets = SecretSets::open(scratch.dir.join("secret-sets.json"), vault.clone());
@@ -358,7 +358,7 @@ async fn a_form_consent_keeps_the_token_in_a_set_and_records_its_issue_without_i
 async fn a_refresh_token_the_keychain_cannot_keep_is_revoked_at_google() {
     let config = GoogleConfig::default();
     let google = FakeGoogle::start(config.clone()).await.expect("fake google");
-    let vault = std::sync::Arc::new(flow_connect_core::vault::Vault::new(RefusingStore));
+    let vault = std::sync::Arc::new(flow_connect_core::secrets::vault::Vault::new(RefusingStore));
     let refused = form_consent(&google, &config, vault).await.expect_err("not kept");
     assert!(refused.to_string().contains("keychain"), "{refused}");
     assert_eq!(google.revoked().len(), 1, "nobody holds the token, so Google forgets it");
@@ -395,13 +395,13 @@ async fn a_paste_with_no_consent_waiting_says_so_in_the_window_and_the_terminal_
     // Nothing was ever started.
     let err = form_consent::paste(&slot, pasted).expect_err("none waiting");
     assert!(matches!(err, form_consent::FormConsentError::NoneWaiting), "{err:?}");
-    let failure = flow_connect_core::failure::Failure::from(err);
-    assert_eq!(failure.code, flow_connect_core::failure::ErrorCode::Validation);
+    let failure = flow_connect_core::operations::failure::Failure::from(err);
+    assert_eq!(failure.code, flow_connect_core::operations::failure::ErrorCode::Validation);
     assert!(failure.message.contains("Start the sign-in again"), "{}", failure.message);
 
     // A consent that was cancelled and has ended: the same answer, not "cancelled".
     form_consent::begin(&slot, bigquery_request(&config), endpoints(&google), keychain).await.expect("begun");
-    slot.with_handle(flow_connect_core::google::ConsentHandle::cancel);
+    slot.with_handle(flow_connect_core::oauth::google::ConsentHandle::cancel);
     let http = http_client(Duration::from_secs(5));
     form_consent::finish(&slot, &http, &endpoints(&google), keychain).await.expect_err("cancelled");
     let err = form_consent::paste(&slot, pasted).expect_err("none waiting");
@@ -415,7 +415,7 @@ async fn a_paste_longer_than_any_redirect_address_is_refused_and_the_wait_goes_o
     let (handle, run) = begin(setup(&google, &config, RedirectSetting::AnyPort)).await.expect("begun");
     let http = http_client(Duration::from_secs(5));
     let running = tokio::spawn(async move { run.finish(Duration::from_secs(10), &http).await });
-    let max = flow_connect_core::google::MAX_PASTED_LEN;
+    let max = flow_connect_core::oauth::google::MAX_PASTED_LEN;
     let too_long = format!("{}?state=s&code={}", handle.redirect_uri(), "4".repeat(max));
     assert_eq!(handle.paste(&too_long), Err(ConsentError::PasteTooLong { max }));
     assert_eq!(handle.paste(&"c".repeat(max + 1)), Err(ConsentError::PasteTooLong { max }));

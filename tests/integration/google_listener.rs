@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use flow_connect_core::google::{Callback, CallbackListener, ListenerError, LoopbackHost, MAX_CONNECTIONS};
+use flow_connect_core::oauth::google::{
+    Callback, CallbackListener, ListenerError, LoopbackHost, MAX_CONNECTIONS,
+};
 use flow_connect_core::Secret;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

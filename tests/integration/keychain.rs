@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use flow_connect_core::vault::{KeyringStore, Vault};
+use flow_connect_core::secrets::vault::{KeyringStore, Vault};
 use flow_connect_core::Secret;
 
 fn service() -> String {

@@ -10,10 +10,10 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
 use fakes::{MemoryStore, Scratch};
 use flow_connect_core::catalog::{builtin_source, FormValues};
-use flow_connect_core::credentials::{SecretSets, StoredSecrets};
-use flow_connect_core::form_secrets;
+use flow_connect_core::operations::form_secrets;
 use flow_connect_core::profiles::{ProfileBook, ProfileDraft};
-use flow_connect_core::vault::{SecretStore, Vault, VaultChanges, VaultError};
+use flow_connect_core::secrets::credentials::{SecretSets, StoredSecrets};
+use flow_connect_core::secrets::vault::{SecretStore, Vault, VaultChanges, VaultError};
 use flow_connect_core::Secret;
 
 const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";

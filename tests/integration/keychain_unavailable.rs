@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use flow_connect_core::vault::{KeyringStore, Vault, VaultError};
+use flow_connect_core::secrets::vault::{KeyringStore, Vault, VaultError};
 use flow_connect_core::Secret;
 
 fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use fakes::clients::client_for;
 use fakes::{FakeConfig, FakePlatform};
-use flow_connect_core::catalog::{builtin_source, new_connection, FormValues};
-use flow_connect_core::flow::{
+use flow_connect_core::adobe::flow::{
     ExploreKind, ExploreSupport, FlowClient, Listing, Place, SameName, TestOutcome,
 };
-use flow_connect_core::renew::{self, Renewal};
+use flow_connect_core::catalog::{builtin_source, new_connection, FormValues};
+use flow_connect_core::operations::renew::{self, Renewal};
 use flow_connect_core::Secret;
 
 const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
@@ -223,7 +223,7 @@ async fn the_fake_refuses_a_patch_its_schema_does_not_accept() {
         values(&[("endpoint", "https://acme.service-now.com"), ("username", "svc"), ("password", "pw-1")]);
     let new = new_connection(source, "Basic Authentication", "ServiceNow", "", &form).unwrap();
     let created = client.create_connection(&new, SameName::Refuse).await.unwrap();
-    let mut params = flow_connect_core::flow::AuthParams::default();
+    let mut params = flow_connect_core::adobe::flow::AuthParams::default();
     params.insert("endpoint", "https://acme.service-now.com".into(), false);
     let refused = client.replace_auth_params(&created.id, &created.etag, &params).await.expect_err("refused");
     assert_eq!(refused.api().map(|e| e.status), Some(400), "{refused}");

@@ -11,8 +11,8 @@ use fakes::cli::{skip_without_keychain, CliHome};
 use fakes::clients::client_for;
 use fakes::specs::SERVICENOW;
 use fakes::{FakeConfig, FakePlatform, Fault, FaultAction};
+use flow_connect_core::adobe::flow::{NewConnection, SameName};
 use flow_connect_core::catalog::{builtin_source, new_connection, FormValues};
-use flow_connect_core::flow::{NewConnection, SameName};
 use flow_connect_core::Secret;
 use serde_json::{json, Value};
 
@@ -48,9 +48,9 @@ async fn the_fake_splits_a_name_filter_at_commas_as_flow_service_does() {
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let ids = fake.seed_named(SERVICENOW, "prod", &["Sales", "Sales,EU", "EU"]);
     let client = client_for(&fake, "prod", Duration::from_secs(10));
-    let query = flow_connect_core::flow::ListQuery {
+    let query = flow_connect_core::adobe::flow::ListQuery {
         name: Some("Sales,EU".into()),
-        ..flow_connect_core::flow::ListQuery::default()
+        ..flow_connect_core::adobe::flow::ListQuery::default()
     };
     let page = client.list_connections(&query).await.expect("listed");
     let mut found: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();

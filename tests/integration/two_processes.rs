@@ -1,6 +1,6 @@
 //! Two holders of one data folder (and two real processes): rewrites, newer files, locks per file, modes, migrations.
 //!
-//! The app and flow-connect-cli share the data folder: here two `Services` (or two books) over
+//! The app and flow-connect-cli share the data folder: here two `Operations` (or two books) over
 //! one folder stand for them, and the built CLI binary is the second process where only a real
 //! one shows the behaviour. Files are real, in a folder of the test's own; the keychain is the
 //! private session's (`fakes::TestStore`), memory outside it.
@@ -15,11 +15,11 @@ use fakes::{Scratch, TestStore};
 use flow_connect_core::accounts::{Account, AccountBook, SignIn};
 use flow_connect_core::catalog::FormValues;
 use flow_connect_core::config::Endpoints;
-use flow_connect_core::failure::{ErrorCode, Failure};
-use flow_connect_core::origins::Origin;
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::Operations;
 use flow_connect_core::profiles::{ProfileBook, ProfileDraft, ProfileError};
-use flow_connect_core::services::Services;
-use flow_connect_core::vault::{SecretStore, Vault, VaultError};
+use flow_connect_core::secrets::vault::{SecretStore, Vault, VaultError};
+use flow_connect_core::store::origins::Origin;
 use flow_connect_core::Secret;
 
 /// One data folder and the keychain service name both holders use.
@@ -43,8 +43,8 @@ impl Folder {
     }
 
     /// A process's view of the folder: the app, or one flow-connect-cli run.
-    fn open(&self) -> (Services, Vec<String>) {
-        Services::open(Endpoints::default(), &self.service, self.dir()).expect("opened")
+    fn open(&self) -> (Operations, Vec<String>) {
+        Operations::open(Endpoints::default(), &self.service, self.dir()).expect("opened")
     }
 
     /// Replaces `name` as another process would: a new file, renamed into place.
@@ -97,7 +97,7 @@ fn origin(id: &str) -> Origin {
     }
 }
 
-async fn names(services: &Services) -> Vec<String> {
+async fn names(services: &Operations) -> Vec<String> {
     services.profiles.list("").await.into_iter().map(|p| p.name).collect()
 }
 
@@ -225,12 +225,12 @@ async fn a_start_sets_a_file_aside_only_under_its_lock() {
 
     // Another process is in the middle of a change of the file (it holds the file's lock), and
     // what a start reads now does not parse.
-    let lock =
-        flow_connect_core::data_file::FileLock::acquire(&folder.path("profiles.json")).expect("locked");
+    let lock = flow_connect_core::store::data_file::FileLock::acquire(&folder.path("profiles.json"))
+        .expect("locked");
     folder.rewrite("profiles.json", b"{\"schemaVersion\": 2, \"profiles\": [");
     let opening = std::thread::spawn({
         let (dir, service) = (folder.dir().to_path_buf(), folder.service.clone());
-        move || Services::open(Endpoints::default(), &service, &dir).expect("opened")
+        move || Operations::open(Endpoints::default(), &service, &dir).expect("opened")
     });
     // The other process's change ends with a good file, then it releases the lock.
     std::thread::sleep(Duration::from_millis(300));
@@ -252,7 +252,7 @@ async fn the_data_folder_and_files_are_the_user_s_alone_across_rewrites() {
     let mode = |p: &Path| std::fs::metadata(p).expect("stat").permissions().mode() & 0o777;
     let folder = Folder::new("two-modes");
     let data = folder.path("io.flowconnect.desktop");
-    let (app, _) = Services::open(Endpoints::default(), &folder.service, &data).expect("opened");
+    let (app, _) = Operations::open(Endpoints::default(), &folder.service, &data).expect("opened");
     assert_eq!(mode(&data), 0o700, "the data folder made on the first start");
     let saved = app.profiles.save(plain_draft("Private"), &[]).await.expect("saved");
     app.origins.record(origin("c1")).await.expect("recorded");
@@ -416,8 +416,8 @@ async fn two_cli_runs_and_the_app_give_an_old_accounts_file_the_same_ids() {
     assert_eq!(first, second, "two CLI runs give the same ids");
 
     // The app opens the same folder: the same ids, before and after it writes the migration.
-    let (app, _) = Services::open(Endpoints::default(), &folder.service, &data).expect("app");
-    let app_ids = |app: &Services| -> Vec<(String, String)> {
+    let (app, _) = Operations::open(Endpoints::default(), &folder.service, &data).expect("app");
+    let app_ids = |app: &Operations| -> Vec<(String, String)> {
         app.accounts.list().into_iter().map(|a| (a.display_name, a.id)).collect()
     };
     assert_eq!(app_ids(&app), first, "the app agrees with the CLI");

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use flow_connect_core::accounts::{self, Account};
-use flow_connect_core::failure::Failure;
+use flow_connect_core::operations::failure::Failure;
 
 use super::Ctx;
 use crate::args::{AccountAddArgs, AccountsCommand, SandboxesCommand};
@@ -60,7 +60,7 @@ async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
             .parse::<SecretSource>()
             .map_err(|e| {
                 Failure::new(
-                    flow_connect_core::failure::ErrorCode::Validation,
+                    flow_connect_core::operations::failure::ErrorCode::Validation,
                     format!("--client-secret: {e}."),
                 )
             })?
@@ -72,7 +72,7 @@ async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
         display_name: args.name,
         org_id: args.org_id,
         client_id: args.client_id,
-        scopes: args.scopes.unwrap_or_else(|| flow_connect_core::ims::DEFAULT_SCOPES.to_owned()),
+        scopes: args.scopes.unwrap_or_else(|| flow_connect_core::adobe::ims::DEFAULT_SCOPES.to_owned()),
         default_sandbox: args.default_sandbox,
         sign_in: flow_connect_core::accounts::SignIn::ClientCredentials,
         legacy_id: None,
@@ -96,7 +96,7 @@ pub async fn sandboxes(ctx: &Ctx, command: SandboxesCommand) -> Result<ExitCode,
     Ok(ExitCode::SUCCESS)
 }
 
-fn sandbox_table(out: &crate::output::Out, sandboxes: &[flow_connect_core::flow::Sandbox]) -> String {
+fn sandbox_table(out: &crate::output::Out, sandboxes: &[flow_connect_core::adobe::flow::Sandbox]) -> String {
     let rows = sandboxes
         .iter()
         .map(|s| {

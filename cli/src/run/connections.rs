@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use flow_connect_core::failure::Failure;
-use flow_connect_core::flow::{Connection, FlowClient, ListQuery, Listing, Place, TestOutcome};
+use flow_connect_core::adobe::flow::{Connection, FlowClient, ListQuery, Listing, Place, TestOutcome};
+use flow_connect_core::operations::failure::Failure;
 
 use super::Ctx;
 use crate::args::{ConnectionTarget, ConnectionsCommand};
@@ -27,7 +27,9 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
                 TestOutcome::Failed => "The test failed: Adobe could not reach the source with these credentials. Renew them with `renew`.".into(),
             });
             if !passed {
-                return Ok(crate::exit_code(flow_connect_core::failure::ErrorCode::AdobeRejected));
+                return Ok(crate::exit_code(
+                    flow_connect_core::operations::failure::ErrorCode::AdobeRejected,
+                ));
             }
         }
         ConnectionsCommand::Rename { target, new_name } => {
@@ -36,7 +38,7 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
             let name = new_name.trim();
             if name.is_empty() {
                 return Err(Failure::new(
-                    flow_connect_core::failure::ErrorCode::Validation,
+                    flow_connect_core::operations::failure::ErrorCode::Validation,
                     "Give the new name with --to.",
                 ));
             }

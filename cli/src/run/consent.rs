@@ -8,10 +8,10 @@ use std::process::ExitCode;
 
 use flow_connect_core::catalog::{ConsentKind, FormValues};
 use flow_connect_core::config;
-use flow_connect_core::failure::{ErrorCode, Failure};
-use flow_connect_core::form_consent::{self, ConsentRequest};
-use flow_connect_core::google::MAX_PASTED_LEN;
-use flow_connect_core::renew;
+use flow_connect_core::oauth::google::MAX_PASTED_LEN;
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::form_consent::{self, ConsentRequest};
+use flow_connect_core::operations::renew;
 use flow_connect_core::Secret;
 
 use super::Ctx;

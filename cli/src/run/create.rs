@@ -4,13 +4,13 @@
 
 use std::process::ExitCode;
 
+use flow_connect_core::adobe::flow::{self, TestOutcome};
 use flow_connect_core::catalog::FormValues;
-use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::failure::{ErrorCode, Failure};
-use flow_connect_core::flow::{self, TestOutcome};
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::renew::Renewal;
+use flow_connect_core::operations::{ConnectionRequest, RenewRequest};
 use flow_connect_core::profiles::Profile;
-use flow_connect_core::renew::Renewal;
-use flow_connect_core::services::{ConnectionRequest, RenewRequest};
+use flow_connect_core::secrets::credentials::StoredSecrets;
 use flow_connect_core::Secret;
 use serde::Serialize;
 

@@ -11,10 +11,10 @@ mod sources;
 use std::process::ExitCode;
 
 use flow_connect_core::accounts::Account;
+use flow_connect_core::adobe::flow::FlowClient;
 use flow_connect_core::config::Endpoints;
-use flow_connect_core::failure::{ErrorCode, Failure};
-use flow_connect_core::flow::FlowClient;
-use flow_connect_core::services::{Services, APP_IDENTIFIER};
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::{Operations, APP_IDENTIFIER};
 
 use crate::args::{Cli, Command};
 use crate::output::Out;
@@ -22,7 +22,7 @@ use crate::secrets::SecretSource;
 
 /// What every subcommand works with.
 pub struct Ctx {
-    pub services: Services,
+    pub services: Operations,
     pub out: Out,
     account: Option<String>,
     account_secret: Option<SecretSource>,
@@ -73,7 +73,7 @@ impl Ctx {
                 "Note: {var} is set, so requests (with the account's client secret and tokens) go to {url} instead of Adobe's or Google's own address."
             ));
         }
-        let (services, notices) = Services::open(endpoints, APP_IDENTIFIER, &data_dir()?)?;
+        let (services, notices) = Operations::open(endpoints, APP_IDENTIFIER, &data_dir()?)?;
         for notice in notices {
             out.progress(&notice);
         }

@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
-use flow_connect_core::failure::Failure;
+use flow_connect_core::operations;
+use flow_connect_core::operations::failure::Failure;
 use flow_connect_core::profiles::Profile;
-use flow_connect_core::services;
 use serde::Serialize;
 
 use super::Ctx;
@@ -52,7 +52,7 @@ pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failur
             }
             match output {
                 Some(path) => {
-                    let count = services::export_profiles_file(profiles, &path, &ids).await?;
+                    let count = operations::export_profiles_file(profiles, &path, &ids).await?;
                     let path_text = path.display().to_string();
                     ctx.out.result(&serde_json::json!({ "path": path_text, "count": count }), |_| {
                         format!("Exported {count} profiles, without secrets, to {path_text}.")
@@ -69,7 +69,7 @@ pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failur
             }
         }
         ProfilesCommand::Import { file } => {
-            let imported = services::import_profiles_file(profiles, &file).await?;
+            let imported = operations::import_profiles_file(profiles, &file).await?;
             ctx.out.result(&imported, |_| {
                 let names: Vec<&str> = imported.iter().map(|p| p.name.as_str()).collect();
                 format!(

@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use flow_connect_core::catalog::{self, CatalogList, Source};
-use flow_connect_core::failure::{ErrorCode, Failure};
-use flow_connect_core::form_secrets;
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::form_secrets;
 use serde::Serialize;
 
 use super::Ctx;

@@ -74,8 +74,8 @@ impl<'c> oauth2::AsyncHttpClient<'c> for CappedOAuthClient<'_> {
 pub const MAX_SPEC_LIST_BYTES: usize = 32 * 1024 * 1024;
 
 /// The error of a spec list longer than [`MAX_SPEC_LIST_BYTES`].
-pub fn spec_list_too_large(status: u16) -> crate::flow::FlowError {
-    crate::flow::FlowError::UnexpectedResponse {
+pub fn spec_list_too_large(status: u16) -> crate::adobe::flow::FlowError {
+    crate::adobe::flow::FlowError::UnexpectedResponse {
         status,
         detail: format!(
             "the list of connection specs is larger than {} MiB, so it was not read to the end; the catalog shown is the one from before",

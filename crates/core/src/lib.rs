@@ -3,27 +3,18 @@
 //! adapters over this crate, and the integration tests drive it directly.
 
 pub mod accounts;
+pub mod adobe;
 pub mod catalog;
 pub mod config;
-pub mod connection_string;
-pub mod credentials;
-pub mod data_file;
 pub mod dates;
-pub mod failure;
-pub mod flow;
-pub mod form_consent;
-pub mod form_secrets;
-pub mod google;
 pub mod http_body;
-pub mod ims;
-pub mod key_files;
 pub mod names;
-pub mod origins;
+pub mod oauth;
+pub mod operations;
 pub mod profiles;
-pub mod renew;
 pub mod secret;
-pub mod services;
-pub mod shared_file;
-pub mod vault;
+pub mod secrets;
+pub mod store;
 
+pub use operations::failure::{ErrorCode, Failure};
 pub use secret::Secret;

@@ -1,8 +1,8 @@
 use std::collections::BTreeMap;
 
 use flow_connect_core::catalog::{self, CatalogList, FieldError, FormValues, ParamKind, Source};
-use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::form_secrets;
+use flow_connect_core::operations::form_secrets;
+use flow_connect_core::secrets::credentials::StoredSecrets;
 use flow_connect_core::Secret;
 use serde::Serialize;
 use tauri::State;
@@ -88,7 +88,7 @@ pub async fn validate_form(
     values: FormValues,
 ) -> Result<FormCheck, CommandError> {
     let source = state.source(account_id.as_deref(), &spec_id)?;
-    let method = source.auth_method(&spec_name).ok_or_else(flow_connect_core::services::unknown_source)?;
+    let method = source.auth_method(&spec_name).ok_or_else(flow_connect_core::operations::unknown_source)?;
     Ok(FormCheck { errors: catalog::validate(method, &values), warnings: catalog::warnings(method, &values) })
 }
 
@@ -166,7 +166,7 @@ fn connection_string_parts(
     param: &str,
 ) -> Result<Vec<catalog::ConnectionStringPart>, CommandError> {
     let source = state.source(account_id, spec_id)?;
-    let method = source.auth_method(spec_name).ok_or_else(flow_connect_core::services::unknown_source)?;
+    let method = source.auth_method(spec_name).ok_or_else(flow_connect_core::operations::unknown_source)?;
     match method.all_params().into_iter().find(|p| p.field == param).map(|p| &p.kind) {
         Some(ParamKind::ConnectionString { parts }) => Ok(parts.clone()),
         _ => Err(CommandError::new(

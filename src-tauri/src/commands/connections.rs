@@ -1,5 +1,5 @@
-use flow_connect_core::flow::{self, ConnectionPage, Created, ListQuery, RequestPreview, TestOutcome};
-use flow_connect_core::services::ConnectionRequest;
+use flow_connect_core::adobe::flow::{self, ConnectionPage, Created, ListQuery, RequestPreview, TestOutcome};
+use flow_connect_core::operations::ConnectionRequest;
 use tauri::State;
 
 use crate::error::CommandError;

@@ -7,12 +7,12 @@
 use std::path::PathBuf;
 
 use flow_connect_core::catalog::{ConsentKind, FormValues, Source};
-use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::google::{self, GoogleClient, RedirectSetting};
-use flow_connect_core::key_files::{display_name, read_client_json};
-use flow_connect_core::origins::TokenIssue;
+use flow_connect_core::oauth::google::{self, GoogleClient, RedirectSetting};
+use flow_connect_core::secrets::credentials::StoredSecrets;
+use flow_connect_core::secrets::key_files::{display_name, read_client_json};
+use flow_connect_core::store::origins::TokenIssue;
 use flow_connect_core::Secret;
-use flow_connect_core::{form_consent, form_secrets};
+use flow_connect_core::{operations::form_consent, operations::form_secrets};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, State};
 use ts_rs::TS;

@@ -5,9 +5,9 @@
 use std::path::PathBuf;
 
 use flow_connect_core::catalog::ParamKind;
-use flow_connect_core::credentials::StoredSecrets;
-use flow_connect_core::form_secrets;
-use flow_connect_core::key_files::{display_name, read_key_file, KeyFileError};
+use flow_connect_core::operations::form_secrets;
+use flow_connect_core::secrets::credentials::StoredSecrets;
+use flow_connect_core::secrets::key_files::{display_name, read_key_file, KeyFileError};
 use serde::Serialize;
 use tauri::{AppHandle, State};
 use ts_rs::TS;

@@ -1,10 +1,10 @@
 //! A connection after "created": exploring its data, the health of its dataflows, new
 //! credentials, and where it came from. Each command unpacks its arguments and calls the core.
 
-use flow_connect_core::flow::{ConnectionHealth, FlowSummary, Listing, Place, TableDetails};
-use flow_connect_core::origins::{Origin, TokenIssue, TokenStatus};
-use flow_connect_core::renew::{self, RenewForm, Renewal};
-use flow_connect_core::services::RenewRequest;
+use flow_connect_core::adobe::flow::{ConnectionHealth, FlowSummary, Listing, Place, TableDetails};
+use flow_connect_core::operations::renew::{self, RenewForm, Renewal};
+use flow_connect_core::operations::RenewRequest;
+use flow_connect_core::store::origins::{Origin, TokenIssue, TokenStatus};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;

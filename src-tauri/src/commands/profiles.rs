@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use flow_connect_core::config;
-use flow_connect_core::credentials::StoredSecrets;
+use flow_connect_core::operations;
 use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
-use flow_connect_core::services;
+use flow_connect_core::secrets::credentials::StoredSecrets;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -144,9 +144,9 @@ pub async fn export_profiles(
         app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
             CommandError::new(ErrorCode::Storage, format!("Found no folder to export to ({e})."))
         })?;
-    let suggested = services::suggested_export_path(&folder);
+    let suggested = operations::suggested_export_path(&folder);
     let Some(path) = file_dialog::pick_export_target(&app, &suggested).await else { return Ok(None) };
-    let count = services::export_profiles_file(&state.profiles, &path, &ids).await?;
+    let count = operations::export_profiles_file(&state.profiles, &path, &ids).await?;
     Ok(Some(Exported { path: path.display().to_string(), count }))
 }
 
@@ -166,7 +166,7 @@ pub async fn import_profiles(
             None => return Ok(None),
         },
     };
-    Ok(Some(services::import_profiles_file(&state.profiles, &path).await?))
+    Ok(Some(operations::import_profiles_file(&state.profiles, &path).await?))
 }
 
 /// Deletes the secrets a form held by reference once the form is closed: a consent's tokens,

@@ -9,10 +9,10 @@ use std::sync::Arc;
 use super::file::AccountFile;
 use super::Account;
 use crate::catalog::FieldError;
-use crate::data_file::StoreNotice;
 use crate::secret::Secret;
-use crate::shared_file::{Edit, EditError, Refused, SharedFile};
-use crate::vault::{Vault, VaultChanges, VaultError};
+use crate::secrets::vault::{Vault, VaultChanges, VaultError};
+use crate::store::data_file::StoreNotice;
+use crate::store::shared_file::{Edit, EditError, Refused, SharedFile};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 pub enum AccountError {
@@ -273,7 +273,7 @@ mod tests {
 
     use super::*;
     use crate::accounts::SignIn;
-    use crate::vault::SecretStore;
+    use crate::secrets::vault::SecretStore;
 
     #[derive(Default, Clone)]
     struct Memory(Arc<Mutex<HashMap<String, String>>>);
@@ -299,7 +299,7 @@ mod tests {
         let keychain = Memory::default();
         let (book, _) = AccountBook::open(dir.join("accounts.json"), Arc::new(Vault::new(keychain.clone())))
             .expect("open");
-        crate::data_file::failing_sync::add(&dir);
+        crate::store::data_file::failing_sync::add(&dir);
         let account = Account {
             id: String::new(),
             display_name: "Acme".into(),

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::Account;
-use crate::data_file::{self, StoreNotice, Unreadable};
+use crate::store::data_file::{self, StoreNotice, Unreadable};
 
 /// The version this build writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -103,7 +103,7 @@ pub(crate) fn migrated_id(old: &str) -> String {
     uuid::Builder::from_custom_bytes(hash.to_be_bytes()).into_uuid().to_string()
 }
 
-impl crate::shared_file::Stored for AccountFile {
+impl crate::store::shared_file::Stored for AccountFile {
     fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
         Self::open(path)
     }

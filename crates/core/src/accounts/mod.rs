@@ -17,9 +17,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use url::Url;
 
+use crate::adobe::flow::{FlowClient, FlowError, PlatformTarget, Sandbox};
+use crate::adobe::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
 use crate::catalog::FieldError;
-use crate::flow::{FlowClient, FlowError, PlatformTarget, Sandbox};
-use crate::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
 use crate::secret::Secret;
 
 /// One Adobe credential; a user may keep several, for example one per org.

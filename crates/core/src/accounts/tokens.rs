@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use url::Url;
 
 use super::{Account, AccountBook, AccountError};
-use crate::flow::FlowClient;
-use crate::ims::ImsTokenProvider;
+use crate::adobe::flow::FlowClient;
+use crate::adobe::ims::ImsTokenProvider;
 
 #[derive(Debug, Default)]
 pub struct TokenCache {

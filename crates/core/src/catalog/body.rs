@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::model::{AuthMethod, FieldError, Param, ParamKind, VARIANT_FIELD};
 use super::request::{connection_string_value, FormValues, MAX_VALUE_BYTES};
 use super::validate::{check_kind, check_rules};
-use crate::flow::AuthParams;
+use crate::adobe::flow::AuthParams;
 use crate::secret::Secret;
 
 /// The params of `method` from `values`, or nothing where a value was refused (the refusal

@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data_file;
-use crate::flow::ConnectionSpec;
+use crate::adobe::flow::ConnectionSpec;
+use crate::store::data_file;
 
 const SCHEMA_VERSION: u32 = 1;
 

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::flow::AuthSpec;
+use crate::adobe::flow::AuthSpec;
 use crate::Secret;
 
 pub(super) fn method(spec: Value) -> AuthMethod {
@@ -235,7 +235,7 @@ fn secrets_in_nested_objects_are_masked_and_scrubbed() {
     assert!(secrets.contains(&"nested-secret") && secrets.contains(&"pw-1"));
     let debug = format!("{:?}", new.auth.params);
     assert!(!debug.contains("nested-secret") && !debug.contains("pw-1"), "{debug}");
-    assert_eq!(new.auth.params.masked()["auth"]["secret"], crate::flow::MASK);
+    assert_eq!(new.auth.params.masked()["auth"]["secret"], crate::adobe::flow::MASK);
     let fields = crate::profiles::source_secret_fields(&source);
     assert!(
         fields.contains(&"auth.secret".to_owned()) && fields.contains(&"password".to_owned()),
@@ -283,11 +283,11 @@ fn published_quirks_never_break_the_engine() {
             assert!(!p.field.is_empty(), "{spec}");
         }
     }
-    let streaming: crate::flow::ConnectionSpec =
+    let streaming: crate::adobe::flow::ConnectionSpec =
         serde_json::from_value(json!({ "id": "bdb5b792-451b-42de-acf8-15f3195821de", "name": "generic-streaming", "authSpec": null }))
             .expect("a spec without authSpec reads");
     assert!(streaming.auth_spec.is_empty());
-    let odd: crate::flow::ConnectionSpec = serde_json::from_value(
+    let odd: crate::adobe::flow::ConnectionSpec = serde_json::from_value(
         json!({ "id": "x", "authSpec": [{ "spec": {} }, { "name": "Key", "spec": {} }], "attributes": [] }),
     )
     .expect("unreadable entries are left out");

@@ -13,7 +13,7 @@ use super::cache::CatalogCache;
 use super::listing::{for_cache, is_source};
 use super::model::{CatalogOrigin, Source};
 use super::reconcile::reconcile;
-use crate::flow::{ConnectionSpec, FlowClient, FlowError};
+use crate::adobe::flow::{ConnectionSpec, FlowClient, FlowError};
 
 /// The catalog the UI lists: the built-in sources first, then the org's other sources by
 /// name. `refreshed_at` (milliseconds since 1970) is when the list was fetched; `None` means
@@ -248,8 +248,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_spec_list_that_never_ends_is_stopped_at_the_total_cap() {
-        use crate::flow::{http_client, PlatformTarget};
-        use crate::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
+        use crate::adobe::flow::{http_client, PlatformTarget};
+        use crate::adobe::ims::{ImsCredentials, ImsTokenProvider, DEFAULT_SCOPES};
         let (base, pages) = endless_spec_list().await;
         let http = http_client(std::time::Duration::from_secs(30));
         let credentials = ImsCredentials::ClientCredentials {

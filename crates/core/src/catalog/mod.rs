@@ -5,6 +5,7 @@
 mod body;
 mod builtin;
 mod cache;
+pub mod connection_string;
 mod labels;
 mod listing;
 mod live;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::flow::ExploreSupport;
+use crate::adobe::flow::ExploreSupport;
 
 /// One source Flow Connect can create connections for, such as Google BigQuery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -343,8 +343,8 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::adobe::flow::ConnectionSpec;
     use crate::catalog::{builtin_source, builtin_sources, reconcile};
-    use crate::flow::ConnectionSpec;
 
     fn consents(source: &Source) -> Vec<(&str, ConsentKind)> {
         source.auth_methods.iter().map(|m| (m.spec_name.as_str(), m.consent.clone())).collect()

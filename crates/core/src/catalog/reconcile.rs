@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::labels::{category_label, source_label};
 use super::model::{AuthMethod, CatalogOrigin, ConsentKind, Param, Source};
 use super::schema::method_from_spec;
-use crate::flow::{AuthSpec, ConnectionSpec, ExploreKind, ExploreSupport};
+use crate::adobe::flow::{AuthSpec, ConnectionSpec, ExploreKind, ExploreSupport};
 
 /// The catalog entry to show for `live`, based on `builtin` when the app knows the source.
 pub fn reconcile(builtin: Option<&Source>, live: &ConnectionSpec) -> Source {

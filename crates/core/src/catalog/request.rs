@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use super::body;
 use super::model::{AuthMethod, ConnectionStringPart, FieldError, Param, ParamKind, Source};
 use super::validate::check_part;
-use crate::connection_string;
-use crate::flow::{AuthInfo, AuthParams, NewConnection, SpecRef, MASK};
+use crate::adobe::flow::{AuthInfo, AuthParams, NewConnection, SpecRef, MASK};
+use crate::catalog::connection_string;
 use crate::secret::Secret;
 
 /// What the user typed, keyed by param name; for a composed connection string, by part field

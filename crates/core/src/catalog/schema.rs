@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::labels::humanize;
 use super::model::{AuthMethod, ConsentKind, Param, ParamKind, Rules, Variant};
-use crate::flow::AuthSpec;
+use crate::adobe::flow::AuthSpec;
 use crate::profiles::looks_secret;
 
 /// How deep nested objects are followed; below that a member is a raw JSON field. Real specs

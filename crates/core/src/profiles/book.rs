@@ -11,11 +11,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::file::ProfileFile;
 use super::model::{OpenedProfile, Profile, ProfileDraft};
-use crate::credentials::{CredentialsError, StoredSecrets};
-use crate::data_file::StoreNotice;
 use crate::names::{Kind, NameError, Where};
-use crate::shared_file::{Edit, EditError, Refused, SharedFile};
-use crate::vault::{Vault, VaultChanges, VaultError};
+use crate::secrets::credentials::{CredentialsError, StoredSecrets};
+use crate::secrets::vault::{Vault, VaultChanges, VaultError};
+use crate::store::data_file::StoreNotice;
+use crate::store::shared_file::{Edit, EditError, Refused, SharedFile};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::model::Profile;
-use crate::data_file::{self, StoreNotice, Unreadable};
+use crate::store::data_file::{self, StoreNotice, Unreadable};
 
 /// The version this build writes. Version 1 kept profiles in a map by id, with `source`,
 /// `method` and `fields`, and no timestamps.
@@ -93,7 +93,7 @@ fn migrate_v1(value: &Value) -> Result<Value, String> {
     Ok(serde_json::json!({ "schemaVersion": SCHEMA_VERSION, "profiles": profiles }))
 }
 
-impl crate::shared_file::Stored for ProfileFile {
+impl crate::store::shared_file::Stored for ProfileFile {
     fn load(path: &Path) -> std::io::Result<(Self, Option<StoreNotice>)> {
         Self::open(path)
     }

@@ -7,7 +7,7 @@ mod exchange;
 mod file;
 mod model;
 
-pub use crate::data_file::StoreNotice;
+pub use crate::store::data_file::StoreNotice;
 pub use book::{ProfileBook, ProfileError};
 pub use file::{ProfileFile, SCHEMA_VERSION};
 pub use model::{

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::catalog::{AuthMethod, FormValues, ParamKind, Source};
-use crate::credentials::StoredSecrets;
+use crate::secrets::credentials::StoredSecrets;
 
 /// A saved profile. It never holds a secret value: `secret_fields` names the fields whose
 /// values are in the keychain.

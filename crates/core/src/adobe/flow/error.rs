@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use crate::ims::ImsError;
+use crate::adobe::ims::ImsError;
 
 /// An error answer from an Adobe service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

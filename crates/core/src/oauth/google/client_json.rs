@@ -11,7 +11,7 @@ use crate::secret::Secret;
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ClientJsonError {
-    #[error("This is not a Google OAuth client file: download it from Google Cloud console → APIs & Services → Credentials → your OAuth client → Download JSON.")]
+    #[error("This is not a Google OAuth client file: download it from Google Cloud console → APIs & Operations → Credentials → your OAuth client → Download JSON.")]
     NotAClientFile,
     #[error("A Web application client needs an http://localhost or http://127.0.0.1 redirect URI. Add one (such as http://127.0.0.1:8085/) in the Google Cloud console, or use a Desktop app client.")]
     NoLoopbackRedirect,

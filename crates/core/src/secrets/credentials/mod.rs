@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::catalog::FormValues;
-use crate::vault::{Vault, VaultError};
+use crate::secrets::vault::{Vault, VaultError};
 
 /// Where a set of stored secrets lives: `consent/<uuid>` for tokens a consent obtained,
 /// `profile/<uuid>` for a saved profile's secrets.
@@ -122,7 +122,7 @@ mod tests {
     #[derive(Default)]
     struct Memory(std::sync::Mutex<std::collections::HashMap<String, String>>);
 
-    impl crate::vault::SecretStore for std::sync::Arc<Memory> {
+    impl crate::secrets::vault::SecretStore for std::sync::Arc<Memory> {
         fn get(&self, key: &str) -> Result<Option<crate::Secret>, VaultError> {
             Ok(self.0.lock().expect("lock").get(key).map(crate::Secret::new))
         }

@@ -16,7 +16,7 @@ use super::model::{
     WireConnection,
 };
 use super::retry::{is_retryable_status, retry_after, RetryPolicy};
-use crate::ims::{ImsError, ImsTokenProvider};
+use crate::adobe::ims::{ImsError, ImsTokenProvider};
 
 const FLOW_SERVICE_PATH: &str = "data/foundation/flowservice/";
 const SANDBOX_MANAGEMENT_PATH: &str = "data/foundation/sandbox-management/";

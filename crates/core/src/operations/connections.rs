@@ -1,14 +1,14 @@
 //! Creating, deleting and renewing connections, with the local records (where each came
 //! from, the refresh tokens' dates) kept in step.
 
-use super::Services;
+use super::Operations;
+use crate::adobe::flow::{Created, FlowClient, NewConnection, SameName};
 use crate::catalog::{self, FormValues};
-use crate::credentials::StoredSecrets;
-use crate::failure::Failure;
-use crate::flow::{Created, FlowClient, NewConnection, SameName};
-use crate::form_secrets;
-use crate::origins::{Origin, TokenIssue};
-use crate::renew::{self, Renewal};
+use crate::operations::failure::Failure;
+use crate::operations::form_secrets;
+use crate::operations::renew::{self, Renewal};
+use crate::secrets::credentials::StoredSecrets;
+use crate::store::origins::{Origin, TokenIssue};
 
 /// A filled form (or a profile), ready to become `POST /connections`.
 #[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
@@ -69,7 +69,7 @@ pub struct RenewRequest {
     pub token: Option<TokenIssue>,
 }
 
-impl Services {
+impl Operations {
     /// The checked create body and a client for the request's account and sandbox.
     pub async fn prepare(&self, request: &ConnectionRequest) -> Result<(NewConnection, FlowClient), Failure> {
         let account = self.account(&request.account_id)?;

@@ -4,7 +4,11 @@
 //! subcommands are thin adapters over these methods, so both do exactly the same thing.
 
 mod connections;
+pub mod failure;
+pub mod form_consent;
+pub mod form_secrets;
 mod profiles;
+pub mod renew;
 
 pub use connections::{ConnectionRequest, RenewRequest};
 pub use profiles::{
@@ -16,25 +20,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::accounts::{Account, AccountBook, TokenCache};
+use crate::adobe::flow::{http_client, FlowClient};
 use crate::catalog::{builtin_source, CatalogCache, LiveCatalog, Source};
 use crate::config::Endpoints;
-use crate::credentials::SecretSets;
-use crate::data_file::StoreNotice;
-use crate::failure::{ErrorCode, Failure};
-use crate::flow::{http_client, FlowClient};
-use crate::form_consent::{self, ConsentSlot};
-use crate::google::GoogleEndpoints;
-use crate::origins::Origins;
+use crate::oauth::google::GoogleEndpoints;
+use crate::operations::failure::{ErrorCode, Failure};
 use crate::profiles::ProfileBook;
 use crate::secret::Secret;
-use crate::vault::{KeyringStore, Vault};
+use crate::secrets::credentials::SecretSets;
+use crate::secrets::vault::{KeyringStore, Vault};
+use crate::store::data_file::StoreNotice;
+use crate::store::origins::Origins;
+use form_consent::ConsentSlot;
 
 /// The keychain service and data folder name of Flow Connect: the app's identifier, which
 /// the app and flow-connect-cli share so they see the same accounts, profiles and secrets.
 pub const APP_IDENTIFIER: &str = "io.flowconnect.desktop";
 
 #[derive(Debug)]
-pub struct Services {
+pub struct Operations {
     pub endpoints: Endpoints,
     data_dir: PathBuf,
     /// Built once, off the async runtime: with the system's OpenSSL, making a TLS client
@@ -55,7 +59,7 @@ pub struct Services {
     notices: std::sync::Mutex<Vec<String>>,
 }
 
-impl Services {
+impl Operations {
     /// `keychain_service` names the keychain entries; the data files live in `data_dir`.
     /// Opening reads the small data files, makes no keychain call and no request, and returns
     /// what happened to files that could not be read, in words for the user (`take_notices`
@@ -66,7 +70,7 @@ impl Services {
         data_dir: &Path,
     ) -> Result<(Self, Vec<String>), Failure> {
         // Made by the first start, for the user alone; an existing folder is left as it is.
-        if let Err(e) = crate::data_file::create_private_folder(data_dir) {
+        if let Err(e) = crate::store::data_file::create_private_folder(data_dir) {
             tracing::warn!(folder = %data_dir.display(), error = %e, "data folder not created");
         }
         let vault = Arc::new(Vault::new(KeyringStore::new(keychain_service)));

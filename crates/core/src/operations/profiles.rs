@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::Services;
-use crate::failure::{ErrorCode, Failure};
-use crate::form_secrets;
+use super::Operations;
+use crate::operations::failure::{ErrorCode, Failure};
+use crate::operations::form_secrets;
 use crate::profiles::{Profile, ProfileBook, ProfileDraft};
 
-impl Services {
+impl Operations {
     /// Saves a form as a profile; which fields are secret comes from the source's catalog
     /// entry, and a field the profile once kept as a secret stays one. Secrets the form held
     /// by reference are copied into the profile, and the form's own set is then deleted.
@@ -91,7 +91,7 @@ pub async fn export_profiles_file(
 ) -> Result<usize, Failure> {
     let (text, count) = profiles.export(ids).await;
     let written = path.to_path_buf();
-    tokio::task::spawn_blocking(move || crate::data_file::write_atomically(&written, text.as_bytes()))
+    tokio::task::spawn_blocking(move || crate::store::data_file::write_atomically(&written, text.as_bytes()))
         .await
         .map_err(|e| Failure::new(ErrorCode::Storage, e.to_string()))?
         .map_err(|e| {

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::data_file::{self, StoreNotice, Unreadable};
-use crate::shared_file::{EditError, Refused};
-use crate::shared_file::{SharedFile, Stored};
+use crate::store::data_file::{self, StoreNotice, Unreadable};
+use crate::store::shared_file::{EditError, Refused};
+use crate::store::shared_file::{SharedFile, Stored};
 
 pub const SCHEMA_VERSION: u32 = 1;
 /// Google expires refresh tokens of an app in "Testing" status seven days after consent.

@@ -3,18 +3,18 @@
 //! next. Every error of the core is classified here, once.
 
 use crate::accounts::AccountError;
+use crate::adobe::flow::FlowError;
+use crate::adobe::ims::ImsError;
 use crate::catalog::{CatalogError, RequestError};
 use crate::config::ConfigError;
-use crate::credentials::CredentialsError;
-use crate::flow::FlowError;
-use crate::form_consent::FormConsentError;
-use crate::google::{ClientJsonError, ConsentError, ListenerError};
-use crate::ims::ImsError;
 use crate::names::NameError;
-use crate::origins::OriginsError;
+use crate::oauth::google::{ClientJsonError, ConsentError, ListenerError};
+use crate::operations::form_consent::FormConsentError;
+use crate::operations::renew::RenewError;
 use crate::profiles::ProfileError;
-use crate::renew::RenewError;
-use crate::vault::VaultError;
+use crate::secrets::credentials::CredentialsError;
+use crate::secrets::vault::VaultError;
+use crate::store::origins::OriginsError;
 use serde::Serialize;
 use ts_rs::TS;
 

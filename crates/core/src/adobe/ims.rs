@@ -7,7 +7,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use url::Url;
 
-use crate::flow::ApiError;
+use crate::adobe::flow::ApiError;
 use crate::secret::Secret;
 
 /// The scopes Adobe Developer Console shows for Experience Platform credentials.

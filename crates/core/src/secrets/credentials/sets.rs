@@ -21,10 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use super::owner::{self, OwnerLock};
 use super::{CredentialsError, StoredSecrets};
-use crate::data_file::{self, StoreNotice};
 use crate::secret::Secret;
-use crate::shared_file::{Edit, SharedFile, Stored};
-use crate::vault::{Vault, VaultChanges, VaultError};
+use crate::secrets::vault::{Vault, VaultChanges, VaultError};
+use crate::store::data_file::{self, StoreNotice};
+use crate::store::shared_file::{Edit, SharedFile, Stored};
 
 const SCHEMA_VERSION: u32 = 1;
 /// A form holds a handful of secrets; more in one set means something is wrong.

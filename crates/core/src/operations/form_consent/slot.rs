@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::catalog::Source;
-use crate::credentials::StoredSecrets;
-use crate::google::{ConsentHandle, ConsentRun};
+use crate::oauth::google::{ConsentHandle, ConsentRun};
+use crate::secrets::credentials::StoredSecrets;
 
 /// What the finished consent fills in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,12 +9,12 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
+use crate::adobe::flow::{Connection, FlowClient, FlowError, TestOutcome, MASK};
 use crate::catalog::{self, FormValues, ParamKind, RequestError, Source};
-use crate::credentials::StoredSecrets;
-use crate::failure::{ErrorCode, Failure};
-use crate::flow::{Connection, FlowClient, FlowError, TestOutcome, MASK};
-use crate::form_secrets::{secret_fields_for, secret_fields_of};
+use crate::operations::failure::{ErrorCode, Failure};
+use crate::operations::form_secrets::{secret_fields_for, secret_fields_of};
 use crate::profiles::{Profile, ProfileBook, ProfileDraft, ProfileError};
+use crate::secrets::credentials::StoredSecrets;
 
 /// The renew form's starting point.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]

@@ -5,9 +5,9 @@
 //! can never pull another source's secret (or an account's client secret) into a request.
 
 use crate::catalog::{builtin_source, FormValues, Source};
-use crate::credentials::{CredentialsError, SecretSets, StoredSecrets};
 use crate::profiles::{source_secret_fields, ProfileBook};
-use crate::vault::Vault;
+use crate::secrets::credentials::{CredentialsError, SecretSets, StoredSecrets};
+use crate::secrets::vault::Vault;
 
 /// The secret fields of `source`: those of its live spec and those of the built-in entry,
 /// so a live spec that renames or unmarks a field cannot turn a known secret into a plain

@@ -7,7 +7,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::catalog::ParamKind;
-use crate::google::{import_client_json, ClientJsonError, ImportedClient};
+use crate::oauth::google::{import_client_json, ClientJsonError, ImportedClient};
 use crate::secret::Secret;
 
 /// The most read of a key file: Google's service account keys are about 2.3 KiB, client JSON

@@ -14,15 +14,15 @@ pub use slot::{ConsentSlot, ForForm, Purpose, Taken};
 
 use crate::catalog::{FormValues, Source};
 use crate::config::require_secure;
-use crate::credentials::{CredentialsError, SecretSets, StoredSecrets};
-use crate::form_secrets;
-use crate::google::{
+use crate::oauth::google::{
     self, ClientJsonError, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints, RedirectSetting,
     CONSENT_TIME_LIMIT,
 };
-use crate::origins::TokenIssue;
+use crate::operations::form_secrets;
 use crate::profiles::ProfileBook;
-use crate::vault::Vault;
+use crate::secrets::credentials::{CredentialsError, SecretSets, StoredSecrets};
+use crate::secrets::vault::Vault;
+use crate::store::origins::TokenIssue;
 use crate::Secret;
 
 /// What a consent is asked for.

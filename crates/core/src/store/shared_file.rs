@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime};
 
-use crate::data_file::{FileLock, LockError, StoreNotice, Unreadable};
+use crate::store::data_file::{FileLock, LockError, StoreNotice, Unreadable};
 
 /// How long a change waits for another process's change: each takes milliseconds (no
 /// keychain call is made under a lock), so this only runs out when the other process hangs.
@@ -277,7 +277,7 @@ mod tests {
                 Ok(read) => Ok(read),
                 Err(Unreadable::Io { kind, reason }) => Err(std::io::Error::new(kind, reason)),
                 Err(why) => {
-                    let moved_to = crate::data_file::set_aside(path)?;
+                    let moved_to = crate::store::data_file::set_aside(path)?;
                     Ok((
                         Self(Vec::new()),
                         Some(StoreNotice::MovedAside { moved_to, reason: why.to_string() }),
@@ -286,7 +286,7 @@ mod tests {
             }
         }
         fn reread(path: &Path) -> Result<(Self, Option<StoreNotice>), Unreadable> {
-            let bytes = crate::data_file::read_bounded(path)?.unwrap_or_default();
+            let bytes = crate::store::data_file::read_bounded(path)?.unwrap_or_default();
             let text = String::from_utf8(bytes).map_err(|e| Unreadable::Invalid(e.to_string()))?;
             if text.starts_with("v9") {
                 return Err(Unreadable::Newer { version: 9 });
@@ -294,7 +294,7 @@ mod tests {
             Ok((Self(text.lines().map(str::to_owned).collect()), None))
         }
         fn store(&self, path: &Path) -> std::io::Result<()> {
-            crate::data_file::write_atomically(path, self.0.join("\n").as_bytes())
+            crate::store::data_file::write_atomically(path, self.0.join("\n").as_bytes())
         }
     }
 

@@ -1,0 +1,3 @@
+//! OAuth consent with the sources' own providers: Google's for BigQuery.
+
+pub mod google;
