@@ -190,3 +190,10 @@ fn add_note(note: &mut Option<String>, more: String) {
         None => more,
     });
 }
+
+/// Connections in a sandbox: list, preview, create, test, rename, delete, with their origins.
+pub struct Connections<'a> {
+    pub(super) ops: &'a Operations,
+}
+
+impl Connections<'_> {}

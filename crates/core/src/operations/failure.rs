@@ -10,7 +10,6 @@ use crate::config::ConfigError;
 use crate::names::NameError;
 use crate::oauth::google::{ClientJsonError, ConsentError, ListenerError};
 use crate::operations::form_consent::FormConsentError;
-use crate::operations::renew::RenewError;
 use crate::profiles::ProfileError;
 use crate::secrets::credentials::CredentialsError;
 use crate::secrets::vault::VaultError;
@@ -116,16 +115,6 @@ impl From<FormConsentError> for Failure {
             | FormConsentError::NoScopes
             | FormConsentError::InsecureProviderUrl(_)
             | FormConsentError::NoneWaiting => Self::new(ErrorCode::Validation, e.to_string()),
-        }
-    }
-}
-
-impl From<RenewError> for Failure {
-    fn from(e: RenewError) -> Self {
-        match e {
-            RenewError::Request(e) => e.into(),
-            RenewError::Flow(e) => e.into(),
-            RenewError::UnknownMethod(_) => Self::new(ErrorCode::UnknownSource, e.to_string()),
         }
     }
 }

@@ -3,12 +3,23 @@
 //! one HTTP client and one IMS token per account. The app's commands and the CLI's
 //! subcommands are thin adapters over these methods, so both do exactly the same thing.
 
+mod accounts;
+mod catalog;
 mod connections;
+mod consent;
 pub mod failure;
 pub mod form_consent;
 pub mod form_secrets;
+mod lifecycle;
 mod profiles;
 pub mod renew;
+
+pub use accounts::Accounts;
+pub use catalog::Catalog;
+pub use connections::Connections;
+pub use consent::Consent;
+pub use lifecycle::Lifecycle;
+pub use profiles::Profiles;
 
 pub use connections::{ConnectionRequest, RenewRequest};
 pub use profiles::{
@@ -57,6 +68,36 @@ pub struct Operations {
     tokens: TokenCache,
     /// What happened to the data files at start-up, until `take_notices` hands it out.
     notices: std::sync::Mutex<Vec<String>>,
+}
+
+/// One door per subject: what the window's commands and the CLI's subcommands call. Each door
+/// borrows the process's state; its methods hold every rule of the subject, so the two shells
+/// only read arguments and shape results.
+impl Operations {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { ops: self }
+    }
+
+    pub fn catalog(&self) -> Catalog<'_> {
+        Catalog { ops: self }
+    }
+
+    pub fn connections(&self) -> Connections<'_> {
+        Connections { ops: self }
+    }
+
+    pub fn profiles(&self) -> Profiles<'_> {
+        Profiles { ops: self }
+    }
+
+    pub fn consent(&self) -> Consent<'_> {
+        Consent { ops: self }
+    }
+
+    /// Explore, health, renewal and the tokens' standing of connections already made.
+    pub fn lifecycle(&self) -> Lifecycle<'_> {
+        Lifecycle { ops: self }
+    }
 }
 
 impl Operations {

@@ -150,3 +150,10 @@ mod tests {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// Saved profiles: list, save, open, rename, duplicate, delete, export, import, their secrets.
+pub struct Profiles<'a> {
+    pub(super) ops: &'a Operations,
+}
+
+impl Profiles<'_> {}

@@ -105,6 +105,17 @@ pub enum ProfileUpdateError {
     Profile(#[from] ProfileError),
 }
 
+// Here rather than in `failure`, so the classification does not need this module back.
+impl From<RenewError> for Failure {
+    fn from(e: RenewError) -> Self {
+        match e {
+            RenewError::Request(e) => e.into(),
+            RenewError::Flow(e) => e.into(),
+            RenewError::UnknownMethod(_) => Failure::new(ErrorCode::UnknownSource, e.to_string()),
+        }
+    }
+}
+
 impl From<ProfileUpdateError> for Failure {
     fn from(e: ProfileUpdateError) -> Self {
         match e {
