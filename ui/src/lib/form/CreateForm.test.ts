@@ -9,7 +9,7 @@ import { builtinSources } from "../../bindings/builtinSources";
 import type { Source } from "../../bindings/Source";
 import type { ConsentKind } from "../../bindings/ConsentKind";
 import { session } from "../accounts/session.svelte";
-import SourceForm from "./SourceForm.svelte";
+import CreateForm from "./CreateForm.svelte";
 
 // The catalog as the backend describes it, every param with its form field.
 const catalog: Source[] = builtinSources;
@@ -31,7 +31,7 @@ function backend(handlers: Record<string, (args: Args) => unknown>): void {
 }
 
 function render(source: Source): void {
-  component = mount(SourceForm, { target: document.body, props: { source, onback: () => {} } });
+  component = mount(CreateForm, { target: document.body, props: { source, onback: () => {} } });
   flushSync();
 }
 
