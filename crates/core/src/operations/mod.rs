@@ -229,6 +229,13 @@ impl Operations {
         Ok(self.tokens.client(&self.accounts, account, http, ims, platform, sandbox).await?)
     }
 
+    /// A Flow Service client for the account `account_id` in `sandbox`: what most operations
+    /// start with.
+    pub async fn client_for(&self, account_id: &str, sandbox: &str) -> Result<FlowClient, Failure> {
+        let account = self.account(account_id)?;
+        self.client(&account, sandbox).await
+    }
+
     /// Uses `secret` as the account's client secret for this process, not the keychain's.
     pub async fn use_account_secret(&self, account: &Account, secret: Secret) -> Result<(), Failure> {
         let http = self.http().await?;
