@@ -22,6 +22,12 @@ pub use lifecycle::Lifecycle;
 pub use profiles::Profiles;
 
 pub use connections::{ConnectionRequest, RenewRequest};
+pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
+pub use catalog::{
+    find_source, ComposeConnectionStringRequest, FormCheck, FormCheckRequest, ImportKeyFileRequest,
+    ImportedKeyFile, LoadSourceRequest, RefreshCatalogRequest, SearchCatalogRequest, SourceRequestError,
+    SplitConnectionString, SplitConnectionStringRequest, MAX_CONNECTION_STRING,
+};
 pub use profiles::{
     export_path, export_profiles_file, export_profiles_to, import_profiles_file, suggested_export_path,
 };
