@@ -68,18 +68,3 @@ impl<'c> oauth2::AsyncHttpClient<'c> for CappedOAuthClient<'_> {
         })
     }
 }
-
-/// The most of all pages of the connection spec list that is read: Adobe's whole catalog is a
-/// few MiB, so this leaves room to grow while a list that never ends is stopped.
-pub const MAX_SPEC_LIST_BYTES: usize = 32 * 1024 * 1024;
-
-/// The error of a spec list longer than [`MAX_SPEC_LIST_BYTES`].
-pub fn spec_list_too_large(status: u16) -> crate::adobe::flow::FlowError {
-    crate::adobe::flow::FlowError::UnexpectedResponse {
-        status,
-        detail: format!(
-            "the list of connection specs is larger than {} MiB, so it was not read to the end; the catalog shown is the one from before",
-            MAX_SPEC_LIST_BYTES / (1024 * 1024)
-        ),
-    }
-}

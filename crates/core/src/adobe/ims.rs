@@ -7,7 +7,7 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use url::Url;
 
-use crate::adobe::flow::ApiError;
+use crate::adobe::error::ApiError;
 use crate::secret::Secret;
 
 /// The scopes Adobe Developer Console shows for Experience Platform credentials.

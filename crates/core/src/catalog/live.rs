@@ -264,7 +264,7 @@ mod tests {
         let err = catalog.refresh(&client).await.expect_err("stopped");
         assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
         let read = pages.load(std::sync::atomic::Ordering::SeqCst);
-        assert!(read <= 1 + crate::http_body::MAX_SPEC_LIST_BYTES / (1 << 20), "{read} pages were read");
+        assert!(read <= 1 + crate::adobe::flow::MAX_SPEC_LIST_BYTES / (1 << 20), "{read} pages were read");
         assert_eq!(catalog.list("ORG").await, CatalogList::builtin(), "the list from before stays");
     }
 

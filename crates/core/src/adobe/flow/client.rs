@@ -10,12 +10,13 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use url::Url;
 
-use super::error::{ApiError, FlowError};
+use super::error::FlowError;
 use super::model::{
     Connection, ConnectionPage, ConnectionSpec, Items, Links, Sandbox, SandboxList, TestOutcome,
     WireConnection,
 };
 use super::retry::{is_retryable_status, retry_after, RetryPolicy};
+use crate::adobe::error::ApiError;
 use crate::adobe::ims::{ImsError, ImsTokenProvider};
 
 const FLOW_SERVICE_PATH: &str = "data/foundation/flowservice/";
@@ -208,8 +209,8 @@ impl FlowClient {
             // Each page is capped, and so is their sum: a service that pages on and on must
             // not fill memory with specs.
             total += reply.body.len();
-            if total > crate::http_body::MAX_SPEC_LIST_BYTES {
-                return Err(crate::http_body::spec_list_too_large(reply.status.as_u16()));
+            if total > MAX_SPEC_LIST_BYTES {
+                return Err(spec_list_too_large(reply.status.as_u16()));
             }
             let page: Items<Value> = parse(&reply)?;
             for item in page.items {
@@ -376,6 +377,21 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
         .user_agent(concat!("FlowConnect/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the TLS backend is compiled in")
+}
+
+/// The most of all pages of the connection spec list that is read: Adobe's whole catalog is a
+/// few MiB, so this leaves room to grow while a list that never ends is stopped.
+pub const MAX_SPEC_LIST_BYTES: usize = 32 * 1024 * 1024;
+
+/// The error of a spec list longer than [`MAX_SPEC_LIST_BYTES`].
+pub fn spec_list_too_large(status: u16) -> FlowError {
+    FlowError::UnexpectedResponse {
+        status,
+        detail: format!(
+            "the list of connection specs is larger than {} MiB, so it was not read to the end; the catalog shown is the one from before",
+            MAX_SPEC_LIST_BYTES / (1024 * 1024)
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 
 use super::client::{api_error, parse, AttemptError, FlowClient};
-use super::error::{ApiError, FlowError};
+use super::error::FlowError;
 use super::model::{Connection, Created, NewConnection, PatchOp};
 use super::retry::{is_retryable_status, retry_after};
+use crate::adobe::error::ApiError;
 
 /// Whether to go on when the sandbox already has a connection of the same spec and name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

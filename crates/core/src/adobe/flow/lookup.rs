@@ -8,6 +8,12 @@ use super::ListQuery;
 use crate::names::{self, Kind, Where};
 
 impl FlowClient {
+    /// Refuses what is not a connection id in Adobe's shape, before anything is sent: the
+    /// rule every request about one connection applies, for callers that check first.
+    pub fn check_connection_id(id: &str) -> Result<(), FlowError> {
+        check_id(id, "connection")
+    }
+
     /// The connection whose id is `name_or_id`, else the only one named exactly that. Two
     /// named alike are refused with their ids ([`names::NameError::Ambiguous`]).
     pub async fn find_connection(&self, name_or_id: &str) -> Result<Connection, FlowError> {

@@ -12,16 +12,17 @@ mod preview;
 mod retry;
 mod update;
 
-pub use client::{http_client, FlowClient, ListQuery, PlatformTarget, SpecList};
+pub use crate::adobe::error::ApiError;
+pub use client::{http_client, FlowClient, ListQuery, PlatformTarget, SpecList, MAX_SPEC_LIST_BYTES};
 pub use create::SameName;
 pub use dataflows::{ConnectionHealth, Dataflow, FlowSummary, LastRun, Run, RunError};
-pub use error::{ApiError, FlowError};
+pub use error::FlowError;
 pub use explore::{
     Column, ExploreItem, ExploreKind, ExploreSupport, Listing, Place, TableDetails, EXPLORE_PAGE,
 };
 pub use model::{
     AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection,
-    PatchOp, Sandbox, SpecRef, TestOutcome,
+    PatchOp, Sandbox, SpecRef, TestOutcome, MASK,
 };
-pub use preview::{preview, RequestPreview, MASK};
+pub use preview::{preview, RequestPreview};
 pub use retry::RetryPolicy;

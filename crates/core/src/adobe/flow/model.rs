@@ -6,6 +6,9 @@ use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 use ts_rs::TS;
 
+/// Shown in place of every secret value.
+pub const MASK: &str = "••••••••";
+
 /// `POST /connections`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,7 +68,7 @@ impl AuthParams {
         self.secret_paths.iter().filter_map(|path| self.at(path)).filter_map(Value::as_str)
     }
 
-    /// The params with every secret value replaced by [`MASK`](super::MASK).
+    /// The params with every secret value replaced by [`MASK`].
     pub fn masked(&self) -> Value {
         let mut masked = Value::Object(self.values.clone());
         for path in &self.secret_paths {
@@ -74,7 +77,7 @@ impl AuthParams {
                 slot = slot.and_then(|v| v.get_mut(key.as_str()));
             }
             if let Some(value) = slot {
-                *value = Value::String(super::MASK.into());
+                *value = Value::String(MASK.into());
             }
         }
         masked

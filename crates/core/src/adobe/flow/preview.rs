@@ -8,9 +8,6 @@ use ts_rs::TS;
 use super::client::PlatformTarget;
 use super::model::NewConnection;
 
-/// Shown in place of every secret value.
-pub const MASK: &str = "••••••••";
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -49,6 +46,7 @@ fn shell_quote(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::model::MASK;
     use super::*;
     use crate::catalog::{builtin_source, new_connection, FormValues};
     use crate::Secret;
