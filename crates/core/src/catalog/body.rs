@@ -5,14 +5,14 @@
 use serde_json::{Map, Value};
 
 use super::model::{AuthMethod, FieldError, Param, ParamKind, VARIANT_FIELD};
-use super::request::{connection_string_value, FormValues, MAX_VALUE_BYTES};
 use super::validate::{check_kind, check_rules};
+use super::values::{connection_string_value, has_value, FormValues, MAX_VALUE_BYTES};
 use crate::adobe::flow::AuthParams;
 use crate::secret::Secret;
 
 /// The params of `method` from `values`, or nothing where a value was refused (the refusal
 /// is pushed onto `errors`).
-pub fn auth_params(method: &AuthMethod, values: &FormValues, errors: &mut Vec<FieldError>) -> AuthParams {
+pub(super) fn build(method: &AuthMethod, values: &FormValues, errors: &mut Vec<FieldError>) -> AuthParams {
     let mut out = AuthParams::default();
     members(&method.params, values, &[], true, errors, &mut out);
     out
@@ -72,10 +72,6 @@ fn members(
             }
         }
     }
-}
-
-fn has_value(values: &FormValues, field: &str) -> bool {
-    values.get(field).is_some_and(|v| !v.expose().trim().is_empty())
 }
 
 /// Whether the user typed anything below these params (a choice left at its first variant

@@ -14,6 +14,7 @@ mod reconcile;
 mod request;
 mod schema;
 mod validate;
+mod values;
 
 #[cfg(test)]
 mod engine_generated;
@@ -30,8 +31,6 @@ pub use model::{
     Rules, Source, Variant, BIGQUERY_SCOPE, BIGQUERY_SPEC_ID, VARIANT_FIELD,
 };
 pub use reconcile::reconcile;
-pub use request::{
-    auth_params, masked_connection_string, new_connection, split_connection_string, validate, warnings,
-    FormValues, RequestError, MAX_VALUE_BYTES, NAME_FIELD,
-};
+pub use request::{auth_params, new_connection, validate, warnings, RequestError, NAME_FIELD};
 pub use schema::{method_from_spec, names_a_secret};
+pub use values::{masked_connection_string, split_connection_string, FormValues, MAX_VALUE_BYTES};

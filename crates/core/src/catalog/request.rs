@@ -1,18 +1,9 @@
 //! Turns a filled form into the body of `POST /connections`, checking every value first.
 
-use std::collections::BTreeMap;
-
 use super::body;
-use super::model::{AuthMethod, ConnectionStringPart, FieldError, Param, ParamKind, Source};
-use super::validate::check_part;
-use crate::adobe::flow::{AuthInfo, AuthParams, NewConnection, SpecRef, MASK};
-use crate::catalog::connection_string;
-use crate::secret::Secret;
-
-/// What the user typed, keyed by param name; for a composed connection string, by part field
-/// (`host`, `port`, …), or by the param's own name in raw mode. Every value is treated as
-/// possibly secret.
-pub type FormValues = BTreeMap<String, Secret>;
+use super::model::{AuthMethod, FieldError, ParamKind, Source};
+use super::values::FormValues;
+use crate::adobe::flow::{AuthInfo, AuthParams, NewConnection, SpecRef};
 
 /// The connection's own name, a field of its own in every form.
 pub const NAME_FIELD: &str = "name";
@@ -43,7 +34,7 @@ pub fn new_connection(
             message: "Give the connection a name, such as “BigQuery marketing”.".into(),
         });
     }
-    let params = body::auth_params(method, values, &mut errors);
+    let params = body::build(method, values, &mut errors);
     if !errors.is_empty() {
         return Err(RequestError::Invalid(errors));
     }
@@ -71,7 +62,7 @@ pub fn auth_params(
 ) -> Result<AuthParams, RequestError> {
     let method = method_of(source, spec_name)?;
     let mut errors = Vec::new();
-    let params = body::auth_params(method, values, &mut errors);
+    let params = body::build(method, values, &mut errors);
     if errors.is_empty() {
         Ok(params)
     } else {
@@ -83,7 +74,7 @@ pub fn auth_params(
 /// the user types.
 pub fn validate(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
     let mut errors = Vec::new();
-    body::auth_params(method, values, &mut errors);
+    body::build(method, values, &mut errors);
     errors
 }
 
@@ -114,80 +105,12 @@ pub fn warnings(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
         .collect()
 }
 
-fn has_value(values: &FormValues, field: &str) -> bool {
-    values.get(field).is_some_and(|v| !v.expose().trim().is_empty())
-}
-
-/// The longest value a field takes: a service account key is a few KiB, a pasted page is not.
-pub const MAX_VALUE_BYTES: usize = 64 * 1024;
-
-/// Raw mode (the param's own name holds a pasted string) wins over the parts.
-pub(super) fn connection_string_value(
-    param: &Param,
-    parts: &[ConnectionStringPart],
-    values: &FormValues,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    if has_value(values, &param.field) {
-        let raw = values.get(&param.field).map(Secret::expose).unwrap_or_default();
-        return match split_connection_string(parts, raw) {
-            Ok(_) => Some(raw.trim().to_owned()),
-            Err(message) => {
-                errors.push(FieldError { field: param.field.clone(), message });
-                None
-            }
-        };
-    }
-    let before = errors.len();
-    let mut pairs = Vec::with_capacity(parts.len());
-    for part in parts {
-        let raw = values.get(&part.field).map(Secret::expose).unwrap_or_default();
-        let value = if part.secret { raw } else { raw.trim() };
-        if value.is_empty() {
-            errors.push(FieldError {
-                field: part.field.clone(),
-                message: format!("{} is required.", part.label),
-            });
-        } else if let Some(reason) = check_part(part.kind, value) {
-            errors
-                .push(FieldError { field: part.field.clone(), message: format!("{}: {reason}", part.label) });
-        }
-        pairs.push((part.key.as_str(), value));
-    }
-    (errors.len() == before).then(|| connection_string::compose(pairs))
-}
-
-/// Raw mode: splits a pasted connection string into the form's part fields, so the user can
-/// switch back to the fields and see what they pasted. The message names positions and known
-/// keys only, never text from the string (see [`connection_string::split`]).
-pub fn split_connection_string(
-    parts: &[ConnectionStringPart],
-    raw: &str,
-) -> Result<BTreeMap<String, String>, String> {
-    connection_string::split(parts, raw).map_err(|e| e.to_string())
-}
-
-/// The composed connection string as the form shows it while the user types: every part as
-/// it will be sent, except secret parts, which are masked.
-pub fn masked_connection_string(parts: &[ConnectionStringPart], values: &FormValues) -> String {
-    let shown: Vec<(&str, String)> = parts
-        .iter()
-        .map(|part| {
-            let value = values.get(&part.field).map(Secret::expose).unwrap_or_default();
-            let shown = match (part.secret, value.is_empty()) {
-                (true, false) => MASK.to_owned(),
-                (true, true) => String::new(),
-                (false, _) => value.trim().to_owned(),
-            };
-            (part.key.as_str(), shown)
-        })
-        .collect();
-    connection_string::compose(shown.iter().map(|(key, value)| (*key, value.as_str())))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::model::ConnectionStringPart;
+    use crate::catalog::values::*;
+    use crate::Secret;
     use crate::catalog::builtin_source;
 
     fn oracle_parts() -> Vec<ConnectionStringPart> {
