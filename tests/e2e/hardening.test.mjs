@@ -302,10 +302,12 @@ test("a service account key and a client JSON are read by the app: the page neve
     async (specId, keyPath, clientPath) => {
       const invoke = window.__TAURI_INTERNALS__.invoke;
       const key = await invoke("import_key_file", {
-        specId,
-        field: "keyFileContent",
-        stored: null,
-        path: keyPath,
+        request: {
+          specId,
+          field: "keyFileContent",
+          stored: null,
+          path: keyPath,
+        },
       });
       const client = await invoke("import_google_client", {
         specId,
@@ -313,10 +315,12 @@ test("a service account key and a client JSON are read by the app: the page neve
         path: clientPath,
       });
       const refused = await invoke("import_key_file", {
-        specId,
-        field: "keyFileContent",
-        stored: null,
-        path: clientPath,
+        request: {
+          specId,
+          field: "keyFileContent",
+          stored: null,
+          path: clientPath,
+        },
       }).catch((e) => e);
       return JSON.stringify({ key, client, refused });
     },

@@ -1,83 +1,65 @@
-//! `accounts list | add | remove | sign-in` and `sandboxes list`.
+//! `accounts list | add | remove | sign-in` and `sandboxes list`: core's accounts door, printed.
 
 use std::process::ExitCode;
 
-use flow_connect_core::accounts::{self, Account};
-use flow_connect_core::operations::failure::Failure;
+use flow_connect_core::accounts::{Account, SignIn};
+use flow_connect_core::adobe::flow::Sandbox;
+use flow_connect_core::adobe::ims::DEFAULT_SCOPES;
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::SaveAccountRequest;
 
 use super::Ctx;
 use crate::args::{AccountAddArgs, AccountsCommand, SandboxesCommand};
+use crate::output::Out;
 use crate::secrets::{self, SecretSource};
 
 pub async fn run(ctx: &Ctx, command: AccountsCommand) -> Result<ExitCode, Failure> {
     match command {
-        AccountsCommand::List => {
-            let accounts = ctx.services.accounts.list();
-            ctx.out.result(&accounts, |out| {
-                if accounts.is_empty() {
-                    return "No accounts yet. Add one with `flow-connect-cli accounts add`.".into();
-                }
-                let rows = accounts
-                    .iter()
-                    .map(|a| {
-                        let sandbox = a.default_sandbox.clone().unwrap_or_else(|| "-".into());
-                        vec![
-                            a.display_name.clone(),
-                            a.org_id.clone(),
-                            a.client_id.clone(),
-                            sandbox,
-                            a.id.clone(),
-                        ]
-                    })
-                    .collect::<Vec<_>>();
-                out.table(&["NAME", "ORG", "CLIENT ID", "DEFAULT SANDBOX", "ID"], &rows)
-            });
-        }
+        AccountsCommand::List => list(ctx),
         AccountsCommand::Add(args) => add(ctx, args).await?,
-        AccountsCommand::Remove { account } => {
-            let account = ctx.services.pick_account(Some(&account))?;
-            let removed = ctx.services.delete_account(&account.id).await?;
-            ctx.out.result(&removed, |_| {
-                format!("Removed the account “{}” and its client secret.", removed.display_name)
-            });
-        }
-        AccountsCommand::SignIn => {
-            let account = ctx.account().await?;
-            let client = ctx.services.client(&account, "").await?;
-            ctx.out.progress(&format!("Signing in as “{}”…", account.display_name));
-            let signed_in = accounts::sign_in(&account, &client).await?;
-            ctx.out.result(&signed_in, |out| {
-                format!("Signed in. Sandboxes:\n{}", sandbox_table(out, &signed_in.sandboxes))
-            });
-        }
+        AccountsCommand::Remove { account } => remove(ctx, &account).await?,
+        AccountsCommand::SignIn => sign_in(ctx).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn list(ctx: &Ctx) {
+    let accounts = ctx.services.accounts().list();
+    ctx.out.result(&accounts, |out| {
+        if accounts.is_empty() {
+            return "No accounts yet. Add one with `flow-connect-cli accounts add`.".into();
+        }
+        let rows = accounts
+            .iter()
+            .map(|a| {
+                let sandbox = a.default_sandbox.clone().unwrap_or_else(|| "-".into());
+                vec![a.display_name.clone(), a.org_id.clone(), a.client_id.clone(), sandbox, a.id.clone()]
+            })
+            .collect::<Vec<_>>();
+        out.table(&["NAME", "ORG", "CLIENT ID", "DEFAULT SANDBOX", "ID"], &rows)
+    });
 }
 
 async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
     let secret = match args.client_secret.as_deref() {
         Some(source) => source
             .parse::<SecretSource>()
-            .map_err(|e| {
-                Failure::new(
-                    flow_connect_core::operations::failure::ErrorCode::Validation,
-                    format!("--client-secret: {e}."),
-                )
-            })?
+            .map_err(|e| Failure::new(ErrorCode::Validation, format!("--client-secret: {e}.")))?
             .read("the client secret")?,
         None => secrets::prompt("client-secret", "Client secret")?,
     };
-    let draft = Account {
+    let account = Account {
         id: String::new(),
         display_name: args.name,
         org_id: args.org_id,
         client_id: args.client_id,
-        scopes: args.scopes.unwrap_or_else(|| flow_connect_core::adobe::ims::DEFAULT_SCOPES.to_owned()),
+        scopes: args.scopes.unwrap_or_else(|| DEFAULT_SCOPES.to_owned()),
         default_sandbox: args.default_sandbox,
-        sign_in: flow_connect_core::accounts::SignIn::ClientCredentials,
+        sign_in: SignIn::ClientCredentials,
         legacy_id: None,
     };
-    let saved = ctx.services.save_account(draft, Some(secret)).await?;
+    let saved =
+        ctx.services.accounts().save(SaveAccountRequest { account, client_secret: Some(secret) }).await?;
     ctx.out.result(&saved, |_| {
         format!(
             "Added the account “{}” ({}); its client secret is in the keychain.",
@@ -87,16 +69,34 @@ async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+async fn remove(ctx: &Ctx, name_or_id: &str) -> Result<(), Failure> {
+    let account = ctx.services.accounts().pick(Some(name_or_id))?;
+    let removed = ctx.services.accounts().remove(&account.id).await?;
+    ctx.out.result(&removed, |_| {
+        format!("Removed the account “{}” and its client secret.", removed.display_name)
+    });
+    Ok(())
+}
+
+async fn sign_in(ctx: &Ctx) -> Result<(), Failure> {
+    let account = ctx.account().await?;
+    ctx.out.progress(&format!("Signing in as “{}”…", account.display_name));
+    let signed_in = ctx.services.accounts().sign_in(&account.id).await?;
+    ctx.out.result(&signed_in, |out| {
+        format!("Signed in. Sandboxes:\n{}", sandbox_table(out, &signed_in.sandboxes))
+    });
+    Ok(())
+}
+
 pub async fn sandboxes(ctx: &Ctx, command: SandboxesCommand) -> Result<ExitCode, Failure> {
     let SandboxesCommand::List = command;
     let account = ctx.account().await?;
-    let client = ctx.services.client(&account, "").await?;
-    let signed_in = accounts::sign_in(&account, &client).await?;
-    ctx.out.result(&signed_in.sandboxes, |out| sandbox_table(out, &signed_in.sandboxes));
+    let sandboxes = ctx.services.accounts().sandboxes(&account.id).await?;
+    ctx.out.result(&sandboxes, |out| sandbox_table(out, &sandboxes));
     Ok(ExitCode::SUCCESS)
 }
 
-fn sandbox_table(out: &crate::output::Out, sandboxes: &[flow_connect_core::adobe::flow::Sandbox]) -> String {
+fn sandbox_table(out: &Out, sandboxes: &[Sandbox]) -> String {
     let rows = sandboxes
         .iter()
         .map(|s| {

@@ -3,9 +3,10 @@
 
 use std::process::ExitCode;
 
-use flow_connect_core::catalog::{self, CatalogList, Source};
-use flow_connect_core::operations::failure::{ErrorCode, Failure};
-use flow_connect_core::operations::form_secrets;
+use flow_connect_core::catalog::secrets::secret_fields_of;
+use flow_connect_core::catalog::{CatalogList, Source};
+use flow_connect_core::operations::failure::Failure;
+use flow_connect_core::operations::{find_source, RefreshCatalogRequest, SearchCatalogRequest};
 use serde::Serialize;
 
 use super::Ctx;
@@ -13,53 +14,52 @@ use crate::args::SourcesCommand;
 
 pub async fn run(ctx: &Ctx, command: SourcesCommand) -> Result<ExitCode, Failure> {
     match command {
-        SourcesCommand::List { search } => {
-            let list = cached(ctx).await;
-            // The window's rule: every word of the search, in the name, category, key or id.
-            let wanted = search.unwrap_or_default();
-            let sources: Vec<&Source> =
-                list.sources.iter().filter(|s| catalog::matches_search(s, &wanted)).collect();
-            let summaries: Vec<Summary<'_>> = sources.iter().map(|s| Summary::of(s)).collect();
-            ctx.out.result(&summaries, |out| {
-                let rows = summaries
-                    .iter()
-                    .map(|s| {
-                        vec![
-                            s.name.to_owned(),
-                            s.category.to_owned(),
-                            s.methods.join(", "),
-                            s.spec_id.to_owned(),
-                        ]
-                    })
-                    .collect::<Vec<_>>();
-                let fetched = match list.refreshed_at {
-                    Some(at) => format!("as fetched {} UTC", crate::output::when(Some(at))),
-                    None => "built in; `sources refresh` fetches your org's".into(),
-                };
-                format!(
-                    "{}{} sources ({fetched})",
-                    out.table(&["NAME", "CATEGORY", "SIGN-IN", "SPEC ID"], &rows),
-                    rows.len()
-                )
-            });
-        }
+        SourcesCommand::List { search } => list(ctx, search.unwrap_or_default()).await?,
         SourcesCommand::Show { source } => {
-            let list = cached(ctx).await;
-            let source = find(&list, &source)?;
-            ctx.out.result(source, |out| describe(out, source));
+            let source = ctx.services.catalog().find(account_id(ctx).as_deref(), &source).await?;
+            ctx.out.result(&source, |out| describe(out, &source));
         }
-        SourcesCommand::Refresh { sandbox } => {
-            let (_, _, client) = ctx.client(sandbox.as_deref()).await?;
-            ctx.out.progress("Fetching the catalog…");
-            let list = ctx.services.catalog.refresh(&client).await?;
-            let count = list.sources.len();
-            ctx.out
-                .result(&serde_json::json!({ "sources": count, "refreshedAt": list.refreshed_at }), |_| {
-                    format!("The catalog now holds {count} sources.")
-                });
-        }
+        SourcesCommand::Refresh { sandbox } => refresh(ctx, sandbox.as_deref()).await?,
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The catalog as last fetched, or what the search finds in it (core's one search rule, the
+/// window's too).
+async fn list(ctx: &Ctx, query: String) -> Result<(), Failure> {
+    let request = SearchCatalogRequest { account_id: account_id(ctx), query };
+    let list = ctx.services.catalog().search(&request).await?;
+    let summaries: Vec<Summary<'_>> = list.sources.iter().map(Summary::of).collect();
+    ctx.out.result(&summaries, |out| {
+        let rows = summaries
+            .iter()
+            .map(|s| {
+                vec![s.name.to_owned(), s.category.to_owned(), s.methods.join(", "), s.spec_id.to_owned()]
+            })
+            .collect::<Vec<_>>();
+        let fetched = match list.refreshed_at {
+            Some(at) => format!("as fetched {} UTC", crate::output::when(Some(at))),
+            None => "built in; `sources refresh` fetches your org's".into(),
+        };
+        format!(
+            "{}{} sources ({fetched})",
+            out.table(&["NAME", "CATEGORY", "SIGN-IN", "SPEC ID"], &rows),
+            rows.len()
+        )
+    });
+    Ok(())
+}
+
+async fn refresh(ctx: &Ctx, sandbox: Option<&str>) -> Result<(), Failure> {
+    let account = ctx.account().await?;
+    let request = RefreshCatalogRequest { sandbox: ctx.sandbox(&account, sandbox)?, account_id: account.id };
+    ctx.out.progress("Fetching the catalog…");
+    let list = ctx.services.catalog().refresh(&request).await?;
+    let count = list.sources.len();
+    ctx.out.result(&serde_json::json!({ "sources": count, "refreshedAt": list.refreshed_at }), |_| {
+        format!("The catalog now holds {count} sources.")
+    });
+    Ok(())
 }
 
 /// A source in a list: what tells it apart, not its forms.
@@ -84,29 +84,19 @@ impl<'a> Summary<'a> {
     }
 }
 
-/// The org's catalog from the cache (the built-in sources without an account or a cache).
-async fn cached(ctx: &Ctx) -> CatalogList {
-    let org = ctx.services.pick_account(ctx.account_name()).map(|a| a.org_id).unwrap_or_default();
-    ctx.services.catalog.list(&org).await
+/// The account whose org's catalog is listed: the one `--account` names, else the only one;
+/// none (the built-in sources) when there is no such account.
+fn account_id(ctx: &Ctx) -> Option<String> {
+    ctx.services.accounts().pick(ctx.account_name()).ok().map(|a| a.id)
 }
 
-/// The source with this spec id, or this name (ignoring case).
+/// The source of `list` with this spec id, or this name (ignoring case): core's rule.
 pub fn find<'a>(list: &'a CatalogList, wanted: &str) -> Result<&'a Source, Failure> {
-    let wanted = wanted.trim();
-    list.sources
-        .iter()
-        .find(|s| s.spec_id == wanted)
-        .or_else(|| list.sources.iter().find(|s| s.display_name.eq_ignore_ascii_case(wanted)))
-        .ok_or_else(|| {
-            Failure::new(
-                ErrorCode::NotFound,
-                format!("No source is named “{wanted}”. Search with `sources list --search TEXT`."),
-            )
-        })
+    Ok(find_source(&list.sources, wanted)?)
 }
 
 fn describe(out: &crate::output::Out, source: &Source) -> String {
-    let secrets = form_secrets::secret_fields_of(source);
+    let secrets = secret_fields_of(source);
     let mut text = format!("{} ({})\n{}\n", source.display_name, source.spec_id, source.category);
     for method in &source.auth_methods {
         text.push_str(&format!("\nSign-in method “{}” ({}):\n", method.label, method.spec_name));

@@ -3,6 +3,15 @@
 import { invoke } from "@tauri-apps/api/core";
 
 import type { Account } from "../bindings/Account";
+import type { AccountRequest } from "../bindings/AccountRequest";
+import type { ComposeConnectionStringRequest } from "../bindings/ComposeConnectionStringRequest";
+import type { FormCheckRequest } from "../bindings/FormCheckRequest";
+import type { ImportKeyFileRequest } from "../bindings/ImportKeyFileRequest";
+import type { LoadSourceRequest } from "../bindings/LoadSourceRequest";
+import type { RefreshCatalogRequest } from "../bindings/RefreshCatalogRequest";
+import type { SaveAccountRequest } from "../bindings/SaveAccountRequest";
+import type { SearchCatalogRequest } from "../bindings/SearchCatalogRequest";
+import type { SplitConnectionStringRequest } from "../bindings/SplitConnectionStringRequest";
 import type { CatalogList } from "../bindings/CatalogList";
 import type { CommandError } from "../bindings/CommandError";
 import type { ConnectionRequest } from "../bindings/ConnectionRequest";
@@ -94,7 +103,8 @@ export function validateForm(
   specName: string,
   values: Record<string, string>,
 ): Promise<FormCheck> {
-  return call<FormCheck>("validate_form", { accountId, specId, specName, values });
+  const request: FormCheckRequest = { accountId, specId, specName, values };
+  return call<FormCheck>("validate_form", { request });
 }
 
 export function composeConnectionString(
@@ -104,13 +114,8 @@ export function composeConnectionString(
   param: string,
   values: Record<string, string>,
 ): Promise<string> {
-  return call<string>("compose_connection_string", {
-    accountId,
-    specId,
-    specName,
-    param,
-    values,
-  });
+  const request: ComposeConnectionStringRequest = { accountId, specId, specName, param, values };
+  return call<string>("compose_connection_string", { request });
 }
 
 export function splitConnectionString(
@@ -121,33 +126,38 @@ export function splitConnectionString(
   raw: string,
   stored: StoredSecrets | null,
 ): Promise<SplitConnectionString> {
-  return call<SplitConnectionString>("split_connection_string", {
+  const request: SplitConnectionStringRequest = {
     accountId,
     specId,
     specName,
     param,
     raw,
     stored,
-  });
+  };
+  return call<SplitConnectionString>("split_connection_string", { request });
 }
 
 export function loadSource(accountId: string, sandbox: string, specId: string): Promise<Source> {
-  return call<Source>("load_source", { accountId, sandbox, specId });
+  const request: LoadSourceRequest = { accountId, sandbox, specId };
+  return call<Source>("load_source", { request });
 }
 
 /** The org's catalog as last fetched, at once and offline; the built-in sources before that. */
 export function catalogSources(accountId: string): Promise<CatalogList> {
-  return call<CatalogList>("catalog_sources", { accountId });
+  const request: AccountRequest = { accountId };
+  return call<CatalogList>("catalog_sources", { request });
 }
 
 /** The spec ids of the sources the catalog search finds, by core's rule; no network call. */
 export function searchCatalog(accountId: string | null, query: string): Promise<string[]> {
-  return call<string[]>("search_catalog", { accountId, query });
+  const request: SearchCatalogRequest = { accountId, query };
+  return call<string[]>("search_catalog", { request });
 }
 
 /** Fetches the org's whole catalog of sources. */
 export function refreshCatalog(accountId: string, sandbox: string): Promise<CatalogList> {
-  return call<CatalogList>("refresh_catalog", { accountId, sandbox });
+  const request: RefreshCatalogRequest = { accountId, sandbox };
+  return call<CatalogList>("refresh_catalog", { request });
 }
 
 export function listAccounts(): Promise<Account[]> {
@@ -155,16 +165,19 @@ export function listAccounts(): Promise<Account[]> {
 }
 
 export function saveAccount(account: Account, clientSecret: string | null): Promise<Account> {
-  return call<Account>("save_account", { account, clientSecret });
+  const request: SaveAccountRequest = { account, clientSecret };
+  return call<Account>("save_account", { request });
 }
 
 /** Removes the account, its client secret in the keychain and its cached token. */
 export function deleteAccount(id: string): Promise<void> {
-  return call<undefined>("delete_account", { id });
+  const request: AccountRequest = { accountId: id };
+  return call<undefined>("delete_account", { request });
 }
 
 export function signIn(accountId: string): Promise<SignedIn> {
-  return call<SignedIn>("sign_in", { accountId });
+  const request: AccountRequest = { accountId };
+  return call<SignedIn>("sign_in", { request });
 }
 
 export function previewConnection(request: ConnectionRequest): Promise<RequestPreview> {
@@ -296,7 +309,8 @@ export function importKeyFile(
   stored: StoredSecrets | null,
   path: string | null,
 ): Promise<ImportedKeyFile | null> {
-  return call<ImportedKeyFile | null>("import_key_file", { specId, field, stored, path });
+  const request: ImportKeyFileRequest = { specId, field, stored, path };
+  return call<ImportedKeyFile | null>("import_key_file", { request });
 }
 
 /** Starts a consent and opens its page in the system browser. */

@@ -42,8 +42,9 @@ describe("catalog search", () => {
     const asked: Args[] = [];
     mockIPC((cmd, args) => {
       if (cmd !== "search_catalog") throw new Error(`unexpected command ${cmd}`);
-      asked.push(args as Args);
-      return (args as Args).query === "big query" ? ["3c9b37f8-13a6-43d8-bad3-b863b941fedd"] : [];
+      const request = (args as Args).request as Args;
+      asked.push(request);
+      return request.query === "big query" ? ["3c9b37f8-13a6-43d8-bad3-b863b941fedd"] : [];
     });
     const search = new CatalogSearch(100);
     search.ask("", "acct-1", null);

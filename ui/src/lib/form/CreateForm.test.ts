@@ -76,7 +76,7 @@ describe("validation", () => {
   it("shows the backend's reason next to a touched field and keeps the value", async () => {
     backend({
       validate_form: (args) => {
-        const values = args.values as Record<string, string>;
+        const values = (args.request as Args).values as Record<string, string>;
         const errors =
           values.port === "99999"
             ? [
@@ -108,7 +108,7 @@ describe("Oracle composition", () => {
     backend({
       validate_form: () => ({ errors: [], warnings: [] }),
       compose_connection_string: (args) => {
-        const v = args.values as Record<string, string>;
+        const v = (args.request as Args).values as Record<string, string>;
         return `Host=${v.host ?? ""};Port=${v.port ?? ""};Password=${v.password ? "••••••••" : ""}`;
       },
     });
@@ -123,7 +123,7 @@ describe("Oracle composition", () => {
       );
     });
     const last = calls.filter((c) => c.cmd === "compose_connection_string").at(-1);
-    expect(last?.args.param).toBe("connectionString");
+    expect((last?.args.request as Args | undefined)?.param).toBe("connectionString");
     expect(byLabel("Password").type).toBe("password");
   });
 });
@@ -236,7 +236,7 @@ describe("Google consent", () => {
     backend({
       load_source: () => bigQuery,
       validate_form: (args) => ({
-        errors: (args.values as Record<string, string>).refreshToken
+        errors: ((args.request as Args).values as Record<string, string>).refreshToken
           ? []
           : [{ field: "refreshToken", message: "Refresh token is required." }],
         warnings: [],
@@ -311,7 +311,7 @@ describe("key files", () => {
       expect(document.body.textContent).toContain("sa-key.json read");
     });
     const call = calls.find((c) => c.cmd === "import_key_file");
-    expect(call?.args).toMatchObject({ field: "keyFileContent", stored: null, path: null });
+    expect(call?.args.request).toMatchObject({ field: "keyFileContent", stored: null, path: null });
     expect(document.getElementById("field-keyFileContent-stored")?.textContent).toContain(
       "kept in your keychain",
     );
