@@ -73,7 +73,13 @@ impl From<ImsError> for Failure {
     fn from(e: ImsError) -> Self {
         let code = match e {
             ImsError::Network { .. } => ErrorCode::Network,
-            _ => ErrorCode::AdobeSignIn,
+            // Adobe refused the account's credentials, or answered a sign-in with nonsense:
+            // either way the account is what the user fixes.
+            ImsError::InvalidClient { .. }
+            | ImsError::InvalidScope { .. }
+            | ImsError::Rejected(_)
+            | ImsError::PastedTokenRejected
+            | ImsError::UnexpectedResponse { .. } => ErrorCode::AdobeSignIn,
         };
         Self::new(code, e.to_string())
     }
@@ -83,7 +89,7 @@ impl From<NameError> for Failure {
     fn from(e: NameError) -> Self {
         let code = match e {
             NameError::Ambiguous { .. } => ErrorCode::Ambiguous,
-            _ => ErrorCode::NotFound,
+            NameError::NotFound { .. } => ErrorCode::NotFound,
         };
         Self::new(code, e.to_string())
     }
@@ -99,7 +105,11 @@ impl From<FlowError> for Failure {
             }
             FlowError::DuplicateName { .. } => Self::new(ErrorCode::Duplicate, e.to_string()),
             FlowError::Api(ref api) if api.status == 404 => Self::new(ErrorCode::NotFound, e.to_string()),
-            _ => Self::new(ErrorCode::AdobeRejected, e.to_string()),
+            // A malformed id was never sent: it is the caller's input, not Adobe's refusal.
+            FlowError::InvalidId { .. } => Self::new(ErrorCode::Validation, e.to_string()),
+            FlowError::Api(_) | FlowError::UnexpectedResponse { .. } => {
+                Self::new(ErrorCode::AdobeRejected, e.to_string())
+            }
         }
     }
 }
@@ -146,7 +156,7 @@ impl From<RequestError> for Failure {
     fn from(e: RequestError) -> Self {
         let code = match e {
             RequestError::UnknownAuthMethod { .. } => ErrorCode::UnknownSource,
-            _ => ErrorCode::Validation,
+            RequestError::Invalid(_) => ErrorCode::Validation,
         };
         Self::new(code, e.to_string())
     }
@@ -158,7 +168,17 @@ impl From<ConsentError> for Failure {
             ConsentError::Listener(ListenerError::Cancelled) => ErrorCode::Cancelled,
             ConsentError::Network { .. } => ErrorCode::Network,
             ConsentError::NothingPasted | ConsentError::PasteTooLong { .. } => ErrorCode::Validation,
-            _ => ErrorCode::GoogleSignIn,
+            // Google, or the browser's answer, refused the consent: the user signs in again.
+            ConsentError::Listener(_)
+            | ConsentError::StateMismatch
+            | ConsentError::AccessDenied
+            | ConsentError::Refused { .. }
+            | ConsentError::NoRefreshToken
+            | ConsentError::MissingScope { .. }
+            | ConsentError::InvalidGrant
+            | ConsentError::InvalidClient
+            | ConsentError::UnauthorizedClient
+            | ConsentError::RedirectUriMismatch { .. } => ErrorCode::GoogleSignIn,
         };
         Self::new(code, e.to_string())
     }
@@ -174,7 +194,9 @@ impl From<ProfileError> for Failure {
             }
             ProfileError::NotFound => Self::new(ErrorCode::NotFound, e.to_string()),
             ProfileError::Name(e) => e.into(),
-            _ => Self::new(ErrorCode::Validation, e.to_string()),
+            ProfileError::NoName | ProfileError::NotAnExport | ProfileError::SecretInImport { .. } => {
+                Self::new(ErrorCode::Validation, e.to_string())
+            }
         }
     }
 }
@@ -213,7 +235,9 @@ impl From<CredentialsError> for Failure {
         match e {
             CredentialsError::Vault(e) => e.into(),
             CredentialsError::Index { .. } => Self::new(ErrorCode::Storage, e.to_string()),
-            _ => Self::new(ErrorCode::Validation, e.to_string()),
+            CredentialsError::UnknownSet
+            | CredentialsError::Missing { .. }
+            | CredentialsError::NotAllowed { .. } => Self::new(ErrorCode::Validation, e.to_string()),
         }
     }
 }
@@ -221,6 +245,16 @@ impl From<CredentialsError> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_malformed_id_is_the_caller_s_input_and_an_unreadable_answer_adobe_s() {
+        let invalid = Failure::from(FlowError::InvalidId { what: "connection" });
+        assert_eq!(invalid.code, ErrorCode::Validation);
+        let unreadable = Failure::from(FlowError::UnexpectedResponse { status: 502, detail: "html".into() });
+        assert_eq!(unreadable.code, ErrorCode::AdobeRejected);
+        let ims = Failure::from(ImsError::UnexpectedResponse { detail: "html".into() });
+        assert_eq!(ims.code, ErrorCode::AdobeSignIn);
+    }
 
     #[test]
     fn serialises_as_code_and_message() {
