@@ -38,12 +38,11 @@ use std::time::Duration;
 
 use crate::accounts::{Account, AccountBook, TokenCache};
 use crate::adobe::flow::{http_client, FlowClient};
-use crate::catalog::{builtin_source, CatalogCache, LiveCatalog, Source};
+use crate::catalog::{CatalogCache, LiveCatalog};
 use crate::config::Endpoints;
 use crate::oauth::google::GoogleEndpoints;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::profiles::ProfileBook;
-use crate::secret::Secret;
 use crate::secrets::credentials::SecretSets;
 use crate::secrets::vault::{KeyringStore, Vault};
 use crate::store::data_file::StoreNotice;
@@ -242,84 +241,8 @@ impl Operations {
         self.client(&account, sandbox).await
     }
 
-    /// Uses `secret` as the account's client secret for this process, not the keychain's.
-    pub async fn use_account_secret(&self, account: &Account, secret: Secret) -> Result<(), Failure> {
-        let http = self.http().await?;
-        self.tokens.use_secret(account, http, &self.endpoints.ims, secret);
-        Ok(())
-    }
-
     pub fn account(&self, id: &str) -> Result<Account, Failure> {
         Ok(self.accounts.find(id)?)
-    }
-
-    /// The account `name_or_id` names (its id, or its display name ignoring case); the only
-    /// account when `None` and there is one.
-    pub fn pick_account(&self, name_or_id: Option<&str>) -> Result<Account, Failure> {
-        let accounts = self.accounts.list();
-        match name_or_id.map(str::trim) {
-            // Two accounts named alike are refused with their ids, never the first taken.
-            Some(wanted) => Ok(crate::names::resolve(
-                accounts,
-                wanted,
-                crate::names::Kind::Account,
-                crate::names::Where::default(),
-                |a| a.id.as_str(),
-                |a| a.display_name.as_str(),
-            )?),
-            None => match <[Account; 1]>::try_from(accounts) {
-                Ok([only]) => Ok(only),
-                Err(all) if all.is_empty() => Err(Failure::new(
-                    ErrorCode::NotFound,
-                    "There is no Adobe account yet. Add one first (in the app, or with `accounts add`).",
-                )),
-                Err(_) => Err(Failure::new(
-                    ErrorCode::Validation,
-                    "There is more than one account: name the one to use.",
-                )),
-            },
-        }
-    }
-
-    /// Adds or edits an account; the cached IMS token is dropped, so the next call signs in
-    /// with what was saved.
-    pub async fn save_account(
-        &self,
-        account: Account,
-        client_secret: Option<Secret>,
-    ) -> Result<Account, Failure> {
-        let saved = self.accounts.save(account, client_secret).await?;
-        self.tokens.forget(&saved.id);
-        tracing::info!(id = %saved.id, "account saved");
-        Ok(saved)
-    }
-
-    /// Removes an account, its client secret and its cached token.
-    pub async fn delete_account(&self, id: &str) -> Result<Account, Failure> {
-        let removed = self.accounts.delete(id).await?;
-        self.tokens.forget(id);
-        tracing::info!(%id, "account removed");
-        Ok(removed)
-    }
-
-    /// The live entry already fetched for the account's org, else the built-in one. Never a
-    /// network call: the form runs this on every keystroke.
-    pub fn source(&self, account_id: Option<&str>, spec_id: &str) -> Result<Source, Failure> {
-        let live = match account_id {
-            Some(id) => self.accounts.find(id).ok().and_then(|a| self.catalog.cached(&a.org_id, spec_id)),
-            None => None,
-        };
-        live.or_else(|| builtin_source(spec_id).cloned()).ok_or_else(unknown_source)
-    }
-
-    /// The source as the account's org sees it now (the live spec, one request), or the
-    /// built-in entry when the spec cannot be read.
-    pub async fn live_source(&self, client: &FlowClient, spec_id: &str) -> Result<Source, Failure> {
-        match self.catalog.source(client, spec_id).await {
-            (Some(source), _) => Ok(source),
-            (None, Some(error)) => Err(error.into()),
-            (None, None) => Err(unknown_source()),
-        }
     }
 
     /// Google's endpoints in force.
