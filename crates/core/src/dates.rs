@@ -15,10 +15,15 @@ pub fn civil_date(days: u64) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
-/// Milliseconds since the Unix epoch, now.
+/// Milliseconds since the Unix epoch, now: the one clock every record's time comes from.
 pub fn now_ms() -> i64 {
+    i64::try_from(now_ms_u64()).unwrap_or(i64::MAX)
+}
+
+/// [`now_ms`] for the records that keep it unsigned (profiles, secret sets).
+pub fn now_ms_u64() -> u64 {
     let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }
 
 #[cfg(test)]

@@ -125,7 +125,7 @@ impl LiveCatalog {
         }
         let org = client.target().org_id.clone();
         let cache = self.cache.clone();
-        let refreshed_at = now_ms();
+        let refreshed_at = crate::dates::now_ms();
         let org_for_file = org.clone();
         let built = tokio::task::spawn_blocking(move || {
             let mut removed = 0;
@@ -176,12 +176,6 @@ impl LiveCatalog {
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic while holding the lock cannot leave the maps half-written: recover them.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::file::ProfileFile;
 use super::model::{OpenedProfile, Profile, ProfileDraft};
@@ -48,10 +47,6 @@ pub enum ProfileError {
 pub struct ProfileBook {
     pub(super) file: SharedFile<ProfileFile>,
     vault: Arc<Vault>,
-}
-
-pub(super) fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
 }
 
 impl ProfileBook {
@@ -165,7 +160,7 @@ impl ProfileBook {
                 return Err(e.into());
             }
         }
-        let now = now_ms();
+        let now = crate::dates::now_ms_u64();
         let profile = Profile {
             id,
             name,
@@ -244,7 +239,7 @@ impl ProfileBook {
     pub async fn open_profile(&self, id: &str) -> Result<OpenedProfile, ProfileError> {
         let profile = self.profile(id).await.ok_or(ProfileError::NotFound)?;
         let (stored, missing) = self.stored_secrets(&profile).await?;
-        let profile = self.update(id, |p| p.last_used_at = now_ms()).await?;
+        let profile = self.update(id, |p| p.last_used_at = crate::dates::now_ms_u64()).await?;
         Ok(OpenedProfile { profile, stored, missing })
     }
 
@@ -273,7 +268,7 @@ impl ProfileBook {
         }
         self.update(id, |p| {
             p.name = name;
-            p.updated_at = now_ms();
+            p.updated_at = crate::dates::now_ms_u64();
         })
         .await
     }
@@ -309,7 +304,7 @@ impl ProfileBook {
     /// A copy named "… (copy)", with copies of its secrets.
     pub async fn duplicate(&self, id: &str) -> Result<Profile, ProfileError> {
         let original = self.profile(id).await.ok_or(ProfileError::NotFound)?;
-        let now = now_ms();
+        let now = crate::dates::now_ms_u64();
         let copy = Profile {
             id: uuid::Uuid::new_v4().to_string(),
             name: format!("{} (copy)", original.name),

@@ -1,8 +1,9 @@
 //! Sharing profiles: export the chosen ones as JSON without ids, accounts or secrets, and
 //! import such a file as new profiles (refused whole when it holds a secret value).
 
-use super::book::{commit, now_ms, ProfileBook, ProfileError};
+use super::book::{commit, ProfileBook, ProfileError};
 use super::model::{Profile, SharedProfile};
+use crate::catalog::secrets::{names_a_secret, source_secret_fields};
 
 /// The format of an export file.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
@@ -49,13 +50,13 @@ impl ProfileBook {
         }
         let export: Export = serde_json::from_str(text).map_err(|_| ProfileError::NotAnExport)?;
         for shared in &export.profiles {
-            let known = crate::catalog::builtin_source(&shared.spec_id).map(super::source_secret_fields);
+            let known = crate::catalog::builtin_source(&shared.spec_id).map(source_secret_fields);
             let secret = shared.values.keys().find(|field| {
                 shared.secret_fields.contains(field)
                     || known.as_ref().is_some_and(|k| k.contains(field))
                     // A nested field (`group.member`) is judged by its own name, as the form
                     // engine judges it.
-                    || crate::catalog::names_a_secret(field.rsplit('.').next().unwrap_or(field))
+                    || names_a_secret(field.rsplit('.').next().unwrap_or(field))
             });
             if let Some(field) = secret {
                 return Err(ProfileError::SecretInImport {
@@ -65,7 +66,7 @@ impl ProfileBook {
             }
         }
         let file = self.edit().await?;
-        let now = now_ms();
+        let now = crate::dates::now_ms_u64();
         let imported: Vec<Profile> = export
             .profiles
             .into_iter()

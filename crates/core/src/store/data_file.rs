@@ -5,7 +5,6 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The most a data file may hold: far above 10,000 profiles, far below what would stall the
 /// start-up read. A larger file is treated as unreadable rather than read into memory.
@@ -198,7 +197,7 @@ pub fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
 }
 
 fn aside_path(path: &Path) -> PathBuf {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let secs = crate::dates::now_ms_u64() / 1000;
     let date = crate::dates::civil_date(secs / 86_400).replace('-', "");
     let time = secs % 86_400;
     let stamp = format!("{date}T{:02}{:02}{:02}Z", time / 3600, time / 60 % 60, time % 60);

@@ -15,7 +15,6 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 
@@ -125,7 +124,7 @@ impl SecretSets {
                     set: StoredSecrets::new_set("consent"),
                     spec_id: spec_id.to_owned(),
                     fields: Vec::new(),
-                    created_at: now_ms(),
+                    created_at: crate::dates::now_ms_u64(),
                     owner: Some(owner.id.clone()),
                     pid: Some(std::process::id()),
                     discarded: false,
@@ -308,8 +307,4 @@ fn parse(bytes: &[u8]) -> Result<(Index, u32), data_file::Unreadable> {
     // Only sets this module could have made are kept: the index is a file anyone could edit.
     let sets = index.sets.into_iter().filter(|e| StoredSecrets::check_set(&e.set).is_ok()).collect();
     Ok((Index { sets, ..index }, SCHEMA_VERSION))
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or_default()
 }
