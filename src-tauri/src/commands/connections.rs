@@ -1,5 +1,10 @@
-use flow_connect_core::adobe::flow::{self, ConnectionPage, Created, ListQuery, RequestPreview, TestOutcome};
-use flow_connect_core::operations::ConnectionRequest;
+//! The connections of a sandbox: preview, create, test, list, rename, delete. Each command
+//! reads its request and calls core's connections door.
+
+use flow_connect_core::adobe::flow::{ConnectionPage, Created, RequestPreview, TestOutcome};
+use flow_connect_core::operations::{
+    ConnectionRequest, ConnectionTarget, ListRequest, ListSize, RenameRequest,
+};
 use tauri::State;
 
 use crate::error::CommandError;
@@ -11,8 +16,7 @@ pub async fn preview_connection(
     state: State<'_, AppState>,
     request: ConnectionRequest,
 ) -> Result<RequestPreview, CommandError> {
-    let (new, client) = state.prepare(&request).await?;
-    Ok(flow::preview(&new, client.connections_url().as_str(), client.target()))
+    state.connections().preview(&request).await
 }
 
 #[tauri::command]
@@ -20,71 +24,39 @@ pub async fn create_connection(
     state: State<'_, AppState>,
     request: ConnectionRequest,
 ) -> Result<Created, CommandError> {
-    state.create(&request).await
+    state.connections().create(&request).await
 }
 
 #[tauri::command]
 pub async fn test_connection(
     state: State<'_, AppState>,
-    account_id: String,
-    sandbox: String,
-    connection_id: String,
+    request: ConnectionTarget,
 ) -> Result<TestOutcome, CommandError> {
-    let account = state.account(&account_id)?;
-    let client = state.client(&account, &sandbox).await?;
-    Ok(client.test_connection(&connection_id).await?)
+    state.connections().test(&request).await
 }
-
-/// Connections per page of the connections view: one page at a time, never the whole sandbox.
-const PAGE_SIZE: u32 = 50;
 
 /// One page of the connections in a sandbox, optionally of one source only.
 #[tauri::command]
 pub async fn list_connections(
     state: State<'_, AppState>,
-    account_id: String,
-    sandbox: String,
-    spec_id: Option<String>,
-    continuation_token: Option<String>,
+    request: ListRequest,
 ) -> Result<ConnectionPage, CommandError> {
-    let account = state.account(&account_id)?;
-    let client = state.client(&account, &sandbox).await?;
-    let query = ListQuery {
-        spec_ids: spec_id.into_iter().filter(|s| !s.is_empty()).collect(),
-        name: None,
-        limit: Some(PAGE_SIZE),
-        continuation_token,
-    };
-    Ok(client.list_connections(&query).await?)
+    state.connections().list(&request, ListSize::Page).await
 }
 
 /// Renames with the etag as listed; a stale one is refreshed and the rename tried once more.
 #[tauri::command]
 pub async fn rename_connection(
     state: State<'_, AppState>,
-    account_id: String,
-    sandbox: String,
-    connection_id: String,
-    etag: String,
-    name: String,
+    request: RenameRequest,
 ) -> Result<Created, CommandError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(CommandError::new(crate::error::ErrorCode::Validation, "Enter the new name."));
-    }
-    let account = state.account(&account_id)?;
-    let client = state.client(&account, &sandbox).await?;
-    Ok(client.rename_connection(&connection_id, &etag, name).await?)
+    state.connections().rename(&request).await
 }
 
 #[tauri::command]
 pub async fn delete_connection(
     state: State<'_, AppState>,
-    account_id: String,
-    sandbox: String,
-    connection_id: String,
+    request: ConnectionTarget,
 ) -> Result<(), CommandError> {
-    let account = state.account(&account_id)?;
-    let client = state.client(&account, &sandbox).await?;
-    state.delete_connection(&client, &connection_id).await
+    state.connections().delete(&request).await
 }

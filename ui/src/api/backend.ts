@@ -15,6 +15,18 @@ import type { SplitConnectionStringRequest } from "../bindings/SplitConnectionSt
 import type { CatalogList } from "../bindings/CatalogList";
 import type { CommandError } from "../bindings/CommandError";
 import type { ConnectionRequest } from "../bindings/ConnectionRequest";
+import type { ConnectionTarget } from "../bindings/ConnectionTarget";
+import type { ExploreRequest } from "../bindings/ExploreRequest";
+import type { ListRequest } from "../bindings/ListRequest";
+import type { OpenRenewRequest } from "../bindings/OpenRenewRequest";
+import type { ProfileTokenRequest } from "../bindings/ProfileTokenRequest";
+import type { RecordProfileTokenRequest } from "../bindings/RecordProfileTokenRequest";
+import type { RenameRequest } from "../bindings/RenameRequest";
+import type { SandboxRequest } from "../bindings/SandboxRequest";
+import type { SummariesRequest } from "../bindings/SummariesRequest";
+import type { TableRequest } from "../bindings/TableRequest";
+import type { TestingClientRequest } from "../bindings/TestingClientRequest";
+import type { TokenStatusRequest } from "../bindings/TokenStatusRequest";
 import type { ConsentRequest } from "../bindings/ConsentRequest";
 import type { ConsentResult } from "../bindings/ConsentResult";
 import type { ConsentStarted } from "../bindings/ConsentStarted";
@@ -193,7 +205,8 @@ export function testConnection(
   sandbox: string,
   connectionId: string,
 ): Promise<TestOutcome> {
-  return call<TestOutcome>("test_connection", { accountId, sandbox, connectionId });
+  const request: ConnectionTarget = { accountId, sandbox, connectionId };
+  return call<TestOutcome>("test_connection", { request });
 }
 
 export function listConnections(
@@ -202,12 +215,8 @@ export function listConnections(
   specId: string | null,
   continuationToken: string | null,
 ): Promise<ConnectionPage> {
-  return call<ConnectionPage>("list_connections", {
-    accountId,
-    sandbox,
-    specId,
-    continuationToken,
-  });
+  const request: ListRequest = { accountId, sandbox, specId, continuationToken };
+  return call<ConnectionPage>("list_connections", { request });
 }
 
 export function renameConnection(
@@ -217,7 +226,8 @@ export function renameConnection(
   etag: string,
   name: string,
 ): Promise<Created> {
-  return call<Created>("rename_connection", { accountId, sandbox, connectionId, etag, name });
+  const request: RenameRequest = { accountId, sandbox, connectionId, etag, name };
+  return call<Created>("rename_connection", { request });
 }
 
 export function deleteConnection(
@@ -225,7 +235,8 @@ export function deleteConnection(
   sandbox: string,
   connectionId: string,
 ): Promise<void> {
-  return call<undefined>("delete_connection", { accountId, sandbox, connectionId });
+  const request: ConnectionTarget = { accountId, sandbox, connectionId };
+  return call<undefined>("delete_connection", { request });
 }
 
 export function listProfiles(query: string, limit: number): Promise<ProfileList> {
@@ -361,14 +372,8 @@ export function exploreConnection(
   place: Place,
   start: number,
 ): Promise<Listing> {
-  return call<Listing>("explore_connection", {
-    accountId,
-    sandbox,
-    connectionId,
-    specId,
-    place,
-    start,
-  });
+  const request: ExploreRequest = { accountId, sandbox, connectionId, specId, place, start };
+  return call<Listing>("explore_connection", { request });
 }
 
 export function tableDetails(
@@ -378,7 +383,8 @@ export function tableDetails(
   path: string,
   preview: boolean,
 ): Promise<TableDetails> {
-  return call<TableDetails>("table_details", { accountId, sandbox, connectionId, path, preview });
+  const request: TableRequest = { accountId, sandbox, connectionId, path, preview };
+  return call<TableDetails>("table_details", { request });
 }
 
 export function connectionHealth(
@@ -386,7 +392,8 @@ export function connectionHealth(
   sandbox: string,
   connectionId: string,
 ): Promise<ConnectionHealth> {
-  return call<ConnectionHealth>("connection_health", { accountId, sandbox, connectionId });
+  const request: ConnectionTarget = { accountId, sandbox, connectionId };
+  return call<ConnectionHealth>("connection_health", { request });
 }
 
 export function flowSummaries(
@@ -394,7 +401,8 @@ export function flowSummaries(
   sandbox: string,
   connectionIds: string[],
 ): Promise<FlowSummary[]> {
-  return call<FlowSummary[]>("flow_summaries", { accountId, sandbox, connectionIds });
+  const request: SummariesRequest = { accountId, sandbox, connectionIds };
+  return call<FlowSummary[]>("flow_summaries", { request });
 }
 
 export function openRenew(
@@ -403,7 +411,8 @@ export function openRenew(
   connectionId: string,
   specId: string,
 ): Promise<RenewForm> {
-  return call<RenewForm>("open_renew", { accountId, sandbox, connectionId, specId });
+  const request: OpenRenewRequest = { accountId, sandbox, connectionId, specId };
+  return call<RenewForm>("open_renew", { request });
 }
 
 export function renewConnection(request: RenewRequest): Promise<Renewal> {
@@ -411,21 +420,26 @@ export function renewConnection(request: RenewRequest): Promise<Renewal> {
 }
 
 export function connectionOrigins(accountId: string, sandbox: string): Promise<OriginView[]> {
-  return call<OriginView[]>("connection_origins", { accountId, sandbox });
+  const request: SandboxRequest = { accountId, sandbox };
+  return call<OriginView[]>("connection_origins", { request });
 }
 
 export function profileToken(profileId: string): Promise<TokenStatus | null> {
-  return call<TokenStatus | null>("profile_token", { profileId });
+  const request: ProfileTokenRequest = { profileId };
+  return call<TokenStatus | null>("profile_token", { request });
 }
 
 export function recordProfileToken(profileId: string, token: TokenIssue): Promise<void> {
-  return call<undefined>("record_profile_token", { profileId, token });
+  const request: RecordProfileTokenRequest = { profileId, token };
+  return call<undefined>("record_profile_token", { request });
 }
 
 export function tokenStatus(token: TokenIssue): Promise<TokenStatus> {
-  return call<TokenStatus>("token_status", { token });
+  const request: TokenStatusRequest = { token };
+  return call<TokenStatus>("token_status", { request });
 }
 
 export function markTestingClient(clientId: string, testing: boolean): Promise<void> {
-  return call<undefined>("mark_testing_client", { clientId, testing });
+  const request: TestingClientRequest = { clientId, testing };
+  return call<undefined>("mark_testing_client", { request });
 }

@@ -1,199 +1,184 @@
-//! Creating, deleting and renewing connections, with the local records (where each came
-//! from, the refresh tokens' dates) kept in step.
+//! The connections door: the connections of a sandbox listed, previewed, created, tested,
+//! renamed and deleted, found by name or id, with where each came from kept in step.
+
+mod create;
+mod requests;
+
+pub use create::{default_connection_name, CreateOutcome, ProfileValues};
+pub use requests::{
+    ConnectionRequest, ConnectionTarget, ListRequest, OriginView, RenameRequest, SandboxRequest,
+};
 
 use super::Operations;
-use crate::adobe::flow::{Created, FlowClient, NewConnection, SameName};
-use crate::catalog::{self, FormValues};
-use crate::operations::failure::Failure;
-use crate::operations::form_secrets;
-use crate::operations::renew::{self, Renewal};
-use crate::secrets::credentials::StoredSecrets;
-use crate::store::origins::{Origin, TokenIssue};
+use crate::adobe::flow::{
+    Connection, ConnectionPage, Created, FlowClient, FlowError, ListQuery, TestOutcome,
+};
+use crate::operations::failure::{ErrorCode, Failure};
 
-/// A filled form (or a profile), ready to become `POST /connections`.
-#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ConnectionRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub spec_id: String,
-    pub spec_name: String,
-    pub name: String,
-    pub description: String,
-    #[ts(type = "Record<string, string>")]
-    pub values: FormValues,
-    /// Secret fields held in the keychain (a consent's tokens, a profile's secrets); a value
-    /// typed into the form wins over the stored one.
-    #[serde(default)]
-    #[ts(optional)]
-    pub stored: Option<StoredSecrets>,
-    /// The user saw that the sandbox already has a connection of this source with this name,
-    /// and wants a second one.
-    #[serde(default)]
-    #[ts(optional)]
-    pub allow_duplicate: Option<bool>,
-    /// The profile the form was opened from, recorded as the connection's origin.
-    #[serde(default)]
-    #[ts(optional)]
-    pub profile_id: Option<String>,
-    /// The refresh token's issue, when a consent in this form made it.
-    #[serde(default)]
-    #[ts(optional)]
-    pub token: Option<TokenIssue>,
+/// Connections per page of the window's connections view: one page at a time, never the
+/// whole sandbox.
+pub const PAGE_SIZE: u32 = 50;
+/// The most connections a whole listing (the command line's) walks: a sandbox with more is
+/// listed in part, and the answer's continuation token says so.
+pub const MAX_LISTED: usize = 5_000;
+/// Connections per request while walking a whole listing.
+const WALK_PAGE: u32 = 100;
+
+/// How much of a sandbox one listing reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListSize {
+    /// One page of [`PAGE_SIZE`] from the request's position: a screen that pages on demand.
+    Page,
+    /// Every page, up to [`MAX_LISTED`] connections: a terminal's whole list.
+    Whole,
 }
 
-/// New credentials for a connection, sent with the etag the form was opened with.
-#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct RenewRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub connection_id: String,
-    pub etag: String,
-    pub spec_id: String,
-    pub spec_name: String,
-    #[ts(type = "Record<string, string>")]
-    pub values: FormValues,
-    #[serde(default)]
-    #[ts(optional)]
-    pub stored: Option<StoredSecrets>,
-    /// Also put the new secrets into this profile.
-    #[serde(default)]
-    #[ts(optional)]
-    pub update_profile: Option<String>,
-    /// The new refresh token's issue, when a consent made it.
-    #[serde(default)]
-    #[ts(optional)]
-    pub token: Option<TokenIssue>,
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectionsError {
+    #[error("The new name is empty: enter the name the connection should have.")]
+    EmptyName,
+    /// A connection id that is not one of Adobe's (they come from a list, never typed).
+    #[error("{0}")]
+    InvalidId(FlowError),
 }
 
-impl Operations {
-    /// The checked create body and a client for the request's account and sandbox.
-    pub async fn prepare(&self, request: &ConnectionRequest) -> Result<(NewConnection, FlowClient), Failure> {
-        let account = self.account(&request.account_id)?;
-        let source = self.source(Some(&account.id), &request.spec_id)?;
-        let mut values = request.values.clone();
-        if let Some(stored) = &request.stored {
-            form_secrets::fill(stored, &source, &self.sets, &self.profiles, &self.vault, &mut values).await?;
+impl From<ConnectionsError> for Failure {
+    fn from(e: ConnectionsError) -> Self {
+        match e {
+            ConnectionsError::EmptyName | ConnectionsError::InvalidId(_) => {
+                Failure::new(ErrorCode::Validation, e.to_string())
+            }
         }
-        let new = catalog::new_connection(
-            &source,
-            &request.spec_name,
-            &request.name,
-            &request.description,
-            &values,
-        )?;
-        let client = self.client(&account, &request.sandbox).await?;
-        Ok((new, client))
+    }
+}
+
+/// Connections in a sandbox: list, preview, create, test, rename, delete, with their origins.
+#[derive(Debug)]
+pub struct Connections<'a> {
+    pub(super) ops: &'a Operations,
+}
+
+impl Connections<'_> {
+    /// A client of the target's sandbox, once its connection id is known to be an id.
+    async fn client_of(
+        &self,
+        account_id: &str,
+        sandbox: &str,
+        connection_id: &str,
+    ) -> Result<FlowClient, Failure> {
+        FlowClient::check_connection_id(connection_id).map_err(ConnectionsError::InvalidId)?;
+        self.ops.client_for(account_id, sandbox).await
     }
 
-    /// Creates the connection (exactly once, `flow::create`) and records where it came from.
-    /// A record that cannot be written is told in the result's note: the connection exists.
-    pub async fn create(&self, request: &ConnectionRequest) -> Result<Created, Failure> {
-        let (new, client) = self.prepare(request).await?;
-        let same_name =
-            if request.allow_duplicate == Some(true) { SameName::Allow } else { SameName::Refuse };
-        let mut created = client.create_connection(&new, same_name).await?;
-        tracing::info!(id = %created.id, spec = %request.spec_id, sandbox = %request.sandbox, "created a connection");
-        let profile = match &request.profile_id {
-            Some(id) => self.profiles.profile(id).await,
-            None => None,
+    /// The connections of a sandbox (of one source when the request names one), as much of
+    /// the list as `size` says.
+    pub async fn list(&self, request: &ListRequest, size: ListSize) -> Result<ConnectionPage, Failure> {
+        let client = self.ops.client_for(&request.account_id, &request.sandbox).await?;
+        let mut query = ListQuery {
+            spec_ids: request.spec_id.iter().filter(|s| !s.is_empty()).cloned().collect(),
+            name: None,
+            limit: Some(match size {
+                ListSize::Page => PAGE_SIZE,
+                ListSize::Whole => WALK_PAGE,
+            }),
+            continuation_token: request.continuation_token.clone(),
         };
-        let origin = Origin {
-            connection_id: created.id.clone(),
-            account_id: request.account_id.clone(),
-            sandbox: request.sandbox.clone(),
-            spec_id: request.spec_id.clone(),
-            profile_id: profile.as_ref().map(|p| p.id.clone()),
-            profile_name: profile.map(|p| p.name),
-            created_at: crate::dates::now_ms(),
-            refresh_token: request.token.clone(),
-        };
-        if let Err(e) = self.origins.record(origin).await {
-            tracing::warn!(error = %e, "connection origin not recorded");
-            add_note(&mut created.note, e.to_string());
+        if size == ListSize::Page {
+            return Ok(client.list_connections(&query).await?);
         }
-        Ok(created)
+        let mut items = Vec::new();
+        loop {
+            let page = client.list_connections(&query).await?;
+            items.extend(page.items);
+            match page.continuation_token {
+                Some(token) if items.len() < MAX_LISTED => query.continuation_token = Some(token),
+                rest => return Ok(ConnectionPage { items, continuation_token: rest }),
+            }
+        }
+    }
+
+    /// The connection `name_or_id` names in the sandbox: its id, else exactly its name (two of
+    /// the name are refused with their ids; nothing is taken for being first).
+    pub async fn find(
+        &self,
+        account_id: &str,
+        sandbox: &str,
+        name_or_id: &str,
+    ) -> Result<Connection, Failure> {
+        let client = self.ops.client_for(account_id, sandbox).await?;
+        Ok(client.find_connection(name_or_id).await?)
+    }
+
+    pub async fn test(&self, target: &ConnectionTarget) -> Result<TestOutcome, Failure> {
+        let client = self.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
+        Ok(client.test_connection(&target.connection_id).await?)
+    }
+
+    /// Renames with the etag as listed (a stale one is refreshed and the rename tried once
+    /// more). The name is trimmed; an empty one is refused before anything is sent.
+    pub async fn rename(&self, request: &RenameRequest) -> Result<Created, Failure> {
+        let name = request.name.trim();
+        if name.is_empty() {
+            return Err(ConnectionsError::EmptyName.into());
+        }
+        let client = self.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
+        Ok(client.rename_connection(&request.connection_id, &request.etag, name).await?)
     }
 
     /// Deletes a connection and forgets its origin.
-    pub async fn delete_connection(&self, client: &FlowClient, connection_id: &str) -> Result<(), Failure> {
-        client.delete_connection(connection_id).await?;
-        tracing::info!(id = %connection_id, "deleted a connection");
-        if let Err(e) = self.origins.forget(connection_id).await {
+    pub async fn delete(&self, target: &ConnectionTarget) -> Result<(), Failure> {
+        let client = self.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
+        client.delete_connection(&target.connection_id).await?;
+        tracing::info!(id = %target.connection_id, "deleted a connection");
+        if let Err(e) = self.ops.origins.forget(&target.connection_id).await {
             tracing::warn!(error = %e, "the deleted connection's origin stays recorded");
         }
         Ok(())
     }
 
-    /// Sends new credentials; then keeps the profile (when asked) and the token dates in step.
-    /// The connection has the new credentials once Adobe accepted them, so a local record
-    /// that fails afterwards is told in the note, not returned as if the renewal had failed.
-    pub async fn renew(&self, request: &RenewRequest) -> Result<Renewal, Failure> {
-        let account = self.account(&request.account_id)?;
-        let source = self.source(Some(&account.id), &request.spec_id)?;
-        let mut values = request.values.clone();
-        if let Some(stored) = &request.stored {
-            form_secrets::fill(stored, &source, &self.sets, &self.profiles, &self.vault, &mut values).await?;
+    /// Where the connections of a sandbox made here came from, each with its token's standing.
+    pub async fn origins(&self, request: &SandboxRequest) -> Vec<OriginView> {
+        let origins = &self.ops.origins;
+        let mut views = Vec::new();
+        for origin in origins.of(&request.account_id, &request.sandbox).await {
+            let token = match &origin.refresh_token {
+                Some(issue) => Some(origins.status(issue).await),
+                None => None,
+            };
+            views.push(OriginView { origin, token });
         }
-        let client = self.client(&account, &request.sandbox).await?;
-        let mut renewal = renew::renew(
-            &client,
-            &source,
-            &request.connection_id,
-            &request.etag,
-            &request.spec_name,
-            &values,
-        )
-        .await?;
-        let Renewal::Updated { note, .. } = &mut renewal else { return Ok(renewal) };
-        if let Some(profile_id) = &request.update_profile {
-            let kept = renew::update_profile(
-                &self.profiles,
-                &source,
-                profile_id,
-                &request.values,
-                request.stored.clone(),
-            )
-            .await;
-            match kept {
-                Ok(_) => {
-                    if let Some(token) = &request.token {
-                        if let Err(e) = self.origins.set_profile_token(profile_id, token.clone()).await {
-                            tracing::warn!(error = %e, "the profile's token date was not recorded");
-                        }
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "the renewed secrets were not kept in the profile");
-                    *note = Some(format!(
-                        "The connection has the new credentials, but the profile was not updated: {}",
-                        Failure::from(e).message
-                    ));
-                }
-            }
-        }
-        if request.token.is_some() {
-            if let Err(e) = self.origins.set_token(&request.connection_id, request.token.clone()).await {
-                tracing::warn!(error = %e, "the connection's token date was not recorded");
-            }
-        }
-        Ok(renewal)
+        views
+    }
+
+    /// The name of each connection's source in the account's catalog (its spec id when the
+    /// catalog does not have it), and the profile it was made from, if it was made here.
+    pub async fn labels(
+        &self,
+        request: &SandboxRequest,
+        connections: &[Connection],
+    ) -> Result<Vec<Labels>, Failure> {
+        let catalog = self.ops.catalog().sources(Some(&request.account_id)).await?;
+        let origins = self.ops.origins.of(&request.account_id, &request.sandbox).await;
+        Ok(connections
+            .iter()
+            .map(|c| Labels {
+                source: catalog
+                    .sources
+                    .iter()
+                    .find(|s| s.spec_id == c.connection_spec.id)
+                    .map_or_else(|| c.connection_spec.id.clone(), |s| s.display_name.clone()),
+                profile: origins
+                    .iter()
+                    .find(|o| o.connection_id == c.id)
+                    .and_then(|o| o.profile_name.clone()),
+            })
+            .collect())
     }
 }
 
-fn add_note(note: &mut Option<String>, more: String) {
-    *note = Some(match note.take() {
-        Some(earlier) => format!("{earlier} {more}"),
-        None => more,
-    });
+/// What a listed connection is shown with besides its own fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    pub source: String,
+    pub profile: Option<String>,
 }
-
-/// Connections in a sandbox: list, preview, create, test, rename, delete, with their origins.
-pub struct Connections<'a> {
-    pub(super) ops: &'a Operations,
-}
-
-impl Connections<'_> {}

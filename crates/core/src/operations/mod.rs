@@ -21,7 +21,14 @@ pub use consent::Consent;
 pub use lifecycle::Lifecycle;
 pub use profiles::Profiles;
 
-pub use connections::{ConnectionRequest, RenewRequest};
+pub use connections::{
+    default_connection_name, ConnectionRequest, ConnectionTarget, ConnectionsError, CreateOutcome, Labels,
+    ListRequest, ListSize, OriginView, ProfileValues, RenameRequest, SandboxRequest,
+};
+pub use lifecycle::{
+    ExploreRequest, LifecycleError, OpenRenewRequest, ProfileTokenRequest, RecordProfileTokenRequest,
+    RenewRequest, SummariesRequest, TableRequest, TestingClientRequest, TokenStatusRequest,
+};
 pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
 pub use catalog::{
     find_source, ComposeConnectionStringRequest, FormCheck, FormCheckRequest, ImportKeyFileRequest,
