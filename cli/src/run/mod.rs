@@ -1,4 +1,4 @@
-//! Each subcommand: read its arguments, call the core's services, print the result. No
+//! Each subcommand: read its arguments, call one of the core's doors, print the result. No
 //! decision about accounts, profiles or connections is made here that the app does not share.
 
 mod accounts;
@@ -11,7 +11,6 @@ mod sources;
 use std::process::ExitCode;
 
 use flow_connect_core::accounts::Account;
-use flow_connect_core::adobe::flow::FlowClient;
 use flow_connect_core::config::Endpoints;
 use flow_connect_core::operations::failure::{ErrorCode, Failure};
 use flow_connect_core::operations::{Operations, APP_IDENTIFIER};
@@ -90,10 +89,10 @@ impl Ctx {
     /// else the only one.
     pub async fn account_or(&self, fallback: Option<&str>) -> Result<Account, Failure> {
         let fallback = fallback.filter(|id| self.services.account(id).is_ok());
-        let account = self.services.pick_account(self.account.as_deref().or(fallback))?;
+        let account = self.services.accounts().pick(self.account.as_deref().or(fallback))?;
         if let Some(source) = &self.account_secret {
             let secret = source.read("the account's client secret")?;
-            self.services.use_account_secret(&account, secret).await?;
+            self.services.accounts().use_secret(&account, secret).await?;
         }
         Ok(account)
     }
@@ -117,11 +116,10 @@ impl Ctx {
             })
     }
 
-    /// A client of the account in the sandbox named (or its default).
-    pub async fn client(&self, sandbox: Option<&str>) -> Result<(Account, String, FlowClient), Failure> {
+    /// The account, and the sandbox named (or its default): where a subcommand works.
+    pub async fn target(&self, sandbox: Option<&str>) -> Result<(Account, String), Failure> {
         let account = self.account().await?;
         let sandbox = self.sandbox(&account, sandbox)?;
-        let client = self.services.client(&account, &sandbox).await?;
-        Ok((account, sandbox, client))
+        Ok((account, sandbox))
     }
 }
