@@ -5,6 +5,7 @@
 mod body;
 mod builtin;
 mod cache;
+mod consent;
 pub mod connection_string;
 mod labels;
 mod listing;
@@ -23,12 +24,13 @@ mod engine_tests;
 
 pub use builtin::{builtin_source, builtin_sources};
 pub use cache::{CacheFile, CatalogCache};
+pub use consent::{ConsentKind, BIGQUERY_SCOPE, BIGQUERY_SPEC_ID};
 pub use labels::humanize;
 pub use listing::{for_cache, is_source, matches_search};
 pub use live::{CatalogError, CatalogList, LiveCatalog};
 pub use model::{
-    AuthMethod, CatalogOrigin, ConnectionStringPart, ConsentKind, FieldError, Param, ParamKind, PartKind,
-    Rules, Source, Variant, BIGQUERY_SCOPE, BIGQUERY_SPEC_ID, VARIANT_FIELD,
+    AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind,
+    Rules, Source, Variant, VARIANT_FIELD,
 };
 pub use reconcile::reconcile;
 pub use request::{auth_params, new_connection, validate, warnings, RequestError, NAME_FIELD};

@@ -4,8 +4,9 @@
 
 use serde_json::Value;
 
+use super::consent::ConsentKind;
 use super::labels::{category_label, source_label};
-use super::model::{AuthMethod, CatalogOrigin, ConsentKind, Param, Source};
+use super::model::{AuthMethod, CatalogOrigin, Param, Source};
 use super::schema::method_from_spec;
 use crate::adobe::flow::{AuthSpec, ConnectionSpec, ExploreKind, ExploreSupport};
 

@@ -7,7 +7,8 @@
 use serde_json::{Map, Value};
 
 use super::labels::humanize;
-use super::model::{AuthMethod, ConsentKind, Param, ParamKind, Rules, Variant};
+use super::consent::ConsentKind;
+use super::model::{AuthMethod, Param, ParamKind, Rules, Variant};
 use crate::adobe::flow::AuthSpec;
 use crate::profiles::looks_secret;
 
