@@ -310,9 +310,7 @@ test("a service account key and a client JSON are read by the app: the page neve
         },
       });
       const client = await invoke("import_google_client", {
-        specId,
-        stored: null,
-        path: clientPath,
+        request: { specId, stored: null, path: clientPath },
       });
       const refused = await invoke("import_key_file", {
         request: {

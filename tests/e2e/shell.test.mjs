@@ -156,7 +156,7 @@ test("profiles are imported and exported through the file dialogs", async () => 
   );
   const imported = await browser.executeAsync((file, done) => {
     window.__TAURI_INTERNALS__
-      .invoke("import_profiles", { path: file })
+      .invoke("import_profiles", { request: { path: file } })
       .then((profiles) => {
         done(profiles.map((p) => p.name));
       })

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use fakes::Scratch;
-use flow_connect_core::catalog::{builtin_source, FormValues};
+use flow_connect_core::catalog::{builtin_source, secrets, FormValues};
 use flow_connect_core::operations::form_secrets;
 use flow_connect_core::profiles::{ProfileBook, ProfileDraft, ProfileError};
 use flow_connect_core::secrets::credentials::{CredentialsError, SecretSets, StoredSecrets};
@@ -117,7 +117,7 @@ async fn a_consent_set_copied_into_a_profile_is_gone_from_the_keychain_and_the_r
     )
     .await
     .expect("kept");
-    let secrets = form_secrets::secret_fields_of(&bigquery);
+    let secrets = secrets::secret_fields_of(&bigquery);
     let profile = profiles.save(bigquery_draft(consent.clone()), &secrets).await.expect("saved");
     sets.discard(&consent.set).await.expect("discarded");
     let profile_keys: Vec<String> = ["clientSecret", "refreshToken"]
@@ -163,7 +163,7 @@ async fn new_tokens_for_a_profile_form_land_in_one_set_with_the_profile_s_other_
     )
     .await
     .expect("kept");
-    let secrets = form_secrets::secret_fields_of(&bigquery);
+    let secrets = secrets::secret_fields_of(&bigquery);
     let profile = profiles.save(bigquery_draft(imported), &secrets).await.expect("saved");
     let opened = profiles.open_profile(&profile.id).await.expect("opened");
 
@@ -197,78 +197,4 @@ async fn an_imported_profile_holding_a_secret_value_is_refused_with_the_field_na
     let err = profiles.import(&unknown_source).await.expect_err("refused by its name");
     assert!(matches!(err, ProfileError::SecretInImport { ref field, .. } if field == "apiToken"), "{err:?}");
     assert!(profiles.list("").await.is_empty(), "nothing was imported");
-}
-
-/// Renewing with "update the profile" (and `consent`) follows the one rule of every save: a
-/// field the profile keeps in the keychain stays there even when the source's spec does not
-/// mark it, and a profile of another source is refused.
-#[tokio::test]
-async fn a_renewal_keeps_a_field_the_profile_lists_as_secret_in_the_keychain() {
-    const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
-    let folder = Folder::new();
-    let (_, profiles) = folder.open();
-    let servicenow = builtin_source(SERVICENOW).expect("ServiceNow").clone();
-    assert!(!form_secrets::secret_fields_of(&servicenow).contains(&"instanceKey".to_owned()));
-    // A field an earlier spec marked secret: the profile keeps it in the keychain.
-    let mut values = FormValues::new();
-    values.insert("endpoint".into(), "https://acme.service-now.com".into());
-    values.insert("username".into(), "svc".into());
-    values.insert("password".into(), "old-password".into());
-    values.insert("instanceKey".into(), "old-instance-key".into());
-    let draft = ProfileDraft {
-        id: None,
-        name: "ServiceNow".into(),
-        spec_id: SERVICENOW.into(),
-        spec_name: "Basic Authentication".into(),
-        source_name: "ServiceNow".into(),
-        connection_name: "SN".into(),
-        description: String::new(),
-        values,
-        stored: None,
-        account_id: None,
-        sandbox: None,
-    };
-    let secrets = form_secrets::secret_fields_for(&servicenow, &["instanceKey".to_owned()]);
-    let profile = profiles.save(draft, &secrets).await.expect("saved");
-    assert!(profile.secret_fields.contains(&"instanceKey".to_owned()));
-
-    let mut typed = FormValues::new();
-    typed.insert("instanceKey".into(), "new-instance-key".into());
-    typed.insert("password".into(), "new-password".into());
-    let kept = flow_connect_core::operations::renew::update_profile(
-        &profiles,
-        &servicenow,
-        &profile.id,
-        &typed,
-        None,
-    )
-    .await
-    .expect("updated");
-    assert!(kept.secret_fields.contains(&"instanceKey".to_owned()), "{:?}", kept.secret_fields);
-    assert!(!kept.values.contains_key("instanceKey"));
-    let file = std::fs::read_to_string(folder.0.dir.join("profiles.json")).expect("profiles.json");
-    assert!(!file.contains("instance-key") && !file.contains("new-password"), "{file}");
-    let vault = folder.vault();
-    let key = StoredSecrets::key(&profile.secret_set(), "instanceKey");
-    let held = vault.get(&key).await.expect("keychain").expect("still in the keychain");
-    assert_eq!(held.expose(), "new-instance-key");
-    // The form opened from the profile is filled from the keychain with it too.
-    let opened = profiles.open_profile(&profile.id).await.expect("opened");
-    let (sets, _) = folder.open();
-    let mut filled = FormValues::new();
-    form_secrets::fill(&opened.stored, &servicenow, &sets, &profiles, &vault, &mut filled)
-        .await
-        .expect("filled");
-    assert_eq!(filled["instanceKey"].expose(), "new-instance-key");
-
-    let oracle = builtin_source(ORACLE).expect("Oracle").clone();
-    let refused =
-        flow_connect_core::operations::renew::update_profile(&profiles, &oracle, &profile.id, &typed, None)
-            .await;
-    assert!(
-        matches!(refused, Err(flow_connect_core::operations::renew::ProfileUpdateError::OtherSource { .. })),
-        "{refused:?}"
-    );
-    let untouched = profiles.profile(&profile.id).await.expect("still there");
-    assert_eq!(untouched.spec_id, SERVICENOW);
 }

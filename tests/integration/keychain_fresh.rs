@@ -107,7 +107,7 @@ async fn the_window_sends_the_refresh_token_the_cli_renewed_and_sees_a_secret_th
     let scratch = Scratch::new("fresh-profiles");
     let [(window_sets, window, window_vault), (_, cli, cli_vault)] = holders(&scratch);
     let bigquery = builtin_source(BIGQUERY).expect("BigQuery").clone();
-    let secrets = form_secrets::secret_fields_of(&bigquery);
+    let secrets = flow_connect_core::catalog::secrets::secret_fields_of(&bigquery);
     let saved = window
         .save(bigquery_profile(None, &[("refreshToken", "1//first"), ("clientSecret", "GOCSPX-1")]), &secrets)
         .await

@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use fakes::{CountingStore, TestStore};
 use flow_connect_core::catalog::{builtin_source, reconcile, FormValues};
-use flow_connect_core::profiles::{secret_fields, ProfileBook, ProfileDraft, StoreNotice, SCHEMA_VERSION};
+use flow_connect_core::catalog::secrets::secret_fields;
+use flow_connect_core::profiles::{ProfileBook, ProfileDraft, StoreNotice, SCHEMA_VERSION};
 use flow_connect_core::secrets::credentials::StoredSecrets;
 use flow_connect_core::secrets::vault::Vault;
 use flow_connect_core::Secret;
@@ -255,7 +256,7 @@ async fn a_generated_source_s_profile_exports_its_nested_values_and_never_its_se
     values.insert("clientId".into(), "zendesk-client".into());
     values.insert("accessToken".into(), Secret::new("zendesk-access-token"));
     values.insert("requestParameterOverride.accessTokenField".into(), "token".into());
-    let secrets = flow_connect_core::operations::form_secrets::secret_fields_of(&source);
+    let secrets = flow_connect_core::catalog::secrets::secret_fields_of(&source);
     assert!(secrets.contains(&"accessToken".to_owned()) && !secrets.iter().any(|f| f.contains("Field")));
     let saved = book
         .save(

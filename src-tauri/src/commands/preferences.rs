@@ -11,8 +11,8 @@ pub async fn load_preferences(app: AppHandle) -> Preferences {
 
 /// Saves them; a failure is logged only, since losing a preference costs nothing.
 #[tauri::command]
-pub async fn save_preferences(app: AppHandle, preferences: Preferences) {
-    if let Err(e) = preferences::save(&app, preferences) {
+pub async fn save_preferences(app: AppHandle, request: Preferences) {
+    if let Err(e) = preferences::save(&app, request) {
         tracing::warn!(error = %e, "preferences not saved");
     }
 }

@@ -4,10 +4,12 @@
 use std::path::PathBuf;
 
 use flow_connect_core::config;
-use flow_connect_core::operations;
+use flow_connect_core::operations::{
+    self, ProfileList, ProfileListRequest, ProfileRequest, RenameProfileRequest, SavedProfile,
+};
 use flow_connect_core::profiles::{OpenedProfile, Profile, ProfileDraft};
 use flow_connect_core::secrets::credentials::StoredSecrets;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
 
@@ -15,27 +17,13 @@ use crate::error::{CommandError, ErrorCode};
 use crate::file_dialog;
 use crate::state::AppState;
 
-/// The first `limit` profiles matching `query`, most recently used first, and how many match
-/// in all: the sidebar renders a page, so start-up does not grow with the number of profiles.
-#[derive(Debug, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ProfileList {
-    pub profiles: Vec<Profile>,
-    pub total: usize,
-}
-
-/// Reads no secret.
+/// A page of the profiles matching the query, and how many match in all. Reads no secret.
 #[tauri::command]
 pub async fn list_profiles(
     state: State<'_, AppState>,
-    query: String,
-    limit: usize,
+    request: ProfileListRequest,
 ) -> Result<ProfileList, CommandError> {
-    let mut profiles = state.profiles.list(&query).await;
-    let total = profiles.len();
-    profiles.truncate(limit);
-    Ok(ProfileList { profiles, total })
+    Ok(state.profiles().list(&request).await)
 }
 
 /// What the window tells the user: the data files' notices, and the endpoints moved away from
@@ -91,37 +79,42 @@ pub fn take_notices(state: State<'_, AppState>) -> Notices {
 }
 
 /// Saves the form as a profile; which fields are secret comes from the source's catalog entry.
+/// The answer is the profile, with the reference to its own secret set (`stored`).
 #[tauri::command]
-pub async fn save_profile(state: State<'_, AppState>, draft: ProfileDraft) -> Result<Profile, CommandError> {
-    let saved = state.save_profile(draft).await?;
-    tracing::info!(id = %saved.id, secrets = saved.secret_fields.len(), "profile saved");
-    Ok(saved)
+pub async fn save_profile(
+    state: State<'_, AppState>,
+    request: ProfileDraft,
+) -> Result<SavedProfile, CommandError> {
+    state.profiles().save(request).await
 }
 
 #[tauri::command]
-pub async fn open_profile(state: State<'_, AppState>, id: String) -> Result<OpenedProfile, CommandError> {
-    Ok(state.profiles.open_profile(&id).await?)
+pub async fn open_profile(
+    state: State<'_, AppState>,
+    request: ProfileRequest,
+) -> Result<OpenedProfile, CommandError> {
+    state.profiles().open(&request.id).await
 }
 
 #[tauri::command]
 pub async fn rename_profile(
     state: State<'_, AppState>,
-    id: String,
-    name: String,
+    request: RenameProfileRequest,
 ) -> Result<Profile, CommandError> {
-    Ok(state.profiles.rename(&id, &name).await?)
+    state.profiles().rename(&request).await
 }
 
 #[tauri::command]
-pub async fn duplicate_profile(state: State<'_, AppState>, id: String) -> Result<Profile, CommandError> {
-    Ok(state.profiles.duplicate(&id).await?)
+pub async fn duplicate_profile(
+    state: State<'_, AppState>,
+    request: ProfileRequest,
+) -> Result<Profile, CommandError> {
+    state.profiles().duplicate(&request.id).await
 }
 
 #[tauri::command]
-pub async fn delete_profile(state: State<'_, AppState>, id: String) -> Result<(), CommandError> {
-    state.profiles.delete(&id).await?;
-    tracing::info!(%id, "profile deleted with its keychain entries");
-    Ok(())
+pub async fn delete_profile(state: State<'_, AppState>, request: ProfileRequest) -> Result<(), CommandError> {
+    state.profiles().delete(&request.id).await
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -132,13 +125,29 @@ pub struct Exported {
     pub count: usize,
 }
 
-/// Writes the chosen profiles (all when `ids` is empty), without secrets, where the user
-/// says in the save dialog (offered in Downloads); `None` when they cancelled.
+/// Which profiles to export: all when `ids` is empty.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportProfilesRequest {
+    pub ids: Vec<String>,
+}
+
+/// The export file dropped on the window; `None` asks in the open dialog.
+#[derive(Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ImportProfilesRequest {
+    pub path: Option<String>,
+}
+
+/// Writes the chosen profiles, without secrets, where the user says in the save dialog
+/// (offered in Downloads, else the app's data folder); `None` when they cancelled.
 #[tauri::command]
 pub async fn export_profiles(
     app: AppHandle,
     state: State<'_, AppState>,
-    ids: Vec<String>,
+    request: ExportProfilesRequest,
 ) -> Result<Option<Exported>, CommandError> {
     let folder =
         app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
@@ -146,38 +155,33 @@ pub async fn export_profiles(
         })?;
     let suggested = operations::suggested_export_path(&folder);
     let Some(path) = file_dialog::pick_export_target(&app, &suggested).await else { return Ok(None) };
-    let count = operations::export_profiles_file(&state.profiles, &path, &ids).await?;
+    let count = state.profiles().export_file(&path, &request.ids).await?;
     Ok(Some(Exported { path: path.display().to_string(), count }))
 }
 
-/// Adds the profiles of an export file: the one dropped on the window (`path`), or else the
-/// one picked in the open dialog; `None` when the user cancelled. Opening one asks for its
-/// secrets.
+/// Adds the profiles of an export file: the one dropped on the window, or else the one picked
+/// in the open dialog; `None` when the user cancelled. Opening one asks for its secrets.
 #[tauri::command]
 pub async fn import_profiles(
     app: AppHandle,
     state: State<'_, AppState>,
-    path: Option<String>,
+    request: ImportProfilesRequest,
 ) -> Result<Option<Vec<Profile>>, CommandError> {
-    let path = match path {
+    let path = match request.path {
         Some(dropped) => PathBuf::from(dropped),
         None => match file_dialog::pick_export_file(&app).await {
             Some(picked) => picked,
             None => return Ok(None),
         },
     };
-    Ok(Some(operations::import_profiles_file(&state.profiles, &path).await?))
+    Ok(Some(state.profiles().import_file(&path).await?))
 }
 
-/// Deletes the secrets a form held by reference once the form is closed: a consent's tokens,
-/// an imported client secret, a pasted password. A profile's secrets stay with the profile.
+/// Deletes the secrets a form held by reference once the form is closed; a profile's own set
+/// stays with the profile (core's rule: the window may send any set).
 #[tauri::command]
-pub async fn discard_secrets(state: State<'_, AppState>, stored: StoredSecrets) -> Result<(), CommandError> {
-    StoredSecrets::check_set(&stored.set)?;
-    if !stored.is_profile_set() {
-        state.sets.discard(&stored.set).await?;
-    }
-    Ok(())
+pub async fn discard_secrets(state: State<'_, AppState>, request: StoredSecrets) -> Result<(), CommandError> {
+    state.profiles().discard_secrets(&request).await
 }
 
 #[cfg(test)]

@@ -54,6 +54,14 @@ import type { Preferences } from "../bindings/Preferences";
 import type { Profile } from "../bindings/Profile";
 import type { ProfileDraft } from "../bindings/ProfileDraft";
 import type { ProfileList } from "../bindings/ProfileList";
+import type { ProfileListRequest } from "../bindings/ProfileListRequest";
+import type { ProfileRequest } from "../bindings/ProfileRequest";
+import type { RenameProfileRequest } from "../bindings/RenameProfileRequest";
+import type { SavedProfile } from "../bindings/SavedProfile";
+import type { ExportProfilesRequest } from "../bindings/ExportProfilesRequest";
+import type { ImportProfilesRequest } from "../bindings/ImportProfilesRequest";
+import type { ImportGoogleClientRequest } from "../bindings/ImportGoogleClientRequest";
+import type { PasteConsentRequest } from "../bindings/PasteConsentRequest";
 import type { RequestPreview } from "../bindings/RequestPreview";
 import type { SignedIn } from "../bindings/SignedIn";
 import type { SplitConnectionString } from "../bindings/SplitConnectionString";
@@ -240,7 +248,8 @@ export function deleteConnection(
 }
 
 export function listProfiles(query: string, limit: number): Promise<ProfileList> {
-  return call<ProfileList>("list_profiles", { query, limit });
+  const request: ProfileListRequest = { query, limit };
+  return call<ProfileList>("list_profiles", { request });
 }
 
 /** What happened to the accounts and profiles files at start-up (moved aside), once. */
@@ -248,35 +257,43 @@ export function takeNotices(): Promise<Notices> {
   return call<Notices>("take_notices");
 }
 
-export function saveProfile(draft: ProfileDraft): Promise<Profile> {
-  return call<Profile>("save_profile", { draft });
+/** The saved profile, with `stored`: the reference to its own secret set. */
+export function saveProfile(draft: ProfileDraft): Promise<SavedProfile> {
+  const request: ProfileDraft = draft;
+  return call<SavedProfile>("save_profile", { request });
 }
 
 export function openProfile(id: string): Promise<OpenedProfile> {
-  return call<OpenedProfile>("open_profile", { id });
+  const request: ProfileRequest = { id };
+  return call<OpenedProfile>("open_profile", { request });
 }
 
 export function renameProfile(id: string, name: string): Promise<Profile> {
-  return call<Profile>("rename_profile", { id, name });
+  const request: RenameProfileRequest = { id, name };
+  return call<Profile>("rename_profile", { request });
 }
 
 export function duplicateProfile(id: string): Promise<Profile> {
-  return call<Profile>("duplicate_profile", { id });
+  const request: ProfileRequest = { id };
+  return call<Profile>("duplicate_profile", { request });
 }
 
 export function deleteProfile(id: string): Promise<void> {
-  return call<undefined>("delete_profile", { id });
+  const request: ProfileRequest = { id };
+  return call<undefined>("delete_profile", { request });
 }
 
 /** Asks where to save, then writes the export there; null when the user cancelled. */
 export function exportProfiles(ids: string[]): Promise<Exported | null> {
-  return call<Exported | null>("export_profiles", { ids });
+  const request: ExportProfilesRequest = { ids };
+  return call<Exported | null>("export_profiles", { request });
 }
 
 /** Imports the export at `path` (a dropped file), or asks for one in the OS's open dialog
  * when `path` is null; null when the user cancelled. */
 export function importProfiles(path: string | null): Promise<Profile[] | null> {
-  return call<Profile[] | null>("import_profiles", { path });
+  const request: ImportProfilesRequest = { path };
+  return call<Profile[] | null>("import_profiles", { request });
 }
 
 /** Calls `ondrop` with the paths of files dropped on the window, and `onover` as a drag
@@ -298,7 +315,8 @@ export async function onFileDrop(
 }
 
 export function discardSecrets(stored: StoredSecrets): Promise<void> {
-  return call<undefined>("discard_secrets", { stored });
+  const request: StoredSecrets = stored;
+  return call<undefined>("discard_secrets", { request });
 }
 
 /** Reads a Google client JSON, the dropped one at `path` or else one picked in the OS's open
@@ -309,7 +327,8 @@ export function importGoogleClient(
   stored: StoredSecrets | null,
   path: string | null,
 ): Promise<ImportedGoogleClient | null> {
-  return call<ImportedGoogleClient | null>("import_google_client", { specId, stored, path });
+  const request: ImportGoogleClientRequest = { specId, stored, path };
+  return call<ImportedGoogleClient | null>("import_google_client", { request });
 }
 
 /** Reads the key file of the file field `field`, as importGoogleClient reads a client JSON:
@@ -335,7 +354,8 @@ export function finishConsent(): Promise<ConsentResult> {
 }
 
 export function pasteConsent(pasted: string): Promise<void> {
-  return call<undefined>("paste_consent", { pasted });
+  const request: PasteConsentRequest = { pasted };
+  return call<undefined>("paste_consent", { request });
 }
 
 export function cancelConsent(): Promise<void> {
@@ -343,11 +363,13 @@ export function cancelConsent(): Promise<void> {
 }
 
 export function verifyGoogleToken(check: TokenCheck): Promise<void> {
-  return call<undefined>("verify_google_token", { check });
+  const request: TokenCheck = check;
+  return call<undefined>("verify_google_token", { request });
 }
 
 export function revokeGoogleToken(check: TokenCheck): Promise<void> {
-  return call<undefined>("revoke_google_token", { check });
+  const request: TokenCheck = check;
+  return call<undefined>("revoke_google_token", { request });
 }
 
 /** The UI's preferences (the last screen); their loss costs nothing. */
@@ -356,7 +378,8 @@ export function loadPreferences(): Promise<Preferences> {
 }
 
 export function savePreferences(preferences: Preferences): Promise<void> {
-  return call<undefined>("save_preferences", { preferences });
+  const request: Preferences = preferences;
+  return call<undefined>("save_preferences", { request });
 }
 
 /** Copies text for the user; the clipboard is the browser's, no extra permission needed. */

@@ -2,6 +2,9 @@
 import type { OAuthProvider } from "./OAuthProvider";
 import type { StoredSecrets } from "./StoredSecrets";
 
+/**
+ * A form's consent.
+ */
 export type ConsentRequest = { 
 /**
  * The form's source: the tokens are kept for it.

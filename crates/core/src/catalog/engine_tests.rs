@@ -236,7 +236,7 @@ fn secrets_in_nested_objects_are_masked_and_scrubbed() {
     let debug = format!("{:?}", new.auth.params);
     assert!(!debug.contains("nested-secret") && !debug.contains("pw-1"), "{debug}");
     assert_eq!(new.auth.params.masked()["auth"]["secret"], crate::adobe::flow::MASK);
-    let fields = crate::profiles::source_secret_fields(&source);
+    let fields = crate::catalog::secrets::source_secret_fields(&source);
     assert!(
         fields.contains(&"auth.secret".to_owned()) && fields.contains(&"password".to_owned()),
         "{fields:?}"

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::model::Source;
-use super::schema::names_a_secret;
+use super::secrets::names_a_secret;
 use crate::adobe::flow::ConnectionSpec;
 
 /// The provider of Experience Platform's destinations; every destination spec Adobe documents

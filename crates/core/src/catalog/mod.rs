@@ -14,6 +14,7 @@ mod model;
 mod reconcile;
 mod request;
 mod schema;
+pub mod secrets;
 mod validate;
 mod values;
 
@@ -34,5 +35,5 @@ pub use model::{
 };
 pub use reconcile::reconcile;
 pub use request::{auth_params, new_connection, validate, warnings, RequestError, NAME_FIELD};
-pub use schema::{method_from_spec, names_a_secret};
+pub use schema::method_from_spec;
 pub use values::{masked_connection_string, split_connection_string, FormValues, MAX_VALUE_BYTES};

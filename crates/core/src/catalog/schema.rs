@@ -6,11 +6,11 @@
 
 use serde_json::{Map, Value};
 
-use super::labels::humanize;
 use super::consent::ConsentKind;
+use super::labels::humanize;
 use super::model::{AuthMethod, Param, ParamKind, Rules, Variant};
+use super::secrets::names_a_secret;
 use crate::adobe::flow::AuthSpec;
-use crate::profiles::looks_secret;
 
 /// How deep nested objects are followed; below that a member is a raw JSON field. Real specs
 /// nest once (a REST API's parameter override), so this only bounds a hostile spec.
@@ -92,17 +92,6 @@ fn param(name: &str, schema: &Value, required: bool, depth: usize) -> Param {
         rules: rules_of(schema),
         ..blank(name, kind)
     }
-}
-
-/// Whether a property's name says it holds a secret although the spec does not mark it:
-/// several published specs mark a password or a token only by its name, and sending one to
-/// `profiles.json` as a plain value would leak it. Names that describe a secret rather than
-/// hold one (`accessTokenUrl`, `refreshTokenField`) are not secrets; a SAS URI is, since its
-/// signature is the credential.
-pub fn names_a_secret(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    let describes = ["url", "uri", "field", "name", "type", "endpoint", "path", "method", "date", "expiry"];
-    looks_secret(name) && (lower.starts_with("sas") || !describes.iter().any(|word| lower.ends_with(word)))
 }
 
 fn kind_of(name: &str, schema: &Value, depth: usize) -> ParamKind {

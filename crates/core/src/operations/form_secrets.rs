@@ -4,35 +4,11 @@
 //! request may fill only those fields, and only secret fields of its own source, so a form
 //! can never pull another source's secret (or an account's client secret) into a request.
 
-use crate::catalog::{builtin_source, FormValues, Source};
-use crate::profiles::{source_secret_fields, ProfileBook};
+use crate::catalog::secrets::{secret_fields_for, secret_fields_of};
+use crate::catalog::{FormValues, Source};
+use crate::profiles::ProfileBook;
 use crate::secrets::credentials::{CredentialsError, SecretSets, StoredSecrets};
 use crate::secrets::vault::Vault;
-
-/// The secret fields of `source`: those of its live spec and those of the built-in entry,
-/// so a live spec that renames or unmarks a field cannot turn a known secret into a plain
-/// value (and so into `profiles.json`).
-pub fn secret_fields_of(source: &Source) -> Vec<String> {
-    let mut fields = source_secret_fields(source);
-    if let Some(builtin) = builtin_source(&source.spec_id) {
-        fields.extend(source_secret_fields(builtin));
-    }
-    fields.sort();
-    fields.dedup();
-    fields
-}
-
-/// The fields a save keeps as secrets, the one rule every save path uses: the source's live
-/// spec, its built-in entry, and the fields the profile being saved over already keeps as
-/// secrets (`profile_secrets`; empty for a new one). A field once kept in the keychain stays
-/// there, whatever a spec says of it now, so a save never writes it into `profiles.json`.
-pub fn secret_fields_for(source: &Source, profile_secrets: &[String]) -> Vec<String> {
-    let mut fields = secret_fields_of(source);
-    fields.extend(profile_secrets.iter().cloned());
-    fields.sort();
-    fields.dedup();
-    fields
-}
 
 /// The fields `stored` may fill in a form of `source`.
 pub async fn allowed_fields(

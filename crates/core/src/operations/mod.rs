@@ -17,7 +17,10 @@ pub mod renew;
 pub use accounts::Accounts;
 pub use catalog::Catalog;
 pub use connections::Connections;
-pub use consent::Consent;
+pub use consent::{
+    Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest, ImportedGoogleClient,
+    OAuthProvider, PasteConsentRequest, TokenCheck,
+};
 pub use lifecycle::Lifecycle;
 pub use profiles::Profiles;
 
@@ -36,7 +39,8 @@ pub use catalog::{
     SplitConnectionString, SplitConnectionStringRequest, MAX_CONNECTION_STRING,
 };
 pub use profiles::{
-    export_path, export_profiles_file, export_profiles_to, import_profiles_file, suggested_export_path,
+    export_path, suggested_export_path, ProfileList, ProfileListRequest, ProfileRequest, ProfileUpdateError,
+    RenameProfileRequest, SavedProfile,
 };
 
 use std::path::{Path, PathBuf};

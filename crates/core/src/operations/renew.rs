@@ -10,11 +10,9 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::adobe::flow::{Connection, FlowClient, FlowError, TestOutcome, MASK};
+use crate::catalog::secrets::{names_a_secret, secret_fields_of};
 use crate::catalog::{self, FormValues, ParamKind, RequestError, Source};
 use crate::operations::failure::{ErrorCode, Failure};
-use crate::operations::form_secrets::{secret_fields_for, secret_fields_of};
-use crate::profiles::{Profile, ProfileBook, ProfileDraft, ProfileError};
-use crate::secrets::credentials::StoredSecrets;
 
 /// The renew form's starting point.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -96,15 +94,6 @@ pub async fn renew(
     }
 }
 
-/// Why the renewed secrets could not be kept in the profile.
-#[derive(Debug, thiserror::Error)]
-pub enum ProfileUpdateError {
-    #[error("The profile “{profile}” is for another source than this connection, so it was not changed. Pick a profile of the connection's source, or save a new one.")]
-    OtherSource { profile: String },
-    #[error(transparent)]
-    Profile(#[from] ProfileError),
-}
-
 // Here rather than in `failure`, so the classification does not need this module back.
 impl From<RenewError> for Failure {
     fn from(e: RenewError) -> Self {
@@ -116,56 +105,6 @@ impl From<RenewError> for Failure {
     }
 }
 
-impl From<ProfileUpdateError> for Failure {
-    fn from(e: ProfileUpdateError) -> Self {
-        match e {
-            ProfileUpdateError::OtherSource { .. } => Self::new(ErrorCode::Validation, e.to_string()),
-            ProfileUpdateError::Profile(e) => e.into(),
-        }
-    }
-}
-
-/// Puts the renewed secrets (typed, or held in the keychain by `stored`) into the profile the
-/// connection came from, keeping its other values. Which fields are secret follows the one
-/// rule of every save ([`secret_fields_for`]): a field the profile keeps in the keychain is
-/// never written into `profiles.json`, whatever the source's spec says of it now. A profile of
-/// another source is refused: its fields mean something else.
-pub async fn update_profile(
-    profiles: &ProfileBook,
-    source: &Source,
-    profile_id: &str,
-    values: &FormValues,
-    stored: Option<StoredSecrets>,
-) -> Result<Profile, ProfileUpdateError> {
-    let profile = profiles.profile(profile_id).await.ok_or(ProfileError::NotFound)?;
-    if profile.spec_id != source.spec_id {
-        return Err(ProfileUpdateError::OtherSource { profile: profile.name });
-    }
-    let secrets = secret_fields_for(source, &profile.secret_fields);
-    let mut merged: FormValues =
-        profile.values.iter().map(|(k, v)| (k.clone(), crate::Secret::new(v.clone()))).collect();
-    merged.extend(values.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.clone(), v.clone())));
-    // The profile's own secrets stay unless the form brings new ones.
-    let stored = stored.unwrap_or_else(|| StoredSecrets {
-        set: profile.secret_set(),
-        fields: profile.secret_fields.clone(),
-    });
-    let draft = ProfileDraft {
-        id: Some(profile.id.clone()),
-        name: profile.name.clone(),
-        spec_id: profile.spec_id.clone(),
-        spec_name: profile.spec_name.clone(),
-        source_name: profile.source_name.clone(),
-        connection_name: profile.connection_name.clone(),
-        description: profile.description.clone(),
-        values: merged,
-        stored: Some(stored),
-        account_id: profile.account_id.clone(),
-        sandbox: profile.sandbox.clone(),
-    };
-    Ok(profiles.save(draft, &secrets).await?)
-}
-
 /// The non-secret values of `params` for the form of `spec_name`: a secret field (by the
 /// spec, the built-in entry, or its name) is never read, and neither is a value that looks
 /// masked.
@@ -174,7 +113,7 @@ pub fn known_values(source: &Source, spec_name: &str, params: &Value) -> BTreeMa
     let mut values = BTreeMap::new();
     let Some(method) = source.auth_method(spec_name) else { return values };
     for param in method.all_params() {
-        if param.secret || secret.contains(&param.field) || catalog::names_a_secret(&param.name) {
+        if param.secret || secret.contains(&param.field) || names_a_secret(&param.name) {
             continue;
         }
         if matches!(param.kind, ParamKind::Group { .. } | ParamKind::Variants { .. }) {

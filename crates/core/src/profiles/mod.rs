@@ -10,6 +10,4 @@ mod model;
 pub use crate::store::data_file::StoreNotice;
 pub use book::{ProfileBook, ProfileError};
 pub use file::{ProfileFile, SCHEMA_VERSION};
-pub use model::{
-    looks_secret, secret_fields, source_secret_fields, OpenedProfile, Profile, ProfileDraft, SharedProfile,
-};
+pub use model::{OpenedProfile, Profile, ProfileDraft, SharedProfile};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::catalog::{AuthMethod, FormValues, ParamKind, Source};
+use crate::catalog::FormValues;
 use crate::secrets::credentials::StoredSecrets;
 
 /// A saved profile. It never holds a secret value: `secret_fields` names the fields whose
@@ -105,85 +105,4 @@ pub struct SharedProfile {
     /// The secrets the profile needs; whoever imports it enters them.
     #[serde(default)]
     pub secret_fields: Vec<String>,
-}
-
-/// The fields of `method` whose values are secrets: secret params, and the secret parts of a
-/// connection string (a pasted whole string counts as secret too).
-pub fn secret_fields(method: &AuthMethod) -> Vec<String> {
-    let mut fields = Vec::new();
-    for param in method.all_params() {
-        if let ParamKind::ConnectionString { parts } = &param.kind {
-            fields.push(param.field.clone());
-            fields.extend(parts.iter().filter(|p| p.secret).map(|p| p.field.clone()));
-        } else if param.secret {
-            fields.push(param.field.clone());
-        }
-    }
-    fields
-}
-
-/// The fields secret in any of `source`'s sign-in methods. A form keeps the values of every
-/// method (switching keeps what was typed), so a key file typed for one method must stay a
-/// secret when the profile is saved with another.
-pub fn source_secret_fields(source: &Source) -> Vec<String> {
-    let mut fields: Vec<String> = source.auth_methods.iter().flat_map(secret_fields).collect();
-    fields.sort();
-    fields.dedup();
-    fields
-}
-
-/// Whether a field's name says it holds a secret, whatever a spec says of it. Used where no
-/// spec can be trusted to mark it (an imported file), so that a secret is never taken as a
-/// plain value: password, secret, token, private key, connection string, SAS.
-pub fn looks_secret(name: &str) -> bool {
-    let name: String =
-        name.chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_lowercase();
-    [
-        "password",
-        "passwd",
-        "passphrase",
-        "secret",
-        "token",
-        "privatekey",
-        "sshkey",
-        "apikey",
-        "connectionstring",
-        "keyfile",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-        || name.starts_with("sas")
-        || name.ends_with("sas")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secret_names_are_recognised() {
-        for name in [
-            "password",
-            "clientSecret",
-            "refreshToken",
-            "private_key",
-            "connectionString",
-            "sasToken",
-            "keyFileContent",
-        ] {
-            assert!(looks_secret(name), "{name}");
-        }
-        for name in ["host", "username", "projectId", "endpoint", "clientId", "database"] {
-            assert!(!looks_secret(name), "{name}");
-        }
-    }
-
-    #[test]
-    fn every_method_s_secrets_count() {
-        let bigquery =
-            crate::catalog::builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd").expect("BigQuery");
-        assert_eq!(source_secret_fields(bigquery), ["clientSecret", "keyFileContent", "refreshToken"]);
-        let oracle = crate::catalog::builtin_source("d6b52d86-f0f8-475f-89d4-ce54c8527328").expect("Oracle");
-        assert_eq!(source_secret_fields(oracle), ["connectionString", "password"]);
-    }
 }

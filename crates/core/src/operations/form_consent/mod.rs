@@ -4,12 +4,14 @@
 //! keeps the tokens in the keychain with the form's other stored secrets. The form (window or
 //! terminal) learns only which fields are now set. Opening the browser is the caller's part.
 
+mod profile;
 mod slot;
 
 use std::time::SystemTime;
 
 use url::Url;
 
+pub use profile::{ProfileConsent, ProfileConsentRequest};
 pub use slot::{ConsentSlot, ForForm, Purpose, Taken};
 
 use crate::catalog::{FormValues, Source};
