@@ -7,6 +7,7 @@ use flow_connect_core::adobe::flow::Sandbox;
 use flow_connect_core::adobe::ims::DEFAULT_SCOPES;
 use flow_connect_core::operations::failure::{ErrorCode, Failure};
 use flow_connect_core::operations::SaveAccountRequest;
+use flow_connect_core::Secret;
 
 use super::Ctx;
 use crate::args::{AccountAddArgs, AccountsCommand, SandboxesCommand};
@@ -41,13 +42,7 @@ fn list(ctx: &Ctx) {
 }
 
 async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
-    let secret = match args.client_secret.as_deref() {
-        Some(source) => source
-            .parse::<SecretSource>()
-            .map_err(|e| Failure::new(ErrorCode::Validation, format!("--client-secret: {e}.")))?
-            .read("the client secret")?,
-        None => secrets::prompt("client-secret", "Client secret")?,
-    };
+    let secret = client_secret(args.client_secret.as_deref())?;
     let account = Account {
         id: String::new(),
         display_name: args.name,
@@ -67,6 +62,17 @@ async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
         )
     });
     Ok(())
+}
+
+/// The client secret from where `--client-secret` says, else asked for without echo.
+fn client_secret(given: Option<&str>) -> Result<Secret, Failure> {
+    match given {
+        Some(source) => source
+            .parse::<SecretSource>()
+            .map_err(|e| Failure::new(ErrorCode::Validation, format!("--client-secret: {e}.")))?
+            .read("the client secret"),
+        None => secrets::prompt("client-secret", "Client secret"),
+    }
 }
 
 async fn remove(ctx: &Ctx, name_or_id: &str) -> Result<(), Failure> {

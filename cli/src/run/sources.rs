@@ -4,9 +4,9 @@
 use std::process::ExitCode;
 
 use flow_connect_core::catalog::secrets::secret_fields_of;
-use flow_connect_core::catalog::{CatalogList, Source};
+use flow_connect_core::catalog::Source;
 use flow_connect_core::operations::failure::Failure;
-use flow_connect_core::operations::{find_source, RefreshCatalogRequest, SearchCatalogRequest};
+use flow_connect_core::operations::{RefreshCatalogRequest, SearchCatalogRequest};
 use serde::Serialize;
 
 use super::Ctx;
@@ -88,11 +88,6 @@ impl<'a> Summary<'a> {
 /// none (the built-in sources) when there is no such account.
 fn account_id(ctx: &Ctx) -> Option<String> {
     ctx.services.accounts().pick(ctx.account_name()).ok().map(|a| a.id)
-}
-
-/// The source of `list` with this spec id, or this name (ignoring case): core's rule.
-pub fn find<'a>(list: &'a CatalogList, wanted: &str) -> Result<&'a Source, Failure> {
-    Ok(find_source(&list.sources, wanted)?)
 }
 
 fn describe(out: &crate::output::Out, source: &Source) -> String {

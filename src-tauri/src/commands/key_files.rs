@@ -3,18 +3,11 @@
 //! it, and its content goes to the keychain at once; the form learns that the field is set.
 
 use flow_connect_core::operations::{ImportKeyFileRequest, ImportedKeyFile};
-use flow_connect_core::secrets::key_files::KeyFileError;
 use tauri::{AppHandle, State};
 
 use crate::error::CommandError;
 use crate::file_dialog;
 use crate::state::AppState;
-
-/// A key file's failure as the page sees it: what was wrong with the file, never its content
-/// (core's classification).
-pub fn key_file_failure(e: KeyFileError) -> CommandError {
-    e.into()
-}
 
 /// Reads the file for the file field of the form: the one dropped on the form, else the one
 /// picked in the open dialog; `None` when the user cancelled.

@@ -345,7 +345,7 @@ impl Catalog<'_> {
 }
 
 /// The source of `sources` with this spec id, else this display name (ignoring case).
-pub fn find_source<'a>(sources: &'a [Source], wanted: &str) -> Result<&'a Source, SourceRequestError> {
+fn find_source<'a>(sources: &'a [Source], wanted: &str) -> Result<&'a Source, SourceRequestError> {
     let wanted = wanted.trim();
     sources
         .iter()

@@ -24,6 +24,12 @@ pub use consent::{
 pub use lifecycle::Lifecycle;
 pub use profiles::Profiles;
 
+pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
+pub use catalog::{
+    ComposeConnectionStringRequest, FormCheck, FormCheckRequest, ImportKeyFileRequest, ImportedKeyFile,
+    LoadSourceRequest, RefreshCatalogRequest, SearchCatalogRequest, SourceRequestError,
+    SplitConnectionString, SplitConnectionStringRequest, MAX_CONNECTION_STRING,
+};
 pub use connections::{
     default_connection_name, ConnectionRequest, ConnectionTarget, ConnectionsError, CreateOutcome, Labels,
     ListRequest, ListSize, OriginView, ProfileValues, RenameRequest, SandboxRequest,
@@ -31,12 +37,6 @@ pub use connections::{
 pub use lifecycle::{
     ExploreRequest, LifecycleError, OpenRenewRequest, ProfileTokenRequest, RecordProfileTokenRequest,
     RenewRequest, SummariesRequest, TableRequest, TestingClientRequest, TokenStatusRequest,
-};
-pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
-pub use catalog::{
-    find_source, ComposeConnectionStringRequest, FormCheck, FormCheckRequest, ImportKeyFileRequest,
-    ImportedKeyFile, LoadSourceRequest, RefreshCatalogRequest, SearchCatalogRequest, SourceRequestError,
-    SplitConnectionString, SplitConnectionStringRequest, MAX_CONNECTION_STRING,
 };
 pub use profiles::{
     export_path, suggested_export_path, ProfileList, ProfileListRequest, ProfileRequest, ProfileUpdateError,
