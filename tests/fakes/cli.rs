@@ -10,7 +10,6 @@ use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
-use crate::keychain::in_private_keyring;
 use crate::{FakeGoogle, FakePlatform};
 
 /// The `flow-connect-cli` built beside the running test binary. Cargo does not build another
@@ -26,17 +25,6 @@ pub fn binary() -> PathBuf {
         cli.display()
     );
     cli
-}
-
-/// Whether a test that needs the keychain must skip: the CLI always uses the real one, so it
-/// runs only inside the private session (`scripts/private-session.sh`), never against the
-/// developer's own. Says so on standard error when it skips.
-pub fn skip_without_keychain() -> bool {
-    if !in_private_keyring() {
-        eprintln!("skipped: run inside scripts/private-session.sh (the CLI uses the real keychain)");
-        return true;
-    }
-    false
 }
 
 /// How one run ended and what it printed.

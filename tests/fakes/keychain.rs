@@ -17,6 +17,20 @@ pub fn in_private_keyring() -> bool {
     std::env::var_os(PRIVATE_KEYRING_VAR).is_some_and(|v| v == "1")
 }
 
+/// Fails the calling test unless it runs inside the private session. A test that needs the real
+/// keychain (the CLI always uses it) is marked
+/// `#[ignore = "needs the private keychain session of scripts/private-session.sh"]` and calls
+/// this first: a plain `cargo test` reports it ignored with that reason instead of passing
+/// without running, `make test` runs it inside the session (`-- --include-ignored`), and run by
+/// hand anywhere else it fails here, saying where it runs.
+pub fn require_private_keyring() {
+    assert!(
+        in_private_keyring(),
+        "this test needs the real keychain of the private session: run it through `make test`, or \
+         `source scripts/private-session.sh && in_keyring cargo test … -- --include-ignored`"
+    );
+}
+
 /// Secrets in a map, shared by every clone.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore(Arc<Mutex<HashMap<String, String>>>);

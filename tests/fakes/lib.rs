@@ -18,5 +18,5 @@ pub mod specs;
 
 pub use counting::CountingStore;
 pub use google::{FakeGoogle, GoogleConfig};
-pub use keychain::{in_private_keyring, MemoryStore, Scratch, TestStore};
+pub use keychain::{in_private_keyring, require_private_keyring, MemoryStore, Scratch, TestStore};
 pub use platform::{FakeConfig, FakePlatform, Fault, FaultAction, Recorded};

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fakes::cli::{binary, skip_without_keychain, CliHome, Ran};
+use fakes::cli::{binary, CliHome, Ran};
 use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 use serde_json::json;
 
@@ -120,10 +120,9 @@ async fn a_closed_pipe_ends_with_the_documented_code_and_never_a_panic() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn a_create_in_several_sandboxes_runs_to_its_end_when_its_output_is_closed() {
-    if skip_without_keychain() {
-        return;
-    }
+    fakes::require_private_keyring();
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let machine = on(&fake, None);
     machine.add_account(&fake, "Acme").await;
@@ -155,10 +154,9 @@ async fn a_create_in_several_sandboxes_runs_to_its_end_when_its_output_is_closed
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn text_from_outside_is_printed_without_control_characters() {
-    if skip_without_keychain() {
-        return;
-    }
+    fakes::require_private_keyring();
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let machine = on(&fake, None);
     machine.add_account(&fake, "Acme").await;
@@ -188,10 +186,9 @@ async fn text_from_outside_is_printed_without_control_characters() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn a_secret_file_must_be_a_regular_file_and_a_shared_one_is_warned_about() {
-    if skip_without_keychain() {
-        return;
-    }
+    fakes::require_private_keyring();
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let google = FakeGoogle::start(GoogleConfig::default()).await.expect("google");
     let machine = on(&fake, Some(&google));
@@ -244,10 +241,9 @@ async fn a_secret_file_must_be_a_regular_file_and_a_shared_one_is_warned_about()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn consent_shows_its_address_also_when_a_browser_opened_it_and_where_the_secret_goes() {
-    if skip_without_keychain() {
-        return;
-    }
+    fakes::require_private_keyring();
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let google = FakeGoogle::start(GoogleConfig::default()).await.expect("google");
     let machine = on(&fake, Some(&google));

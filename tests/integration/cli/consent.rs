@@ -3,17 +3,15 @@
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::Stdio;
 
-use fakes::cli::skip_without_keychain;
 use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 use serde_json::{json, Value};
 
 use super::{assert_nothing_holds, machine, BIGQUERY};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn consent_without_a_browser_completes_with_the_pasted_address() {
-    if skip_without_keychain() {
-        return;
-    }
+    fakes::require_private_keyring();
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let google = FakeGoogle::start(GoogleConfig::default()).await.expect("google");
     let machine = machine(&fake, Some(&google));
