@@ -169,7 +169,7 @@ impl Crate {
     /// The file a path names: the longest prefix that is a file, followed into the child a
     /// folder's door re-exports the next name from.
     fn resolve(&self, path: &[String]) -> Option<Module> {
-        let len = (0..=path.len()).rev().find(|len| self.files.contains_key(&path[..*len].to_vec()))?;
+        let len = (0..=path.len()).rev().find(|len| self.files.contains_key(&path[..*len]))?;
         let module = path[..len].to_vec();
         if let Some(next) = path.get(len) {
             if let Some(from) = self.reexports.get(&module).and_then(|r| r.get(next)) {
