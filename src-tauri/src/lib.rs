@@ -192,6 +192,9 @@ fn log_filter(setting: Option<&str>) -> Targets {
 }
 
 #[cfg(test)]
+mod command_surface;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
