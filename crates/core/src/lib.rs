@@ -15,6 +15,8 @@ pub mod profiles;
 pub mod secret;
 pub mod secrets;
 pub mod store;
+#[cfg(test)]
+mod ui_constants;
 
 pub use operations::failure::{ErrorCode, Failure};
 pub use secret::Secret;
