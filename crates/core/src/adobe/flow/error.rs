@@ -31,7 +31,7 @@ pub enum FlowError {
          again: if it appears later, its description ends with “[flow-connect create …]”."
     )]
     CreateUnconfirmed { name: String, seconds: u64, reason: String },
-    #[error("That is not a {what} ID (Adobe's IDs look like 3c9b37f8-13a6-43d8-bad3-b863b941fedd). Pick it again from the list.")]
+    #[error("That is not a {what} ID (Adobe's IDs look like 5bd2c6a2-6e39-4a55-9f6a-3c4d29c1a7b0). Pick it again from the list.")]
     InvalidId { what: &'static str },
     /// A connection asked for by name: none or several have it.
     #[error(transparent)]
