@@ -84,6 +84,7 @@ fn token_check(config: &GoogleConfig, spec_name: &str, stored: Option<StoredSecr
 }
 
 #[tokio::test]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn a_form_s_consent_is_kept_in_the_keychain_verified_and_revoked() {
     let config = GoogleConfig::default();
     let google = FakeGoogle::start(config.clone()).await.expect("fake google");
@@ -106,6 +107,7 @@ async fn a_form_s_consent_is_kept_in_the_keychain_verified_and_revoked() {
 }
 
 #[tokio::test]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn a_profile_s_consent_ends_with_the_tokens_in_the_profile_and_the_consent_s_set_gone() {
     let config = GoogleConfig::default();
     let google = FakeGoogle::start(config.clone()).await.expect("fake google");
@@ -152,6 +154,7 @@ async fn a_profile_s_consent_ends_with_the_tokens_in_the_profile_and_the_consent
 }
 
 #[tokio::test]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
 async fn nothing_is_sent_for_a_paste_with_none_waiting_another_method_s_token_or_a_typed_method() {
     let config = GoogleConfig::default();
     let google = FakeGoogle::start(config.clone()).await.expect("fake google");
