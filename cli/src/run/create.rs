@@ -7,12 +7,10 @@
 use std::process::ExitCode;
 
 use flow_connect_core::adobe::flow::TestOutcome;
-use flow_connect_core::catalog::FormValues;
 use flow_connect_core::operations::failure::{ErrorCode, Failure};
 use flow_connect_core::operations::renew::Renewal;
 use flow_connect_core::operations::{CreateOutcome, ProfileValues};
 use flow_connect_core::profiles::Profile;
-use flow_connect_core::Secret;
 
 use super::Ctx;
 use crate::args::{CreateArgs, RenewArgs, SecretOptions};
@@ -52,16 +50,7 @@ fn human(out: &crate::output::Out, outcomes: &[CreateOutcome]) -> String {
                 }
                 vec![sandbox.clone(), result]
             }
-            CreateOutcome::Skipped { sandbox, ids, .. } => vec![
-                sandbox.clone(),
-                match ids.as_slice() {
-                    [] => "skipped: it exists (--force creates another)".to_owned(),
-                    [one] => format!("skipped: it exists as {one} (--force creates another)"),
-                    all => {
-                        format!("skipped: {} exist ({}) (--force creates another)", all.len(), all.join(", "))
-                    }
-                },
-            ],
+            CreateOutcome::Skipped { sandbox, ids, .. } => vec![sandbox.clone(), skipped_text(ids)],
             CreateOutcome::DryRun { sandbox, curl } => {
                 curls.push_str(&format!("# {sandbox}\n{curl}\n\n"));
                 vec![sandbox.clone(), "dry run: nothing sent".into()]
@@ -72,6 +61,14 @@ fn human(out: &crate::output::Out, outcomes: &[CreateOutcome]) -> String {
         })
         .collect::<Vec<_>>();
     format!("{curls}{}", out.table(&["SANDBOX", "RESULT"], &rows))
+}
+
+fn skipped_text(ids: &[String]) -> String {
+    match ids {
+        [] => "skipped: it exists (--force creates another)".to_owned(),
+        [one] => format!("skipped: it exists as {one} (--force creates another)"),
+        all => format!("skipped: {} exist ({}) (--force creates another)", all.len(), all.join(", ")),
+    }
 }
 
 pub async fn renew(ctx: &Ctx, args: RenewArgs) -> Result<ExitCode, Failure> {
@@ -118,17 +115,11 @@ async fn profile_values(
 ) -> Result<ProfileValues, Failure> {
     let source = ctx.services.catalog().source(profile.account_id.as_deref(), &profile.spec_id).ok();
     let given = secrets::read_all(&options.secrets, source.as_ref())?;
-    let mut values: FormValues =
-        profile.values.iter().map(|(k, v)| (k.clone(), Secret::new(v.clone()))).collect();
-    let needed: Vec<&String> = profile.secret_fields.iter().filter(|f| !given.contains_key(*f)).collect();
-    values.extend(given);
-    if needed.is_empty() {
-        return Ok(ProfileValues { values, stored: None });
+    let (mut values, ask) =
+        ctx.services.connections().profile_values(profile, given.into_iter().collect()).await?;
+    for field in ask {
+        let asked = secrets::prompt(&field, &format!("The profile's {field}"))?;
+        values.values.insert(field, asked);
     }
-    let (stored, missing) = ctx.services.profiles().held_secrets(profile).await?;
-    for field in needed.into_iter().filter(|f| missing.contains(f)) {
-        let asked = secrets::prompt(field, &format!("The profile's {field}"))?;
-        values.insert(field.clone(), asked);
-    }
-    Ok(ProfileValues { values, stored: Some(stored) })
+    Ok(values)
 }

@@ -117,6 +117,27 @@ impl Connections<'_> {
         Ok(created)
     }
 
+    /// `profile`'s values for a create or a renewal, with the secrets `given` (typed, or read
+    /// from where the user said) winning; the others are left to the keychain entries the
+    /// profile holds, by reference. Also which secrets neither has: the caller asks for them.
+    pub async fn profile_values(
+        &self,
+        profile: &Profile,
+        given: FormValues,
+    ) -> Result<(ProfileValues, Vec<String>), Failure> {
+        let mut values: FormValues =
+            profile.values.iter().map(|(k, v)| (k.clone(), crate::Secret::new(v.clone()))).collect();
+        let needed: Vec<String> =
+            profile.secret_fields.iter().filter(|f| !given.contains_key(*f)).cloned().collect();
+        values.extend(given);
+        if needed.is_empty() {
+            return Ok((ProfileValues { values, stored: None }, Vec::new()));
+        }
+        let (stored, missing) = self.ops.profiles().held_secrets(profile).await?;
+        let ask = needed.into_iter().filter(|f| missing.contains(f)).collect();
+        Ok((ProfileValues { values, stored: Some(stored) }, ask))
+    }
+
     /// The request that creates `profile`'s connection in `sandbox`: named `name`, else by
     /// [`default_connection_name`], with the refresh token's date the profile keeps.
     pub async fn request_from_profile(
