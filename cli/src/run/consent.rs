@@ -26,14 +26,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     };
     let mut consent = door.for_profile(asked).await?;
     consent.given = secrets::read_all(&args.secrets.secrets, Some(&consent.source))?.into_iter().collect();
-    // The profile may come from someone else's export: say where its client secret will go
-    // before anything is sent, also with --json.
-    if !consent.token_url.is_empty() {
-        ctx.out.notice(&format!(
-            "The client secret and the consent's code go to the token address {}. Stop here (Ctrl-C) if that is not your provider's.",
-            output::clean(&config::shown_text(&consent.token_url))
-        ));
-    }
+    say_where_the_secret_goes(ctx, &consent.token_url);
     let started = door.begin_for_profile(&consent).await?;
     if show_address(&started, args.no_browser) {
         ctx.out.progress("The consent page is open in your browser; waiting for you to allow access…");
@@ -48,6 +41,17 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
         |_| format!("Signed in. The profile “{}” now holds {} in the keychain.", kept.name, fields.join(", ")),
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The profile may come from someone else's export: say where its client secret will go
+/// before anything is sent, also with --json.
+fn say_where_the_secret_goes(ctx: &Ctx, token_url: &str) {
+    if !token_url.is_empty() {
+        ctx.out.notice(&format!(
+            "The client secret and the consent's code go to the token address {}. Stop here (Ctrl-C) if that is not your provider's.",
+            output::clean(&config::shown_text(token_url))
+        ));
+    }
 }
 
 /// Opens the consent page in a browser unless told not to (or nothing can listen), and prints
