@@ -74,10 +74,10 @@ fn strip_secret_values(schema: &mut Value, depth: usize) -> usize {
 }
 
 /// Whether `source` is found by the search `query`, the one rule of the catalog screen and of
-/// `sources list --search`: every word of the query (split at white space, without case) is in
-/// the source's display name, category, spec key or spec id, so "big query" finds Google
-/// BigQuery (`google-big-query`) and "google storage" finds Google Cloud Storage. An empty
-/// query finds every source.
+/// `sources list --search` (both ask the catalog door's `search`, its only caller): every word
+/// of the query (split at white space, without case) is in the source's display name,
+/// category, spec key or spec id, so "big query" finds Google BigQuery (`google-big-query`)
+/// and "google storage" finds Google Cloud Storage. An empty query finds every source.
 pub fn matches_search(source: &Source, query: &str) -> bool {
     let haystack = [&source.display_name, &source.category, &source.spec_key, &source.spec_id]
         .map(|text| text.to_lowercase())
