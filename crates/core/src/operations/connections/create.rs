@@ -209,3 +209,23 @@ fn add_note(note: &mut Option<String>, more: String) {
         None => more,
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(name: &str, connection_name: &str) -> Profile {
+        serde_json::from_value(serde_json::json!({
+            "id": "p-1", "name": name, "specId": "eb13cb25-47ab-407f-ba89-c0125281c563",
+            "specName": "Basic Authentication", "sourceName": "ServiceNow", "connectionName": connection_name,
+            "values": {}, "secretFields": [], "updatedAt": 0, "lastUsedAt": 0,
+        }))
+        .expect("a profile")
+    }
+
+    #[test]
+    fn a_profile_names_its_connection_and_one_without_a_connection_name_lends_its_own() {
+        assert_eq!(default_connection_name(&profile("Prod", "ServiceNow tickets")), "ServiceNow tickets");
+        assert_eq!(default_connection_name(&profile("Prod", "  ")), "Prod");
+    }
+}
