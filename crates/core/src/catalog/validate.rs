@@ -110,10 +110,23 @@ fn check_date(value: &str) -> Option<String> {
     (!ok).then(|| "Enter a date as YYYY-MM-DD, such as 2026-12-31.".into())
 }
 
+/// An address a schema's `format: email` accepts too (Adobe checks it so): a dot-atom before the
+/// `@`, and a host name of at least two labels after it.
 fn check_email(value: &str) -> Option<String> {
     let value = value.trim();
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
     let ok = value.split_once('@').is_some_and(|(user, domain)| {
-        !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        !user.is_empty()
+            && !user.starts_with('.')
+            && !user.ends_with('.')
+            && !user.contains("..")
+            && domain.contains('.')
+            && domain.split('.').all(label)
     }) && !value.contains(char::is_whitespace);
     (!ok).then(|| "Enter an email address such as ops@example.com.".into())
 }
