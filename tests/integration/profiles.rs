@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use fakes::{CountingStore, TestStore};
-use flow_connect_core::catalog::{builtin_source, reconcile, FormValues};
 use flow_connect_core::catalog::secrets::secret_fields;
+use flow_connect_core::catalog::{builtin_source, reconcile, FormValues};
 use flow_connect_core::profiles::{ProfileBook, ProfileDraft, StoreNotice, SCHEMA_VERSION};
 use flow_connect_core::secrets::credentials::StoredSecrets;
 use flow_connect_core::secrets::vault::Vault;

@@ -5,8 +5,8 @@
 mod body;
 mod builtin;
 mod cache;
-mod consent;
 pub mod connection_string;
+mod consent;
 mod labels;
 mod listing;
 mod live;
@@ -30,8 +30,8 @@ pub use labels::humanize;
 pub use listing::{for_cache, is_source, matches_search};
 pub use live::{CatalogError, CatalogList, LiveCatalog};
 pub use model::{
-    AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind,
-    Rules, Source, Variant, VARIANT_FIELD,
+    AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind, Rules, Source,
+    Variant, VARIANT_FIELD,
 };
 pub use reconcile::reconcile;
 pub use request::{auth_params, new_connection, validate, warnings, RequestError, NAME_FIELD};

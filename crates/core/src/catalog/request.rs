@@ -108,10 +108,10 @@ pub fn warnings(method: &AuthMethod, values: &FormValues) -> Vec<FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalog::builtin_source;
     use crate::catalog::model::ConnectionStringPart;
     use crate::catalog::values::*;
     use crate::Secret;
-    use crate::catalog::builtin_source;
 
     fn oracle_parts() -> Vec<ConnectionStringPart> {
         let source = builtin_source("d6b52d86-f0f8-475f-89d4-ce54c8527328").expect("oracle");

@@ -18,8 +18,8 @@ pub use accounts::Accounts;
 pub use catalog::Catalog;
 pub use connections::Connections;
 pub use consent::{
-    Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest, ImportedGoogleClient,
-    OAuthProvider, PasteConsentRequest, TokenCheck,
+    Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest,
+    ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
 };
 pub use lifecycle::Lifecycle;
 pub use profiles::Profiles;
