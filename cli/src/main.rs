@@ -1,6 +1,6 @@
 //! `flow-connect-cli`: Flow Connect from a terminal or a script. It opens the same data folder
-//! and keychain entries as the app, and every subcommand is a thin adapter over the core's
-//! services; this binary links no GUI library, so it runs on a headless server.
+//! and keychain entries as the app, and every subcommand is a thin adapter over one of core's
+//! doors; this binary links no GUI library, so it runs on a headless server.
 
 mod args;
 mod output;

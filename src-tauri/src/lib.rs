@@ -7,10 +7,10 @@ mod preferences;
 #[cfg(target_os = "linux")]
 mod single_instance;
 mod startup;
-mod state;
 mod window_state;
 
 use flow_connect_core::config::{self, Endpoints};
+use flow_connect_core::operations::Operations;
 use tauri::Manager;
 use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::SubscriberExt;
@@ -79,21 +79,27 @@ pub fn run() {
             // Tauri runs this inside the event loop and panics on an error returned from it:
             // a start-up that cannot go on is told here instead.
             let identifier = app.config().identifier.clone();
-            let state = app
+            let ops = app
                 .path()
                 .app_data_dir()
                 .map_err(|e| format!("Flow Connect found no folder for its data ({e})."))
                 .and_then(|data_dir| {
-                    state::AppState::new(endpoints, &identifier, &data_dir).map_err(|e| e.to_string())
+                    // The start-up notices are handed out again by `take_notices`, with later ones.
+                    Operations::open(endpoints, &identifier, &data_dir)
+                        .map(|(ops, _)| ops)
+                        .map_err(|e| e.to_string())
                 })
                 .unwrap_or_else(|reason| startup::cannot_start(&reason, 1));
-            app.manage(state);
+            app.manage(ops);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                let state = handle.state::<state::AppState>();
-                state.warm_up().await;
-                state.finish_migrations().await;
-                state.sweep_secret_sets().await;
+                let ops = handle.state::<Operations>();
+                // Builds the HTTP client while the window loads, so the first request does not
+                // pay for it; a failure is reported again, with its advice, to the first
+                // command that needs HTTP.
+                let _ = ops.http().await;
+                ops.finish_migrations().await;
+                ops.sweep_secret_sets().await;
             });
             Ok(())
         })

@@ -25,7 +25,7 @@ pub async fn run(ctx: &Ctx, command: AccountsCommand) -> Result<ExitCode, Failur
 }
 
 fn list(ctx: &Ctx) {
-    let accounts = ctx.services.accounts().list();
+    let accounts = ctx.ops.accounts().list();
     ctx.out.result(&accounts, |out| {
         if accounts.is_empty() {
             return "No accounts yet. Add one with `flow-connect-cli accounts add`.".into();
@@ -53,8 +53,7 @@ async fn add(ctx: &Ctx, args: AccountAddArgs) -> Result<(), Failure> {
         sign_in: SignIn::ClientCredentials,
         legacy_id: None,
     };
-    let saved =
-        ctx.services.accounts().save(SaveAccountRequest { account, client_secret: Some(secret) }).await?;
+    let saved = ctx.ops.accounts().save(SaveAccountRequest { account, client_secret: Some(secret) }).await?;
     ctx.out.result(&saved, |_| {
         format!(
             "Added the account “{}” ({}); its client secret is in the keychain.",
@@ -76,8 +75,8 @@ fn client_secret(given: Option<&str>) -> Result<Secret, Failure> {
 }
 
 async fn remove(ctx: &Ctx, name_or_id: &str) -> Result<(), Failure> {
-    let account = ctx.services.accounts().pick(Some(name_or_id))?;
-    let removed = ctx.services.accounts().remove(&account.id).await?;
+    let account = ctx.ops.accounts().pick(Some(name_or_id))?;
+    let removed = ctx.ops.accounts().remove(&account.id).await?;
     ctx.out.result(&removed, |_| {
         format!("Removed the account “{}” and its client secret.", removed.display_name)
     });
@@ -87,7 +86,7 @@ async fn remove(ctx: &Ctx, name_or_id: &str) -> Result<(), Failure> {
 async fn sign_in(ctx: &Ctx) -> Result<(), Failure> {
     let account = ctx.account().await?;
     ctx.out.progress(&format!("Signing in as “{}”…", account.display_name));
-    let signed_in = ctx.services.accounts().sign_in(&account.id).await?;
+    let signed_in = ctx.ops.accounts().sign_in(&account.id).await?;
     ctx.out.result(&signed_in, |out| {
         format!("Signed in. Sandboxes:\n{}", sandbox_table(out, &signed_in.sandboxes))
     });
@@ -97,7 +96,7 @@ async fn sign_in(ctx: &Ctx) -> Result<(), Failure> {
 pub async fn sandboxes(ctx: &Ctx, command: SandboxesCommand) -> Result<ExitCode, Failure> {
     let SandboxesCommand::List = command;
     let account = ctx.account().await?;
-    let sandboxes = ctx.services.accounts().sandboxes(&account.id).await?;
+    let sandboxes = ctx.ops.accounts().sandboxes(&account.id).await?;
     ctx.out.result(&sandboxes, |out| sandbox_table(out, &sandboxes));
     Ok(ExitCode::SUCCESS)
 }

@@ -33,14 +33,14 @@ pub async fn run(ctx: &Ctx, command: ConnectionsCommand) -> Result<ExitCode, Fai
 /// The connection the target names, and the door's target for it (account, sandbox, id).
 async fn open(ctx: &Ctx, target: &ConnectionTarget) -> Result<(Connection, Target), Failure> {
     let (account, sandbox) = ctx.target(target.sandbox.as_deref()).await?;
-    let connection = ctx.services.connections().find(&account.id, &sandbox, &target.connection).await?;
+    let connection = ctx.ops.connections().find(&account.id, &sandbox, &target.connection).await?;
     let door = Target { account_id: account.id.clone(), sandbox, connection_id: connection.id.clone() };
     Ok((connection, door))
 }
 
 async fn test(ctx: &Ctx, target: &ConnectionTarget) -> Result<ExitCode, Failure> {
     let (Connection { id, .. }, target) = open(ctx, target).await?;
-    let outcome = ctx.services.connections().test(&target).await?;
+    let outcome = ctx.ops.connections().test(&target).await?;
     let passed = !matches!(outcome, TestOutcome::Failed);
     ctx.out.result(&serde_json::json!({ "id": id, "outcome": outcome, "passed": passed }), |_| match outcome {
         TestOutcome::Passed => "The test passed: Adobe reached the source with these credentials.".into(),
@@ -54,14 +54,14 @@ async fn rename(ctx: &Ctx, target: &ConnectionTarget, name: String) -> Result<Ex
     let (connection, target) = open(ctx, target).await?;
     let Target { account_id, sandbox, connection_id } = target;
     let request = RenameRequest { account_id, sandbox, connection_id, etag: connection.etag.clone(), name };
-    let renamed = ctx.services.connections().rename(&request).await?;
+    let renamed = ctx.ops.connections().rename(&request).await?;
     ctx.out.result(&renamed, |_| format!("Renamed “{}” to “{}”.", connection.name, request.name.trim()));
     Ok(ExitCode::SUCCESS)
 }
 
 async fn delete(ctx: &Ctx, target: &ConnectionTarget) -> Result<ExitCode, Failure> {
     let (Connection { id, name, .. }, target) = open(ctx, target).await?;
-    ctx.services.connections().delete(&target).await?;
+    ctx.ops.connections().delete(&target).await?;
     ctx.out.result(&serde_json::json!({ "deleted": id, "name": name }), |_| {
         format!("Deleted the connection “{name}” ({id}).")
     });
@@ -77,7 +77,7 @@ async fn explore(
     preview: bool,
 ) -> Result<ExitCode, Failure> {
     let (connection, Target { account_id, sandbox, connection_id }) = open(ctx, target).await?;
-    let lifecycle = ctx.services.lifecycle();
+    let lifecycle = ctx.ops.lifecycle();
     match (path, preview) {
         (Some(path), true) => {
             let details = lifecycle
@@ -98,7 +98,7 @@ async fn explore(
 
 async fn health(ctx: &Ctx, target: &ConnectionTarget) -> Result<ExitCode, Failure> {
     let (_, target) = open(ctx, target).await?;
-    let health = ctx.services.lifecycle().health(&target).await?;
+    let health = ctx.ops.lifecycle().health(&target).await?;
     let failing = health.flows.iter().any(|f| f.last_run.as_ref().is_some_and(|r| r.failed));
     ctx.out.result(&health, |out| health_text(out, &health));
     if failing {
@@ -110,14 +110,14 @@ async fn health(ctx: &Ctx, target: &ConnectionTarget) -> Result<ExitCode, Failur
 async fn list(ctx: &Ctx, sandbox: Option<&str>, source: Option<&str>) -> Result<ExitCode, Failure> {
     let (account, sandbox) = ctx.target(sandbox).await?;
     let spec_id = match source {
-        Some(wanted) => Some(ctx.services.catalog().find(Some(&account.id), wanted).await?.spec_id),
+        Some(wanted) => Some(ctx.ops.catalog().find(Some(&account.id), wanted).await?.spec_id),
         None => None,
     };
     let (account_id, continuation_token) = (account.id.clone(), None);
     let request = ListRequest { account_id, sandbox: sandbox.clone(), spec_id, continuation_token };
-    let connections = ctx.services.connections().list(&request, ListSize::Whole).await?.items;
+    let connections = ctx.ops.connections().list(&request, ListSize::Whole).await?.items;
     let of = SandboxRequest { account_id: account.id, sandbox: sandbox.clone() };
-    let labels = ctx.services.connections().labels(&of, &connections).await?;
+    let labels = ctx.ops.connections().labels(&of, &connections).await?;
     ctx.out.result(&connections, |out| list_text(out, &sandbox, &connections, &labels));
     Ok(ExitCode::SUCCESS)
 }

@@ -17,7 +17,7 @@ use crate::args::ConsentArgs;
 use crate::{output, secrets};
 
 pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
-    let door = ctx.services.consent();
+    let door = ctx.ops.consent();
     let asked = ProfileConsentRequest {
         profile: args.profile.clone(),
         scopes: args.scopes.clone(),

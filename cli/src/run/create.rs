@@ -17,10 +17,10 @@ use crate::args::{CreateArgs, RenewArgs, SecretOptions};
 use crate::secrets;
 
 pub async fn create(ctx: &Ctx, args: CreateArgs) -> Result<ExitCode, Failure> {
-    let profile = ctx.services.profiles().find(&args.profile).await?;
+    let profile = ctx.ops.profiles().find(&args.profile).await?;
     let account = ctx.account_or(profile.account_id.as_deref()).await?;
     let values = profile_values(ctx, &profile, &args.secrets).await?;
-    let connections = ctx.services.connections();
+    let connections = ctx.ops.connections();
     let mut outcomes = Vec::new();
     for sandbox in &args.sandboxes {
         let name = args.name.as_deref();
@@ -72,10 +72,10 @@ fn skipped_text(ids: &[String]) -> String {
 }
 
 pub async fn renew(ctx: &Ctx, args: RenewArgs) -> Result<ExitCode, Failure> {
-    let profile = ctx.services.profiles().find(&args.profile).await?;
+    let profile = ctx.ops.profiles().find(&args.profile).await?;
     let account = ctx.account_or(profile.account_id.as_deref()).await?;
     let sandbox = ctx.sandbox(&account, args.sandbox.as_deref().or(profile.sandbox.as_deref()))?;
-    let lifecycle = ctx.services.lifecycle();
+    let lifecycle = ctx.ops.lifecycle();
     let connection = lifecycle.renew_target(&account.id, &sandbox, &args.connection, &profile).await?;
     let values = profile_values(ctx, &profile, &args.secrets).await?;
     ctx.out.progress(&format!("Sending new credentials to “{}” in {sandbox}…", connection.name));
@@ -113,10 +113,10 @@ async fn profile_values(
     profile: &Profile,
     options: &SecretOptions,
 ) -> Result<ProfileValues, Failure> {
-    let source = ctx.services.catalog().source(profile.account_id.as_deref(), &profile.spec_id).ok();
+    let source = ctx.ops.catalog().source(profile.account_id.as_deref(), &profile.spec_id).ok();
     let given = secrets::read_all(&options.secrets, source.as_ref())?;
     let (mut values, ask) =
-        ctx.services.connections().profile_values(profile, given.into_iter().collect()).await?;
+        ctx.ops.connections().profile_values(profile, given.into_iter().collect()).await?;
     for field in ask {
         let asked = secrets::prompt(&field, &format!("The profile's {field}"))?;
         values.values.insert(field, asked);

@@ -21,7 +21,7 @@ use crate::secrets::SecretSource;
 
 /// What every subcommand works with.
 pub struct Ctx {
-    pub services: Operations,
+    pub ops: Operations,
     pub out: Out,
     account: Option<String>,
     account_secret: Option<SecretSource>,
@@ -72,11 +72,11 @@ impl Ctx {
                 "Note: {var} is set, so requests (with the account's client secret and tokens) go to {url} instead of Adobe's or Google's own address."
             ));
         }
-        let (services, notices) = Operations::open(endpoints, APP_IDENTIFIER, &data_dir()?)?;
+        let (ops, notices) = Operations::open(endpoints, APP_IDENTIFIER, &data_dir()?)?;
         for notice in notices {
             out.progress(&notice);
         }
-        Ok(Self { services, out, account, account_secret })
+        Ok(Self { ops, out, account, account_secret })
     }
 
     /// The account `--account` names (or the only one), signed in with `--account-secret`
@@ -88,11 +88,10 @@ impl Ctx {
     /// The account `--account` names, else `fallback` (a profile's) when it still exists,
     /// else the only one.
     pub async fn account_or(&self, fallback: Option<&str>) -> Result<Account, Failure> {
-        let fallback = fallback.filter(|id| self.services.account(id).is_ok());
-        let account = self.services.accounts().pick(self.account.as_deref().or(fallback))?;
+        let account = self.ops.accounts().pick_or(self.account.as_deref(), fallback)?;
         if let Some(source) = &self.account_secret {
             let secret = source.read("the account's client secret")?;
-            self.services.accounts().use_secret(&account, secret).await?;
+            self.ops.accounts().use_secret(&account, secret).await?;
         }
         Ok(account)
     }

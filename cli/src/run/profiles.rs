@@ -24,7 +24,7 @@ pub async fn run(ctx: &Ctx, command: ProfilesCommand) -> Result<ExitCode, Failur
 }
 
 async fn list(ctx: &Ctx, query: String) {
-    let list = ctx.services.profiles().list(&ProfileListRequest { query, limit: None }).await.profiles;
+    let list = ctx.ops.profiles().list(&ProfileListRequest { query, limit: None }).await.profiles;
     ctx.out.result(&list, |out| {
         if list.is_empty() {
             return "No profiles. Save one from the app's form, or import an export with `profiles import FILE`.".into();
@@ -47,7 +47,7 @@ async fn list(ctx: &Ctx, query: String) {
 }
 
 async fn show(ctx: &Ctx, name: &str) -> Result<(), Failure> {
-    let profiles = ctx.services.profiles();
+    let profiles = ctx.ops.profiles();
     let profile = profiles.find(name).await?;
     let secrets = match profiles.held_secrets(&profile).await {
         Ok((stored, missing)) => SecretState::Known { in_keychain: stored.fields, missing },
@@ -60,7 +60,7 @@ async fn show(ctx: &Ctx, name: &str) -> Result<(), Failure> {
 
 /// To `output`, or printed: the export is the result, JSON with or without --json.
 async fn export(ctx: &Ctx, names: &[String], output: Option<PathBuf>) -> Result<(), Failure> {
-    let profiles = ctx.services.profiles();
+    let profiles = ctx.ops.profiles();
     let ids = profiles.ids_of(names).await?;
     let Some(path) = output else {
         let text = profiles.export_text(&ids).await;
@@ -77,7 +77,7 @@ async fn export(ctx: &Ctx, names: &[String], output: Option<PathBuf>) -> Result<
 }
 
 async fn import(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
-    let imported = ctx.services.profiles().import_file(file).await?;
+    let imported = ctx.ops.profiles().import_file(file).await?;
     ctx.out.result(&imported, |_| {
         let names: Vec<&str> = imported.iter().map(|p| p.name.as_str()).collect();
         format!(
@@ -90,7 +90,7 @@ async fn import(ctx: &Ctx, file: &Path) -> Result<(), Failure> {
 }
 
 async fn delete(ctx: &Ctx, name: &str) -> Result<(), Failure> {
-    let profiles = ctx.services.profiles();
+    let profiles = ctx.ops.profiles();
     let profile = profiles.find(name).await?;
     profiles.delete(&profile.id).await?;
     ctx.out.result(&serde_json::json!({ "deleted": profile.id }), |_| {

@@ -16,7 +16,7 @@ pub async fn run(ctx: &Ctx, command: SourcesCommand) -> Result<ExitCode, Failure
     match command {
         SourcesCommand::List { search } => list(ctx, search.unwrap_or_default()).await?,
         SourcesCommand::Show { source } => {
-            let source = ctx.services.catalog().find(account_id(ctx).as_deref(), &source).await?;
+            let source = ctx.ops.catalog().find(account_id(ctx).as_deref(), &source).await?;
             ctx.out.result(&source, |out| describe(out, &source));
         }
         SourcesCommand::Refresh { sandbox } => refresh(ctx, sandbox.as_deref()).await?,
@@ -28,7 +28,7 @@ pub async fn run(ctx: &Ctx, command: SourcesCommand) -> Result<ExitCode, Failure
 /// window's too).
 async fn list(ctx: &Ctx, query: String) -> Result<(), Failure> {
     let request = SearchCatalogRequest { account_id: account_id(ctx), query };
-    let list = ctx.services.catalog().search(&request).await?;
+    let list = ctx.ops.catalog().search(&request).await?;
     let summaries: Vec<Summary<'_>> = list.sources.iter().map(Summary::of).collect();
     ctx.out.result(&summaries, |out| {
         let rows = summaries
@@ -54,7 +54,7 @@ async fn refresh(ctx: &Ctx, sandbox: Option<&str>) -> Result<(), Failure> {
     let account = ctx.account().await?;
     let request = RefreshCatalogRequest { sandbox: ctx.sandbox(&account, sandbox)?, account_id: account.id };
     ctx.out.progress("Fetching the catalog…");
-    let list = ctx.services.catalog().refresh(&request).await?;
+    let list = ctx.ops.catalog().refresh(&request).await?;
     let count = list.sources.len();
     ctx.out.result(&serde_json::json!({ "sources": count, "refreshedAt": list.refreshed_at }), |_| {
         format!("The catalog now holds {count} sources.")
@@ -87,7 +87,7 @@ impl<'a> Summary<'a> {
 /// The account whose org's catalog is listed: the one `--account` names, else the only one;
 /// none (the built-in sources) when there is no such account.
 fn account_id(ctx: &Ctx) -> Option<String> {
-    ctx.services.accounts().pick(ctx.account_name()).ok().map(|a| a.id)
+    ctx.ops.accounts().pick(ctx.account_name()).ok().map(|a| a.id)
 }
 
 fn describe(out: &crate::output::Out, source: &Source) -> String {

@@ -137,9 +137,27 @@ pub fn is_loopback(host: &Host<&str>) -> bool {
     }
 }
 
+/// What the variable's endpoint is for, in the user's words (the window's banner says it).
+pub fn purpose(var: &str) -> &'static str {
+    match var {
+        PLATFORM_URL_VAR => "Experience Platform's APIs",
+        IMS_URL_VAR => "Adobe sign-in",
+        GOOGLE_AUTH_URL_VAR => "Google's consent page",
+        GOOGLE_TOKEN_URL_VAR => "Google's tokens",
+        GOOGLE_REVOKE_URL_VAR => "Google's token revocation",
+        _ => "requests",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_moved_endpoint_says_what_it_is_for() {
+        assert_eq!(purpose(IMS_URL_VAR), "Adobe sign-in");
+        assert_eq!(purpose(GOOGLE_TOKEN_URL_VAR), "Google's tokens");
+    }
 
     #[test]
     fn defaults_are_adobe_and_google() {

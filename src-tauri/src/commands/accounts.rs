@@ -5,31 +5,31 @@ use flow_connect_core::operations::{AccountRequest, SaveAccountRequest};
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::state::AppState;
+use flow_connect_core::operations::Operations;
 
 #[tauri::command]
-pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<Account>, CommandError> {
-    Ok(state.accounts().list())
+pub async fn list_accounts(ops: State<'_, Operations>) -> Result<Vec<Account>, CommandError> {
+    Ok(ops.accounts().list())
 }
 
 /// Adds or edits an account; leaving the client secret empty on an edit keeps the stored one.
 #[tauri::command]
 pub async fn save_account(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: SaveAccountRequest,
 ) -> Result<Account, CommandError> {
-    state.accounts().save(request).await
+    ops.accounts().save(request).await
 }
 
 /// Removes an account, its client secret and its cached token.
 #[tauri::command]
-pub async fn delete_account(state: State<'_, AppState>, request: AccountRequest) -> Result<(), CommandError> {
-    state.accounts().remove(&request.account_id).await?;
+pub async fn delete_account(ops: State<'_, Operations>, request: AccountRequest) -> Result<(), CommandError> {
+    ops.accounts().remove(&request.account_id).await?;
     Ok(())
 }
 
 /// Signs in and lists the sandboxes the account may use.
 #[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, request: AccountRequest) -> Result<SignedIn, CommandError> {
-    state.accounts().sign_in(&request.account_id).await
+pub async fn sign_in(ops: State<'_, Operations>, request: AccountRequest) -> Result<SignedIn, CommandError> {
+    ops.accounts().sign_in(&request.account_id).await
 }

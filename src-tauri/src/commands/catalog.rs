@@ -9,35 +9,35 @@ use flow_connect_core::operations::{
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::state::AppState;
+use flow_connect_core::operations::Operations;
 
 /// The source as the account's org sees it (the live connection spec), or the built-in entry
 /// when the spec cannot be read.
 #[tauri::command]
 pub async fn load_source(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: LoadSourceRequest,
 ) -> Result<Source, CommandError> {
-    state.catalog().load(&request).await
+    ops.catalog().load(&request).await
 }
 
 /// The account's org catalog as last fetched (memory or the cache file), or the built-in
 /// sources when it never was; never a network call, so the catalog shows at once and offline.
 #[tauri::command]
 pub async fn catalog_sources(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: AccountRequest,
 ) -> Result<CatalogList, CommandError> {
-    state.catalog().sources(Some(&request.account_id)).await
+    ops.catalog().sources(Some(&request.account_id)).await
 }
 
 /// Fetches the org's whole catalog and rewrites its cache.
 #[tauri::command]
 pub async fn refresh_catalog(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: RefreshCatalogRequest,
 ) -> Result<CatalogList, CommandError> {
-    state.catalog().refresh(&request).await
+    ops.catalog().refresh(&request).await
 }
 
 /// The spec ids of the sources the catalog search finds, by core's one rule (also
@@ -45,10 +45,10 @@ pub async fn refresh_catalog(
 /// the user typed something.
 #[tauri::command]
 pub async fn search_catalog(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: SearchCatalogRequest,
 ) -> Result<Vec<String>, CommandError> {
-    let found = state.catalog().search(&request).await?;
+    let found = ops.catalog().search(&request).await?;
     Ok(found.sources.into_iter().map(|s| s.spec_id).collect())
 }
 
@@ -58,27 +58,27 @@ pub async fn search_catalog(
 /// Checks a form as the user types; no errors means every value is accepted.
 #[tauri::command]
 pub async fn validate_form(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: FormCheckRequest,
 ) -> Result<FormCheck, CommandError> {
-    state.catalog().check(&request)
+    ops.catalog().check(&request)
 }
 
 /// The connection string composed from its part fields, secret parts masked.
 #[tauri::command]
 pub async fn compose_connection_string(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ComposeConnectionStringRequest,
 ) -> Result<String, CommandError> {
-    state.catalog().compose_connection_string(&request)
+    ops.catalog().compose_connection_string(&request)
 }
 
 /// Raw mode: a pasted connection string split into the part fields, its secret parts kept in
 /// the keychain with the form's other stored secrets.
 #[tauri::command]
 pub async fn split_connection_string(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: SplitConnectionStringRequest,
 ) -> Result<SplitConnectionString, CommandError> {
-    state.catalog().split_connection_string(request).await
+    ops.catalog().split_connection_string(request).await
 }

@@ -8,55 +8,55 @@ use flow_connect_core::operations::{
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::state::AppState;
+use flow_connect_core::operations::Operations;
 
 /// The exact body and a curl command, secrets masked.
 #[tauri::command]
 pub async fn preview_connection(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ConnectionRequest,
 ) -> Result<RequestPreview, CommandError> {
-    state.connections().preview(&request).await
+    ops.connections().preview(&request).await
 }
 
 #[tauri::command]
 pub async fn create_connection(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ConnectionRequest,
 ) -> Result<Created, CommandError> {
-    state.connections().create(&request).await
+    ops.connections().create(&request).await
 }
 
 #[tauri::command]
 pub async fn test_connection(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ConnectionTarget,
 ) -> Result<TestOutcome, CommandError> {
-    state.connections().test(&request).await
+    ops.connections().test(&request).await
 }
 
 /// One page of the connections in a sandbox, optionally of one source only.
 #[tauri::command]
 pub async fn list_connections(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ListRequest,
 ) -> Result<ConnectionPage, CommandError> {
-    state.connections().list(&request, ListSize::Page).await
+    ops.connections().list(&request, ListSize::Page).await
 }
 
 /// Renames with the etag as listed; a stale one is refreshed and the rename tried once more.
 #[tauri::command]
 pub async fn rename_connection(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: RenameRequest,
 ) -> Result<Created, CommandError> {
-    state.connections().rename(&request).await
+    ops.connections().rename(&request).await
 }
 
 #[tauri::command]
 pub async fn delete_connection(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ConnectionTarget,
 ) -> Result<(), CommandError> {
-    state.connections().delete(&request).await
+    ops.connections().delete(&request).await
 }

@@ -14,7 +14,7 @@ use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::file_dialog;
-use crate::state::AppState;
+use flow_connect_core::operations::Operations;
 
 /// Reads a client JSON: the file dropped on the form, else the one picked in the OS's open
 /// dialog; `None` when the user cancelled. Core reads the file, not the page, so the client
@@ -22,11 +22,11 @@ use crate::state::AppState;
 #[tauri::command]
 pub async fn import_google_client(
     app: AppHandle,
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ImportGoogleClientRequest,
 ) -> Result<Option<ImportedGoogleClient>, CommandError> {
     let pick = || file_dialog::pick_secret_file(&app, "Google client JSON file", true);
-    state.consent().import_client(request, pick).await
+    ops.consent().import_client(request, pick).await
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -45,10 +45,10 @@ pub struct ConsentStarted {
 /// Starts a consent (cancelling any other) and opens its page in the system browser.
 #[tauri::command]
 pub async fn begin_consent(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ConsentRequest,
 ) -> Result<ConsentStarted, CommandError> {
-    let started = state.consent().begin(request).await?;
+    let started = ops.consent().begin(request).await?;
     // Detached: xdg-open may wait for the browser it starts, the command must not.
     let browser_opened = match open::that_detached(&started.url) {
         Ok(()) => true,
@@ -67,35 +67,35 @@ pub async fn begin_consent(
 
 /// Waits (up to five minutes) for the consent's answer, then keeps the tokens in the keychain.
 #[tauri::command]
-pub async fn finish_consent(state: State<'_, AppState>) -> Result<ConsentResult, CommandError> {
-    Ok(state.consent().finish().await?.into())
+pub async fn finish_consent(ops: State<'_, Operations>) -> Result<ConsentResult, CommandError> {
+    Ok(ops.consent().finish().await?.into())
 }
 
 /// Manual mode: the address the browser ended on (or the bare code), pasted by the user.
 #[tauri::command]
-pub fn paste_consent(state: State<'_, AppState>, request: PasteConsentRequest) -> Result<(), CommandError> {
-    state.consent().paste(&request.pasted)
+pub fn paste_consent(ops: State<'_, Operations>, request: PasteConsentRequest) -> Result<(), CommandError> {
+    ops.consent().paste(&request.pasted)
 }
 
 #[tauri::command]
-pub fn cancel_consent(state: State<'_, AppState>) {
-    state.consent().cancel();
+pub fn cancel_consent(ops: State<'_, Operations>) {
+    ops.consent().cancel();
 }
 
 /// "Verify": trades the refresh token for an access token at Google.
 #[tauri::command]
 pub async fn verify_google_token(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: TokenCheck,
 ) -> Result<(), CommandError> {
-    state.consent().verify(request).await
+    ops.consent().verify(request).await
 }
 
 /// "Revoke": withdraws the refresh token at Google and forgets the stored copy.
 #[tauri::command]
 pub async fn revoke_google_token(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: TokenCheck,
 ) -> Result<(), CommandError> {
-    state.consent().revoke(request).await
+    ops.consent().revoke(request).await
 }

@@ -7,16 +7,16 @@ use tauri::{AppHandle, State};
 
 use crate::error::CommandError;
 use crate::file_dialog;
-use crate::state::AppState;
+use flow_connect_core::operations::Operations;
 
 /// Reads the file for the file field of the form: the one dropped on the form, else the one
 /// picked in the open dialog; `None` when the user cancelled.
 #[tauri::command]
 pub async fn import_key_file(
     app: AppHandle,
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ImportKeyFileRequest,
 ) -> Result<Option<ImportedKeyFile>, CommandError> {
     let pick = |json| file_dialog::pick_secret_file(&app, "Choose the key file", json);
-    state.catalog().import_key_file(request, pick).await
+    ops.catalog().import_key_file(request, pick).await
 }

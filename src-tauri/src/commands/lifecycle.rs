@@ -13,100 +13,100 @@ use flow_connect_core::store::origins::TokenStatus;
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::state::AppState;
+use flow_connect_core::operations::Operations;
 
 /// One folder (or the root) of a connection's source, a page at a time where the source pages.
 #[tauri::command]
 pub async fn explore_connection(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ExploreRequest,
 ) -> Result<Listing, CommandError> {
-    state.lifecycle().explore(&request).await
+    ops.lifecycle().explore(&request).await
 }
 
 /// A table's columns, and its first rows when `preview` is set.
 #[tauri::command]
 pub async fn table_details(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: TableRequest,
 ) -> Result<TableDetails, CommandError> {
-    state.lifecycle().table_details(&request).await
+    ops.lifecycle().table_details(&request).await
 }
 
 #[tauri::command]
 pub async fn connection_health(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ConnectionTarget,
 ) -> Result<ConnectionHealth, CommandError> {
-    state.lifecycle().health(&request).await
+    ops.lifecycle().health(&request).await
 }
 
 /// How many dataflows each listed connection has, and how many last failed.
 #[tauri::command]
 pub async fn flow_summaries(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: SummariesRequest,
 ) -> Result<Vec<FlowSummary>, CommandError> {
-    state.lifecycle().flow_summaries(&request).await
+    ops.lifecycle().flow_summaries(&request).await
 }
 
 /// The renew form of a connection: its sign-in method and non-secret values.
 #[tauri::command]
 pub async fn open_renew(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: OpenRenewRequest,
 ) -> Result<RenewForm, CommandError> {
-    state.lifecycle().open_renew(&request).await
+    ops.lifecycle().open_renew(&request).await
 }
 
 #[tauri::command]
 pub async fn renew_connection(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: RenewRequest,
 ) -> Result<Renewal, CommandError> {
-    state.lifecycle().renew(&request).await
+    ops.lifecycle().renew(&request).await
 }
 
 /// Where the connections of a sandbox made here came from.
 #[tauri::command]
 pub async fn connection_origins(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: SandboxRequest,
 ) -> Result<Vec<OriginView>, CommandError> {
-    Ok(state.connections().origins(&request).await)
+    Ok(ops.connections().origins(&request).await)
 }
 
 /// The refresh token a profile holds, when a consent made it.
 #[tauri::command]
 pub async fn profile_token(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: ProfileTokenRequest,
 ) -> Result<Option<TokenStatus>, CommandError> {
-    Ok(state.lifecycle().profile_token(&request).await)
+    Ok(ops.lifecycle().profile_token(&request).await)
 }
 
 #[tauri::command]
 pub async fn record_profile_token(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: RecordProfileTokenRequest,
 ) -> Result<(), CommandError> {
-    state.lifecycle().record_profile_token(&request).await
+    ops.lifecycle().record_profile_token(&request).await
 }
 
 /// The standing of a token the form holds (from a consent just now).
 #[tauri::command]
 pub async fn token_status(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: TokenStatusRequest,
 ) -> Result<TokenStatus, CommandError> {
-    Ok(state.lifecycle().token_status(&request).await)
+    Ok(ops.lifecycle().token_status(&request).await)
 }
 
 /// Marks an OAuth client as in Google's Testing status (its refresh tokens last 7 days).
 #[tauri::command]
 pub async fn mark_testing_client(
-    state: State<'_, AppState>,
+    ops: State<'_, Operations>,
     request: TestingClientRequest,
 ) -> Result<(), CommandError> {
-    state.lifecycle().mark_testing_client(&request).await
+    ops.lifecycle().mark_testing_client(&request).await
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use fakes::Scratch;
 use flow_connect_core::catalog::FormValues;
 use flow_connect_core::config::Endpoints;
-use flow_connect_core::operations::Operations;
+use flow_connect_core::operations::{Operations, ProfileListRequest};
 use flow_connect_core::profiles::ProfileDraft;
 use flow_connect_core::store::origins::Origin;
 
@@ -98,5 +98,12 @@ fn origin(id: &str) -> Origin {
 }
 
 async fn names(services: &Operations) -> Vec<String> {
-    services.profiles.list("").await.into_iter().map(|p| p.name).collect()
+    services
+        .profiles()
+        .list(&ProfileListRequest::default())
+        .await
+        .profiles
+        .into_iter()
+        .map(|p| p.name)
+        .collect()
 }

@@ -51,7 +51,7 @@ async fn two_cli_runs_and_the_app_give_an_old_accounts_file_the_same_ids() {
     // The app opens the same folder: the same ids, before and after it writes the migration.
     let (app, _) = Operations::open(Endpoints::default(), &folder.service, &data).expect("app");
     let app_ids = |app: &Operations| -> Vec<(String, String)> {
-        app.accounts.list().into_iter().map(|a| (a.display_name, a.id)).collect()
+        app.accounts().list().into_iter().map(|a| (a.display_name, a.id)).collect()
     };
     assert_eq!(app_ids(&app), first, "the app agrees with the CLI");
     app.finish_migrations().await;

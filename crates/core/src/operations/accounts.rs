@@ -90,6 +90,13 @@ impl Accounts<'_> {
         Ok(self.sign_in(account_id).await?.sandboxes)
     }
 
+    /// The account `name_or_id` names; else `fallback` (the account a profile was saved with)
+    /// when it still exists; else the only one.
+    pub fn pick_or(&self, name_or_id: Option<&str>, fallback: Option<&str>) -> Result<Account, Failure> {
+        let fallback = fallback.filter(|id| self.ops.account(id).is_ok());
+        self.pick(name_or_id.or(fallback))
+    }
+
     /// The account `name_or_id` names (its id, or its display name ignoring case); the only
     /// account when `None` and there is one.
     pub fn pick(&self, name_or_id: Option<&str>) -> Result<Account, Failure> {

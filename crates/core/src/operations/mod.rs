@@ -11,6 +11,7 @@ pub mod failure;
 pub mod form_consent;
 pub mod form_secrets;
 mod lifecycle;
+mod notices;
 mod profiles;
 pub mod renew;
 
@@ -22,6 +23,7 @@ pub use consent::{
     ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
 };
 pub use lifecycle::Lifecycle;
+pub use notices::{MovedEndpoint, Notices};
 pub use profiles::Profiles;
 
 pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
@@ -66,20 +68,20 @@ pub const APP_IDENTIFIER: &str = "io.flowconnect.desktop";
 
 #[derive(Debug)]
 pub struct Operations {
-    pub endpoints: Endpoints,
+    endpoints: Endpoints,
     data_dir: PathBuf,
     /// Built once, off the async runtime: with the system's OpenSSL, making a TLS client
     /// loads and parses the whole certificate bundle (about 100 ms of CPU on a small machine).
     http: tokio::sync::OnceCell<reqwest::Client>,
-    pub vault: Arc<Vault>,
-    pub catalog: LiveCatalog,
-    pub consent: ConsentSlot,
-    pub profiles: ProfileBook,
-    pub accounts: AccountBook,
+    vault: Arc<Vault>,
+    catalog: LiveCatalog,
+    consent: ConsentSlot,
+    profiles: ProfileBook,
+    accounts: AccountBook,
     /// Where connections came from, and the refresh tokens' issue dates.
-    pub origins: Origins,
+    origins: Origins,
     /// The secret sets of forms (consent tokens, imported client secrets).
-    pub sets: SecretSets,
+    sets: SecretSets,
     /// One IMS token per signed-in account, reused by every client.
     tokens: TokenCache,
     /// What happened to the data files at start-up, until `take_notices` hands it out.
@@ -147,7 +149,7 @@ impl Operations {
             "Where your connections came from",
             "The connections themselves are untouched.",
         ));
-        let services = Self {
+        let ops = Self {
             endpoints,
             data_dir: data_dir.to_path_buf(),
             http: tokio::sync::OnceCell::new(),
@@ -161,26 +163,7 @@ impl Operations {
             tokens: TokenCache::default(),
             notices: std::sync::Mutex::new(notices.clone()),
         };
-        Ok((services, notices))
-    }
-
-    /// What the user should be told about the data files, each said once: what happened at
-    /// start-up, then any file another process made unreadable since (a newer Flow Connect
-    /// wrote it: changes to it are refused until this one is updated).
-    pub fn take_notices(&self) -> Vec<String> {
-        let mut notices =
-            std::mem::take(&mut *self.notices.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-        let refused = [
-            ("Your Adobe accounts", self.accounts.take_notice()),
-            ("Your saved profiles", self.profiles.take_notice()),
-            ("Where your connections came from", self.origins.take_notice()),
-        ];
-        for (what, refused) in refused {
-            if let Some(refused) = refused {
-                notices.push(format!("{what}: {refused}"));
-            }
-        }
-        notices
+        Ok((ops, notices))
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -239,7 +222,7 @@ impl Operations {
     }
 
     /// A Flow Service client for `account` in `sandbox`, reusing the account's token.
-    pub async fn client(&self, account: &Account, sandbox: &str) -> Result<FlowClient, Failure> {
+    pub(crate) async fn client(&self, account: &Account, sandbox: &str) -> Result<FlowClient, Failure> {
         let http = self.http().await?;
         let (ims, platform) = (&self.endpoints.ims, &self.endpoints.platform);
         Ok(self.tokens.client(&self.accounts, account, http, ims, platform, sandbox).await?)
@@ -247,17 +230,17 @@ impl Operations {
 
     /// A Flow Service client for the account `account_id` in `sandbox`: what most operations
     /// start with.
-    pub async fn client_for(&self, account_id: &str, sandbox: &str) -> Result<FlowClient, Failure> {
+    pub(crate) async fn client_for(&self, account_id: &str, sandbox: &str) -> Result<FlowClient, Failure> {
         let account = self.account(account_id)?;
         self.client(&account, sandbox).await
     }
 
-    pub fn account(&self, id: &str) -> Result<Account, Failure> {
+    pub(crate) fn account(&self, id: &str) -> Result<Account, Failure> {
         Ok(self.accounts.find(id)?)
     }
 
     /// Google's endpoints in force.
-    pub fn google_endpoints(&self) -> GoogleEndpoints {
+    pub(crate) fn google_endpoints(&self) -> GoogleEndpoints {
         GoogleEndpoints {
             auth: self.endpoints.google_auth.clone(),
             token: self.endpoints.google_token.clone(),
@@ -266,7 +249,7 @@ impl Operations {
     }
 
     /// What a consent keeps its tokens with.
-    pub fn keychain(&self) -> form_consent::Keychain<'_> {
+    pub(crate) fn keychain(&self) -> form_consent::Keychain<'_> {
         form_consent::Keychain { sets: &self.sets, profiles: &self.profiles, vault: &self.vault }
     }
 }
