@@ -1,6 +1,6 @@
 //! The window's command surface is written in four places: the build script's app manifest
 //! (which makes a permission per command), the invoke handler, the capability that allows them,
-//! and the UI's backend module that calls them. This proves the four name the same commands, so
+//! and the UI's api modules that call them. This proves the four name the same commands, so
 //! one left behind fails here instead of as a refused call in the window.
 
 use std::collections::BTreeSet;
@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 const BUILD: &str = include_str!("../build.rs");
 const LIB: &str = include_str!("lib.rs");
 const CAPABILITY: &str = include_str!("../capabilities/default.json");
-const BACKEND: &str = include_str!("../../ui/src/api/backend.ts");
 
 /// Every `"snake_case"` string literal between `start` and the next `end`.
 fn quoted(text: &str, start: &str, end: &str) -> BTreeSet<String> {
@@ -38,15 +37,27 @@ fn capability() -> BTreeSet<String> {
         .collect()
 }
 
-/// The names the UI passes to its one `call` helper: `call<T>("name", …)`.
+/// The names the UI's api modules pass to their one `call` helper: `call<T>("name", …)`.
 fn backend() -> BTreeSet<String> {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/api");
     let mut names = BTreeSet::new();
-    let mut rest = BACKEND;
+    for entry in std::fs::read_dir(&folder).expect("ui/src/api") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_some_and(|e| e == "ts") {
+            names.extend(called(&std::fs::read_to_string(&path).expect("readable")));
+        }
+    }
+    names
+}
+
+fn called(module: &str) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    let mut rest = module;
     while let Some(at) = rest.find("call") {
         let after = &rest[at + 4..];
         rest = after;
-        let preceded = BACKEND.len() - after.len() - 4;
-        let word_start = preceded == 0 || !BACKEND.as_bytes()[preceded - 1].is_ascii_alphanumeric();
+        let preceded = module.len() - after.len() - 4;
+        let word_start = preceded == 0 || !module.as_bytes()[preceded - 1].is_ascii_alphanumeric();
         let Some(open) = after.find('(') else { break };
         let generics = after[..open].trim();
         if !word_start || !(generics.is_empty() || generics.starts_with('<')) {
@@ -68,5 +79,5 @@ fn the_manifest_the_handler_the_capability_and_the_ui_name_the_same_commands() {
     assert!(manifest.len() > 40, "the build script's list was read: {manifest:?}");
     assert_eq!(handler(), manifest, "generate_handler! against build.rs");
     assert_eq!(capability(), manifest, "capabilities/default.json against build.rs");
-    assert_eq!(backend(), manifest, "ui/src/api/backend.ts against build.rs");
+    assert_eq!(backend(), manifest, "ui/src/api/*.ts against build.rs");
 }

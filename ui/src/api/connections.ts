@@ -1,0 +1,64 @@
+// Connections in a sandbox: preview, create, test, list, rename, delete, their origins.
+import { call } from "./ipc";
+import type { ConnectionPage } from "../bindings/ConnectionPage";
+import type { ConnectionRequest } from "../bindings/ConnectionRequest";
+import type { ConnectionTarget } from "../bindings/ConnectionTarget";
+import type { Created } from "../bindings/Created";
+import type { ListRequest } from "../bindings/ListRequest";
+import type { OriginView } from "../bindings/OriginView";
+import type { RenameRequest } from "../bindings/RenameRequest";
+import type { RequestPreview } from "../bindings/RequestPreview";
+import type { SandboxRequest } from "../bindings/SandboxRequest";
+import type { TestOutcome } from "../bindings/TestOutcome";
+
+export function previewConnection(request: ConnectionRequest): Promise<RequestPreview> {
+  return call<RequestPreview>("preview_connection", { request });
+}
+
+export function createConnection(request: ConnectionRequest): Promise<Created> {
+  return call<Created>("create_connection", { request });
+}
+
+export function testConnection(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+): Promise<TestOutcome> {
+  const request: ConnectionTarget = { accountId, sandbox, connectionId };
+  return call<TestOutcome>("test_connection", { request });
+}
+
+export function listConnections(
+  accountId: string,
+  sandbox: string,
+  specId: string | null,
+  continuationToken: string | null,
+): Promise<ConnectionPage> {
+  const request: ListRequest = { accountId, sandbox, specId, continuationToken };
+  return call<ConnectionPage>("list_connections", { request });
+}
+
+export function renameConnection(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+  etag: string,
+  name: string,
+): Promise<Created> {
+  const request: RenameRequest = { accountId, sandbox, connectionId, etag, name };
+  return call<Created>("rename_connection", { request });
+}
+
+export function deleteConnection(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+): Promise<void> {
+  const request: ConnectionTarget = { accountId, sandbox, connectionId };
+  return call<undefined>("delete_connection", { request });
+}
+
+export function connectionOrigins(accountId: string, sandbox: string): Promise<OriginView[]> {
+  const request: SandboxRequest = { accountId, sandbox };
+  return call<OriginView[]>("connection_origins", { request });
+}
