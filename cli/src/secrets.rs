@@ -267,8 +267,9 @@ mod tests {
 
     #[test]
     fn a_field_s_kind_decides_whether_the_final_newline_goes() {
-        let bigquery = flow_connect_core::catalog::builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd")
-            .expect("BigQuery");
+        let bigquery =
+            flow_connect_core::catalog::builtin_source(flow_connect_core::catalog::BIGQUERY_SPEC_ID)
+                .expect("BigQuery");
         assert_eq!(Ending::of(bigquery, "clientSecret"), Ending::Line);
         assert_eq!(Ending::of(bigquery, "keyFileContent"), Ending::Verbatim);
         assert_eq!(Ending::of(bigquery, "notAField"), Ending::Line);

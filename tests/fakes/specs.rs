@@ -89,7 +89,7 @@ pub fn source_id(name: &str) -> &'static str {
         .unwrap_or_else(|| panic!("no fake source named {name}"))
 }
 
-pub const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+pub const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 pub const ORACLE: &str = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
 pub const GENERIC_REST: &str = "4e98f16f-87d6-4ef0-bdc6-7a2b0fe76e62";
 pub const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";

@@ -15,7 +15,7 @@ use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 use serde_json::json;
 
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 /// `output::OUTPUT_CLOSED`, as `--help` and the README document it.
 const OUTPUT_CLOSED: i32 = 141;
 /// What a Rust panic exits with.

@@ -12,7 +12,7 @@ use flow_connect_core::secrets::credentials::{CredentialsError, SecretSets, Stor
 use flow_connect_core::secrets::vault::Vault;
 use flow_connect_core::Secret;
 
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 const ORACLE: &str = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
 
 struct Folder(Scratch);

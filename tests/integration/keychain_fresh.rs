@@ -16,7 +16,7 @@ use flow_connect_core::secrets::credentials::{SecretSets, StoredSecrets};
 use flow_connect_core::secrets::vault::{SecretStore, Vault, VaultChanges, VaultError};
 use flow_connect_core::Secret;
 
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 
 fn text(value: Option<Secret>) -> Option<String> {
     value.map(|s| s.expose().to_owned())

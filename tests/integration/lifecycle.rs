@@ -14,7 +14,7 @@ use flow_connect_core::catalog::{builtin_source, new_connection, FormValues};
 use flow_connect_core::operations::renew::{self, Renewal};
 use flow_connect_core::Secret;
 
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
 const TABULAR: ExploreSupport = ExploreSupport { kind: ExploreKind::Tabular, paged: false };
 

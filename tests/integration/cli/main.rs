@@ -14,7 +14,7 @@ mod consent;
 mod profile_lifecycle;
 
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 const PASSWORD: &str = "now-pass-Zq81";
 const NEW_PASSWORD: &str = "now-pass-renewed-Yt27";
 const PLAIN: &str = "plain-typed-Xw55";

@@ -43,7 +43,7 @@ async fn form_consent(
     let keychain = form_consent::Keychain { sets: &sets, profiles: &profiles, vault: &vault };
     let slot = form_consent::ConsentSlot::default();
     let request = form_consent::ConsentRequest {
-        source: builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd").expect("BigQuery").clone(),
+        source: builtin_source(flow_connect_core::catalog::BIGQUERY_SPEC_ID).expect("BigQuery").clone(),
         provider: None,
         client_id: config.client_id.clone(),
         client_secret: Secret::new(config.client_secret.clone()),

@@ -74,7 +74,7 @@ fn setup(google: &FakeGoogle, config: &GoogleConfig, redirect: RedirectSetting) 
 /// A BigQuery form's consent request for `config`'s client.
 fn bigquery_request(config: &GoogleConfig) -> form_consent::ConsentRequest {
     form_consent::ConsentRequest {
-        source: builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd").expect("BigQuery").clone(),
+        source: builtin_source(flow_connect_core::catalog::BIGQUERY_SPEC_ID).expect("BigQuery").clone(),
         provider: None,
         client_id: config.client_id.clone(),
         client_secret: Secret::new(config.client_secret.clone()),

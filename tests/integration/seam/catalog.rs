@@ -17,7 +17,7 @@ use flow_connect_core::operations::{
 use flow_connect_core::secrets::vault::SecretStore;
 use flow_connect_core::Secret;
 
-const BIGQUERY: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 const ORACLE: &str = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
 
 /// The doors of one process over a data folder and a keychain service of the test's own, with

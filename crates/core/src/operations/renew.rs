@@ -144,7 +144,7 @@ mod tests {
 
     #[test]
     fn only_non_secret_values_are_taken() {
-        let bigquery = catalog::builtin_source("3c9b37f8-13a6-43d8-bad3-b863b941fedd").unwrap();
+        let bigquery = catalog::builtin_source(crate::catalog::BIGQUERY_SPEC_ID).unwrap();
         let params = json!({
             "project": "acme-analytics", "clientId": "123.apps.googleusercontent.com",
             "clientSecret": "GOCSPX-real", "refreshToken": "1//real", "largeResultsDataSetId": "****",
