@@ -7,13 +7,11 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, CONTENT_TYPE, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use url::Url;
 
 use super::error::FlowError;
 use super::model::{
-    Connection, ConnectionPage, ConnectionSpec, Items, Links, Sandbox, SandboxList, TestOutcome,
-    WireConnection,
+    Connection, ConnectionPage, Items, Links, Sandbox, SandboxList, TestOutcome, WireConnection,
 };
 use super::retry::{is_retryable_status, retry_after, RetryPolicy};
 use crate::adobe::error::ApiError;
@@ -28,13 +26,6 @@ pub(super) const PAGE_SIZE: u32 = 100;
 pub(super) const MAX_PAGES: usize = 100;
 /// Adobe's services usually store a create within seconds; a minute covers a slow one.
 const DEFAULT_LOOKUP_WINDOW: Duration = Duration::from_secs(60);
-
-/// The specs of `GET /connectionSpecs`, and how many items could not be read.
-#[derive(Debug, Default)]
-pub struct SpecList {
-    pub specs: Vec<ConnectionSpec>,
-    pub unreadable: usize,
-}
 
 /// Who the calls are made for: the `x-api-key`, `x-gw-ims-org-id` and `x-sandbox-name` headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,50 +175,6 @@ impl FlowClient {
         }
     }
 
-    /// `GET /connectionSpecs/{id}`.
-    pub async fn connection_spec(&self, spec_id: &str) -> Result<ConnectionSpec, FlowError> {
-        check_id(spec_id, "connection spec")?;
-        let reply = self.read(self.flow_url(&["connectionSpecs", spec_id])).await?;
-        let items: Items<ConnectionSpec> = parse(&reply)?;
-        first(items.items, reply.status)
-    }
-
-    /// Every connection spec the org sees (`GET /connectionSpecs`, page after page), sources
-    /// and destinations alike. An item that is not a readable spec is counted and left out,
-    /// so one odd entry cannot hide the whole catalog.
-    pub async fn connection_specs(&self) -> Result<SpecList, FlowError> {
-        let mut list = SpecList::default();
-        let mut token: Option<String> = None;
-        let mut total = 0;
-        for _ in 0..MAX_PAGES {
-            let mut url = self.flow_url(&["connectionSpecs"]);
-            url.query_pairs_mut().append_pair("limit", &PAGE_SIZE.to_string());
-            if let Some(token) = &token {
-                url.query_pairs_mut().append_pair("continuationToken", token);
-            }
-            let reply = self.read(url).await?;
-            // Each page is capped, and so is their sum: a service that pages on and on must
-            // not fill memory with specs.
-            total += reply.body.len();
-            if total > MAX_SPEC_LIST_BYTES {
-                return Err(spec_list_too_large(reply.status.as_u16()));
-            }
-            let page: Items<Value> = parse(&reply)?;
-            for item in page.items {
-                match serde_json::from_value::<ConnectionSpec>(item) {
-                    Ok(spec) => list.specs.push(spec),
-                    Err(_) => list.unreadable += 1,
-                }
-            }
-            token = Links::continuation_token(page.links);
-            if token.is_none() {
-                return Ok(list);
-            }
-        }
-        tracing::warn!(pages = MAX_PAGES, "the connection spec list was cut short");
-        Ok(list)
-    }
-
     /// The sandboxes the signed-in credential may use (`GET /sandbox-management/`), which
     /// unlike the admin listing needs no Sandbox Administration permission.
     pub async fn sandboxes(&self) -> Result<Vec<Sandbox>, FlowError> {
@@ -361,7 +308,7 @@ pub(super) fn parse<T: DeserializeOwned>(reply: &Reply) -> Result<T, FlowError> 
         .map_err(|e| FlowError::UnexpectedResponse { status: reply.status.as_u16(), detail: e.to_string() })
 }
 
-fn first<T>(items: Vec<T>, status: StatusCode) -> Result<T, FlowError> {
+pub(super) fn first<T>(items: Vec<T>, status: StatusCode) -> Result<T, FlowError> {
     items.into_iter().next().ok_or(FlowError::UnexpectedResponse {
         status: status.as_u16(),
         detail: "an empty items list".into(),
@@ -377,21 +324,6 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
         .user_agent(concat!("FlowConnect/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("the TLS backend is compiled in")
-}
-
-/// The most of all pages of the connection spec list that is read: Adobe's whole catalog is a
-/// few MiB, so this leaves room to grow while a list that never ends is stopped.
-pub const MAX_SPEC_LIST_BYTES: usize = 32 * 1024 * 1024;
-
-/// The error of a spec list longer than [`MAX_SPEC_LIST_BYTES`].
-pub fn spec_list_too_large(status: u16) -> FlowError {
-    FlowError::UnexpectedResponse {
-        status,
-        detail: format!(
-            "the list of connection specs is larger than {} MiB, so it was not read to the end; the catalog shown is the one from before",
-            MAX_SPEC_LIST_BYTES / (1024 * 1024)
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -10,10 +10,11 @@ mod lookup;
 mod model;
 mod preview;
 mod retry;
+mod specs;
 mod update;
 
 pub use crate::adobe::error::ApiError;
-pub use client::{http_client, FlowClient, ListQuery, PlatformTarget, SpecList, MAX_SPEC_LIST_BYTES};
+pub use client::{http_client, FlowClient, ListQuery, PlatformTarget};
 pub use create::SameName;
 pub use dataflows::{ConnectionHealth, Dataflow, FlowSummary, LastRun, Run, RunError};
 pub use error::FlowError;
@@ -26,3 +27,4 @@ pub use model::{
 };
 pub use preview::{preview, RequestPreview};
 pub use retry::RetryPolicy;
+pub use specs::{SpecList, MAX_SPEC_LIST_BYTES};
