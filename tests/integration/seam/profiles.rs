@@ -188,3 +188,20 @@ async fn a_renewal_keeps_a_field_the_profile_lists_as_secret_in_the_keychain() {
 fn form_secrets_of(source: &flow_connect_core::catalog::Source) -> Vec<String> {
     flow_connect_core::catalog::secrets::secret_fields_of(source)
 }
+
+#[tokio::test]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
+async fn a_profile_opens_with_the_connection_name_a_create_from_it_gets() {
+    let at = open("seam-profiles-name");
+    let profiles = at.ops.profiles();
+    let named = profiles.save(servicenow("Prod", "pw-1")).await.expect("saved").profile;
+    let unnamed =
+        profiles.save(ProfileDraft { connection_name: "  ".into(), ..servicenow("Stage", "pw-2") }).await;
+    let unnamed = unnamed.expect("saved").profile;
+
+    // The name it was given, else the profile's own: the CLI's `create --profile` rule too.
+    assert_eq!(profiles.open(&named.id).await.expect("opened").profile.connection_name, "ServiceNow prod");
+    assert_eq!(profiles.open(&unnamed.id).await.expect("opened").profile.connection_name, "Stage");
+    let missing = profiles.open("no-such-profile").await.expect_err("refused");
+    assert_eq!(missing.code, ErrorCode::NotFound);
+}

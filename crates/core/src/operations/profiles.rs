@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::connections::default_connection_name;
 use super::Operations;
 use crate::catalog::secrets::secret_fields_for;
 use crate::catalog::{FormValues, Source};
@@ -202,8 +203,12 @@ impl Profiles<'_> {
     }
 
     /// Opens a profile into the form: where its secrets are, which are missing; marks it used.
+    /// The profile to fill a form with; its connection name is the one a create from it would
+    /// get ([`default_connection_name`]), so the window and the CLI start from the same name.
     pub async fn open(&self, id: &str) -> Result<OpenedProfile, Failure> {
-        Ok(self.book().open_profile(id).await?)
+        let mut opened = self.book().open_profile(id).await?;
+        opened.profile.connection_name = default_connection_name(&opened.profile);
+        Ok(opened)
     }
 
     /// Which of the profile's secrets the keychain holds and which it lacks; no value is read out.
