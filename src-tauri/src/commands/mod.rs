@@ -4,7 +4,7 @@
 pub mod accounts;
 pub mod catalog;
 pub mod connections;
-pub mod google;
+pub mod consent;
 pub mod key_files;
 pub mod lifecycle;
 pub mod preferences;
