@@ -2,35 +2,15 @@
 //! sandbox management, picked by name and removed, with the data file and the keychain checked
 //! as another program sees them; and what it refuses.
 
-use fakes::{FakeConfig, FakePlatform, Scratch, TestStore};
+use fakes::{FakeConfig, FakePlatform};
 use flow_connect_core::accounts::{Account, SignIn};
 use flow_connect_core::adobe::ims::DEFAULT_SCOPES;
-use flow_connect_core::config::{Endpoints, IMS_URL_VAR, PLATFORM_URL_VAR};
 use flow_connect_core::operations::failure::ErrorCode;
-use flow_connect_core::operations::{Operations, SaveAccountRequest};
+use flow_connect_core::operations::SaveAccountRequest;
 use flow_connect_core::secrets::vault::SecretStore;
 use flow_connect_core::Secret;
 
-/// The doors of one process over a data folder and a keychain service of the test's own, with
-/// Adobe's endpoints on the fake.
-struct Opened {
-    ops: Operations,
-    scratch: Scratch,
-    /// The same keychain entries, read as another program would.
-    keychain: TestStore,
-}
-
-fn open(fake: &FakePlatform, what: &str) -> Opened {
-    let scratch = Scratch::new(what);
-    let service = format!("io.flowconnect.test.seam.{}", uuid::Uuid::new_v4());
-    let url = fake.url();
-    let endpoints =
-        Endpoints::from_lookup(|var| [PLATFORM_URL_VAR, IMS_URL_VAR].contains(&var).then(|| url.clone()))
-            .expect("loopback endpoints are accepted");
-    let (ops, notices) = Operations::open(endpoints, &service, &scratch.dir).expect("opened");
-    assert!(notices.is_empty(), "a new folder has nothing to say: {notices:?}");
-    Opened { ops, scratch, keychain: TestStore::new(service) }
-}
+use super::support::{open, Opened};
 
 fn draft(fake: &FakePlatform, name: &str) -> Account {
     let config = fake.config();

@@ -3,42 +3,22 @@
 //! string composed and split (its password into the keychain) and a key file read into it;
 //! and what it refuses.
 
-use fakes::{specs, FakeConfig, FakePlatform, Scratch, TestStore};
+use fakes::{specs, FakeConfig, FakePlatform};
 use flow_connect_core::accounts::{Account, SignIn};
 use flow_connect_core::adobe::ims::DEFAULT_SCOPES;
 use flow_connect_core::catalog::{builtin_sources, CatalogCache, FormValues};
-use flow_connect_core::config::{Endpoints, IMS_URL_VAR, PLATFORM_URL_VAR};
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{
-    ComposeConnectionStringRequest, FormCheckRequest, ImportKeyFileRequest, Operations,
-    RefreshCatalogRequest, SaveAccountRequest, SearchCatalogRequest, SplitConnectionStringRequest,
-    MAX_CONNECTION_STRING,
+    ComposeConnectionStringRequest, FormCheckRequest, ImportKeyFileRequest, RefreshCatalogRequest,
+    SaveAccountRequest, SearchCatalogRequest, SplitConnectionStringRequest, MAX_CONNECTION_STRING,
 };
 use flow_connect_core::secrets::vault::SecretStore;
 use flow_connect_core::Secret;
 
+use super::support::{open, Opened};
+
 const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;
 const ORACLE: &str = "d6b52d86-f0f8-475f-89d4-ce54c8527328";
-
-/// The doors of one process over a data folder and a keychain service of the test's own, with
-/// Adobe's endpoints on the fake.
-struct Opened {
-    ops: Operations,
-    scratch: Scratch,
-    /// The same keychain entries, read as another program would.
-    keychain: TestStore,
-}
-
-fn open(fake: &FakePlatform, what: &str) -> Opened {
-    let scratch = Scratch::new(what);
-    let service = format!("io.flowconnect.test.seam.{}", uuid::Uuid::new_v4());
-    let url = fake.url();
-    let endpoints =
-        Endpoints::from_lookup(|var| [PLATFORM_URL_VAR, IMS_URL_VAR].contains(&var).then(|| url.clone()))
-            .expect("loopback endpoints are accepted");
-    let (ops, _) = Operations::open(endpoints, &service, &scratch.dir).expect("opened");
-    Opened { ops, scratch, keychain: TestStore::new(service) }
-}
 
 async fn add_account(opened: &Opened, fake: &FakePlatform) -> Account {
     let config = fake.config();

@@ -9,3 +9,4 @@ mod connections;
 mod consent;
 mod lifecycle;
 mod profiles;
+mod support;

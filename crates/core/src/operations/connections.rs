@@ -10,9 +10,7 @@ pub use requests::{
 };
 
 use super::Operations;
-use crate::adobe::flow::{
-    Connection, ConnectionPage, Created, FlowClient, FlowError, ListQuery, TestOutcome,
-};
+use crate::adobe::flow::{Connection, ConnectionPage, Created, FlowError, ListQuery, TestOutcome};
 use crate::operations::failure::{ErrorCode, Failure};
 
 /// Connections per page of the window's connections view: one page at a time, never the
@@ -59,17 +57,6 @@ pub struct Connections<'a> {
 }
 
 impl Connections<'_> {
-    /// A client of the target's sandbox, once its connection id is known to be an id.
-    async fn client_of(
-        &self,
-        account_id: &str,
-        sandbox: &str,
-        connection_id: &str,
-    ) -> Result<FlowClient, Failure> {
-        FlowClient::check_connection_id(connection_id).map_err(ConnectionsError::InvalidId)?;
-        self.ops.client_for(account_id, sandbox).await
-    }
-
     /// The connections of a sandbox (of one source when the request names one), as much of
     /// the list as `size` says.
     pub async fn list(&self, request: &ListRequest, size: ListSize) -> Result<ConnectionPage, Failure> {
@@ -110,7 +97,7 @@ impl Connections<'_> {
     }
 
     pub async fn test(&self, target: &ConnectionTarget) -> Result<TestOutcome, Failure> {
-        let client = self.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
+        let client = self.ops.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
         Ok(client.test_connection(&target.connection_id).await?)
     }
 
@@ -121,13 +108,14 @@ impl Connections<'_> {
         if name.is_empty() {
             return Err(ConnectionsError::EmptyName.into());
         }
-        let client = self.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
+        let client =
+            self.ops.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
         Ok(client.rename_connection(&request.connection_id, &request.etag, name).await?)
     }
 
     /// Deletes a connection and forgets its origin.
     pub async fn delete(&self, target: &ConnectionTarget) -> Result<(), Failure> {
-        let client = self.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
+        let client = self.ops.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
         client.delete_connection(&target.connection_id).await?;
         tracing::info!(id = %target.connection_id, "deleted a connection");
         if let Err(e) = self.ops.origins.forget(&target.connection_id).await {

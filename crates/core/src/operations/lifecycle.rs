@@ -39,17 +39,6 @@ pub struct Lifecycle<'a> {
 }
 
 impl Lifecycle<'_> {
-    /// A client of the sandbox, once the connection id is known to be an id.
-    async fn client_of(
-        &self,
-        account_id: &str,
-        sandbox: &str,
-        connection_id: &str,
-    ) -> Result<FlowClient, Failure> {
-        FlowClient::check_connection_id(connection_id).map_err(ConnectionsError::InvalidId)?;
-        self.ops.client_for(account_id, sandbox).await
-    }
-
     /// One folder (or the root) of a connection's source, a page at a time where the source
     /// pages (its catalog entry says how it is explored).
     pub async fn explore(&self, request: &ExploreRequest) -> Result<Listing, Failure> {
@@ -62,13 +51,14 @@ impl Lifecycle<'_> {
 
     /// A table's columns, and its first rows when `preview` is set.
     pub async fn table_details(&self, request: &TableRequest) -> Result<TableDetails, Failure> {
-        let client = self.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
+        let client =
+            self.ops.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
         Ok(client.table_details(&request.connection_id, &request.path, request.preview).await?)
     }
 
     /// The dataflows of a connection and how each last ran.
     pub async fn health(&self, target: &ConnectionTarget) -> Result<ConnectionHealth, Failure> {
-        let client = self.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
+        let client = self.ops.client_of(&target.account_id, &target.sandbox, &target.connection_id).await?;
         Ok(client.connection_health(&target.connection_id).await?)
     }
 

@@ -235,6 +235,18 @@ impl Operations {
         self.client(&account, sandbox).await
     }
 
+    /// A client of the sandbox, once `connection_id` is known to be an id: a malformed one is
+    /// the caller's input, refused before anything is sent.
+    pub(crate) async fn client_of(
+        &self,
+        account_id: &str,
+        sandbox: &str,
+        connection_id: &str,
+    ) -> Result<FlowClient, Failure> {
+        FlowClient::check_connection_id(connection_id).map_err(ConnectionsError::InvalidId)?;
+        self.client_for(account_id, sandbox).await
+    }
+
     pub(crate) fn account(&self, id: &str) -> Result<Account, Failure> {
         Ok(self.accounts.find(id)?)
     }

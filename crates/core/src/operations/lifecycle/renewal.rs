@@ -13,7 +13,8 @@ impl Lifecycle<'_> {
     /// The renew form of a connection: its sign-in method and non-secret values, read against
     /// the source as the account's org sees it now.
     pub async fn open_renew(&self, request: &OpenRenewRequest) -> Result<RenewForm, Failure> {
-        let client = self.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
+        let client =
+            self.ops.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
         let source = self.ops.catalog().live_source(&client, &request.spec_id).await?;
         Ok(renew::open(&client, &source, &request.connection_id).await?)
     }
@@ -69,7 +70,7 @@ impl Lifecycle<'_> {
     pub async fn renew(&self, request: &RenewRequest) -> Result<Renewal, Failure> {
         let ops = self.ops;
         let client: FlowClient =
-            self.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
+            self.ops.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
         let source = ops.catalog().live_source(&client, &request.spec_id).await?;
         let mut values = request.values.clone();
         if let Some(stored) = &request.stored {
