@@ -4,8 +4,7 @@ import { BackendError, deleteAccount, listAccounts, saveAccount, signIn } from "
 import type { Account } from "../../bindings/Account";
 import type { Sandbox } from "../../bindings/Sandbox";
 
-export const DEFAULT_SCOPES =
-  "openid,AdobeID,read_organizations,additional_info.projectedProductContext,session";
+export { DEFAULT_SCOPES } from "../../bindings/constants";
 
 class Session {
   accounts = $state<Account[]>([]);

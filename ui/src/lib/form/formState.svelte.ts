@@ -190,10 +190,10 @@ export class FormState {
       gone = true;
       stopDrops?.();
       clearTimeout(this.timer);
-      // What this form kept in the keychain by reference goes with it; a profile's stays.
+      // What this form kept in the keychain by reference goes with it; core never discards a
+      // profile's own set, so the form need not tell them apart.
       const held = this.stored ? $state.snapshot(this.stored) : null;
-      if (held && !held.set.startsWith("profile/"))
-        void discardSecrets(held).catch(() => undefined);
+      if (held) void discardSecrets(held).catch(() => undefined);
     };
   }
 }
