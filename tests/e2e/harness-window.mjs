@@ -26,7 +26,15 @@ export async function byLabel(browser, text, timeout = 10000) {
       throw new Error(`no label “${text}”`);
     });
   // By attribute: a nested field's id holds a dot, which a #id selector would read as a class.
-  return browser.$(`[id="${String(id)}"]`);
+  const field = await browser.$(`[id="${String(id)}"]`);
+  // In the middle of the window, as a person looks at the field they use: WebKit's driver
+  // scrolls a field only just into view, where the form's sticky action bar covers it.
+  await browser
+    .execute((el) => {
+      el.scrollIntoView({ block: "center" });
+    }, field)
+    .catch(() => undefined);
+  return field;
 }
 
 /** Clicks `element` once it has stopped moving in the viewport. The form scrolls a result it
