@@ -3,6 +3,7 @@
 mod commands;
 mod error;
 mod file_dialog;
+mod launch_marks;
 mod preferences;
 #[cfg(target_os = "linux")]
 mod single_instance;
@@ -20,6 +21,7 @@ pub use error::{CommandError, ErrorCode};
 
 /// Starts the app. Fails early, with the variable's name, when an endpoint is misconfigured.
 pub fn run() {
+    let entered = launch_marks::now_us();
     if startup::show_failure_if_asked() {
         return;
     }
@@ -27,6 +29,7 @@ pub fn run() {
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .with(log_filter(std::env::var("FLOW_CONNECT_LOG").ok().as_deref()))
         .init();
+    launch_marks::mark_at("main", entered);
 
     let endpoints = match Endpoints::from_env() {
         Ok(endpoints) => endpoints,
@@ -48,6 +51,7 @@ pub fn run() {
         }
         single_instance::Claim::First(instance) => instance,
     };
+    launch_marks::mark("claimed");
     #[cfg(target_os = "linux")]
     let (on_close, on_setup) = (instance.clone(), instance.clone());
 
@@ -73,7 +77,13 @@ pub fn run() {
             #[cfg(target_os = "linux")]
             on_close.on_window_event(window, event);
         })
+        .on_page_load(|_, payload| match payload.event() {
+            tauri::webview::PageLoadEvent::Started => launch_marks::mark("page-started"),
+            tauri::webview::PageLoadEvent::Finished => launch_marks::mark("page-finished"),
+        })
         .setup(move |app| {
+            // The window is made (and its page requested) just before this runs.
+            launch_marks::mark("setup");
             #[cfg(target_os = "linux")]
             on_setup.started(app.handle());
             // Tauri runs this inside the event loop and panics on an error returned from it:
@@ -91,6 +101,7 @@ pub fn run() {
                 })
                 .unwrap_or_else(|reason| startup::cannot_start(&reason, 1));
             app.manage(ops);
+            launch_marks::mark("managed");
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let ops = handle.state::<Operations>();
@@ -98,6 +109,7 @@ pub fn run() {
                 // pay for it; a failure is reported again, with its advice, to the first
                 // command that needs HTTP.
                 let _ = ops.http().await;
+                launch_marks::mark("http-client");
                 ops.finish_migrations().await;
                 ops.sweep_secret_sets().await;
             });
@@ -156,7 +168,10 @@ pub fn run() {
     // A start-up that fails (the data folder, the display, a plugin) says why and exits; it
     // never ends in a panic the user does not see.
     let app = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.build(context))) {
-        Ok(Ok(app)) => app,
+        Ok(Ok(app)) => {
+            launch_marks::mark("built");
+            app
+        }
         Ok(Err(e)) => startup::cannot_start(&e.to_string(), 1),
         Err(panic) => startup::cannot_start(&startup::panic_message(panic.as_ref()), 1),
     };
@@ -165,7 +180,10 @@ pub fn run() {
         let started = std::sync::Arc::clone(&started);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             app.run(move |_, event| match event {
-                tauri::RunEvent::Ready => started.store(true, std::sync::atomic::Ordering::SeqCst),
+                tauri::RunEvent::Ready => {
+                    launch_marks::mark("ready");
+                    started.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
                 tauri::RunEvent::Exit => {
                     #[cfg(target_os = "linux")]
                     instance.release();

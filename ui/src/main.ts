@@ -1,3 +1,4 @@
+import "./launch-mark";
 import "./app.css";
 
 import { mount } from "svelte";
