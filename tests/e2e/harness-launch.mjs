@@ -110,11 +110,12 @@ function appEnv(fakes, dataRoot, platformUrl = fakes.url) {
 /**
  * Starts the fakes, tauri-driver and the app; returns the WebDriver browser and a stop().
  * Each launch gets data folders of its own (inside the private ones of scripts/test.sh when
- * it runs there), so test files never see each other's accounts.
+ * it runs there), so test files never see each other's accounts. `env` adds to or overrides
+ * the app's environment.
  */
 export async function launch(
   name = "app",
-  { dataRoot: reuse, application = appBinary, offline = false } = {},
+  { dataRoot: reuse, application = appBinary, offline = false, env = {} } = {},
 ) {
   const fakes = await startFakes();
   // Offline, Adobe's services are a port where nothing listens: every call fails to connect.
@@ -136,7 +137,7 @@ export async function launch(
     ["--port", String(port), "--native-port", String(nativePort)],
     {
       stdio: ["ignore", "pipe", "pipe"],
-      env: appEnv(fakes, dataRoot, platformUrl),
+      env: { ...appEnv(fakes, dataRoot, platformUrl), ...env },
     },
   );
   // The app's own stderr ends up here: keep it for failure reports and the secret scan.
