@@ -34,7 +34,7 @@ export function waterfallLines(flow, bare, runs) {
   return [
     "## Where a launch's time goes",
     "",
-    `Each step in ms from the process start (the exec of the app's binary), median of ${String(runs)} launches of each app. The app's own steps come from its log (\`FLOW_CONNECT_LOG=flow_connect::launch=debug\`), the page's from its performance entries; both are on the wall clock. The bare window has no steps of its own before its page.`,
+    `Each step in ms from the process start (the exec of the app's binary), median of ${String(runs)} launches of each app. The app's own steps come from its log (\`FLOW_CONNECT_LOG=flow_connect::launch=debug\`), the page's from its performance entries; both are on the wall clock. The bare window logs the same steps where it has them (it has no single instance, core or HTTP client).`,
     "",
     "| Step | Flow Connect | Bare Tauri window |",
     "|---|---|---|",
