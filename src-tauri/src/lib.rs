@@ -5,6 +5,7 @@ mod error;
 mod file_dialog;
 mod launch_marks;
 mod preferences;
+mod rendering;
 #[cfg(target_os = "linux")]
 mod single_instance;
 mod startup;
@@ -84,6 +85,9 @@ pub fn run() {
         .setup(move |app| {
             // The window is made (and its page requested) just before this runs.
             launch_marks::mark("setup");
+            if let Some(window) = app.get_webview_window("main") {
+                rendering::prefer_software_rendering(&window);
+            }
             #[cfg(target_os = "linux")]
             on_setup.started(app.handle());
             // Tauri runs this inside the event loop and panics on an error returned from it:
