@@ -23,6 +23,8 @@ pub use error::{CommandError, ErrorCode};
 /// Starts the app. Fails early, with the variable's name, when an endpoint is misconfigured.
 pub fn run() {
     let entered = launch_marks::now_us();
+    // Before any thread exists (see the module).
+    rendering::prefer_software_rendering();
     if startup::show_failure_if_asked() {
         return;
     }
@@ -85,9 +87,6 @@ pub fn run() {
         .setup(move |app| {
             // The window is made (and its page requested) just before this runs.
             launch_marks::mark("setup");
-            if let Some(window) = app.get_webview_window("main") {
-                rendering::prefer_software_rendering(&window);
-            }
             #[cfg(target_os = "linux")]
             on_setup.started(app.handle());
             // Tauri runs this inside the event loop and panics on an error returned from it:
