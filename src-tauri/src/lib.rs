@@ -5,6 +5,7 @@ mod error;
 mod file_dialog;
 mod launch_marks;
 mod preferences;
+mod rendering;
 #[cfg(target_os = "linux")]
 mod single_instance;
 mod startup;
@@ -22,6 +23,8 @@ pub use error::{CommandError, ErrorCode};
 /// Starts the app. Fails early, with the variable's name, when an endpoint is misconfigured.
 pub fn run() {
     let entered = launch_marks::now_us();
+    // Before any thread exists (see the module).
+    rendering::prefer_software_rendering();
     if startup::show_failure_if_asked() {
         return;
     }

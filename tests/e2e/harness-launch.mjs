@@ -175,6 +175,7 @@ export async function launch(
       connectionRetryCount: 1,
       capabilities: { "tauri:options": { application } },
     });
+    paintWhileShooting(browser);
     return {
       browser,
       fakeUrl: fakes.url,
@@ -194,6 +195,39 @@ export async function launch(
     await stopProcesses();
     throw error;
   }
+}
+
+/**
+ * The app's window draws without WebKit's accelerated compositing (src-tauri/src/rendering.rs).
+ * Then WebKitWebDriver's screenshot waits for the page's next paint, which a page where nothing
+ * changes never makes: the request hung until its timeout. So while a screenshot is taken the
+ * page repaints one nearly transparent pixel every frame.
+ */
+function paintWhileShooting(browser) {
+  browser.overwriteCommand("saveScreenshot", async (original, filepath) => {
+    await browser.execute(() => {
+      const dot = document.createElement("div");
+      dot.id = "screenshot-paint";
+      dot.setAttribute("aria-hidden", "true");
+      dot.style.cssText =
+        "position:fixed;left:0;top:0;width:1px;height:1px;opacity:0.01;pointer-events:none";
+      document.body.append(dot);
+      let frame = 0;
+      const paint = () => {
+        if (!dot.isConnected) return;
+        dot.style.background = frame++ % 2 ? "#000" : "#fff";
+        requestAnimationFrame(paint);
+      };
+      requestAnimationFrame(paint);
+    });
+    try {
+      return await original(filepath);
+    } finally {
+      await browser
+        .execute(() => document.getElementById("screenshot-paint")?.remove())
+        .catch(() => {});
+    }
+  });
 }
 
 /**
