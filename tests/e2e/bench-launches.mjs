@@ -107,7 +107,7 @@ function stamped(binary) {
   return { launcher, stamp };
 }
 
-/** The page's own view of its start (navigation, resources, marks, paints) in ms since the
+/** The page's own view of its start (navigation, marks, paints) in ms since the
  * Unix epoch. Read from the page's clock, so it does not depend on how WebDriver polls. */
 async function pageSteps(browser) {
   return browser.execute(() => {
@@ -119,12 +119,6 @@ async function pageSteps(browser) {
       steps.html = at(nav.responseEnd);
       steps.parsed = at(nav.domInteractive);
       steps.loaded = at(nav.loadEventEnd);
-    }
-    for (const entry of performance.getEntriesByType("resource")) {
-      const file = new URL(entry.name).pathname;
-      if (/\/index-.*\.js$/.test(file)) steps.bundle = at(entry.responseEnd);
-      if (/\/index-.*\.css$/.test(file))
-        steps.stylesheet = at(entry.responseEnd);
     }
     for (const entry of performance.getEntriesByType("paint"))
       steps[entry.name] = at(entry.startTime);
@@ -163,9 +157,10 @@ function appSteps(logPath) {
 /** Has the app log its steps as well. */
 const STEP_LOG = { FLOW_CONNECT_LOG: "info,flow_connect::launch=debug" };
 
-/** Launches `binary`; returns ms from its process start to its `interactive` mark (`ready`) and
- * to each step of the launch, the page's own share (navigation to `interactive`), and the
- * settled memory in MiB. */
+/** Launches `binary`; returns ms from its process start to its first screen painted (`ready`:
+ * the page's first contentful paint, its first screen being all it has) and to the screen's
+ * handlers being set (`interactive`, the page's mark), ms to each step of the launch, the
+ * page's own share (navigation to that paint), and the settled memory in MiB. */
 async function startOnce(label, binary, { dataRoot, extra } = {}) {
   const { launcher, stamp } = stamped(binary);
   const app = await launch(`bench-${label}`, {
@@ -185,6 +180,8 @@ async function startOnce(label, binary, { dataRoot, extra } = {}) {
     const page = await pageSteps(app.browser);
     if (!page.interactive)
       throw new Error("the page set no `interactive` mark");
+    if (!page["first-contentful-paint"])
+      throw new Error("the page has no first contentful paint");
     const more = extra ? await extra(app) : {};
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const comm = path.basename(binary);
@@ -206,8 +203,9 @@ async function startOnce(label, binary, { dataRoot, extra } = {}) {
   );
   return {
     ...result,
-    ready: steps.interactive,
-    page: result.page.interactive - result.page.navigation,
+    ready: steps["first-contentful-paint"],
+    interactive: steps.interactive,
+    page: result.page["first-contentful-paint"] - result.page.navigation,
     steps,
   };
 }
@@ -227,6 +225,8 @@ function summary(results) {
   return {
     ready: median(results.map((r) => r.ready)),
     readySpread: spread(results.map((r) => r.ready)),
+    interactive: median(results.map((r) => r.interactive)),
+    interactiveSpread: spread(results.map((r) => r.interactive)),
     page: median(results.map((r) => r.page)),
     pageSpread: spread(results.map((r) => r.page)),
     rss: median(results.map((r) => r.rss)),

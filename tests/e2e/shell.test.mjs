@@ -1,4 +1,5 @@
-// The app shell: the top bar stays in view over a scrolled form and switches sandbox there;
+// The app shell: the first screen comes with the page and is painted before the bundle runs;
+// the top bar stays in view over a scrolled form and switches sandbox there;
 // profiles come and go through the OS's file dialogs (answered by the debug build's test
 // hook); Ctrl+K goes to a profile; the chosen theme and the window's size survive a restart.
 import assert from "node:assert/strict";
@@ -42,6 +43,31 @@ const sortByName = () =>
 
 const scrollTop = () =>
   app.browser.execute(() => document.querySelector("main.content").scrollTop);
+
+test("the first screen is painted from the page's HTML before the bundle runs, then hydrated, not replaced", async () => {
+  const marks = await app.browser.execute(() =>
+    Object.fromEntries(
+      [
+        ...performance.getEntriesByType("mark"),
+        ...performance.getEntriesByType("paint"),
+      ].map((e) => [e.name, e.startTime]),
+    ),
+  );
+  assert.ok(marks["first-screen"] > 0, "the page's HTML held no first screen");
+  assert.ok(
+    marks["first-contentful-paint"] < marks.script,
+    `the bundle ran before the first screen was painted: ${JSON.stringify(marks)}`,
+  );
+  assert.ok(
+    marks.interactive > marks.script,
+    "the first screen was not hydrated",
+  );
+  assert.equal(
+    marks["first-screen-replaced"],
+    undefined,
+    "the page's first screen did not match the app as it starts, and was drawn again",
+  );
+});
 
 test("the top bar stays in view and switches sandbox while a long form is scrolled down", async () => {
   const { browser } = app;

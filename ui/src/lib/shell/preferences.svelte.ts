@@ -11,7 +11,8 @@ function isTheme(value: unknown): value is ThemeChoice {
   return value === "system" || value === "light" || value === "dark";
 }
 
-const darkQuery = window.matchMedia("(prefers-color-scheme: dark)");
+// None where the first screen is rendered at build time (ui/prerender.ts).
+const darkQuery = import.meta.env.SSR ? null : window.matchMedia("(prefers-color-scheme: dark)");
 
 class UiPreferences {
   saved = $state<Preferences>({ lastScreen: null, theme: null });
@@ -20,14 +21,14 @@ class UiPreferences {
   loaded = $state(false);
 
   constructor() {
-    darkQuery.addEventListener("change", () => {
+    darkQuery?.addEventListener("change", () => {
       this.apply();
     });
   }
 
   /** Paints the window in the chosen theme, or the OS's while the choice is "system". */
   apply(): void {
-    const dark = this.theme === "dark" || (this.theme === "system" && darkQuery.matches);
+    const dark = this.theme === "dark" || (this.theme === "system" && darkQuery?.matches === true);
     document.documentElement.dataset.theme = dark ? "dark" : "light";
   }
 
