@@ -201,19 +201,12 @@ async function startOnce(label, binary, { dataRoot, extra } = {}) {
       .filter(([, at]) => Number.isFinite(at))
       .map(([step, at]) => [step, at - started]),
   );
-  // BENCH_TRACE=1: each launch's main steps on stderr, to find what makes a slow one slow.
+  // BENCH_TRACE=1: each launch's steps in order on stderr, to find what makes a slow one slow.
   if (process.env.BENCH_TRACE)
     console.error(
-      `${label}: ${[
-        "app:main",
-        "app:claimed",
-        "app:built",
-        "app:setup",
-        "navigation",
-        "first-contentful-paint",
-        "interactive",
-      ]
-        .map((step) => `${step} ${steps[step]?.toFixed(0) ?? "—"}`)
+      `${label}: ${Object.entries(steps)
+        .sort(([, a], [, b]) => a - b)
+        .map(([step, at]) => `${step} ${at.toFixed(0)}`)
         .join(" · ")}`,
     );
   return {
