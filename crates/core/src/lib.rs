@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod adobe;
 pub mod catalog;
 pub mod config;
+pub mod dataflows;
 pub mod dates;
 pub mod http_body;
 pub mod names;

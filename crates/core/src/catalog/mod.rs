@@ -7,6 +7,7 @@ mod builtin;
 mod cache;
 pub mod connection_string;
 mod consent;
+pub mod json_rules;
 mod labels;
 mod listing;
 mod live;

@@ -7,6 +7,7 @@ mod accounts;
 mod catalog;
 mod connections;
 mod consent;
+mod dataflows;
 pub mod failure;
 pub mod form_consent;
 pub mod form_secrets;
@@ -21,6 +22,9 @@ pub use connections::Connections;
 pub use consent::{
     Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest,
     ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
+};
+pub use dataflows::{
+    CreateOutcome as DataflowCreateOutcome, CreationRequest, Dataflows, FlowRequest, PlanOutcome, PlanRequest,
 };
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};
@@ -53,6 +57,7 @@ use crate::accounts::{Account, AccountBook, TokenCache};
 use crate::adobe::flow::{http_client, FlowClient};
 use crate::catalog::{CatalogCache, LiveCatalog};
 use crate::config::Endpoints;
+use crate::dataflows::Journal;
 use crate::oauth::google::GoogleEndpoints;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::profiles::ProfileBook;
@@ -80,6 +85,8 @@ pub struct Operations {
     accounts: AccountBook,
     /// Where connections came from, and the refresh tokens' issue dates.
     origins: Origins,
+    /// Each dataflow creation and the objects it has made.
+    journal: Journal,
     /// The secret sets of forms (consent tokens, imported client secrets).
     sets: SecretSets,
     /// One IMS token per signed-in account, reused by every client.
@@ -116,6 +123,11 @@ impl Operations {
     pub fn lifecycle(&self) -> Lifecycle<'_> {
         Lifecycle { ops: self }
     }
+
+    /// Dataflows: planned, made exactly once, resumed or undone, and managed.
+    pub fn dataflows(&self) -> Dataflows<'_> {
+        Dataflows { ops: self }
+    }
 }
 
 impl Operations {
@@ -149,7 +161,14 @@ impl Operations {
             "Where your connections came from",
             "The connections themselves are untouched.",
         ));
+        let (journal, notice) = Journal::open(data_dir.join("dataflow-steps.json"));
+        notices.extend(describe(
+            notice,
+            "The record of the dataflows being made",
+            "The dataflows themselves are untouched in Experience Platform.",
+        ));
         let ops = Self {
+            journal,
             endpoints,
             data_dir: data_dir.to_path_buf(),
             http: tokio::sync::OnceCell::new(),

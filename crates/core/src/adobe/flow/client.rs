@@ -19,6 +19,26 @@ use crate::adobe::ims::{ImsError, ImsTokenProvider};
 
 const FLOW_SERVICE_PATH: &str = "data/foundation/flowservice/";
 const SANDBOX_MANAGEMENT_PATH: &str = "data/foundation/sandbox-management/";
+
+/// The gateway's other services a dataflow needs, each under its own path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Service {
+    SchemaRegistry,
+    Catalog,
+    DataPrep,
+    Identity,
+}
+
+impl Service {
+    fn path(self) -> &'static str {
+        match self {
+            Service::SchemaRegistry => "data/foundation/schemaregistry/",
+            Service::Catalog => "data/foundation/catalog/",
+            Service::DataPrep => "data/foundation/conversion/",
+            Service::Identity => "data/core/idnamespace/",
+        }
+    }
+}
 /// Items per page when the client walks a whole list itself.
 pub(super) const PAGE_SIZE: u32 = 100;
 /// The most pages the client walks of one list: 10,000 connections. A service that keeps
@@ -51,6 +71,8 @@ pub struct ListQuery {
 #[derive(Debug)]
 pub struct FlowClient {
     http: reqwest::Client,
+    /// The gateway, ending in `/`.
+    root: Url,
     flow_base: Url,
     sandbox_base: Url,
     tokens: Arc<ImsTokenProvider>,
@@ -91,6 +113,7 @@ impl FlowClient {
         Self {
             flow_base: join(FLOW_SERVICE_PATH),
             sandbox_base: join(SANDBOX_MANAGEMENT_PATH),
+            root: root.clone(),
             http,
             tokens,
             target,
@@ -189,12 +212,25 @@ impl FlowClient {
         url
     }
 
+    /// `segments` under one of the gateway's other services.
+    pub(super) fn service_url(&self, service: Service, segments: &[&str]) -> Url {
+        let mut url =
+            self.root.join(service.path()).expect("a constant relative path joins onto any base URL");
+        url.path_segments_mut().expect("an http(s) base URL").pop_if_empty().extend(segments);
+        url
+    }
+
     /// A read: retried on rate limits, gateway errors and network failures.
     pub(super) async fn read(&self, url: Url) -> Result<Reply, FlowError> {
+        self.read_as(url, "application/json").await
+    }
+
+    /// A read asking for `accept` (the Schema Registry's versioned media types).
+    pub(super) async fn read_as(&self, url: Url, accept: &str) -> Result<Reply, FlowError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (wait, failure) = match self.attempt(Method::GET, url.clone(), None, None).await {
+            let (wait, failure) = match self.attempt_as(Method::GET, url.clone(), None, None, accept).await {
                 Ok(reply) if reply.status.is_success() => return Ok(reply),
                 Ok(reply) if is_retryable_status(reply.status.as_u16()) => {
                     (retry_after(&reply.headers), FlowError::Api(api_error(&reply)))
@@ -241,6 +277,17 @@ impl FlowClient {
         body: Option<&[u8]>,
         if_match: Option<&str>,
     ) -> Result<Reply, AttemptError> {
+        self.attempt_as(method, url, body, if_match, "application/json").await
+    }
+
+    pub(super) async fn attempt_as(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&[u8]>,
+        if_match: Option<&str>,
+        accept: &str,
+    ) -> Result<Reply, AttemptError> {
         let mut refreshed = false;
         loop {
             let token = self.tokens.access_token().await.map_err(|e| AttemptError::Fatal(e.into()))?;
@@ -250,7 +297,7 @@ impl FlowClient {
                 .header(AUTHORIZATION, format!("Bearer {}", token.expose()))
                 .header("x-api-key", &self.target.api_key)
                 .header("x-gw-ims-org-id", &self.target.org_id)
-                .header(ACCEPT, "application/json");
+                .header(ACCEPT, accept);
             if !self.target.sandbox.is_empty() {
                 request = request.header("x-sandbox-name", &self.target.sandbox);
             }

@@ -282,7 +282,7 @@ fn is_failure(state: &str) -> bool {
     state.contains("fail") || state == "error"
 }
 
-fn last_run(flow: &Value) -> Option<LastRun> {
+pub(super) fn last_run(flow: &Value) -> Option<LastRun> {
     let details = flow.get("lastRunDetails").filter(|d| d.is_object())?;
     let state = text(details, "/state");
     Some(LastRun {
@@ -295,7 +295,7 @@ fn last_run(flow: &Value) -> Option<LastRun> {
 }
 
 /// "every 15 minutes", "every hour", "once", from `scheduleParams`.
-fn schedule(flow: &Value) -> String {
+pub(super) fn schedule(flow: &Value) -> String {
     let Some(params) = flow.get("scheduleParams").filter(|p| p.is_object()) else {
         return "not scheduled".into();
     };
@@ -314,7 +314,7 @@ fn schedule(flow: &Value) -> String {
     }
 }
 
-fn run(item: &Value) -> Run {
+pub(super) fn run(item: &Value) -> Run {
     let summary = item.pointer("/metrics/statusSummary").cloned().unwrap_or(Value::Null);
     let mut errors: Vec<RunError> = Vec::new();
     let mut add = |list: Option<&Value>| {

@@ -1,26 +1,35 @@
 //! Adobe Experience Platform's Flow Service: base connections and connection specs, exploring
-//! a connection's data, and the dataflows that read from it.
+//! a connection's data, and the dataflows that read from it; with the gateway's other
+//! services a dataflow needs (Schema Registry, Catalog, Identity Service, Data Prep), which
+//! share its headers, retries and token.
 
+mod chain;
 mod client;
 mod create;
+mod data_prep;
 mod dataflows;
 mod error;
 mod explore;
+mod flows;
 mod lookup;
 mod model;
 mod preview;
 mod retry;
 mod specs;
+mod targets;
 mod update;
 
 pub use crate::adobe::error::ApiError;
+pub use chain::{ChainObject, Made};
 pub use client::{http_client, FlowClient, ListQuery, PlatformTarget};
 pub use create::SameName;
+pub use data_prep::{MappingCheck, PreviewRecord, MAX_PREVIEW_ROWS};
 pub use dataflows::{ConnectionHealth, Dataflow, FlowSummary, LastRun, Run, RunError};
 pub use error::FlowError;
 pub use explore::{
     Column, ExploreItem, ExploreKind, ExploreSupport, Listing, Place, TableDetails, EXPLORE_PAGE,
 };
+pub use flows::{FlowDetails, FlowSpec, DATA_LAKE_SPEC};
 pub use model::{
     AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection,
     PatchOp, Sandbox, SpecRef, TestOutcome, MASK,
@@ -28,3 +37,4 @@ pub use model::{
 pub use preview::{preview, RequestPreview};
 pub use retry::RetryPolicy;
 pub use specs::{SpecList, MAX_SPEC_LIST_BYTES};
+pub use targets::{DatasetSummary, IdentityNamespace, SchemaField, SchemaTree, XdmClass, MAX_SCHEMA_FIELDS};

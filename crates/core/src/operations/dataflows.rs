@@ -1,0 +1,308 @@
+//! The dataflows door: a plan checked against the sandbox (with its mappings validated and
+//! previewed on the explored rows), a dataflow made exactly once and resumed or undone, and
+//! the dataflows of a connection listed, read, enabled, disabled and deleted.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Operations;
+use crate::adobe::flow::{ChainObject, FlowClient, FlowDetails, FlowError, MappingCheck, PreviewRecord, Run};
+use crate::dataflows::create::{self, DataflowError, Prepared};
+use crate::dataflows::journal::{key_of, marker_of, Creation, CreationState, JournalError};
+use crate::dataflows::{DataflowPlan, PlanError, SourcePlan};
+use crate::operations::failure::{ErrorCode, Failure};
+
+/// A plan, for a sandbox of an account.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanRequest {
+    pub account_id: String,
+    pub sandbox: String,
+    pub plan: DataflowPlan,
+}
+
+/// What a plan comes to, before anything is made.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanOutcome {
+    pub prepared: Prepared,
+    /// Each mapping's standing, from Data Prep (for an existing schema; a new one is checked
+    /// once it exists).
+    pub checks: Vec<MappingCheck>,
+    /// The explored rows as they would land, with each row's errors.
+    pub preview: Vec<PreviewRecord>,
+    /// A dataflow this plan made already in this sandbox.
+    pub existing: Option<Creation>,
+}
+
+/// What a create came to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CreateOutcome {
+    pub creation: Creation,
+    /// The plan had made this dataflow before: nothing was created.
+    pub existed: bool,
+}
+
+/// One recorded creation, by id.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CreationRequest {
+    pub account_id: String,
+    pub sandbox: String,
+    pub creation_id: String,
+}
+
+/// One dataflow, by id.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FlowRequest {
+    pub account_id: String,
+    pub sandbox: String,
+    pub flow_id: String,
+}
+
+impl From<DataflowError> for Failure {
+    fn from(e: DataflowError) -> Self {
+        match e {
+            DataflowError::Plan(PlanError::SeveralFlowSpecs { .. }) => {
+                Failure::new(ErrorCode::Ambiguous, e.to_string())
+            }
+            DataflowError::Plan(_) => Failure::new(ErrorCode::Validation, e.to_string()),
+            DataflowError::Flow(e) => e.into(),
+            DataflowError::Journal(e) => e.into(),
+            DataflowError::Step { ref source, .. } => {
+                let code = match source {
+                    FlowError::Network { .. } | FlowError::CreateUnconfirmed { .. } => ErrorCode::Network,
+                    FlowError::Ims(_) => ErrorCode::AdobeSignIn,
+                    FlowError::Api(api) if api.status == 404 => ErrorCode::NotFound,
+                    FlowError::InvalidId { .. } => ErrorCode::Validation,
+                    _ => ErrorCode::AdobeRejected,
+                };
+                Failure::new(code, e.to_string())
+            }
+        }
+    }
+}
+
+impl From<JournalError> for Failure {
+    fn from(e: JournalError) -> Self {
+        match e {
+            JournalError::Unknown(_) => Failure::new(ErrorCode::NotFound, e.to_string()),
+            JournalError::Write(_) | JournalError::Refused(_) => {
+                Failure::new(ErrorCode::Storage, e.to_string())
+            }
+        }
+    }
+}
+
+/// Dataflows: plan, create, resume, undo, and manage.
+#[derive(Debug)]
+pub struct Dataflows<'a> {
+    pub(super) ops: &'a Operations,
+}
+
+impl Dataflows<'_> {
+    async fn client(&self, account_id: &str, sandbox: &str) -> Result<FlowClient, Failure> {
+        self.ops.client_for(account_id, sandbox).await
+    }
+
+    /// Checks a plan against the sandbox and previews its mappings on the explored rows;
+    /// nothing is made.
+    pub async fn plan(&self, request: &PlanRequest) -> Result<PlanOutcome, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let prepared = create::prepare(&client, &request.plan, now_s()).await?;
+        let (mut checks, mut preview) = (Vec::new(), Vec::new());
+        if let Some(schema) = &prepared.schema {
+            let set = prepared.mapping_set(&schema.id);
+            checks = client.validate_mappings(&set).await?;
+            if let SourcePlan::Table { path, columns } = &request.plan.source {
+                // The rows are read, sent to Data Prep and dropped: never kept or written.
+                let table = client.table_details(&request.plan.connection_id, path, true).await?;
+                let kept: Vec<crate::dataflows::PlanColumn> = table
+                    .columns
+                    .iter()
+                    .map(|c| crate::dataflows::PlanColumn {
+                        name: c.name.clone(),
+                        column_type: c.column_type.clone(),
+                        xdm_type: c.xdm_type.clone(),
+                    })
+                    .collect();
+                let rows = create::preview_rows(&kept, &table.rows);
+                let rows: Vec<serde_json::Value> = rows
+                    .into_iter()
+                    .map(|mut row| {
+                        if let Some(object) = row.as_object_mut() {
+                            object.retain(|k, _| columns.iter().any(|c| &c.name == k));
+                        }
+                        row
+                    })
+                    .collect();
+                preview = client.preview_mappings(&set, &rows).await?;
+            }
+        }
+        let existing = self.ops.journal.by_key(&key(request));
+        Ok(PlanOutcome { prepared, checks, preview, existing })
+    }
+
+    /// Makes the dataflow of the plan, or finds the one it made before, or goes on with a
+    /// creation of it that stopped half way.
+    pub async fn create(&self, request: &PlanRequest) -> Result<CreateOutcome, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let key = key(request);
+        if let Some(earlier) = self.ops.journal.by_key(&key) {
+            if earlier.state == CreationState::Done {
+                return Ok(CreateOutcome { creation: earlier, existed: true });
+            }
+            let prepared = create::prepare(&client, &earlier.plan, now_s()).await?;
+            let creation = create::run(&client, &self.ops.journal, &earlier.id, &prepared).await?;
+            return Ok(CreateOutcome { creation, existed: false });
+        }
+        let prepared = create::prepare(&client, &request.plan, now_s()).await?;
+        // Made from another machine (or a journal lost): the flow carries the plan's marker.
+        let marker = marker_of(&key);
+        if let Some(flow) = client
+            .flows_named(&request.plan.name)
+            .await?
+            .into_iter()
+            .find(|f| f.description.contains(&marker))
+        {
+            let creation = self.record_found(request, &key, &prepared, &flow).await?;
+            return Ok(CreateOutcome { creation, existed: true });
+        }
+        let now = crate::dates::now_ms();
+        let creation = Creation {
+            id: uuid::Uuid::new_v4().to_string(),
+            key,
+            account_id: request.account_id.clone(),
+            sandbox: request.sandbox.clone(),
+            plan: request.plan.clone(),
+            flow_spec_id: prepared.flow_spec.id.clone(),
+            drafts: prepared.drafts,
+            started_at: now,
+            updated_at: now,
+            made: Vec::new(),
+            state: CreationState::Running,
+            runs: 0,
+        };
+        let id = creation.id.clone();
+        self.ops.journal.begin(creation).await?;
+        let creation = create::run(&client, &self.ops.journal, &id, &prepared).await?;
+        Ok(CreateOutcome { creation, existed: false })
+    }
+
+    async fn record_found(
+        &self,
+        request: &PlanRequest,
+        key: &str,
+        prepared: &Prepared,
+        flow: &FlowDetails,
+    ) -> Result<Creation, Failure> {
+        let now = crate::dates::now_ms();
+        let creation = Creation {
+            id: uuid::Uuid::new_v4().to_string(),
+            key: key.to_owned(),
+            account_id: request.account_id.clone(),
+            sandbox: request.sandbox.clone(),
+            plan: request.plan.clone(),
+            flow_spec_id: prepared.flow_spec.id.clone(),
+            drafts: false,
+            started_at: now,
+            updated_at: now,
+            made: vec![crate::dataflows::MadeStep {
+                object: ChainObject::Flow,
+                id: flow.id.clone(),
+                version: None,
+                draft: false,
+            }],
+            state: CreationState::Done,
+            runs: 0,
+        };
+        self.ops.journal.begin(creation.clone()).await?;
+        Ok(creation)
+    }
+
+    /// Goes on with a creation that failed or stopped, making only what is missing.
+    pub async fn resume(&self, request: &CreationRequest) -> Result<Creation, Failure> {
+        let creation = self.creation(request)?;
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let prepared = create::prepare(&client, &creation.plan, now_s()).await?;
+        Ok(create::run(&client, &self.ops.journal, &creation.id, &prepared).await?)
+    }
+
+    /// Deletes what a creation made, the flow first.
+    pub async fn delete_made(&self, request: &CreationRequest) -> Result<Creation, Failure> {
+        let creation = self.creation(request)?;
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        Ok(create::delete_made(&client, &self.ops.journal, &creation.id).await?)
+    }
+
+    /// The creations recorded for a sandbox, newest first.
+    pub fn creations(&self, account_id: &str, sandbox: &str) -> Vec<Creation> {
+        self.ops.journal.of(account_id, sandbox)
+    }
+
+    fn creation(&self, request: &CreationRequest) -> Result<Creation, Failure> {
+        self.ops
+            .journal
+            .get(&request.creation_id)
+            .filter(|c| c.account_id == request.account_id && c.sandbox == request.sandbox)
+            .ok_or_else(|| JournalError::Unknown(request.creation_id.clone()).into())
+    }
+
+    /// The dataflows reading from a connection.
+    pub async fn of_connection(
+        &self,
+        account_id: &str,
+        sandbox: &str,
+        connection_id: &str,
+    ) -> Result<Vec<FlowDetails>, Failure> {
+        let client = self.ops.client_of(account_id, sandbox, connection_id).await?;
+        Ok(client.flows_of_connection(connection_id).await?)
+    }
+
+    pub async fn show(&self, request: &FlowRequest) -> Result<FlowDetails, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        Ok(client.flow(&request.flow_id).await?)
+    }
+
+    pub async fn runs(&self, request: &FlowRequest) -> Result<Vec<Run>, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        Ok(client.runs_of(&request.flow_id).await?)
+    }
+
+    pub async fn set_enabled(&self, request: &FlowRequest, enabled: bool) -> Result<FlowDetails, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        client.set_flow_enabled(&request.flow_id, enabled).await?;
+        Ok(client.flow(&request.flow_id).await?)
+    }
+
+    /// Deletes a dataflow with its source and target connections, the flow first (a
+    /// connection in use cannot be deleted).
+    pub async fn delete(&self, request: &FlowRequest) -> Result<(), Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let flow = client.flow(&request.flow_id).await?;
+        client.delete_made(ChainObject::Flow, &flow.id).await?;
+        for id in &flow.target_connection_ids {
+            client.delete_made(ChainObject::TargetConnection, id).await?;
+        }
+        for id in &flow.source_connection_ids {
+            client.delete_made(ChainObject::SourceConnection, id).await?;
+        }
+        Ok(())
+    }
+}
+
+fn key(request: &PlanRequest) -> String {
+    let plan = serde_json::to_string(&request.plan).unwrap_or_default();
+    key_of(&[&request.account_id, &request.sandbox, &plan])
+}
+
+fn now_s() -> i64 {
+    crate::dates::now_ms() / 1000
+}
