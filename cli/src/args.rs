@@ -69,6 +69,10 @@ pub enum Command {
     Connections(ConnectionsCommand),
     /// Sends new credentials to a connection, from a profile.
     Renew(RenewArgs),
+    /// Dataflows from a connection into the data lake: plan, create, resume, undo, list, show,
+    /// runs, enable, disable, delete.
+    #[command(subcommand)]
+    Dataflow(DataflowCommand),
     /// Google's or a REST API's OAuth consent for a profile; the tokens go to the keychain.
     Consent(ConsentArgs),
     /// Prints a shell completion script (bash or zsh).
@@ -239,6 +243,61 @@ pub enum ConnectionsCommand {
     },
     /// The connection's dataflows and their last runs.
     Health(ConnectionTarget),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataflowCommand {
+    /// Checks a plan file against the sandbox and prints what would be made, with the mapping
+    /// previewed on the table's rows. Makes nothing.
+    Plan(PlanArgs),
+    /// Makes the plan's dataflow, reporting each object on standard error and the ids on
+    /// standard output. A second run of the same plan in the same sandbox finds the first and
+    /// makes nothing; one that stopped half way goes on where it stopped.
+    Create(PlanArgs),
+    /// Goes on with a creation that failed, making only what is missing.
+    Resume(CreationArgs),
+    /// Deletes what a creation made, the dataflow first.
+    Undo(CreationArgs),
+    /// The dataflows reading from a connection, and the creations recorded here.
+    List(ConnectionTarget),
+    /// One dataflow: its state, schedule, transformations and last run.
+    Show(FlowArgs),
+    /// A dataflow's runs, newest first, with their record counts and errors.
+    Runs(FlowArgs),
+    /// Turns a dataflow's schedule on.
+    Enable(FlowArgs),
+    /// Turns a dataflow's schedule off.
+    Disable(FlowArgs),
+    /// Deletes a dataflow with its source and target connections.
+    Delete(FlowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The plan: a JSON or YAML file (see the README's "From connection to dataflow").
+    #[arg(long = "from", value_name = "FILE")]
+    pub from: std::path::PathBuf,
+    #[arg(long)]
+    pub sandbox: Option<String>,
+    /// The connection to read from (its id or exact name), instead of the file's.
+    #[arg(long)]
+    pub connection: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CreationArgs {
+    /// The creation's id, as `create` or `list` printed it.
+    pub creation: String,
+    #[arg(long)]
+    pub sandbox: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FlowArgs {
+    /// The dataflow's id.
+    pub flow: String,
+    #[arg(long)]
+    pub sandbox: Option<String>,
 }
 
 #[derive(Debug, Args)]

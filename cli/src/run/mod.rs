@@ -5,6 +5,7 @@ mod accounts;
 mod connections;
 mod consent;
 mod create;
+mod dataflow;
 mod profiles;
 mod sources;
 
@@ -45,6 +46,7 @@ pub async fn run(cli: Cli, out: Out) -> Result<ExitCode, Failure> {
         Command::Create(args) => create::create(&ctx, args).await,
         Command::Connections(command) => connections::run(&ctx, command).await,
         Command::Renew(args) => create::renew(&ctx, args).await,
+        Command::Dataflow(command) => dataflow::run(&ctx, command).await,
         Command::Consent(args) => consent::run(&ctx, args).await,
         // Handled before the data folder is opened.
         Command::Completions { .. } => Ok(ExitCode::SUCCESS),

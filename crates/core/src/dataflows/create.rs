@@ -26,6 +26,9 @@ pub enum DataflowError {
     Flow(#[from] FlowError),
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// Data Prep refused mappings: nothing reads from the source yet; edit them and resume.
+    #[error("Data Prep refused {} mapping(s): {}. Edit them, then resume.", .refused.len(), .refused.join("; "))]
+    MappingsRefused { creation_id: String, refused: Vec<String> },
     /// A step failed; the creation records it, and what was made before it.
     #[error("Making the {} failed: {source}. What was made before it is kept: resume to make only what is missing, or delete what was made.", .step.label())]
     Step { step: ChainObject, creation_id: String, source: FlowError },
@@ -72,7 +75,12 @@ pub async fn prepare(
     now_s: i64,
 ) -> Result<Prepared, DataflowError> {
     checks::check_plan(plan)?;
-    let connection = client.get_connection(&plan.connection_id).await?;
+    // The plan may name the connection and the dataset instead of giving their ids, so one
+    // file makes the same dataflow in every sandbox where those names exist.
+    let connection = client.find_connection(&plan.connection_id).await?;
+    let mut plan = plan.clone();
+    plan.connection_id = connection.id.clone();
+    let plan = &plan;
     let source_spec_id = connection.connection_spec.id.clone();
     let specs = client.flow_specs().await?;
     let flow_spec = checks::choose_spec(&specs, &source_spec_id, plan.flow_spec_id.as_deref())?.clone();
@@ -89,7 +97,7 @@ pub async fn prepare(
     let drafts = flow_spec.draft_supported && connection_drafts;
     let (dataset, schema, new_fields, proposed) = match &plan.target {
         TargetPlan::Existing { dataset_id } => {
-            let dataset = client.dataset(dataset_id).await?;
+            let dataset = find_dataset(client, dataset_id).await?;
             let schema = client.schema_tree(&dataset.schema_id).await?;
             let proposed = mapping::by_similarity(plan.columns(), &schema.fields);
             (Some(dataset), Some(schema), Vec::new(), proposed)
@@ -140,6 +148,35 @@ pub async fn prepare(
         mappings,
         drafts,
     })
+}
+
+/// The dataset whose id is `id_or_name`, else the only one named exactly that.
+async fn find_dataset(client: &FlowClient, id_or_name: &str) -> Result<DatasetSummary, DataflowError> {
+    match client.dataset(id_or_name).await {
+        Ok(found) => return Ok(found),
+        Err(FlowError::InvalidId { .. }) => {}
+        Err(FlowError::Api(e)) if e.status == 404 => {}
+        Err(e) => return Err(e.into()),
+    }
+    let named: Vec<DatasetSummary> =
+        client.datasets().await?.into_iter().filter(|d| d.name == id_or_name).collect();
+    match named.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(PlanError::Invalid {
+            field: "target.datasetId".into(),
+            message: format!("No dataset of this sandbox has the id or the name “{id_or_name}”."),
+        }
+        .into()),
+        several => Err(PlanError::Invalid {
+            field: "target.datasetId".into(),
+            message: format!(
+                "{} datasets are named “{id_or_name}”: give the id of the one to use ({}).",
+                several.len(),
+                several.iter().map(|d| d.id.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        }
+        .into()),
+    }
 }
 
 /// The explored rows as the objects Data Prep previews: column name to value.
@@ -201,10 +238,20 @@ pub async fn run(
                 step.make(&mut creation, ChainObject::Descriptor, &body).await?;
             }
             if *profile && creation.made(ChainObject::Dataset).is_none() {
-                client
-                    .enable_schema_for_profile(&schema_id)
-                    .await
-                    .map_err(|e| step.failed_sync(ChainObject::Schema, e))?;
+                // A resumed creation may have tagged it already; the tag is never sent twice.
+                let tagged = if step.resuming {
+                    match client.schema_tree(&schema_id).await {
+                        Ok(tree) => tree.profile,
+                        Err(e) => return Err(step.fail(ChainObject::Schema, e).await),
+                    }
+                } else {
+                    false
+                };
+                if !tagged {
+                    if let Err(e) = client.enable_schema_for_profile(&schema_id).await {
+                        return Err(step.fail(ChainObject::Schema, e).await);
+                    }
+                }
             }
             let body = bodies::dataset(dataset_name, &schema_id, *profile, &marker);
             let dataset_id = step.make(&mut creation, ChainObject::Dataset, &body).await?.id;
@@ -218,6 +265,26 @@ pub async fn run(
             .into())
         }
     };
+    // Checked by Data Prep before anything reads from the source: a plan for a new schema
+    // could not be checked before its schema existed.
+    if creation.made(ChainObject::MappingSet).is_none() {
+        let checks = client.validate_mappings(&prepared.mapping_set(&schema_id)).await;
+        let refused: Vec<String> = match checks {
+            Ok(checks) => prepared
+                .mappings
+                .iter()
+                .zip(&checks)
+                .filter(|(_, c)| !c.ok)
+                .map(|(m, c)| format!("{} → {}: {}", m.row.source, m.row.destination, c.errors.join("; ")))
+                .collect(),
+            Err(e) => return Err(step.fail(ChainObject::MappingSet, e).await),
+        };
+        if !refused.is_empty() {
+            let message = format!("Data Prep refused these mappings: {}", refused.join(" | "));
+            step.record_failure(ChainObject::MappingSet, message).await;
+            return Err(DataflowError::MappingsRefused { creation_id: id.to_owned(), refused });
+        }
+    }
     let body = bodies::source_connection(plan, &prepared.source_spec_id, &marker);
     let source = step.make(&mut creation, ChainObject::SourceConnection, &body).await?;
     let body = bodies::target_connection(plan, &dataset_id, &schema_id, &marker);
@@ -332,18 +399,15 @@ impl Step<'_> {
 
     /// Records that `what` failed, and the error to hand back.
     async fn fail(&self, what: ChainObject, source: FlowError) -> DataflowError {
-        let message = source.to_string();
-        if let Err(e) =
-            self.journal.update(self.id, |c| c.state = CreationState::Failed { step: what, message }).await
-        {
-            tracing::warn!(error = %e, "the failed step could not be recorded");
-        }
+        self.record_failure(what, source.to_string()).await;
         DataflowError::Step { step: what, creation_id: self.id.to_owned(), source }
     }
 
-    /// [`Step::fail`] where the caller cannot wait: the state stays `Running`, which a resume
-    /// treats the same.
-    fn failed_sync(&self, what: ChainObject, source: FlowError) -> DataflowError {
-        DataflowError::Step { step: what, creation_id: self.id.to_owned(), source }
+    async fn record_failure(&self, what: ChainObject, message: String) {
+        let recorded =
+            self.journal.update(self.id, |c| c.state = CreationState::Failed { step: what, message }).await;
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, "the failed step could not be recorded");
+        }
     }
 }

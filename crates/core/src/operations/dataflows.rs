@@ -73,7 +73,9 @@ impl From<DataflowError> for Failure {
             DataflowError::Plan(PlanError::SeveralFlowSpecs { .. }) => {
                 Failure::new(ErrorCode::Ambiguous, e.to_string())
             }
-            DataflowError::Plan(_) => Failure::new(ErrorCode::Validation, e.to_string()),
+            DataflowError::Plan(_) | DataflowError::MappingsRefused { .. } => {
+                Failure::new(ErrorCode::Validation, e.to_string())
+            }
             DataflowError::Flow(e) => e.into(),
             DataflowError::Journal(e) => e.into(),
             DataflowError::Step { ref source, .. } => {
@@ -123,7 +125,7 @@ impl Dataflows<'_> {
             checks = client.validate_mappings(&set).await?;
             if let SourcePlan::Table { path, columns } = &request.plan.source {
                 // The rows are read, sent to Data Prep and dropped: never kept or written.
-                let table = client.table_details(&request.plan.connection_id, path, true).await?;
+                let table = client.table_details(&prepared.plan.connection_id, path, true).await?;
                 let kept: Vec<crate::dataflows::PlanColumn> = table
                     .columns
                     .iter()
