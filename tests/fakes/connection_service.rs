@@ -175,6 +175,12 @@ pub(crate) fn explore(state: &State, request: &Request, id: &str) -> Response {
         return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
     };
     let spec_id = connection.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
+    if crate::files::is_file_source(spec_id) {
+        if let Some((code, message)) = state.lifecycle.broken.get(id) {
+            return flow_error(400, 1400, "Bad Request", &format!("{code}: {message}"));
+        }
+        return crate::files::explore(request);
+    }
     let paged = spec_service::spec_of(&state.config, spec_id)
         .and_then(|s| s.pointer("/attributes/uiAttributes/apiFeatures/explorePaginationSupported")?.as_bool())
         .unwrap_or(false);

@@ -1,12 +1,16 @@
 //! Faithful fakes of the Adobe services Flow Connect talks to, served on loopback. They follow
 //! the contracts in the reference notes: the headers each call needs, the documented success
-//! bodies and the three error shapes. Tests use them in-process; `make demo` runs the
+//! bodies and each service's error shape. Besides IMS, sandbox management and Flow Service's
+//! connections, they model a dataflow's chain: Schema Registry, Catalog, Identity Service, Data
+//! Prep, and Flow Service's flow specs, flows and runs. Tests use them in-process; `make demo` runs the
 //! `fake-services` binary.
 
 pub mod cli;
 pub mod clients;
 mod connection_service;
 mod counting;
+mod dataflow;
+mod files;
 mod gateway;
 mod google;
 pub mod http;

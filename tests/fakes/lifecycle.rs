@@ -151,42 +151,6 @@ impl Lifecycle {
         self.broken.remove(connection_id);
     }
 
-    /// `GET /sourceConnections`, `/flows` and `/runs` of the sandbox, with `property` filters
-    /// (`a.b==x,y`, `list[]==x,y`) and `orderby=-createdAt`.
-    pub fn list(&self, what: &str, sandbox: &str, request: &Request) -> Response {
-        let items = match what {
-            "sourceConnections" => &self.source_connections,
-            "flows" => &self.flows,
-            _ => &self.runs,
-        };
-        let filters = match property_filters(request) {
-            Ok(filters) => filters,
-            Err(refused) => return refused,
-        };
-        let mut found: Vec<&Value> = items
-            .iter()
-            .filter(|item| item["sandboxName"] == sandbox)
-            .filter(|item| filters.iter().all(|(field, values)| matches(item, field, values)))
-            .collect();
-        if request.query("orderby") == Some("-createdAt") {
-            found.sort_by_key(|item| std::cmp::Reverse(item["createdAt"].as_i64().unwrap_or(0)));
-        }
-        let limit = request.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(20).clamp(1, 100);
-        let start =
-            request.query("continuationToken").and_then(|t| t.strip_prefix("at-")?.parse().ok()).unwrap_or(0);
-        let page: Vec<&Value> = found.iter().skip(start).take(limit).copied().collect();
-        let mut body = json!({ "items": page });
-        if start + limit < found.len() {
-            let mut next = url::form_urlencoded::Serializer::new(String::new());
-            next.append_pair("continuationToken", &format!("at-{}", start + limit));
-            for property in request.query_all("property") {
-                next.append_pair("property", property);
-            }
-            body["_links"] = json!({ "next": { "href": format!("/{what}?{}", next.finish()) } });
-        }
-        Response::json(200, &body)
-    }
-
     /// `GET /connections/{id}/explore` for a connection of a spec that pages its explore
     /// results (`paged`) or not.
     pub fn explore(&self, connection_id: &str, paged: bool, request: &Request) -> Response {
@@ -247,7 +211,10 @@ pub(crate) fn property_filters(request: &Request) -> Result<Vec<(String, Vec<Str
     request
         .query_all("property")
         .map(|property| match property.split_once("==") {
-            Some((field, values)) => Ok((field.to_owned(), values.split(',').map(str::to_owned).collect())),
+            // `name=="CRMToAEP"`: the documented examples quote the value.
+            Some((field, values)) => {
+                Ok((field.to_owned(), values.split(',').map(|v| v.trim_matches('"').to_owned()).collect()))
+            }
             None => Err(flow_error(
                 400,
                 1400,
@@ -277,6 +244,38 @@ pub(crate) fn matches(item: &Value, field: &str, values: &[String]) -> bool {
         (Some(value), false) => hit(value),
         _ => false,
     }
+}
+
+/// A Flow Service list of `items` (already shown as the service shows them) in the sandbox,
+/// with `property` filters (`a.b==x,y`, `list[]==x,y`), `orderby=-createdAt`, and pages of
+/// `limit` with a `continuationToken`.
+pub(crate) fn list(what: &str, items: &[Value], sandbox: &str, request: &Request) -> Response {
+    let filters = match property_filters(request) {
+        Ok(filters) => filters,
+        Err(refused) => return refused,
+    };
+    let mut found: Vec<&Value> = items
+        .iter()
+        .filter(|item| item["sandboxName"] == sandbox)
+        .filter(|item| filters.iter().all(|(field, values)| matches(item, field, values)))
+        .collect();
+    if request.query("orderby") == Some("-createdAt") {
+        found.sort_by_key(|item| std::cmp::Reverse(item["createdAt"].as_i64().unwrap_or(0)));
+    }
+    let limit = request.query("limit").and_then(|l| l.parse::<usize>().ok()).unwrap_or(20).clamp(1, 100);
+    let start =
+        request.query("continuationToken").and_then(|t| t.strip_prefix("at-")?.parse().ok()).unwrap_or(0);
+    let page: Vec<&Value> = found.iter().skip(start).take(limit).copied().collect();
+    let mut body = json!({ "items": page });
+    if start + limit < found.len() {
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        next.append_pair("continuationToken", &format!("at-{}", start + limit));
+        for property in request.query_all("property") {
+            next.append_pair("property", property);
+        }
+        body["_links"] = json!({ "next": { "href": format!("/{what}?{}", next.finish()) } });
+    }
+    Response::json(200, &body)
 }
 
 fn run(id: &str, flow_id: &str, sandbox: &str, started: i64, status: &str, errors: &[(&str, &str)]) -> Value {
@@ -315,7 +314,7 @@ fn analytics(tables: usize) -> Vec<Value> {
 
 /// The columns and rows of a table: sales tables are small and realistic; analytics tables
 /// are 50 columns by 100 rows.
-fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>)> {
+pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>)> {
     let column = |name: &str, kind: &str, xdm: Option<&str>| {
         let mut c = json!({ "name": name, "type": kind, "xdm": { "type": kind } });
         if let Some(xdm) = xdm {
@@ -340,7 +339,10 @@ fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>)> {
                     json!({
                         "id": i, "email": format!("customer{i}@example.com"),
                         "signed_up": format!("2026-0{}-1{}T08:30:00Z", 1 + i % 9, i % 10),
-                        "lifetime_value": f64::from(i) * 12.5, "active": i % 3 != 0,
+                        // Row 7 holds text in the number column, as exports from spreadsheets do:
+                        // a mapping of it to a number field fails that one row.
+                        "lifetime_value": if i == 7 { json!("n/a") } else { json!(f64::from(i) * 12.5) },
+                        "active": i % 3 != 0,
                         "region": if i % 4 == 0 { Value::Null } else { json!(["EMEA", "AMER", "APAC"][i as usize % 3]) },
                         "notes": if i == 2 { json!(format!("Prefers email. {}", "Long account history. ".repeat(30))) } else { Value::Null },
                     })

@@ -14,7 +14,10 @@ async fn main() -> std::io::Result<()> {
         std::env::args().nth(1).map(|p| p.parse::<u16>()).transpose().map_err(std::io::Error::other)?;
     // Benchmarks also ask for a catalog of this many large generated source specs.
     let extra_specs = std::env::var("FAKE_EXTRA_SPECS").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
-    let config = FakeConfig { extra_specs, ..FakeConfig::default() };
+    // … and a seeded `Wide events` schema of this many fields.
+    let wide_schema_fields =
+        std::env::var("FAKE_WIDE_SCHEMA_FIELDS").ok().and_then(|n| n.parse().ok()).unwrap_or(0);
+    let config = FakeConfig { extra_specs, wide_schema_fields, ..FakeConfig::default() };
     let fake = FakePlatform::start_on(SocketAddr::from(([127, 0, 0, 1], port.unwrap_or(0))), config).await?;
     // Benchmarks fill the production sandbox with this many ServiceNow connections.
     if let Some(count) = std::env::var("FAKE_SEED_CONNECTIONS").ok().and_then(|n| n.parse().ok()) {

@@ -1,4 +1,5 @@
-//! One process that plays Adobe IMS, Flow Service and sandbox management, checking requests
+//! One process that plays Adobe IMS, Flow Service, sandbox management and the services a
+//! dataflow needs (Schema Registry, Catalog, Identity Service, Data Prep), checking requests
 //! the way the reference says the real services do, recording each one for assertions, and
 //! injecting faults on request.
 
@@ -12,9 +13,11 @@ use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 use crate::connection_service::{new_connection, sandbox_of};
+use crate::dataflow::Dataflow;
 use crate::http::{self, Response};
 use crate::lifecycle::{Failure, Lifecycle, NewFlows};
 
+mod accessors;
 mod routes;
 
 pub(crate) const FLOW: &str = "/data/foundation/flowservice";
@@ -37,6 +40,12 @@ pub struct FakeConfig {
     pub default_page_size: usize,
     /// Large generated source specs listed after the others, for benchmarks.
     pub extra_specs: usize,
+    /// The org's Schema Registry tenant: custom fields live under `_{tenant_id}`.
+    pub tenant_id: String,
+    /// How long a dataflow run takes from its start to `success` or `failed`.
+    pub run_ms: u64,
+    /// Leaves of the seeded `Wide events` schema; none (and no such schema) when 0.
+    pub wide_schema_fields: usize,
 }
 
 impl Default for FakeConfig {
@@ -58,6 +67,9 @@ impl Default for FakeConfig {
             offer_test_endpoint: true,
             default_page_size: 100,
             extra_specs: 0,
+            tenant_id: "acmecorp".into(),
+            run_ms: 3_000,
+            wide_schema_fields: 0,
         }
     }
 }
@@ -143,6 +155,9 @@ pub(crate) struct State {
     pub(crate) processing: Vec<(std::time::Instant, Value)>,
     pub(crate) in_use: Vec<String>,
     pub(crate) lifecycle: Lifecycle,
+    /// Target connections, schemas, datasets and mapping sets; source connections, flows and
+    /// runs are in `lifecycle`.
+    pub(crate) dataflow: Dataflow,
     pub(crate) counter: u64,
 }
 
@@ -166,6 +181,7 @@ impl FakePlatform {
     }
 
     pub async fn start_on(addr: SocketAddr, config: FakeConfig) -> std::io::Result<Self> {
+        let dataflow = Dataflow::new(&config);
         let state = Arc::new(Mutex::new(State {
             config,
             started: std::time::Instant::now(),
@@ -176,6 +192,7 @@ impl FakePlatform {
             processing: Vec::new(),
             in_use: Vec::new(),
             lifecycle: Lifecycle::default(),
+            dataflow,
             counter: 0,
         }));
         let shared = Arc::clone(&state);

@@ -1,6 +1,7 @@
 //! How the fake answers each request: its control routes (`/__fake/…`) first, then the request
 //! is recorded, a fault injected for it applies, and Adobe's routes (IMS, the gateway, sandbox
-//! management, Flow Service) answer.
+//! management, Flow Service, and the dataflow model's Schema Registry, Catalog, Identity
+//! Service and Data Prep) answer.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use serde_json::{json, Value};
 use crate::connection_service::{
     create, delete, explore, list, new_connection, sandbox_of, update, with_connection,
 };
+use crate::dataflow::Dataflow;
 use crate::gateway::{gateway, ims_token, sandbox_header, sandboxes};
 use crate::http::{Outcome, Request, Response};
 use crate::lifecycle::{Failure, NewFlows};
@@ -115,6 +117,9 @@ struct Seed {
 }
 
 fn control(state: &mut State, request: &Request) -> Response {
+    if let Some(response) = crate::dataflow::control(state, request, &request.path[CONTROL.len()..]) {
+        return response;
+    }
     match (request.method.as_str(), &request.path[CONTROL.len()..]) {
         ("GET", "/requests") => Response::json(200, &json!(state.requests)),
         ("GET", "/connections") => Response::json(200, &json!(state.connections)),
@@ -180,6 +185,7 @@ fn control(state: &mut State, request: &Request) -> Response {
             state.connections.clear();
             state.processing.clear();
             state.in_use.clear();
+            state.dataflow = Dataflow::new(&state.config);
             Response::empty(204)
         }
         _ => Response::json(404, &json!({ "message": "unknown control path" })),
@@ -199,6 +205,10 @@ fn route(state: &mut State, request: &Request) -> Response {
     }
     if request.path == SANDBOXES && method == "GET" {
         return sandboxes(state, request);
+    }
+    // Schema Registry, Catalog, Identity Service and Data Prep.
+    if let Some(response) = crate::dataflow::route(state, request) {
+        return response;
     }
     let Some(rest) = request.path.strip_prefix(FLOW) else {
         return not_found("path", &request.path);
@@ -223,13 +233,11 @@ fn route(state: &mut State, request: &Request) -> Response {
             with_connection(state, id, |_| Response::json(200, &json!({ "result": works })))
         }
         ("GET", ["connections", id, "explore"]) => explore(state, request, id),
-        ("GET", [what @ ("sourceConnections" | "flows" | "runs")]) => {
-            let sandbox = request.header("x-sandbox-name").unwrap_or_default();
-            state.lifecycle.list(what, sandbox, request)
-        }
         ("GET", ["connectionSpecs"]) => spec_service::list(&state.config, request),
         ("GET", ["connectionSpecs", id]) => spec_service::one(&state.config, id),
-        _ => not_found("path", &request.path),
+        // Source and target connections, flow specs, flows and runs.
+        _ => crate::dataflow::flow_service(state, request, &segments)
+            .unwrap_or_else(|| not_found("path", &request.path)),
     }
 }
 

@@ -41,7 +41,7 @@ pub struct PlanOutcome {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct CreateOutcome {
+pub struct DataflowCreated {
     pub creation: Creation,
     /// The plan had made this dataflow before: nothing was created.
     pub existed: bool,
@@ -154,16 +154,16 @@ impl Dataflows<'_> {
 
     /// Makes the dataflow of the plan, or finds the one it made before, or goes on with a
     /// creation of it that stopped half way.
-    pub async fn create(&self, request: &PlanRequest) -> Result<CreateOutcome, Failure> {
+    pub async fn create(&self, request: &PlanRequest) -> Result<DataflowCreated, Failure> {
         let client = self.client(&request.account_id, &request.sandbox).await?;
         let key = key(request);
         if let Some(earlier) = self.ops.journal.by_key(&key) {
             if earlier.state == CreationState::Done {
-                return Ok(CreateOutcome { creation: earlier, existed: true });
+                return Ok(DataflowCreated { creation: earlier, existed: true });
             }
             let prepared = create::prepare(&client, &earlier.plan, now_s()).await?;
             let creation = create::run(&client, &self.ops.journal, &earlier.id, &prepared).await?;
-            return Ok(CreateOutcome { creation, existed: false });
+            return Ok(DataflowCreated { creation, existed: false });
         }
         let prepared = create::prepare(&client, &request.plan, now_s()).await?;
         // Made from another machine (or a journal lost): the flow carries the plan's marker.
@@ -175,7 +175,7 @@ impl Dataflows<'_> {
             .find(|f| f.description.contains(&marker))
         {
             let creation = self.record_found(request, &key, &prepared, &flow).await?;
-            return Ok(CreateOutcome { creation, existed: true });
+            return Ok(DataflowCreated { creation, existed: true });
         }
         let now = crate::dates::now_ms();
         let creation = Creation {
@@ -195,7 +195,7 @@ impl Dataflows<'_> {
         let id = creation.id.clone();
         self.ops.journal.begin(creation).await?;
         let creation = create::run(&client, &self.ops.journal, &id, &prepared).await?;
-        Ok(CreateOutcome { creation, existed: false })
+        Ok(DataflowCreated { creation, existed: false })
     }
 
     async fn record_found(

@@ -23,9 +23,7 @@ pub use consent::{
     Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest,
     ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
 };
-pub use dataflows::{
-    CreateOutcome as DataflowCreateOutcome, CreationRequest, Dataflows, FlowRequest, PlanOutcome, PlanRequest,
-};
+pub use dataflows::{CreationRequest, DataflowCreated, Dataflows, FlowRequest, PlanOutcome, PlanRequest};
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};
 pub use profiles::Profiles;

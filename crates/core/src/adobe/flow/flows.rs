@@ -228,7 +228,12 @@ fn flow_spec(item: &Value) -> FlowSpec {
             .unwrap_or(false),
         needs_delta_column,
         schedule_schema: item.pointer("/scheduleSpec/spec").cloned().unwrap_or(Value::Null),
-        option_schema: item.get("optionSpec").cloned().unwrap_or(Value::Null),
+        // Served bare, or wrapped like `scheduleSpec` (`{name, spec}`).
+        option_schema: item
+            .pointer("/optionSpec/spec")
+            .or_else(|| item.get("optionSpec"))
+            .cloned()
+            .unwrap_or(Value::Null),
         transformation_schemas: transformations,
     }
 }
