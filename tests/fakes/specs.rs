@@ -117,7 +117,8 @@ pub fn connection_specs(rest_oauth_name: &str) -> Vec<Value> {
     vec![
         json!({
             "id": BIGQUERY, "name": "google-big-query", "providerId": "0ed90a81-07f4-4586-8190-b40eccef1c5a", "version": "1.0",
-            "attributes": { "category": "database", "isSource": true },
+            // BigQuery's dataflows may be saved as drafts; Oracle's (below) may not.
+            "attributes": { "category": "database", "isSource": true, "isDraftModeSupported": true },
             "authSpec": [
                 auth("Basic Authentication", "OAuth2RefreshCode", json!({
                     "project": string(), "clientId": string(), "clientSecret": password(),

@@ -75,7 +75,7 @@ async fn create(ctx: &Ctx, args: &PlanArgs) -> Result<ExitCode, Failure> {
     let request = request(ctx, args).await?;
     let outcome = ctx.ops.dataflows().create(&request).await?;
     if outcome.existed {
-        ctx.out.progress(&format!(
+        ctx.out.notice(&format!(
             "The dataflow “{}” exists already in {}: nothing was created.",
             request.plan.name, request.sandbox
         ));

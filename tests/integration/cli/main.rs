@@ -11,6 +11,7 @@ use serde_json::json;
 
 mod binary;
 mod consent;
+mod dataflow;
 mod profile_lifecycle;
 
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";

@@ -43,9 +43,22 @@ async fn a_table_lands_in_a_new_schema_exactly_once_and_its_first_run_is_read_ba
             ChainObject::Flow,
         ]
     );
+    // Both specs allow drafts: each Flow Service object was made as one, then published.
+    let requests = world.fake.requests();
+    let drafts = requests
+        .iter()
+        .filter(|r| r.method == "POST" && r.query.iter().any(|(k, v)| k == "mode" && v == "draft"))
+        .count();
+    let published = requests
+        .iter()
+        .filter(|r| r.path.ends_with("/action") && r.query.iter().any(|(_, v)| v == "publish"))
+        .count();
+    assert_eq!((drafts, published), (3, 3));
+    assert!(created.creation.made.iter().all(|m| !m.draft));
     let flows = world.fake.flows();
     assert_eq!(flows.len(), 1);
     let flow = &flows[0];
+    assert_eq!(flow["state"], "enabled");
     assert_eq!(flow["scheduleParams"]["frequency"], "hour");
     let names: Vec<&str> =
         flow["transformations"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();

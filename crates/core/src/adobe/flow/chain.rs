@@ -322,7 +322,8 @@ impl FlowClient {
         check_id(id, what.label())?;
         let mut url = self.chain_url(what, &[id, "action"]);
         url.query_pairs_mut().append_pair("op", "publish");
-        let reply = self.once(Method::POST, url, None, None).await?;
+        // The gateway wants a content type on every POST; an empty object carries it.
+        let reply = self.once(Method::POST, url, Some(b"{}"), None).await?;
         Ok(made_from(what, &reply.body).unwrap_or(Made {
             id: id.to_owned(),
             etag: None,

@@ -108,7 +108,7 @@ impl FlowClient {
         check_id(id, "dataflow")?;
         let mut url = self.flow_url(&["flows", id, "action"]);
         url.query_pairs_mut().append_pair("op", if enabled { "enable" } else { "disable" });
-        self.once(Method::POST, url, None, None).await.map(drop)
+        self.once(Method::POST, url, Some(b"{}"), None).await.map(drop)
     }
 
     /// The flows reading from source connections on base connection `connection_id`.
