@@ -49,6 +49,16 @@ fn main() {
             "record_profile_token",
             "token_status",
             "mark_testing_client",
+            "dataflow_options",
+            "plan_dataflow",
+            "create_dataflow",
+            "resume_dataflow",
+            "undo_dataflow",
+            "connection_dataflows",
+            "dataflow_details",
+            "dataflow_runs",
+            "set_dataflow_enabled",
+            "delete_dataflow",
         ]),
     ))
     .expect("the Tauri build script runs");

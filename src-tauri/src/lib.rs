@@ -167,6 +167,16 @@ pub fn run() {
             commands::lifecycle::record_profile_token,
             commands::lifecycle::token_status,
             commands::lifecycle::mark_testing_client,
+            commands::dataflows::dataflow_options,
+            commands::dataflows::plan_dataflow,
+            commands::dataflows::create_dataflow,
+            commands::dataflows::resume_dataflow,
+            commands::dataflows::undo_dataflow,
+            commands::dataflows::connection_dataflows,
+            commands::dataflows::dataflow_details,
+            commands::dataflows::dataflow_runs,
+            commands::dataflows::set_dataflow_enabled,
+            commands::dataflows::delete_dataflow,
         ]);
     // A start-up that fails (the data folder, the display, a plugin) says why and exits; it
     // never ends in a panic the user does not see.

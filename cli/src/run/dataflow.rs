@@ -116,7 +116,7 @@ async fn list(ctx: &Ctx, target: &ConnectionTarget) -> Result<ExitCode, Failure>
         .dataflows()
         .creations(&account.id, &sandbox)
         .into_iter()
-        .filter(|c| c.plan.connection_id == connection.id || c.plan.connection_id == connection.name)
+        .filter(|c| c.connection_id == connection.id)
         .collect();
     let value = serde_json::json!({ "flows": flows, "creations": creations });
     ctx.out.result(&value, |out| list_text(out, &flows, &creations));

@@ -11,7 +11,11 @@ export type Creation = { id: string,
  * The same account, sandbox and plan give the same key: a second run of one plan finds
  * the first.
  */
-key: string, accountId: string, sandbox: string, plan: DataflowPlan, flowSpecId: string, 
+key: string, accountId: string, sandbox: string, 
+/**
+ * The base connection read from (the plan may name it instead).
+ */
+connectionId: string, plan: DataflowPlan, flowSpecId: string, 
 /**
  * Made as drafts, published at the end.
  */

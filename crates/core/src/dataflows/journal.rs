@@ -60,6 +60,9 @@ pub struct Creation {
     pub key: String,
     pub account_id: String,
     pub sandbox: String,
+    /// The base connection read from (the plan may name it instead).
+    #[serde(default)]
+    pub connection_id: String,
     pub plan: DataflowPlan,
     pub flow_spec_id: String,
     /// Made as drafts, published at the end.

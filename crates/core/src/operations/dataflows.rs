@@ -6,11 +6,15 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::Operations;
-use crate::adobe::flow::{ChainObject, FlowClient, FlowDetails, FlowError, MappingCheck, PreviewRecord, Run};
+use crate::adobe::flow::{
+    ChainObject, DatasetSummary, FlowClient, FlowDetails, FlowError, IdentityNamespace, MappingCheck,
+    PreviewRecord, Run, XdmClass,
+};
 use crate::dataflows::create::{self, DataflowError, Prepared};
 use crate::dataflows::journal::{key_of, marker_of, Creation, CreationState, JournalError};
 use crate::dataflows::{DataflowPlan, PlanError, SourcePlan};
 use crate::operations::failure::{ErrorCode, Failure};
+use crate::operations::{ConnectionTarget, SandboxRequest};
 
 /// A plan, for a sandbox of an account.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -45,6 +49,27 @@ pub struct DataflowCreated {
     pub creation: Creation,
     /// The plan had made this dataflow before: nothing was created.
     pub existed: bool,
+}
+
+/// What a new or an existing target can be chosen from, read in one go.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TargetOptions {
+    pub datasets: Vec<DatasetSummary>,
+    /// Record and time-series classes a new schema can be built on.
+    pub classes: Vec<XdmClass>,
+    pub namespaces: Vec<IdentityNamespace>,
+}
+
+/// The dataflows of a connection, and the creations recorded for it here.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConnectionDataflows {
+    pub flows: Vec<FlowDetails>,
+    /// Creations of this connection that did not finish: resume or undo them.
+    pub unfinished: Vec<Creation>,
 }
 
 /// One recorded creation, by id.
@@ -181,6 +206,7 @@ impl Dataflows<'_> {
         let creation = Creation {
             id: uuid::Uuid::new_v4().to_string(),
             key,
+            connection_id: prepared.plan.connection_id.clone(),
             account_id: request.account_id.clone(),
             sandbox: request.sandbox.clone(),
             plan: request.plan.clone(),
@@ -209,6 +235,7 @@ impl Dataflows<'_> {
         let creation = Creation {
             id: uuid::Uuid::new_v4().to_string(),
             key: key.to_owned(),
+            connection_id: prepared.plan.connection_id.clone(),
             account_id: request.account_id.clone(),
             sandbox: request.sandbox.clone(),
             plan: request.plan.clone(),
@@ -255,6 +282,26 @@ impl Dataflows<'_> {
             .get(&request.creation_id)
             .filter(|c| c.account_id == request.account_id && c.sandbox == request.sandbox)
             .ok_or_else(|| JournalError::Unknown(request.creation_id.clone()).into())
+    }
+
+    /// The datasets, classes and identity namespaces of a sandbox: three reads at once.
+    pub async fn target_options(&self, request: &SandboxRequest) -> Result<TargetOptions, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let (datasets, classes, namespaces) =
+            tokio::join!(client.datasets(), client.xdm_classes(), client.identity_namespaces());
+        Ok(TargetOptions { datasets: datasets?, classes: classes?, namespaces: namespaces? })
+    }
+
+    /// A connection's dataflows, with its creations that did not finish.
+    pub async fn of_target(&self, target: &ConnectionTarget) -> Result<ConnectionDataflows, Failure> {
+        let flows = self.of_connection(&target.account_id, &target.sandbox, &target.connection_id).await?;
+        let unfinished = self
+            .creations(&target.account_id, &target.sandbox)
+            .into_iter()
+            .filter(|c| !matches!(c.state, CreationState::Done | CreationState::Deleted))
+            .filter(|c| c.connection_id == target.connection_id)
+            .collect();
+        Ok(ConnectionDataflows { flows, unfinished })
     }
 
     /// The dataflows reading from a connection.

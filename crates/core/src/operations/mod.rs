@@ -23,7 +23,10 @@ pub use consent::{
     Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest,
     ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
 };
-pub use dataflows::{CreationRequest, DataflowCreated, Dataflows, FlowRequest, PlanOutcome, PlanRequest};
+pub use dataflows::{
+    ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowRequest, PlanOutcome, PlanRequest,
+    TargetOptions,
+};
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};
 pub use profiles::Profiles;

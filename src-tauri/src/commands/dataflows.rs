@@ -1,0 +1,99 @@
+//! Dataflows from a connection: the wizard's plan (checked, with its mappings previewed on the
+//! table's rows), the create made exactly once and resumed or undone, and a connection's
+//! dataflows read, watched, enabled, disabled and deleted. Each command reads its request and
+//! calls core's dataflows door.
+
+use flow_connect_core::adobe::flow::{FlowDetails, Run};
+use flow_connect_core::dataflows::Creation;
+use flow_connect_core::operations::{
+    ConnectionDataflows, ConnectionTarget, CreationRequest, DataflowCreated, FlowRequest, Operations,
+    PlanOutcome, PlanRequest, SandboxRequest, TargetOptions,
+};
+use tauri::State;
+
+use crate::error::CommandError;
+
+/// The datasets, classes and identity namespaces the target step chooses from.
+#[tauri::command]
+pub async fn dataflow_options(
+    ops: State<'_, Operations>,
+    request: SandboxRequest,
+) -> Result<TargetOptions, CommandError> {
+    ops.dataflows().target_options(&request).await
+}
+
+/// The plan checked against the sandbox, its mappings validated and previewed; nothing made.
+#[tauri::command]
+pub async fn plan_dataflow(
+    ops: State<'_, Operations>,
+    request: PlanRequest,
+) -> Result<PlanOutcome, CommandError> {
+    ops.dataflows().plan(&request).await
+}
+
+#[tauri::command]
+pub async fn create_dataflow(
+    ops: State<'_, Operations>,
+    request: PlanRequest,
+) -> Result<DataflowCreated, CommandError> {
+    ops.dataflows().create(&request).await
+}
+
+/// Goes on with a creation that failed, making only what is missing.
+#[tauri::command]
+pub async fn resume_dataflow(
+    ops: State<'_, Operations>,
+    request: CreationRequest,
+) -> Result<Creation, CommandError> {
+    ops.dataflows().resume(&request).await
+}
+
+/// Deletes what a creation made, the dataflow first.
+#[tauri::command]
+pub async fn undo_dataflow(
+    ops: State<'_, Operations>,
+    request: CreationRequest,
+) -> Result<Creation, CommandError> {
+    ops.dataflows().delete_made(&request).await
+}
+
+/// A connection's dataflows, with the creations of it that did not finish.
+#[tauri::command]
+pub async fn connection_dataflows(
+    ops: State<'_, Operations>,
+    request: ConnectionTarget,
+) -> Result<ConnectionDataflows, CommandError> {
+    ops.dataflows().of_target(&request).await
+}
+
+#[tauri::command]
+pub async fn dataflow_details(
+    ops: State<'_, Operations>,
+    request: FlowRequest,
+) -> Result<FlowDetails, CommandError> {
+    ops.dataflows().show(&request).await
+}
+
+/// A dataflow's runs, newest first: what the run watch polls.
+#[tauri::command]
+pub async fn dataflow_runs(
+    ops: State<'_, Operations>,
+    request: FlowRequest,
+) -> Result<Vec<Run>, CommandError> {
+    ops.dataflows().runs(&request).await
+}
+
+#[tauri::command]
+pub async fn set_dataflow_enabled(
+    ops: State<'_, Operations>,
+    request: FlowRequest,
+    enabled: bool,
+) -> Result<FlowDetails, CommandError> {
+    ops.dataflows().set_enabled(&request, enabled).await
+}
+
+/// Deletes a dataflow with its source and target connections.
+#[tauri::command]
+pub async fn delete_dataflow(ops: State<'_, Operations>, request: FlowRequest) -> Result<(), CommandError> {
+    ops.dataflows().delete(&request).await
+}
