@@ -89,7 +89,11 @@ export function setDataflowEnabled(
   return call<FlowDetails>("set_dataflow_enabled", { request, enabled });
 }
 
-export function deleteDataflow(accountId: string, sandbox: string, flowId: string): Promise<void> {
+export function deleteDataflow(
+  accountId: string,
+  sandbox: string,
+  flowId: string,
+): Promise<undefined> {
   const request: FlowRequest = { accountId, sandbox, flowId };
-  return call<void>("delete_dataflow", { request });
+  return call<undefined>("delete_dataflow", { request });
 }

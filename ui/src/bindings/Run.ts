@@ -4,4 +4,8 @@ import type { RunError } from "./RunError";
 /**
  * A run of `GET /runs`: its status summary, record counts and error messages.
  */
-export type Run = { id: string, status: string, startedAt: number | null, completedAt: number | null, inputRecords: number | null, failedRecords: number | null, errors: Array<RunError>, };
+export type Run = { id: string, status: string, startedAt: number | null, completedAt: number | null, inputRecords: number | null, 
+/**
+ * Rows written to the dataset.
+ */
+outputRecords: number | null, failedRecords: number | null, errors: Array<RunError>, };

@@ -75,6 +75,9 @@ pub struct Run {
     pub completed_at: Option<i64>,
     #[ts(type = "number | null")]
     pub input_records: Option<u64>,
+    /// Rows written to the dataset.
+    #[ts(type = "number | null")]
+    pub output_records: Option<u64>,
     #[ts(type = "number | null")]
     pub failed_records: Option<u64>,
     pub errors: Vec<RunError>,
@@ -337,6 +340,7 @@ pub(super) fn run(item: &Value) -> Run {
         started_at: item.pointer("/metrics/durationSummary/startedAtUTC").and_then(number),
         completed_at: item.pointer("/metrics/durationSummary/completedAtUTC").and_then(number),
         input_records: item.pointer("/metrics/recordSummary/inputRecordCount").and_then(Value::as_u64),
+        output_records: item.pointer("/metrics/recordSummary/outputRecordCount").and_then(Value::as_u64),
         failed_records: item.pointer("/metrics/recordSummary/failedRecordCount").and_then(Value::as_u64),
         errors,
     }
