@@ -51,6 +51,7 @@ fn main() {
             "mark_testing_client",
             "dataflow_options",
             "plan_dataflow",
+            "make_dataflow_target",
             "create_dataflow",
             "resume_dataflow",
             "undo_dataflow",

@@ -169,6 +169,7 @@ pub fn run() {
             commands::lifecycle::mark_testing_client,
             commands::dataflows::dataflow_options,
             commands::dataflows::plan_dataflow,
+            commands::dataflows::make_dataflow_target,
             commands::dataflows::create_dataflow,
             commands::dataflows::resume_dataflow,
             commands::dataflows::undo_dataflow,

@@ -61,7 +61,7 @@ fn read_plan(args: &PlanArgs) -> Result<DataflowPlan, Failure> {
 async fn request(ctx: &Ctx, args: &PlanArgs) -> Result<PlanRequest, Failure> {
     let plan = read_plan(args)?;
     let (account, sandbox) = ctx.target(args.sandbox.as_deref()).await?;
-    Ok(PlanRequest { account_id: account.id, sandbox, plan })
+    Ok(PlanRequest { account_id: account.id, sandbox, plan, creation_id: None })
 }
 
 async fn plan(ctx: &Ctx, args: &PlanArgs) -> Result<ExitCode, Failure> {
@@ -227,6 +227,7 @@ fn state_text(state: &CreationState) -> String {
     match state {
         CreationState::Running => "running, or stopped: resume it".into(),
         CreationState::Failed { step, message } => format!("failed at the {}: {message}", step.label()),
+        CreationState::TargetReady => "its target is made: create it to go on, or undo it".into(),
         CreationState::Done => "done".into(),
         CreationState::Deleted => "deleted".into(),
     }

@@ -31,6 +31,16 @@ pub async fn plan_dataflow(
     ops.dataflows().plan(&request).await
 }
 
+/// A new schema and dataset made as the creation's first steps, and the mappings previewed on
+/// them.
+#[tauri::command]
+pub async fn make_dataflow_target(
+    ops: State<'_, Operations>,
+    request: PlanRequest,
+) -> Result<PlanOutcome, CommandError> {
+    ops.dataflows().make_target(&request).await
+}
+
 #[tauri::command]
 pub async fn create_dataflow(
     ops: State<'_, Operations>,

@@ -216,3 +216,50 @@ async fn plans_that_cannot_be_made_are_refused_before_anything_is_sent() {
     assert_eq!(world.writes(), before, "nothing was sent");
     assert!(world.fake.flows().is_empty());
 }
+
+#[tokio::test]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
+async fn a_new_schema_is_made_first_so_its_rows_are_previewed_then_the_create_goes_on_from_it() {
+    let world = World::open().await;
+    let plan = bigquery_plan(&world.bigquery, world.columns(&world.bigquery, "sales.customers").await);
+    let outcome =
+        world.ops.dataflows().make_target(&world.request("prod", plan.clone())).await.expect("target made");
+    let creation = outcome.creation.expect("the creation it began");
+    assert_eq!(creation.state, CreationState::TargetReady);
+    let made: Vec<ChainObject> = creation.made.iter().map(|m| m.object).collect();
+    assert_eq!(
+        made,
+        [ChainObject::FieldGroup, ChainObject::Schema, ChainObject::Descriptor, ChainObject::Dataset]
+    );
+    assert!(world.fake.flows().is_empty() && world.fake.source_connections().is_empty(), "nothing reads yet");
+    assert_eq!(outcome.checks.len(), 7);
+    assert!(outcome.checks.iter().all(|c| c.ok), "{:?}", outcome.checks);
+    // 25 real rows; exactly the one whose lifetime value is "n/a" cannot land as a number.
+    assert_eq!(outcome.preview.len(), 25);
+    let failing: Vec<usize> =
+        outcome.preview.iter().enumerate().filter(|(_, r)| !r.errors.is_empty()).map(|(i, _)| i).collect();
+    assert_eq!(failing.len(), 1, "{:?}", outcome.preview);
+    assert!(outcome.preview[failing[0]].errors[0].contains("n/a"));
+    assert_eq!(
+        outcome.preview[0].data.pointer("/_acmecorp/email"),
+        Some(&Value::from("customer1@example.com"))
+    );
+
+    // The notes are not wanted after all: the edited mappings go with the create.
+    let mut edited = plan.clone();
+    edited.mappings = Some(
+        outcome.prepared.mappings.iter().map(|m| m.row.clone()).filter(|r| r.source != "notes").collect(),
+    );
+    let request = flow_connect_core::operations::PlanRequest {
+        creation_id: Some(creation.id.clone()),
+        ..world.request("prod", edited)
+    };
+    let created = world.ops.dataflows().create(&request).await.expect("created");
+    assert_eq!(created.creation.id, creation.id, "the same creation went on");
+    assert_eq!(created.creation.state, CreationState::Done);
+    assert_eq!(world.fake.schemas().iter().filter(|s| s["title"] == "Customers from BigQuery").count(), 1);
+    assert_eq!(world.fake.datasets().iter().filter(|d| d["name"] == "Customers").count(), 1);
+    let sets = world.fake.mapping_sets();
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0]["mappings"].as_array().map(Vec::len), Some(6));
+}

@@ -74,7 +74,7 @@ impl World {
     }
 
     pub fn request(&self, sandbox: &str, plan: DataflowPlan) -> PlanRequest {
-        PlanRequest { account_id: self.account_id.clone(), sandbox: sandbox.into(), plan }
+        PlanRequest { account_id: self.account_id.clone(), sandbox: sandbox.into(), plan, creation_id: None }
     }
 
     /// Every write so far (POST, PUT, PATCH, DELETE), validation and preview calls aside.

@@ -24,17 +24,30 @@ export function planDataflow(
   accountId: string,
   sandbox: string,
   plan: DataflowPlan,
+  creationId?: string,
 ): Promise<PlanOutcome> {
-  const request: PlanRequest = { accountId, sandbox, plan };
+  const request: PlanRequest = { accountId, sandbox, plan, ...(creationId ? { creationId } : {}) };
   return call<PlanOutcome>("plan_dataflow", { request });
+}
+
+/** Makes a new schema and dataset (the creation's first steps) and previews the rows on them. */
+export function makeDataflowTarget(
+  accountId: string,
+  sandbox: string,
+  plan: DataflowPlan,
+  creationId?: string,
+): Promise<PlanOutcome> {
+  const request: PlanRequest = { accountId, sandbox, plan, ...(creationId ? { creationId } : {}) };
+  return call<PlanOutcome>("make_dataflow_target", { request });
 }
 
 export function createDataflow(
   accountId: string,
   sandbox: string,
   plan: DataflowPlan,
+  creationId?: string,
 ): Promise<DataflowCreated> {
-  const request: PlanRequest = { accountId, sandbox, plan };
+  const request: PlanRequest = { accountId, sandbox, plan, ...(creationId ? { creationId } : {}) };
   return call<DataflowCreated>("create_dataflow", { request });
 }
 

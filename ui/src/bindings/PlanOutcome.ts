@@ -20,4 +20,8 @@ preview: Array<PreviewRecord>,
 /**
  * A dataflow this plan made already in this sandbox.
  */
-existing: Creation | null, };
+existing: Creation | null, 
+/**
+ * The creation the plan continues (its target made), when it names one.
+ */
+creation: Creation | null, };

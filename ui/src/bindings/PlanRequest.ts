@@ -4,4 +4,8 @@ import type { DataflowPlan } from "./DataflowPlan";
 /**
  * A plan, for a sandbox of an account.
  */
-export type PlanRequest = { accountId: string, sandbox: string, plan: DataflowPlan, };
+export type PlanRequest = { accountId: string, sandbox: string, plan: DataflowPlan, 
+/**
+ * The creation this plan continues: the one whose target was made for the preview.
+ */
+creationId?: string, };

@@ -195,11 +195,22 @@ pub fn preview_rows(columns: &[PlanColumn], rows: &[Vec<Option<String>>]) -> Vec
 }
 
 /// Makes (or goes on making) creation `id` of `prepared` until it is done or a step fails.
+/// How far a run of a creation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Until {
+    /// The target only (field group, schema, identity, dataset), so the mappings can be
+    /// checked and previewed against the schema before anything reads from the source.
+    Target,
+    /// Every object, published.
+    Done,
+}
+
 pub async fn run(
     client: &FlowClient,
     journal: &Journal,
     id: &str,
     prepared: &Prepared,
+    until: Until,
 ) -> Result<Creation, DataflowError> {
     let before = journal.get(id).ok_or_else(|| JournalError::Unknown(id.to_owned()))?;
     // An earlier run (which failed, or whose process stopped) may have left objects it did
@@ -265,6 +276,9 @@ pub async fn run(
             .into())
         }
     };
+    if until == Until::Target {
+        return Ok(journal.update(id, |c| c.state = CreationState::TargetReady).await?);
+    }
     // Checked by Data Prep before anything reads from the source: a plan for a new schema
     // could not be checked before its schema existed.
     if creation.made(ChainObject::MappingSet).is_none() {

@@ -41,6 +41,9 @@ pub struct MadeStep {
 pub enum CreationState {
     /// Steps are being made (or the process making them stopped).
     Running,
+    /// The target is made (a new schema and dataset) and the mappings can be previewed on
+    /// it; the rest is made by the create.
+    TargetReady,
     /// A step failed; resume it or delete what was made.
     Failed { step: ChainObject, message: String },
     /// Every object is made (and published).

@@ -10,7 +10,7 @@ use crate::adobe::flow::{
     ChainObject, DatasetSummary, FlowClient, FlowDetails, FlowError, IdentityNamespace, MappingCheck,
     PreviewRecord, Run, XdmClass,
 };
-use crate::dataflows::create::{self, DataflowError, Prepared};
+use crate::dataflows::create::{self, DataflowError, Prepared, Until};
 use crate::dataflows::journal::{key_of, marker_of, Creation, CreationState, JournalError};
 use crate::dataflows::{DataflowPlan, PlanError, SourcePlan};
 use crate::operations::failure::{ErrorCode, Failure};
@@ -24,6 +24,10 @@ pub struct PlanRequest {
     pub account_id: String,
     pub sandbox: String,
     pub plan: DataflowPlan,
+    /// The creation this plan continues: the one whose target was made for the preview.
+    #[serde(default)]
+    #[ts(optional)]
+    pub creation_id: Option<String>,
 }
 
 /// What a plan comes to, before anything is made.
@@ -39,6 +43,8 @@ pub struct PlanOutcome {
     pub preview: Vec<PreviewRecord>,
     /// A dataflow this plan made already in this sandbox.
     pub existing: Option<Creation>,
+    /// The creation the plan continues (its target made), when it names one.
+    pub creation: Option<Creation>,
 }
 
 /// What a create came to.
@@ -140,54 +146,97 @@ impl Dataflows<'_> {
     }
 
     /// Checks a plan against the sandbox and previews its mappings on the explored rows;
-    /// nothing is made.
+    /// nothing is made. A new schema is previewed once `make_target` has made it.
     pub async fn plan(&self, request: &PlanRequest) -> Result<PlanOutcome, Failure> {
         let client = self.client(&request.account_id, &request.sandbox).await?;
         let prepared = create::prepare(&client, &request.plan, now_s()).await?;
-        let (mut checks, mut preview) = (Vec::new(), Vec::new());
-        if let Some(schema) = &prepared.schema {
-            let set = prepared.mapping_set(&schema.id);
-            checks = client.validate_mappings(&set).await?;
-            if let SourcePlan::Table { path, columns } = &request.plan.source {
-                // The rows are read, sent to Data Prep and dropped: never kept or written.
-                let table = client.table_details(&prepared.plan.connection_id, path, true).await?;
-                let kept: Vec<crate::dataflows::PlanColumn> = table
-                    .columns
-                    .iter()
-                    .map(|c| crate::dataflows::PlanColumn {
-                        name: c.name.clone(),
-                        column_type: c.column_type.clone(),
-                        xdm_type: c.xdm_type.clone(),
-                    })
-                    .collect();
-                let rows = create::preview_rows(&kept, &table.rows);
-                let rows: Vec<serde_json::Value> = rows
-                    .into_iter()
-                    .map(|mut row| {
-                        if let Some(object) = row.as_object_mut() {
-                            object.retain(|k, _| columns.iter().any(|c| &c.name == k));
-                        }
-                        row
-                    })
-                    .collect();
-                preview = client.preview_mappings(&set, &rows).await?;
-            }
-        }
+        let creation = match &request.creation_id {
+            Some(id) => Some(self.creation_of(request, id)?),
+            None => None,
+        };
+        let made_schema = creation.as_ref().and_then(|c| c.made(ChainObject::Schema)).map(|m| m.id.clone());
+        let schema_id = prepared.schema.as_ref().map(|s| s.id.clone()).or(made_schema);
+        let (checks, preview) = match schema_id {
+            Some(schema_id) => check_and_preview(&client, &prepared, &schema_id).await?,
+            None => (Vec::new(), Vec::new()),
+        };
         let existing = self.ops.journal.by_key(&key(request));
-        Ok(PlanOutcome { prepared, checks, preview, existing })
+        Ok(PlanOutcome { prepared, checks, preview, existing, creation })
+    }
+
+    /// Makes the target a new schema needs (field group, schema, identity, dataset) as the
+    /// first steps of the dataflow's creation, then checks and previews the mappings on it.
+    /// The create goes on from there; undoing the creation deletes them again.
+    pub async fn make_target(&self, request: &PlanRequest) -> Result<PlanOutcome, Failure> {
+        if !matches!(request.plan.target, crate::dataflows::TargetPlan::New { .. }) {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                "An existing dataset needs nothing made: check the plan instead.",
+            ));
+        }
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let prepared = create::prepare(&client, &request.plan, now_s()).await?;
+        let id = self.continue_or_begin(request, &prepared).await?;
+        let creation = create::run(&client, &self.ops.journal, &id, &prepared, Until::Target).await?;
+        let schema_id = creation.made(ChainObject::Schema).map(|m| m.id.clone()).unwrap_or_default();
+        let (checks, preview) = check_and_preview(&client, &prepared, &schema_id).await?;
+        Ok(PlanOutcome { prepared, checks, preview, existing: None, creation: Some(creation) })
+    }
+
+    fn creation_of(&self, request: &PlanRequest, id: &str) -> Result<Creation, Failure> {
+        self.creation(&CreationRequest {
+            account_id: request.account_id.clone(),
+            sandbox: request.sandbox.clone(),
+            creation_id: id.to_owned(),
+        })
+    }
+
+    /// The creation `request` continues, its plan replaced by the request's (mappings edited
+    /// after the preview), or a new one begun.
+    async fn continue_or_begin(&self, request: &PlanRequest, prepared: &Prepared) -> Result<String, Failure> {
+        let key = key(request);
+        if let Some(id) = &request.creation_id {
+            if self.creation_of(request, id)?.state == CreationState::Deleted {
+                return Err(Failure::new(
+                    ErrorCode::NotFound,
+                    "What this dataflow's creation made was deleted: start it again.",
+                ));
+            }
+            let plan = request.plan.clone();
+            let flow_spec_id = prepared.flow_spec.id.clone();
+            self.ops
+                .journal
+                .update(id, move |c| {
+                    c.plan = plan;
+                    c.key = key;
+                    c.flow_spec_id = flow_spec_id;
+                })
+                .await?;
+            return Ok(id.clone());
+        }
+        let creation = new_creation(request, key, prepared, Vec::new(), CreationState::Running);
+        let id = creation.id.clone();
+        self.ops.journal.begin(creation).await?;
+        Ok(id)
     }
 
     /// Makes the dataflow of the plan, or finds the one it made before, or goes on with a
-    /// creation of it that stopped half way.
+    /// creation of it that stopped half way (or whose target was made for the preview).
     pub async fn create(&self, request: &PlanRequest) -> Result<DataflowCreated, Failure> {
         let client = self.client(&request.account_id, &request.sandbox).await?;
         let key = key(request);
-        if let Some(earlier) = self.ops.journal.by_key(&key) {
+        let earlier = match &request.creation_id {
+            Some(id) => Some(self.creation_of(request, id)?),
+            None => self.ops.journal.by_key(&key),
+        };
+        if let Some(earlier) = earlier.filter(|c| c.state != CreationState::Deleted) {
             if earlier.state == CreationState::Done {
                 return Ok(DataflowCreated { creation: earlier, existed: true });
             }
-            let prepared = create::prepare(&client, &earlier.plan, now_s()).await?;
-            let creation = create::run(&client, &self.ops.journal, &earlier.id, &prepared).await?;
+            let prepared = create::prepare(&client, &request.plan, now_s()).await?;
+            let continued = PlanRequest { creation_id: Some(earlier.id.clone()), ..request.clone() };
+            let id = self.continue_or_begin(&continued, &prepared).await?;
+            let creation = create::run(&client, &self.ops.journal, &id, &prepared, Until::Done).await?;
             return Ok(DataflowCreated { creation, existed: false });
         }
         let prepared = create::prepare(&client, &request.plan, now_s()).await?;
@@ -199,61 +248,19 @@ impl Dataflows<'_> {
             .into_iter()
             .find(|f| f.description.contains(&marker))
         {
-            let creation = self.record_found(request, &key, &prepared, &flow).await?;
-            return Ok(DataflowCreated { creation, existed: true });
-        }
-        let now = crate::dates::now_ms();
-        let creation = Creation {
-            id: uuid::Uuid::new_v4().to_string(),
-            key,
-            connection_id: prepared.plan.connection_id.clone(),
-            account_id: request.account_id.clone(),
-            sandbox: request.sandbox.clone(),
-            plan: request.plan.clone(),
-            flow_spec_id: prepared.flow_spec.id.clone(),
-            drafts: prepared.drafts,
-            started_at: now,
-            updated_at: now,
-            made: Vec::new(),
-            state: CreationState::Running,
-            runs: 0,
-        };
-        let id = creation.id.clone();
-        self.ops.journal.begin(creation).await?;
-        let creation = create::run(&client, &self.ops.journal, &id, &prepared).await?;
-        Ok(DataflowCreated { creation, existed: false })
-    }
-
-    async fn record_found(
-        &self,
-        request: &PlanRequest,
-        key: &str,
-        prepared: &Prepared,
-        flow: &FlowDetails,
-    ) -> Result<Creation, Failure> {
-        let now = crate::dates::now_ms();
-        let creation = Creation {
-            id: uuid::Uuid::new_v4().to_string(),
-            key: key.to_owned(),
-            connection_id: prepared.plan.connection_id.clone(),
-            account_id: request.account_id.clone(),
-            sandbox: request.sandbox.clone(),
-            plan: request.plan.clone(),
-            flow_spec_id: prepared.flow_spec.id.clone(),
-            drafts: false,
-            started_at: now,
-            updated_at: now,
-            made: vec![crate::dataflows::MadeStep {
+            let made = vec![crate::dataflows::MadeStep {
                 object: ChainObject::Flow,
                 id: flow.id.clone(),
                 version: None,
                 draft: false,
-            }],
-            state: CreationState::Done,
-            runs: 0,
-        };
-        self.ops.journal.begin(creation.clone()).await?;
-        Ok(creation)
+            }];
+            let creation = new_creation(request, key, &prepared, made, CreationState::Done);
+            self.ops.journal.begin(creation.clone()).await?;
+            return Ok(DataflowCreated { creation, existed: true });
+        }
+        let id = self.continue_or_begin(request, &prepared).await?;
+        let creation = create::run(&client, &self.ops.journal, &id, &prepared, Until::Done).await?;
+        Ok(DataflowCreated { creation, existed: false })
     }
 
     /// Goes on with a creation that failed or stopped, making only what is missing.
@@ -261,7 +268,7 @@ impl Dataflows<'_> {
         let creation = self.creation(request)?;
         let client = self.client(&request.account_id, &request.sandbox).await?;
         let prepared = create::prepare(&client, &creation.plan, now_s()).await?;
-        Ok(create::run(&client, &self.ops.journal, &creation.id, &prepared).await?)
+        Ok(create::run(&client, &self.ops.journal, &creation.id, &prepared, Until::Done).await?)
     }
 
     /// Deletes what a creation made, the flow first.
@@ -354,4 +361,64 @@ fn key(request: &PlanRequest) -> String {
 
 fn now_s() -> i64 {
     crate::dates::now_ms() / 1000
+}
+
+fn new_creation(
+    request: &PlanRequest,
+    key: String,
+    prepared: &Prepared,
+    made: Vec<crate::dataflows::MadeStep>,
+    state: CreationState,
+) -> Creation {
+    let now = crate::dates::now_ms();
+    Creation {
+        id: uuid::Uuid::new_v4().to_string(),
+        key,
+        connection_id: prepared.plan.connection_id.clone(),
+        account_id: request.account_id.clone(),
+        sandbox: request.sandbox.clone(),
+        plan: request.plan.clone(),
+        flow_spec_id: prepared.flow_spec.id.clone(),
+        drafts: prepared.drafts,
+        started_at: now,
+        updated_at: now,
+        made,
+        state,
+        runs: 0,
+    }
+}
+
+/// Data Prep's check of each mapping against `schema_id`, and the table's rows as they would
+/// land. The rows are read, sent and dropped: never kept or written.
+async fn check_and_preview(
+    client: &FlowClient,
+    prepared: &Prepared,
+    schema_id: &str,
+) -> Result<(Vec<MappingCheck>, Vec<PreviewRecord>), Failure> {
+    let set = prepared.mapping_set(schema_id);
+    let checks = client.validate_mappings(&set).await?;
+    let SourcePlan::Table { path, columns } = &prepared.plan.source else {
+        return Ok((checks, Vec::new()));
+    };
+    let table = client.table_details(&prepared.plan.connection_id, path, true).await?;
+    let all: Vec<crate::dataflows::PlanColumn> = table
+        .columns
+        .iter()
+        .map(|c| crate::dataflows::PlanColumn {
+            name: c.name.clone(),
+            column_type: c.column_type.clone(),
+            xdm_type: c.xdm_type.clone(),
+        })
+        .collect();
+    let rows: Vec<serde_json::Value> = create::preview_rows(&all, &table.rows)
+        .into_iter()
+        .map(|mut row| {
+            if let Some(object) = row.as_object_mut() {
+                object.retain(|k, _| columns.iter().any(|c| &c.name == k));
+            }
+            row
+        })
+        .collect();
+    let preview = client.preview_mappings(&set, &rows).await?;
+    Ok((checks, preview))
 }
