@@ -2,15 +2,8 @@
 // injected into the real window, must find no violation of any impact on any of them. The
 // README's screenshots are taken here, at 1280×800.
 import assert from "node:assert/strict";
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
@@ -26,12 +19,9 @@ import {
   launch,
   openSource,
   root,
+  scanPage,
 } from "./harness.mjs";
 
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
 const screenshots = path.join(root, "docs", "screenshots");
 const SERVICENOW = "eb13cb25-47ab-407f-ba89-c0125281c563";
 const BIGQUERY = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
@@ -170,36 +160,7 @@ after(async () => {
 
 /** Runs axe-core on the whole document; fails with every violation it names. */
 async function scan(where) {
-  const { browser } = app;
-  await browser.pause(250);
-  // The driver runs its scripts itself, where the page's CSP (no eval) does not apply.
-  if (!(await browser.execute(() => "axe" in window))) {
-    await browser.execute(
-      `${axeSource}\n;if (typeof axe !== "undefined") window.axe = axe;`,
-    );
-  }
-  const violations = await browser.executeAsync((done) => {
-    window.axe
-      .run(document, { resultTypes: ["violations"] })
-      .then((result) => {
-        done(
-          result.violations.map((v) => ({
-            id: v.id,
-            impact: v.impact,
-            help: v.help,
-            nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
-          })),
-        );
-      })
-      .catch((error) => {
-        done([{ id: "axe-failed", help: String(error), nodes: [] }]);
-      });
-  });
-  assert.deepEqual(
-    violations,
-    [],
-    `${where}: ${JSON.stringify(violations, null, 2)}`,
-  );
+  await scanPage(app.browser, where);
 }
 
 /** Shows the endpoint banner (`true`) or hides it. */

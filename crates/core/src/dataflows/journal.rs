@@ -131,19 +131,7 @@ fn empty() -> StepsFile {
 }
 
 fn parse(bytes: &[u8]) -> Result<(StepsFile, u32), Unreadable> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Version {
-        schema_version: u32,
-    }
-    let invalid = |e: serde_json::Error| Unreadable::Invalid(format!("it cannot be read ({e})"));
-    match serde_json::from_slice::<Version>(bytes).map_err(invalid)?.schema_version {
-        SCHEMA_VERSION => Ok((serde_json::from_slice(bytes).map_err(invalid)?, SCHEMA_VERSION)),
-        newer if newer > SCHEMA_VERSION => Err(Unreadable::Newer { version: newer }),
-        other => {
-            Err(Unreadable::Invalid(format!("it has schema version {other}, which Flow Connect never wrote")))
-        }
-    }
+    data_file::parse_one_version(bytes, SCHEMA_VERSION)
 }
 
 #[derive(Debug)]

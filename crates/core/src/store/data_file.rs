@@ -138,6 +138,27 @@ pub fn read_versioned<T>(
     }
 }
 
+/// Reads a data file that has only ever had one schema version, `current`: the version first
+/// (a newer file may not parse as this one at all), then the whole.
+pub fn parse_one_version<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    current: u32,
+) -> Result<(T, u32), Unreadable> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Version {
+        schema_version: u32,
+    }
+    let invalid = |e: serde_json::Error| Unreadable::Invalid(format!("it cannot be read ({e})"));
+    match serde_json::from_slice::<Version>(bytes).map_err(invalid)?.schema_version {
+        version if version == current => Ok((serde_json::from_slice(bytes).map_err(invalid)?, current)),
+        newer if newer > current => Err(Unreadable::Newer { version: newer }),
+        other => {
+            Err(Unreadable::Invalid(format!("it has schema version {other}, which Flow Connect never wrote")))
+        }
+    }
+}
+
 /// Opens a versioned data file at start-up: a missing one is `empty()`; one `parse` turns
 /// into the current version (returning the version it read) is kept, with a notice when it
 /// was older; one from a newer Flow Connect is left in place, `empty()` held and changes to

@@ -222,20 +222,7 @@ impl Origins {
 }
 
 fn parse(bytes: &[u8]) -> Result<(OriginFile, u32), Unreadable> {
-    // The version first: a newer file may not parse as this one at all.
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Version {
-        schema_version: u32,
-    }
-    let invalid = |e: serde_json::Error| Unreadable::Invalid(format!("it cannot be read ({e})"));
-    match serde_json::from_slice::<Version>(bytes).map_err(invalid)?.schema_version {
-        SCHEMA_VERSION => Ok((serde_json::from_slice(bytes).map_err(invalid)?, SCHEMA_VERSION)),
-        newer if newer > SCHEMA_VERSION => Err(Unreadable::Newer { version: newer }),
-        other => {
-            Err(Unreadable::Invalid(format!("it has schema version {other}, which Flow Connect never wrote")))
-        }
-    }
+    data_file::parse_one_version(bytes, SCHEMA_VERSION)
 }
 
 #[cfg(test)]
