@@ -270,6 +270,39 @@ pub enum DataflowCommand {
     Disable(FlowArgs),
     /// Deletes a dataflow with its source and target connections.
     Delete(FlowArgs),
+    /// Renames a dataflow.
+    Rename {
+        #[command(flatten)]
+        flow: FlowArgs,
+        /// The new name.
+        #[arg(long = "to")]
+        name: String,
+    },
+    /// Changes a dataflow's schedule. A start time that has passed cannot move.
+    Schedule {
+        #[command(flatten)]
+        flow: FlowArgs,
+        /// once, minute, hour, day or week.
+        #[arg(long)]
+        frequency: String,
+        /// Every this many (15 or more for minutes); not for once.
+        #[arg(long)]
+        interval: Option<u32>,
+        /// A new first run, in seconds since the Unix epoch (only while the current one is
+        /// still ahead).
+        #[arg(long)]
+        start: Option<i64>,
+        #[arg(long)]
+        backfill: Option<bool>,
+    },
+    /// Makes a new version of the dataflow's mappings from a JSON or YAML file of rows
+    /// (`sourceType`, `source`, `destination`), checks it, and wires it to the dataflow.
+    Remap {
+        #[command(flatten)]
+        flow: FlowArgs,
+        #[arg(long = "from", value_name = "FILE")]
+        from: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -3,11 +3,10 @@
 // identity and Profile, proposes the mappings, previews the table's real rows (one with a type
 // error, shown as such), creates the dataflow every hour and watches its first run to its end
 // with the record counts. An Oracle table goes into the existing dataset with two mappings
-// edited by hand. Each screen passes axe-core in both themes, and no row of the source reaches
-// a file or the log.
+// edited by hand, and a folder of CSV files on a cloud-storage source into a new dataset. Each
+// screen passes axe-core in both themes, and no row of the source reaches a file or the log.
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 
@@ -20,15 +19,12 @@ import {
   inWindow,
   launch,
   root,
+  scanBothThemes,
 } from "./harness.mjs";
 
 const GOOGLE_CLIENT_ID = "fake-google-client.apps.googleusercontent.com";
 const GOOGLE_CLIENT_SECRET = "GOCSPX-fake-google-secret";
 const screenshots = path.join(root, "docs", "screenshots");
-const axeSource = readFileSync(
-  createRequire(import.meta.url).resolve("axe-core/axe.min.js"),
-  "utf8",
-);
 /** The source's own rows: never in a file or the log. */
 const sourceData = ["customer2@example.com", "Long account history"];
 let app;
@@ -66,49 +62,6 @@ async function shot(name) {
     const banner = document.getElementById("endpoint-banner");
     if (banner) banner.style.display = "";
   });
-}
-
-/** axe-core on the whole document, in the light and the dark theme. */
-async function scanBothThemes(where) {
-  const { browser } = app;
-  if (!(await browser.execute(() => "axe" in window))) {
-    await browser.execute(
-      `${axeSource}\n;if (typeof axe !== "undefined") window.axe = axe;`,
-    );
-  }
-  const original = await browser.execute(
-    () => document.documentElement.dataset.theme,
-  );
-  for (const theme of ["light", "dark"]) {
-    await browser.execute((t) => {
-      document.documentElement.dataset.theme = t;
-    }, theme);
-    await browser.pause(200);
-    const violations = await browser.executeAsync((done) => {
-      window.axe
-        .run(document, { resultTypes: ["violations"] })
-        .then((result) => {
-          done(
-            result.violations.map((v) => ({
-              id: v.id,
-              help: v.help,
-              nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
-            })),
-          );
-        })
-        .catch((error) => {
-          done([{ id: "axe-failed", help: String(error), nodes: [] }]);
-        });
-    });
-    assert.deepEqual(
-      violations,
-      [],
-      `${where} (${theme}): ${JSON.stringify(violations, null, 2)}`,
-    );
-  }
-  await browser.execute((t) => {
-    document.documentElement.dataset.theme = t;
-  }, original ?? "light");
 }
 
 /** Clicks the explore list's entry named `name`. */
@@ -198,7 +151,7 @@ test("a BigQuery table lands in a new dataset: previewed on its rows, created, i
     "_acmecorp.email",
     "the email column goes to its own field",
   );
-  await scanBothThemes("the mapping step");
+  await scanBothThemes(app.browser, "the mapping step");
   // The last mappings, the preview's heading and its failing row in one picture.
   await browser.execute(() => {
     document
@@ -214,7 +167,7 @@ test("a BigQuery table lands in a new dataset: previewed on its rows, created, i
   assert.equal(await browser.$("#run-read").getText(), "25");
   assert.equal(await browser.$("#run-written").getText(), "24");
   assert.equal(await browser.$("#run-failed").getText(), "1");
-  await scanBothThemes("the watched run");
+  await scanBothThemes(app.browser, "the watched run");
   await browser.execute(() => {
     document.getElementById("watch-heading")?.scrollIntoView();
   });
@@ -290,6 +243,48 @@ test("an Oracle table goes into the existing dataset with two mappings edited by
   ).json();
   assert.equal(flows.flows, 2);
   assert.equal(flows.schemas, 1, "no schema was made for an existing dataset");
+});
+
+test("a folder of CSV files on a cloud-storage source goes into a new dataset", async () => {
+  const { browser } = app;
+  for (const dismiss of await browser.$$("aria/Dismiss notification")) {
+    await dismiss.click().catch(() => undefined);
+  }
+  await fake("seed", {
+    specId: "ecadc60c-7455-4d87-84dc-2a0e293d997b",
+    specName: "Basic Authentication",
+    sandbox: "prod",
+    names: ["S3 exports"],
+  });
+  await browser.$("nav[aria-label='Screens']").$("button=Connections").click();
+  await browser
+    .$('div.connections[data-loaded="true"]')
+    .waitForExist({ timeout: 15000 });
+  await browser.$("aria/Open S3 exports").click();
+  await browser.$("[role='tab']=Explore data").click();
+  await waitForText("#explore-count", /^2 objects$/);
+  await openObject("exports");
+  await openObject("customers-2026-11.csv");
+  await browser
+    .$('table[aria-label="Columns of customers-2026-11.csv"]')
+    .waitForExist({ timeout: 10000 });
+  await press(await browser.$("button=Create a dataflow from this file"));
+  await browser.$("#wizard-heading").waitForExist({ timeout: 10000 });
+  assert.ok(
+    await (await byLabel("Every file of the folder exports")).isSelected(),
+    "the folder is read by default",
+  );
+  assert.equal(await (await byLabel("Format")).getValue(), "delimited");
+  await press(
+    await browser.$(
+      "button=Make the schema and dataset, then preview the rows",
+    ),
+  );
+  await waitForText("#preview-summary", /^40 rows previewed, 0 with errors\.$/);
+  await press(await browser.$("button=Create the dataflow"));
+  await waitForText("#created", /created/);
+  await waitForText("#run-state", /^success$/, 30000);
+  assert.equal(await browser.$("#run-read").getText(), "40");
 });
 
 test("no row of the source reaches a file or the log", () => {

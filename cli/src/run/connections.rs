@@ -81,7 +81,14 @@ async fn explore(
     match (path, preview) {
         (Some(path), true) => {
             let details = lifecycle
-                .table_details(&TableRequest { account_id, sandbox, connection_id, path, preview })
+                .table_details(&TableRequest {
+                    account_id,
+                    sandbox,
+                    connection_id,
+                    path,
+                    preview,
+                    file_type: None,
+                })
                 .await?;
             ctx.out.result(&details, |out| table_text(out, &details));
         }

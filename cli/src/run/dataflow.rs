@@ -5,9 +5,11 @@
 use std::process::ExitCode;
 
 use flow_connect_core::adobe::flow::{FlowDetails, Run};
-use flow_connect_core::dataflows::{Creation, CreationState, DataflowPlan};
+use flow_connect_core::dataflows::{Creation, CreationState, DataflowPlan, MappingRow, SchedulePlan};
 use flow_connect_core::operations::failure::{ErrorCode, Failure};
-use flow_connect_core::operations::{CreationRequest, FlowRequest, PlanOutcome, PlanRequest};
+use flow_connect_core::operations::{
+    CreationRequest, FlowChange, FlowChangeRequest, FlowRequest, PlanOutcome, PlanRequest,
+};
 
 use super::Ctx;
 use crate::args::{ConnectionTarget, CreationArgs, DataflowCommand, FlowArgs, PlanArgs};
@@ -28,6 +30,15 @@ pub async fn run(ctx: &Ctx, command: DataflowCommand) -> Result<ExitCode, Failur
         DataflowCommand::Enable(args) => enable(ctx, &args, true).await,
         DataflowCommand::Disable(args) => enable(ctx, &args, false).await,
         DataflowCommand::Delete(args) => delete(ctx, &args).await,
+        DataflowCommand::Rename { flow, name } => change(ctx, &flow, |r| r.name = Some(name.clone())).await,
+        DataflowCommand::Schedule { flow, frequency, interval, start, backfill } => {
+            let schedule = SchedulePlan { frequency, interval, start_time: start, backfill };
+            change(ctx, &flow, |r| r.schedule = Some(schedule.clone())).await
+        }
+        DataflowCommand::Remap { flow, from } => {
+            let rows = read_rows(&from)?;
+            change(ctx, &flow, |r| r.mappings = Some(rows.clone())).await
+        }
     }
 }
 
@@ -156,6 +167,54 @@ async fn delete(ctx: &Ctx, args: &FlowArgs) -> Result<ExitCode, Failure> {
         format!("Deleted the dataflow {} with its source and target connections.", args.flow)
     });
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reads the dataflow as it is, then makes `edit`'s change over that version.
+async fn change(
+    ctx: &Ctx,
+    args: &FlowArgs,
+    edit: impl Fn(&mut FlowChangeRequest),
+) -> Result<ExitCode, Failure> {
+    let request = flow_request(ctx, args).await?;
+    let current = ctx.ops.dataflows().show(&request).await?;
+    let FlowRequest { account_id, sandbox, flow_id } = request;
+    let mut change = FlowChangeRequest {
+        account_id,
+        sandbox,
+        flow_id,
+        etag: current.etag,
+        name: None,
+        schedule: None,
+        mappings: None,
+    };
+    edit(&mut change);
+    match ctx.ops.dataflows().change(&change).await? {
+        FlowChange::Changed { flow } => {
+            ctx.out.result(&flow, |out| list_text(out, std::slice::from_ref(&flow), &[]));
+            Ok(ExitCode::SUCCESS)
+        }
+        FlowChange::Stale { flow } => Err(Failure::new(
+            ErrorCode::AdobeRejected,
+            format!("Someone changed the dataflow “{}” at the same moment: nothing was written. Run the command again.", flow.name),
+        )),
+    }
+}
+
+/// Mapping rows from a JSON or YAML file.
+fn read_rows(path: &std::path::Path) -> Result<Vec<MappingRow>, Failure> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::new(ErrorCode::NotFound, format!("--from {shown}: the file cannot be read ({e})."))
+    })?;
+    if text.len() as u64 > MAX_PLAN_BYTES {
+        return Err(Failure::new(
+            ErrorCode::Validation,
+            format!("--from {shown}: too large for a list of mappings."),
+        ));
+    }
+    flow_connect_core::dataflows::plan::parse_rows(&text).map_err(|e| {
+        Failure::new(ErrorCode::Validation, format!("--from {shown}: these are not mapping rows ({e})."))
+    })
 }
 
 fn plan_text(out: &Out, sandbox: &str, outcome: &PlanOutcome) -> String {

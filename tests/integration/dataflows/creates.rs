@@ -6,7 +6,9 @@
 use std::time::{Duration, Instant};
 
 use flow_connect_core::adobe::flow::ChainObject;
-use flow_connect_core::dataflows::{CreationState, SchedulePlan, TargetPlan};
+use flow_connect_core::dataflows::{
+    CreationState, FileFormat, PlanColumn, SchedulePlan, SourcePlan, TargetPlan,
+};
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{FlowRequest, TableRequest};
 use serde_json::Value;
@@ -120,6 +122,7 @@ async fn an_existing_dataset_named_in_the_plan_is_previewed_on_the_table_s_real_
             connection_id: world.oracle.clone(),
             path: "sales.orders".into(),
             preview: true,
+            file_type: None,
         })
         .await
         .expect("rows");
@@ -262,4 +265,74 @@ async fn a_new_schema_is_made_first_so_its_rows_are_previewed_then_the_create_go
     let sets = world.fake.mapping_sets();
     assert_eq!(sets.len(), 1);
     assert_eq!(sets[0]["mappings"].as_array().map(Vec::len), Some(6));
+}
+
+#[tokio::test]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
+async fn a_folder_of_csv_files_on_cloud_storage_lands_in_a_new_dataset() {
+    let world = World::open().await;
+    let s3 = world.fake.seed_named(fakes::specs::source_id("amazon-s3"), "prod", &["S3 exports"]).remove(0);
+    let file = "exports/customers-2026-11.csv";
+    let explored = world
+        .ops
+        .lifecycle()
+        .table_details(&TableRequest {
+            account_id: world.account_id.clone(),
+            sandbox: "prod".into(),
+            connection_id: s3.clone(),
+            path: file.into(),
+            preview: false,
+            file_type: Some("delimited".into()),
+        })
+        .await
+        .expect("the file's columns");
+    let columns: Vec<PlanColumn> = explored
+        .columns
+        .into_iter()
+        .map(|c| PlanColumn { name: c.name, column_type: c.column_type, xdm_type: c.xdm_type })
+        .collect();
+    let mut plan = bigquery_plan(&s3, columns);
+    plan.name = "Customer exports".into();
+    plan.delta_column = None;
+    plan.schedule =
+        SchedulePlan { frequency: "day".into(), interval: Some(1), start_time: None, backfill: Some(true) };
+    plan.source = SourcePlan::Files {
+        path: "exports".into(),
+        object_type: "folder".into(),
+        recursive: false,
+        format: FileFormat {
+            format: "delimited".into(),
+            delimiter: Some(",".into()),
+            encoding: Some("UTF-8".into()),
+            compression: None,
+        },
+        columns: plan.columns().to_vec(),
+        preview_file: Some(file.into()),
+    };
+    if let TargetPlan::New { dataset_name, schema_title, identity, profile, .. } = &mut plan.target {
+        *dataset_name = "Customer exports".into();
+        *schema_title = "Customer exports".into();
+        *identity = None;
+        *profile = false;
+    }
+    let outcome =
+        world.ops.dataflows().make_target(&world.request("prod", plan.clone())).await.expect("target");
+    assert_eq!(outcome.prepared.flow_spec.name, "CloudStorageToAEP");
+    assert_eq!(outcome.preview.len(), 40, "the file's rows previewed");
+    let request = flow_connect_core::operations::PlanRequest {
+        creation_id: outcome.creation.map(|c| c.id),
+        ..world.request("prod", plan)
+    };
+    let created = world.ops.dataflows().create(&request).await.expect("created");
+    assert_eq!(created.creation.state, CreationState::Done);
+    let source = &world.fake.source_connections()[0];
+    assert_eq!(source["data"]["format"], "delimited");
+    assert_eq!(
+        source["params"],
+        serde_json::json!({ "path": "exports", "type": "folder", "recursive": false })
+    );
+    let flow = &world.fake.flows()[0];
+    let names: Vec<&str> =
+        flow["transformations"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names, ["Mapping"], "no delta column for files");
 }

@@ -5,4 +5,5 @@
 
 mod creates;
 mod failures;
+mod manage;
 mod support;

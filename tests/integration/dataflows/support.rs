@@ -64,6 +64,7 @@ impl World {
             connection_id: connection_id.into(),
             path: path.into(),
             preview: false,
+            file_type: None,
         };
         let table = self.ops.lifecycle().table_details(&request).await.expect("explored");
         table

@@ -38,8 +38,16 @@ export function tableDetails(
   connectionId: string,
   path: string,
   preview: boolean,
+  fileType?: string,
 ): Promise<TableDetails> {
-  const request: TableRequest = { accountId, sandbox, connectionId, path, preview };
+  const request: TableRequest = {
+    accountId,
+    sandbox,
+    connectionId,
+    path,
+    preview,
+    ...(fileType ? { fileType } : {}),
+  };
   return call<TableDetails>("table_details", { request });
 }
 

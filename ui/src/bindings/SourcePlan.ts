@@ -13,4 +13,8 @@ objectType: string, recursive: boolean, format: FileFormat,
 /**
  * The columns the preview found, to map from.
  */
-columns: Array<PlanColumn>, };
+columns: Array<PlanColumn>, 
+/**
+ * The file whose rows the mapping preview shows (the path itself for a file).
+ */
+previewFile?: string, };

@@ -3,4 +3,8 @@
 /**
  * A table's columns, and its first rows when `preview` is set.
  */
-export type TableRequest = { accountId: string, sandbox: string, connectionId: string, path: string, preview: boolean, };
+export type TableRequest = { accountId: string, sandbox: string, connectionId: string, path: string, preview: boolean, 
+/**
+ * For a file: how to read it (`delimited`, `json` or `parquet`); a table when left out.
+ */
+fileType?: string, };

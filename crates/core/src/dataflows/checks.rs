@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::plan::{DataflowPlan, SourcePlan, TargetPlan};
+use super::plan::{DataflowPlan, SchedulePlan, SourcePlan, TargetPlan};
 use crate::adobe::flow::{FlowSpec, DATA_LAKE_SPEC};
 use crate::catalog::json_rules;
 
@@ -68,8 +68,7 @@ pub fn choose_spec<'a>(
 }
 
 /// `scheduleParams` as the flow spec's schema types them, checked against it.
-pub fn schedule_params(plan: &DataflowPlan, spec: &FlowSpec, now_s: i64) -> Result<Value, PlanError> {
-    let schedule = &plan.schedule;
+pub fn schedule_params(schedule: &SchedulePlan, spec: &FlowSpec, now_s: i64) -> Result<Value, PlanError> {
     let mut params = json!({
         "startTime": schedule.start_time.unwrap_or(now_s),
         "frequency": schedule.frequency,
@@ -149,9 +148,15 @@ pub fn check_plan(plan: &DataflowPlan) -> Result<(), PlanError> {
                 return Err(invalid("source.columns", "Keep at least one column."));
             }
         }
-        SourcePlan::Files { path, object_type, format, .. } => {
+        SourcePlan::Files { path, object_type, format, columns, .. } => {
             if path.trim().is_empty() {
                 return Err(invalid("source.path", "Pick a file or a folder."));
+            }
+            if columns.is_empty() {
+                return Err(invalid(
+                    "source.columns",
+                    "Explore one of the files first, so its columns are known.",
+                ));
             }
             if !matches!(object_type.as_str(), "file" | "folder") {
                 return Err(invalid("source.objectType", "Choose file or folder."));

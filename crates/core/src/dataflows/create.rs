@@ -84,7 +84,7 @@ pub async fn prepare(
     let source_spec_id = connection.connection_spec.id.clone();
     let specs = client.flow_specs().await?;
     let flow_spec = checks::choose_spec(&specs, &source_spec_id, plan.flow_spec_id.as_deref())?.clone();
-    let schedule = checks::schedule_params(plan, &flow_spec, now_s)?;
+    let schedule = checks::schedule_params(&plan.schedule, &flow_spec, now_s)?;
     let options = checks::options(plan, &flow_spec)?;
     let delta = checks::delta_column(plan, &flow_spec)?;
     let connection_drafts = match client.connection_spec(&source_spec_id).await {

@@ -8,6 +8,7 @@ pub mod bodies;
 pub mod checks;
 pub mod create;
 pub mod journal;
+pub mod manage;
 pub mod mapping;
 pub mod plan;
 

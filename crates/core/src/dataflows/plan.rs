@@ -63,6 +63,10 @@ pub enum SourcePlan {
         /// The columns the preview found, to map from.
         #[serde(default)]
         columns: Vec<PlanColumn>,
+        /// The file whose rows the mapping preview shows (the path itself for a file).
+        #[serde(default)]
+        #[ts(optional)]
+        preview_file: Option<String>,
     },
 }
 
@@ -210,5 +214,14 @@ impl DataflowPlan {
         } else {
             serde_yaml_ng::from_str(text).map_err(|e| format!("{e}"))
         }
+    }
+}
+
+/// Mapping rows from a file's text: a JSON array, or YAML when it is not JSON.
+pub fn parse_rows(text: &str) -> Result<Vec<MappingRow>, String> {
+    if text.trim_start().starts_with('[') {
+        serde_json::from_str(text).map_err(|e| format!("{e}"))
+    } else {
+        serde_yaml_ng::from_str(text).map_err(|e| format!("{e}"))
     }
 }

@@ -12,6 +12,7 @@ use crate::adobe::flow::{
 };
 use crate::dataflows::create::{self, DataflowError, Prepared, Until};
 use crate::dataflows::journal::{key_of, marker_of, Creation, CreationState, JournalError};
+use crate::dataflows::manage;
 use crate::dataflows::{DataflowPlan, PlanError, SourcePlan};
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::operations::{ConnectionTarget, SandboxRequest};
@@ -76,6 +77,41 @@ pub struct ConnectionDataflows {
     pub flows: Vec<FlowDetails>,
     /// Creations of this connection that did not finish: resume or undo them.
     pub unfinished: Vec<Creation>,
+}
+
+/// A change to a dataflow, made over the version (`etag`) the user saw.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FlowChangeRequest {
+    pub account_id: String,
+    pub sandbox: String,
+    pub flow_id: String,
+    pub etag: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub schedule: Option<crate::dataflows::SchedulePlan>,
+    /// A new version of the flow's mapping set, wired to the flow.
+    #[serde(default)]
+    #[ts(optional)]
+    pub mappings: Option<Vec<crate::dataflows::MappingRow>>,
+}
+
+/// What a change came to.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "outcome")]
+#[ts(export)]
+pub enum FlowChange {
+    Changed {
+        flow: FlowDetails,
+    },
+    /// Someone changed the dataflow since it was read: nothing was written; here it is now.
+    Stale {
+        flow: FlowDetails,
+    },
 }
 
 /// One recorded creation, by id.
@@ -338,6 +374,78 @@ impl Dataflows<'_> {
         Ok(client.flow(&request.flow_id).await?)
     }
 
+    /// Renames a dataflow, changes its schedule, or wires a new version of its mappings to it,
+    /// each over the version the user saw: a dataflow changed meanwhile is handed back as it
+    /// is now and nothing is written over it.
+    pub async fn change(&self, request: &FlowChangeRequest) -> Result<FlowChange, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let mut flow = client.flow(&request.flow_id).await?;
+        if flow.etag != request.etag {
+            return Ok(FlowChange::Stale { flow });
+        }
+        let mut ops: Vec<serde_json::Value> = Vec::new();
+        if let Some(name) = request.name.as_deref().map(str::trim) {
+            if name.is_empty() {
+                return Err(Failure::new(
+                    ErrorCode::Validation,
+                    "The new name is empty: enter the name the dataflow should have.",
+                ));
+            }
+            ops.push(serde_json::json!({ "op": "replace", "path": "/name", "value": name }));
+        }
+        if let Some(schedule) = &request.schedule {
+            let specs = client.flow_specs().await?;
+            let spec = specs.iter().find(|s| s.id == flow.flow_spec_id).ok_or_else(|| {
+                Failure::new(
+                    ErrorCode::NotFound,
+                    "This dataflow's flow spec is not in the org's list any more.",
+                )
+            })?;
+            let patch = manage::reschedule(&flow, schedule, spec, now_s()).map_err(DataflowError::from)?;
+            ops.extend(patch.as_array().cloned().unwrap_or_default());
+        }
+        if let Some(rows) = &request.mappings {
+            let Some((index, set_id)) = manage::mapping_of(&flow) else {
+                return Err(Failure::new(
+                    ErrorCode::Validation,
+                    "This dataflow has no Mapping transformation to change.",
+                ));
+            };
+            let current = client.mapping_set(&set_id).await?;
+            let schema_id = current
+                .pointer("/outputSchema/schemaRef/id")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            let body = crate::dataflows::bodies::mapping_set(schema_id, rows);
+            let checks = client.validate_mappings(&body).await?;
+            let refused: Vec<String> = rows
+                .iter()
+                .zip(&checks)
+                .filter(|(_, c)| !c.ok)
+                .map(|(r, c)| format!("{} → {}: {}", r.source, r.destination, c.errors.join("; ")))
+                .collect();
+            if !refused.is_empty() {
+                return Err(Failure::new(
+                    ErrorCode::Validation,
+                    format!("Data Prep refused these mappings: {}.", refused.join("; ")),
+                ));
+            }
+            let version = client.new_mapping_version(&set_id, &body).await?;
+            ops.extend(manage::remap(index, &set_id, version).as_array().cloned().unwrap_or_default());
+        }
+        if ops.is_empty() {
+            return Ok(FlowChange::Changed { flow });
+        }
+        match client.patch_flow(&flow.id, &flow.etag, &serde_json::Value::Array(ops)).await {
+            Err(FlowError::Api(e)) if e.status == 412 => {
+                flow = client.flow(&request.flow_id).await?;
+                Ok(FlowChange::Stale { flow })
+            }
+            Err(e) => Err(e.into()),
+            Ok(_) => Ok(FlowChange::Changed { flow: client.flow(&request.flow_id).await? }),
+        }
+    }
+
     /// Deletes a dataflow with its source and target connections, the flow first (a
     /// connection in use cannot be deleted).
     pub async fn delete(&self, request: &FlowRequest) -> Result<(), Failure> {
@@ -397,10 +505,19 @@ async fn check_and_preview(
 ) -> Result<(Vec<MappingCheck>, Vec<PreviewRecord>), Failure> {
     let set = prepared.mapping_set(schema_id);
     let checks = client.validate_mappings(&set).await?;
-    let SourcePlan::Table { path, columns } = &prepared.plan.source else {
-        return Ok((checks, Vec::new()));
+    let id = &prepared.plan.connection_id;
+    let (table, columns) = match &prepared.plan.source {
+        SourcePlan::Table { path, columns } => (client.table_details(id, path, true).await?, columns),
+        SourcePlan::Files { path, object_type, format, columns, preview_file, .. } => {
+            let file = match (preview_file, object_type.as_str()) {
+                (Some(file), _) => file,
+                (None, "file") => path,
+                // A folder without a file named: nothing to preview on.
+                (None, _) => return Ok((checks, Vec::new())),
+            };
+            (client.file_details(id, file, &format.format, true).await?, columns)
+        }
     };
-    let table = client.table_details(&prepared.plan.connection_id, path, true).await?;
     let all: Vec<crate::dataflows::PlanColumn> = table
         .columns
         .iter()

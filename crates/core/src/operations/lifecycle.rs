@@ -49,11 +49,15 @@ impl Lifecycle<'_> {
         Ok(client.explore(&request.connection_id, support, &request.place, start).await?)
     }
 
-    /// A table's columns, and its first rows when `preview` is set.
+    /// A table's (or a file's) columns, and its first rows when `preview` is set.
     pub async fn table_details(&self, request: &TableRequest) -> Result<TableDetails, Failure> {
         let client =
             self.ops.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
-        Ok(client.table_details(&request.connection_id, &request.path, request.preview).await?)
+        let (id, path) = (&request.connection_id, &request.path);
+        Ok(match &request.file_type {
+            Some(kind) => client.file_details(id, path, kind, request.preview).await?,
+            None => client.table_details(id, path, request.preview).await?,
+        })
     }
 
     /// The dataflows of a connection and how each last ran.

@@ -24,8 +24,8 @@ pub use consent::{
     ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
 };
 pub use dataflows::{
-    ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowRequest, PlanOutcome, PlanRequest,
-    TargetOptions,
+    ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowChange, FlowChangeRequest,
+    FlowRequest, PlanOutcome, PlanRequest, TargetOptions,
 };
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};

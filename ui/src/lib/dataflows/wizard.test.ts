@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Run } from "../../bindings/Run";
-import { advice, buildPlan, nextDelay, proposedDelta, type Choices } from "./wizard";
+import { advice, buildPlan, fileTypeOf, nextDelay, proposedDelta, type Choices } from "./wizard";
 
 const columns = [
   { name: "id", type: "integer", xdmType: "integer" },
@@ -17,6 +17,7 @@ function choices(over: Partial<Choices> = {}): Choices {
     name: " Customers ",
     connectionId: "c1",
     tablePath: "sales.customers",
+    files: null,
     columns,
     kept: ["id", "email", "last_modified"],
     target: {
@@ -65,6 +66,38 @@ describe("the dataflow wizard", () => {
     const once = buildPlan(choices({ frequency: "once", partialPercent: "5" }));
     expect(once.schedule).toEqual({ frequency: "once" });
     expect(once.partialIngestionPercent).toBe(5);
+  });
+
+  it("reads a file's folder, its format and its compression", () => {
+    expect(fileTypeOf("exports/customers-2026-11.csv")).toBe("delimited");
+    expect(fileTypeOf("events.json.gz")).toBe("json");
+    expect(fileTypeOf("part-0001.parquet")).toBe("parquet");
+    const plan = buildPlan(
+      choices({
+        tablePath: "exports/customers-2026-11.csv",
+        files: {
+          objectType: "folder",
+          recursive: true,
+          format: "delimited",
+          delimiter: ";",
+          encoding: "UTF-8",
+          compression: "gzip",
+        },
+      }),
+    );
+    expect(plan.source).toEqual({
+      kind: "files",
+      path: "exports",
+      objectType: "folder",
+      recursive: true,
+      format: { format: "delimited", delimiter: ";", encoding: "UTF-8", compression: "gzip" },
+      columns: [
+        { name: "id", type: "integer", xdmType: "integer" },
+        { name: "email", type: "string" },
+        { name: "last_modified", type: "string", xdmType: "date-time" },
+      ],
+      previewFile: "exports/customers-2026-11.csv",
+    });
   });
 
   it("keeps edited mappings only of kept columns", () => {

@@ -6,11 +6,33 @@ import type { DataflowPlan } from "../../bindings/DataflowPlan";
 import type { MappingRow } from "../../bindings/MappingRow";
 import type { Run } from "../../bindings/Run";
 
+/** How a file is read, from its name's extension: JSON, Parquet, else delimited text. */
+export function fileTypeOf(name: string): "delimited" | "json" | "parquet" {
+  const lower = name.toLowerCase().replace(/\.(gz|bz2|zip|tar|tgz)$/, "");
+  if (lower.endsWith(".json") || lower.endsWith(".jsonl")) return "json";
+  if (lower.endsWith(".parquet")) return "parquet";
+  return "delimited";
+}
+
+/** A file source's own choices: the file or its folder, and how the files are read. */
+export type FileChoices = {
+  /** `file`: only the one explored; `folder`: every file of its folder. */
+  objectType: "file" | "folder";
+  recursive: boolean;
+  format: "delimited" | "json" | "parquet";
+  delimiter: string;
+  encoding: "UTF-8" | "ISO-8859-1";
+  compression: "" | "bzip2" | "gzip" | "deflate" | "zipDeflate" | "tarGzip" | "tar";
+};
+
 /** The wizard's fields, as the user set them. */
 export type Choices = {
   name: string;
   connectionId: string;
+  /** The table's path, or the file's. */
   tablePath: string;
+  /** Set for a file of a cloud-storage source. */
+  files: FileChoices | null;
   columns: Column[];
   /** The columns kept, by name. */
   kept: string[];
@@ -64,11 +86,28 @@ export function buildPlan(c: Choices): DataflowPlan {
   const once = c.frequency === "once";
   const startTime = c.start ? Math.floor(new Date(c.start).getTime() / 1000) : undefined;
   const percent = Number(c.partialPercent);
+  const source: DataflowPlan["source"] = c.files
+    ? {
+        kind: "files",
+        path: c.files.objectType === "folder" ? folderOf(c.tablePath) : c.tablePath,
+        objectType: c.files.objectType,
+        recursive: c.files.objectType === "folder" && c.files.recursive,
+        format: {
+          format: c.files.format,
+          ...(c.files.format === "delimited"
+            ? { delimiter: c.files.delimiter || ",", encoding: c.files.encoding }
+            : {}),
+          ...(c.files.compression ? { compression: c.files.compression } : {}),
+        },
+        columns,
+        previewFile: c.tablePath,
+      }
+    : { kind: "table", path: c.tablePath, columns };
   return {
     name: c.name.trim(),
     description: "",
     connectionId: c.connectionId,
-    source: { kind: "table", path: c.tablePath, columns },
+    source,
     target,
     ...(c.mappings
       ? {
@@ -88,6 +127,12 @@ export function buildPlan(c: Choices): DataflowPlan {
       ? { partialIngestionPercent: percent }
       : {}),
   };
+}
+
+/** The folder a file is in (the root's path is empty). */
+export function folderOf(path: string): string {
+  const at = path.lastIndexOf("/");
+  return at <= 0 ? "/" : path.slice(0, at);
 }
 
 /** A timestamp column whose name says it changes with the row, else the first timestamp. */

@@ -79,6 +79,35 @@ impl FlowClient {
     }
 }
 
+impl FlowClient {
+    /// `GET /mappingSets/{id}`: the set as stored, for a new version made from it.
+    pub async fn mapping_set(&self, id: &str) -> Result<Value, FlowError> {
+        check_set_id(id)?;
+        parse(&self.read(self.service_url(Service::DataPrep, &["mappingSets", id])).await?)
+    }
+
+    /// `PUT /mappingSets/{id}` with a whole new body: a new version, which flows use only once
+    /// their `Mapping` transformation names it. Returns that version.
+    pub async fn new_mapping_version(&self, id: &str, body: &Value) -> Result<i64, FlowError> {
+        check_set_id(id)?;
+        let url = self.service_url(Service::DataPrep, &["mappingSets", id]);
+        let bytes = serde_json::to_vec(body).unwrap_or_default();
+        let answer: Value = parse(&self.once(Method::PUT, url, Some(&bytes), None).await?)?;
+        answer.get("version").and_then(Value::as_i64).ok_or(FlowError::UnexpectedResponse {
+            status: 200,
+            detail: "no version in the new mapping set's answer".into(),
+        })
+    }
+}
+
+/// Mapping set ids are 32 hexadecimal digits; nothing else goes into the path.
+fn check_set_id(id: &str) -> Result<(), FlowError> {
+    if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(FlowError::InvalidId { what: "mapping set" });
+    }
+    Ok(())
+}
+
 /// Error entries as text: objects with a `message` (and a `code`), or plain strings.
 fn messages(errors: Option<&Value>) -> Vec<String> {
     errors

@@ -211,9 +211,46 @@ impl FlowClient {
         path: &str,
         preview: bool,
     ) -> Result<TableDetails, FlowError> {
+        self.object_details(id, path, None, preview).await
+    }
+
+    /// A file's columns as the service reads it in `file_type` (`delimited`, `json` or
+    /// `parquet`), with its first rows when `preview` is set.
+    pub async fn file_details(
+        &self,
+        id: &str,
+        path: &str,
+        file_type: &str,
+        preview: bool,
+    ) -> Result<TableDetails, FlowError> {
+        if !matches!(file_type, "delimited" | "json" | "parquet") {
+            return Err(FlowError::UnexpectedResponse {
+                status: 0,
+                detail: format!(
+                    "“{file_type}” is not a file type Flow Service explores (delimited, json, parquet)"
+                ),
+            });
+        }
+        self.object_details(id, path, Some(file_type), preview).await
+    }
+
+    async fn object_details(
+        &self,
+        id: &str,
+        path: &str,
+        file_type: Option<&str>,
+        preview: bool,
+    ) -> Result<TableDetails, FlowError> {
         check_id(id, "connection")?;
         let mut url = self.flow_url(&["connections", id, "explore"]);
-        url.query_pairs_mut().append_pair("objectType", "table").append_pair("object", path);
+        match file_type {
+            None => url.query_pairs_mut().append_pair("objectType", "table").append_pair("object", path),
+            Some(kind) => url
+                .query_pairs_mut()
+                .append_pair("objectType", "file")
+                .append_pair("object", path)
+                .append_pair("fileType", kind),
+        };
         if preview {
             url.query_pairs_mut().append_pair("preview", "true");
         }

@@ -32,6 +32,10 @@ pub struct TableRequest {
     pub connection_id: String,
     pub path: String,
     pub preview: bool,
+    /// For a file: how to read it (`delimited`, `json` or `parquet`); a table when left out.
+    #[serde(default)]
+    #[ts(optional)]
+    pub file_type: Option<String>,
 }
 
 /// The dataflows of the listed connections.
