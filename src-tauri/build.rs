@@ -60,6 +60,7 @@ fn main() {
             "dataflow_runs",
             "set_dataflow_enabled",
             "delete_dataflow",
+            "change_dataflow",
         ]),
     ))
     .expect("the Tauri build script runs");

@@ -178,6 +178,7 @@ pub fn run() {
             commands::dataflows::dataflow_runs,
             commands::dataflows::set_dataflow_enabled,
             commands::dataflows::delete_dataflow,
+            commands::dataflows::change_dataflow,
         ]);
     // A start-up that fails (the data folder, the display, a plugin) says why and exits; it
     // never ends in a panic the user does not see.

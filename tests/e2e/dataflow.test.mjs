@@ -236,13 +236,52 @@ test("an Oracle table goes into the existing dataset with two mappings edited by
   await target(rows - 1, "personalEmail.address");
   await press(await browser.$("button=Check the plan and preview the rows"));
   await waitForText("#preview-summary", /^25 rows previewed, 0 with errors\.$/);
+  // Adobe refuses the flow once: what was made is told, and resuming makes only the flow.
+  await fake("faults", {
+    method: "POST",
+    path: "/data/foundation/flowservice/flows",
+    action: {
+      kind: "status",
+      status: 400,
+      body: { title: "Bad Request", status: 400, detail: "refused once" },
+    },
+  });
   await press(await browser.$("button=Create the dataflow"));
+  await waitForText("#create-failure", /Making the dataflow failed/);
+  await waitForText(
+    "#unfinished",
+    /Made so far: source connection, target connection, mapping set\. It stopped at the dataflow\./,
+  );
+  await scanBothThemes(app.browser, "a create that stopped half way");
+  await press(await browser.$("button=Resume the create"));
   await waitForText("#created", /created/);
   const flows = await (
     await fetch(`${app.fakeUrl}/__fake/dataflow-objects?sandbox=prod`)
   ).json();
   assert.equal(flows.flows, 2);
+  assert.equal(flows.mappingSets, 2, "the resume made no second mapping set");
   assert.equal(flows.schemas, 1, "no schema was made for an existing dataset");
+
+  // Managed from the connection: renamed over the version shown, its schedule turned off.
+  await browser.$("[role='tab']=Dataflows").click();
+  await browser
+    .$("ul[aria-label='Dataflows']")
+    .waitForExist({ timeout: 15000 });
+  const name = "orders from Oracle CRM";
+  await press(
+    await browser.$(`[aria-label="Actions for ${name}"]`).$("button=Rename"),
+  );
+  const field = await byLabel(`New name for ${name}`);
+  await field.clearValue();
+  await field.setValue("Orders into loyalty");
+  await press(await browser.$("button=Save the name"));
+  await waitForText("ul[aria-label='Dataflows']", /Orders into loyalty/);
+  await press(
+    await browser
+      .$('[aria-label="Actions for Orders into loyalty"]')
+      .$("button=Turn the schedule off"),
+  );
+  await waitForText("ul[aria-label='Dataflows']", /disabled/);
 });
 
 test("a folder of CSV files on a cloud-storage source goes into a new dataset", async () => {

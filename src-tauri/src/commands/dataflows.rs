@@ -6,8 +6,8 @@
 use flow_connect_core::adobe::flow::{FlowDetails, Run};
 use flow_connect_core::dataflows::Creation;
 use flow_connect_core::operations::{
-    ConnectionDataflows, ConnectionTarget, CreationRequest, DataflowCreated, FlowRequest, Operations,
-    PlanOutcome, PlanRequest, SandboxRequest, TargetOptions,
+    ConnectionDataflows, ConnectionTarget, CreationRequest, DataflowCreated, FlowChange, FlowChangeRequest,
+    FlowRequest, Operations, PlanOutcome, PlanRequest, SandboxRequest, TargetOptions,
 };
 use tauri::State;
 
@@ -100,6 +100,15 @@ pub async fn set_dataflow_enabled(
     enabled: bool,
 ) -> Result<FlowDetails, CommandError> {
     ops.dataflows().set_enabled(&request, enabled).await
+}
+
+/// Renames, reschedules or remaps a dataflow over the version the user saw.
+#[tauri::command]
+pub async fn change_dataflow(
+    ops: State<'_, Operations>,
+    request: FlowChangeRequest,
+) -> Result<FlowChange, CommandError> {
+    ops.dataflows().change(&request).await
 }
 
 /// Deletes a dataflow with its source and target connections.

@@ -7,6 +7,8 @@ import type { Creation } from "../bindings/Creation";
 import type { CreationRequest } from "../bindings/CreationRequest";
 import type { DataflowCreated } from "../bindings/DataflowCreated";
 import type { DataflowPlan } from "../bindings/DataflowPlan";
+import type { FlowChange } from "../bindings/FlowChange";
+import type { FlowChangeRequest } from "../bindings/FlowChangeRequest";
 import type { FlowDetails } from "../bindings/FlowDetails";
 import type { FlowRequest } from "../bindings/FlowRequest";
 import type { PlanOutcome } from "../bindings/PlanOutcome";
@@ -100,6 +102,10 @@ export function setDataflowEnabled(
 ): Promise<FlowDetails> {
   const request: FlowRequest = { accountId, sandbox, flowId };
   return call<FlowDetails>("set_dataflow_enabled", { request, enabled });
+}
+
+export function changeDataflow(request: FlowChangeRequest): Promise<FlowChange> {
+  return call<FlowChange>("change_dataflow", { request });
 }
 
 export function deleteDataflow(

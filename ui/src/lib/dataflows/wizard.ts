@@ -1,6 +1,7 @@
 // What the dataflow wizard decides without the backend: the plan its fields make, the delta
 // column it proposes, what a finished run's errors suggest doing, and how often a watched run
 // is read. The rules of the plan itself live in the core.
+import type { ChainObject } from "../../bindings/ChainObject";
 import type { Column } from "../../bindings/Column";
 import type { DataflowPlan } from "../../bindings/DataflowPlan";
 import type { MappingRow } from "../../bindings/MappingRow";
@@ -178,4 +179,19 @@ export function ended(run: Run): boolean {
 export function nextDelay(previous: number | null): number {
   if (previous === null) return 5000;
   return Math.min(60000, Math.max(5000, Math.round(previous * 1.5)));
+}
+
+/** An object of a dataflow's chain, in words. */
+export function objectLabel(object: ChainObject): string {
+  const labels: Record<ChainObject, string> = {
+    fieldGroup: "field group",
+    schema: "schema",
+    descriptor: "identity",
+    dataset: "dataset",
+    sourceConnection: "source connection",
+    targetConnection: "target connection",
+    mappingSet: "mapping set",
+    flow: "dataflow",
+  };
+  return labels[object];
 }
