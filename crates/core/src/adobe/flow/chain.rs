@@ -15,9 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::client::{api_error, check_id, parse, AttemptError, FlowClient, Service, MAX_PAGES};
+use super::client::{api_error, check_id, parse, AttemptError, FlowClient, Service};
 use super::error::FlowError;
-use super::model::{Items, Links};
 use super::retry::{is_retryable_status, retry_after};
 
 /// Media type of the Schema Registry's id listings.
@@ -242,29 +241,10 @@ impl FlowClient {
         match what {
             ChainObject::SourceConnection | ChainObject::TargetConnection | ChainObject::Flow => {
                 let collection = what.flow_collection().unwrap_or("flows");
-                let mut token: Option<String> = None;
-                for _ in 0..MAX_PAGES {
-                    let mut url = self.flow_url(&[collection]);
-                    {
-                        let mut pairs = url.query_pairs_mut();
-                        if !name.contains(',') {
-                            pairs.append_pair("property", &format!("name=={name}"));
-                        }
-                        pairs.append_pair("limit", "100");
-                        if let Some(token) = &token {
-                            pairs.append_pair("continuationToken", token);
-                        }
-                    }
-                    let page: Items<Value> = parse(&self.read(url).await?)?;
-                    if let Some(item) = page.items.iter().find(|i| carries(i)) {
-                        return Ok(Some(made_of_item(item)));
-                    }
-                    token = Links::continuation_token(page.links);
-                    if token.is_none() {
-                        break;
-                    }
-                }
-                Ok(None)
+                // The service splits a filter's value at commas: such a name is matched here.
+                let filter = if name.contains(',') { String::new() } else { format!("name=={name}") };
+                let items = self.list_all(&[collection], &filter).await?;
+                Ok(items.iter().find(|i| carries(i)).map(made_of_item))
             }
             ChainObject::Dataset => {
                 let mut url = self.chain_url(what, &[]);

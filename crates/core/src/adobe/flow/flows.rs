@@ -168,7 +168,8 @@ impl FlowClient {
         self.delete_made(super::ChainObject::Flow, id).await
     }
 
-    async fn list_all(&self, path: &[&str], filter: &str) -> Result<Vec<Value>, FlowError> {
+    /// Every item of a Flow Service list, `filter` (a `property` value) applied when given.
+    pub(super) async fn list_all(&self, path: &[&str], filter: &str) -> Result<Vec<Value>, FlowError> {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         for _ in 0..MAX_PAGES {
