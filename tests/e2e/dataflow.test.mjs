@@ -326,6 +326,46 @@ test("a folder of CSV files on a cloud-storage source goes into a new dataset", 
   assert.equal(await browser.$("#run-read").getText(), "40");
 });
 
+test("a source two flow specs read from asks which one, and never guesses", async () => {
+  const { browser } = app;
+  for (const dismiss of await browser.$$("aria/Dismiss notification")) {
+    await dismiss.click().catch(() => undefined);
+  }
+  await fake("seed", {
+    specId: "51ae16c2-bdad-42fd-9fce-8d5dfddaf140",
+    specName: "Basic Authentication",
+    sandbox: "prod",
+    names: ["Snowflake warehouse"],
+  });
+  await browser.$("nav[aria-label='Screens']").$("button=Connections").click();
+  await browser
+    .$('div.connections[data-loaded="true"]')
+    .waitForExist({ timeout: 15000 });
+  await browser.$("aria/Open Snowflake warehouse").click();
+  await browser.$("[role='tab']=Explore data").click();
+  await waitForText("#explore-count", /^2 objects$/);
+  await openTable("sales", "customers");
+  const pick = await byLabel("Flow spec (several read from this source)");
+  const names = await browser.execute(
+    (el) => [...el.options].map((o) => o.textContent),
+    pick,
+  );
+  assert.deepEqual(names, ["Choose one", "CRMToAEP", "CRMToAEPWithRecordType"]);
+  await press(
+    await browser.$(
+      "button=Make the schema and dataset, then preview the rows",
+    ),
+  );
+  await waitForText("#plan-failure", /Several flow specs fit this source/);
+  await pick.selectByVisibleText("CRMToAEP");
+  await press(
+    await browser.$(
+      "button=Make the schema and dataset, then preview the rows",
+    ),
+  );
+  await waitForText("#plan-summary", /Flow spec CRMToAEP/);
+});
+
 test("no row of the source reaches a file or the log", () => {
   const files = [
     ...filesUnder(app.dataRoot).filter((f) => !f.endsWith("browser.log")),

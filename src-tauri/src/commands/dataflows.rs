@@ -7,17 +7,18 @@ use flow_connect_core::adobe::flow::{FlowDetails, Run};
 use flow_connect_core::dataflows::Creation;
 use flow_connect_core::operations::{
     ConnectionDataflows, ConnectionTarget, CreationRequest, DataflowCreated, FlowChange, FlowChangeRequest,
-    FlowRequest, Operations, PlanOutcome, PlanRequest, SandboxRequest, TargetOptions,
+    FlowRequest, Operations, PlanOutcome, PlanRequest, TargetOptions,
 };
 use tauri::State;
 
 use crate::error::CommandError;
 
-/// The datasets, classes and identity namespaces the target step chooses from.
+/// The datasets, classes and identity namespaces the target step chooses from, and the flow
+/// specs that fit the connection.
 #[tauri::command]
 pub async fn dataflow_options(
     ops: State<'_, Operations>,
-    request: SandboxRequest,
+    request: ConnectionTarget,
 ) -> Result<TargetOptions, CommandError> {
     ops.dataflows().target_options(&request).await
 }

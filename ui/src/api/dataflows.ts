@@ -6,7 +6,6 @@ import type { ConnectionTarget } from "../bindings/ConnectionTarget";
 import type { Creation } from "../bindings/Creation";
 import type { CreationRequest } from "../bindings/CreationRequest";
 import type { DataflowCreated } from "../bindings/DataflowCreated";
-import type { DataflowPlan } from "../bindings/DataflowPlan";
 import type { FlowChange } from "../bindings/FlowChange";
 import type { FlowChangeRequest } from "../bindings/FlowChangeRequest";
 import type { FlowDetails } from "../bindings/FlowDetails";
@@ -14,60 +13,38 @@ import type { FlowRequest } from "../bindings/FlowRequest";
 import type { PlanOutcome } from "../bindings/PlanOutcome";
 import type { PlanRequest } from "../bindings/PlanRequest";
 import type { Run } from "../bindings/Run";
-import type { SandboxRequest } from "../bindings/SandboxRequest";
 import type { TargetOptions } from "../bindings/TargetOptions";
 
-export function dataflowOptions(accountId: string, sandbox: string): Promise<TargetOptions> {
-  const request: SandboxRequest = { accountId, sandbox };
+export function dataflowOptions(
+  accountId: string,
+  sandbox: string,
+  connectionId: string,
+): Promise<TargetOptions> {
+  const request: ConnectionTarget = { accountId, sandbox, connectionId };
   return call<TargetOptions>("dataflow_options", { request });
 }
 
-export function planDataflow(
-  accountId: string,
-  sandbox: string,
-  plan: DataflowPlan,
-  creationId?: string,
-): Promise<PlanOutcome> {
-  const request: PlanRequest = { accountId, sandbox, plan, ...(creationId ? { creationId } : {}) };
+/** The plan checked and its mappings previewed; nothing made. */
+export function planDataflow(request: PlanRequest): Promise<PlanOutcome> {
   return call<PlanOutcome>("plan_dataflow", { request });
 }
 
 /** Makes a new schema and dataset (the creation's first steps) and previews the rows on them. */
-export function makeDataflowTarget(
-  accountId: string,
-  sandbox: string,
-  plan: DataflowPlan,
-  creationId?: string,
-): Promise<PlanOutcome> {
-  const request: PlanRequest = { accountId, sandbox, plan, ...(creationId ? { creationId } : {}) };
+export function makeDataflowTarget(request: PlanRequest): Promise<PlanOutcome> {
   return call<PlanOutcome>("make_dataflow_target", { request });
 }
 
-export function createDataflow(
-  accountId: string,
-  sandbox: string,
-  plan: DataflowPlan,
-  creationId?: string,
-): Promise<DataflowCreated> {
-  const request: PlanRequest = { accountId, sandbox, plan, ...(creationId ? { creationId } : {}) };
+export function createDataflow(request: PlanRequest): Promise<DataflowCreated> {
   return call<DataflowCreated>("create_dataflow", { request });
 }
 
-export function resumeDataflow(
-  accountId: string,
-  sandbox: string,
-  creationId: string,
-): Promise<Creation> {
-  const request: CreationRequest = { accountId, sandbox, creationId };
+/** Goes on with a creation that stopped, making only what is missing. */
+export function resumeDataflow(request: CreationRequest): Promise<Creation> {
   return call<Creation>("resume_dataflow", { request });
 }
 
-export function undoDataflow(
-  accountId: string,
-  sandbox: string,
-  creationId: string,
-): Promise<Creation> {
-  const request: CreationRequest = { accountId, sandbox, creationId };
+/** Deletes what a creation made, the dataflow first. */
+export function undoDataflow(request: CreationRequest): Promise<Creation> {
   return call<Creation>("undo_dataflow", { request });
 }
 

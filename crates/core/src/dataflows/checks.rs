@@ -15,7 +15,7 @@ pub enum PlanError {
     Invalid { field: String, message: String },
     #[error("No flow spec of this org reads from this source into the data lake, so Experience Platform offers no batch dataflow for it. Flow Connect does not guess one.")]
     NoFlowSpec,
-    #[error("Several flow specs fit this source ({}): choose one (flowSpecId).", .names.join(", "))]
+    #[error("Several flow specs fit this source ({}): choose the one to use (in a plan file: flowSpecId).", .names.join(", "))]
     SeveralFlowSpecs { names: Vec<String>, ids: Vec<String> },
     #[error("The flow spec {0} is not one of those that read from this source into the data lake: choose one of the listed ones.")]
     WrongFlowSpec(String),

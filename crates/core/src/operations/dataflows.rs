@@ -15,7 +15,7 @@ use crate::dataflows::journal::{key_of, marker_of, Creation, CreationState, Jour
 use crate::dataflows::manage;
 use crate::dataflows::{DataflowPlan, PlanError, SourcePlan};
 use crate::operations::failure::{ErrorCode, Failure};
-use crate::operations::{ConnectionTarget, SandboxRequest};
+use crate::operations::ConnectionTarget;
 
 /// A plan, for a sandbox of an account.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -67,6 +67,18 @@ pub struct TargetOptions {
     /// Record and time-series classes a new schema can be built on.
     pub classes: Vec<XdmClass>,
     pub namespaces: Vec<IdentityNamespace>,
+    /// The flow specs that read from the connection's source into the data lake: the user
+    /// picks when there are several, and is told when there is none.
+    pub flow_specs: Vec<FlowSpecChoice>,
+}
+
+/// A flow spec the user may pick, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FlowSpecChoice {
+    pub id: String,
+    pub name: String,
 }
 
 /// The dataflows of a connection, and the creations recorded for it here.
@@ -327,12 +339,24 @@ impl Dataflows<'_> {
             .ok_or_else(|| JournalError::Unknown(request.creation_id.clone()).into())
     }
 
-    /// The datasets, classes and identity namespaces of a sandbox: three reads at once.
-    pub async fn target_options(&self, request: &SandboxRequest) -> Result<TargetOptions, Failure> {
-        let client = self.client(&request.account_id, &request.sandbox).await?;
-        let (datasets, classes, namespaces) =
-            tokio::join!(client.datasets(), client.xdm_classes(), client.identity_namespaces());
-        Ok(TargetOptions { datasets: datasets?, classes: classes?, namespaces: namespaces? })
+    /// The datasets, classes and identity namespaces of a sandbox, and the flow specs that fit
+    /// the connection: read at once.
+    pub async fn target_options(&self, request: &ConnectionTarget) -> Result<TargetOptions, Failure> {
+        let client =
+            self.ops.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
+        let (datasets, classes, namespaces, connection, specs) = tokio::join!(
+            client.datasets(),
+            client.xdm_classes(),
+            client.identity_namespaces(),
+            client.get_connection(&request.connection_id),
+            client.flow_specs(),
+        );
+        let (connection, specs) = (connection?, specs?);
+        let flow_specs = crate::dataflows::checks::fitting_specs(&specs, &connection.connection_spec.id)
+            .into_iter()
+            .map(|s| FlowSpecChoice { id: s.id.clone(), name: s.name.clone() })
+            .collect();
+        Ok(TargetOptions { datasets: datasets?, classes: classes?, namespaces: namespaces?, flow_specs })
     }
 
     /// A connection's dataflows, with its creations that did not finish.

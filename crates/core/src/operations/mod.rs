@@ -25,7 +25,7 @@ pub use consent::{
 };
 pub use dataflows::{
     ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowChange, FlowChangeRequest,
-    FlowRequest, PlanOutcome, PlanRequest, TargetOptions,
+    FlowRequest, FlowSpecChoice, PlanOutcome, PlanRequest, TargetOptions,
 };
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};

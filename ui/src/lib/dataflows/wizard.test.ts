@@ -31,6 +31,7 @@ function choices(over: Partial<Choices> = {}): Choices {
       profileConfirmed: false,
     },
     mappings: null,
+    flowSpecId: "",
     frequency: "hour",
     interval: 2,
     start: "",

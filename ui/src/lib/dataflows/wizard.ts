@@ -51,6 +51,8 @@ export type Choices = {
       };
   /** Null until the user edits one: the core proposes them. */
   mappings: MappingRow[] | null;
+  /** The flow spec picked when several fit; empty for the only one. */
+  flowSpecId: string;
   frequency: "once" | "minute" | "hour" | "day" | "week";
   interval: number;
   /** `datetime-local` text; empty for now. */
@@ -122,6 +124,7 @@ export function buildPlan(c: Choices): DataflowPlan {
       ...(once ? {} : { interval: c.interval, backfill: c.backfill }),
       ...(startTime !== undefined && Number.isFinite(startTime) ? { startTime } : {}),
     },
+    ...(c.flowSpecId ? { flowSpecId: c.flowSpecId } : {}),
     ...(c.deltaColumn ? { deltaColumn: c.deltaColumn } : {}),
     errorDiagnostics: c.errorDiagnostics,
     ...(c.partialPercent.trim() && Number.isFinite(percent)
