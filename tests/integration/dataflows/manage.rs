@@ -6,7 +6,7 @@ use flow_connect_core::dataflows::SchedulePlan;
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{FlowChange, FlowChangeRequest, FlowRequest};
 
-use crate::support::{bigquery_plan, World};
+use crate::support::{bigquery_plan, oracle_plan, World};
 
 #[tokio::test]
 #[ignore = "needs the private keychain session of scripts/private-session.sh"]
@@ -117,4 +117,22 @@ async fn a_dataflow_is_renamed_rescheduled_and_remapped_over_the_version_seen() 
     assert_eq!(flow.transformations[0]["name"], "Copy");
     assert_eq!(flow.transformations[1]["params"]["mappingVersion"], "1");
     assert_eq!(world.fake.mapping_sets().len(), 1, "a new version, not a new set");
+}
+
+#[tokio::test]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
+async fn a_deleted_dataflow_is_made_again_by_its_plan() {
+    let world = World::open().await;
+    // Into an existing dataset: the same plan can be made again once its dataflow is gone.
+    let plan = oracle_plan(&world.oracle, world.columns(&world.oracle, "sales.orders").await);
+    let first = world.ops.dataflows().create(&world.request("prod", plan.clone())).await.expect("created");
+    let flow_id = first.creation.made.last().expect("the flow").id.clone();
+    let request = FlowRequest { account_id: world.account_id.clone(), sandbox: "prod".into(), flow_id };
+    world.ops.dataflows().delete(&request).await.expect("deleted");
+    assert!(world.fake.flows().is_empty());
+    assert!(world.fake.source_connections().is_empty() && world.fake.target_connections().is_empty());
+    let second = world.ops.dataflows().create(&world.request("prod", plan)).await.expect("made again");
+    assert!(!second.existed, "a deleted dataflow is not reported as found");
+    assert_ne!(second.creation.id, first.creation.id);
+    assert_eq!(world.fake.flows().len(), 1);
 }

@@ -279,7 +279,18 @@ impl Dataflows<'_> {
         };
         if let Some(earlier) = earlier.filter(|c| c.state != CreationState::Deleted) {
             if earlier.state == CreationState::Done {
-                return Ok(DataflowCreated { creation: earlier, existed: true });
+                // Made before, unless someone deleted it since (in Experience Platform's own UI,
+                // say): then the record goes and the plan is made afresh below.
+                let flow = earlier.made(ChainObject::Flow).map(|m| m.id.clone()).unwrap_or_default();
+                match client.flow(&flow).await {
+                    Ok(_) => return Ok(DataflowCreated { creation: earlier, existed: true }),
+                    Err(FlowError::Api(e)) if e.status == 404 => {
+                        self.ops.journal.update(&earlier.id, |c| c.state = CreationState::Deleted).await?;
+                        return Box::pin(self.create(&PlanRequest { creation_id: None, ..request.clone() }))
+                            .await;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
             let prepared = create::prepare(&client, &request.plan, now_s()).await?;
             let continued = PlanRequest { creation_id: Some(earlier.id.clone()), ..request.clone() };
@@ -481,6 +492,12 @@ impl Dataflows<'_> {
         }
         for id in &flow.source_connection_ids {
             client.delete_made(ChainObject::SourceConnection, id).await?;
+        }
+        // A creation that made it is over: its plan may make it again.
+        for creation in self.ops.journal.of(&request.account_id, &request.sandbox) {
+            if creation.made(ChainObject::Flow).is_some_and(|m| m.id == flow.id) {
+                self.ops.journal.update(&creation.id, |c| c.state = CreationState::Deleted).await?;
+            }
         }
         Ok(())
     }
