@@ -14,7 +14,7 @@ use super::journal::{Creation, CreationState, Journal, JournalError, MadeStep};
 use super::mapping::{self, ProposedMapping};
 use super::plan::{DataflowPlan, MappingRow, PlanColumn, TargetPlan};
 use crate::adobe::flow::{
-    ChainObject, DatasetSummary, FlowClient, FlowError, FlowSpec, SchemaField, SchemaTree,
+    ChainObject, Column, DatasetSummary, FlowClient, FlowError, FlowSpec, SchemaField, SchemaTree,
 };
 
 /// Why a dataflow could not be planned or made.
@@ -179,14 +179,16 @@ async fn find_dataset(client: &FlowClient, id_or_name: &str) -> Result<DatasetSu
     }
 }
 
-/// The explored rows as the objects Data Prep previews: column name to value.
-pub fn preview_rows(columns: &[PlanColumn], rows: &[Vec<Option<String>>]) -> Vec<Value> {
+/// The explored rows as the objects Data Prep previews: each kept column's name to its value
+/// (a null left out). `columns` are the table's, in the order of the rows' cells.
+pub fn preview_rows(columns: &[Column], kept: &[PlanColumn], rows: &[Vec<Option<String>>]) -> Vec<Value> {
     rows.iter()
         .map(|row| {
             Value::Object(
                 columns
                     .iter()
                     .zip(row)
+                    .filter(|(c, _)| kept.iter().any(|k| k.name == c.name))
                     .filter_map(|(c, v)| v.as_ref().map(|v| (c.name.clone(), Value::String(v.clone()))))
                     .collect(),
             )
@@ -194,7 +196,6 @@ pub fn preview_rows(columns: &[PlanColumn], rows: &[Vec<Option<String>>]) -> Vec
         .collect()
 }
 
-/// Makes (or goes on making) creation `id` of `prepared` until it is done or a step fails.
 /// How far a run of a creation goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Until {
@@ -205,6 +206,8 @@ pub enum Until {
     Done,
 }
 
+/// Makes (or goes on making) creation `id` of `prepared` until it is done or a step fails, or
+/// (`Until::Target`) until its target is made.
 pub async fn run(
     client: &FlowClient,
     journal: &Journal,

@@ -1,150 +1,22 @@
 //! The dataflows door: a plan checked against the sandbox (with its mappings validated and
 //! previewed on the explored rows), a dataflow made exactly once and resumed or undone, and
-//! the dataflows of a connection listed, read, enabled, disabled and deleted.
+//! (`manage`) the dataflows of a connection listed, read, changed, enabled, disabled and
+//! deleted. What the door is asked and answers is in `requests`.
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
+mod manage;
+mod requests;
+
+pub use requests::{
+    ConnectionDataflows, CreationRequest, DataflowCreated, FlowChange, FlowChangeRequest, FlowRequest,
+    FlowSpecChoice, PlanOutcome, PlanRequest, TargetOptions,
+};
 
 use super::Operations;
-use crate::adobe::flow::{
-    ChainObject, DatasetSummary, FlowClient, FlowDetails, FlowError, IdentityNamespace, MappingCheck,
-    PreviewRecord, Run, XdmClass,
-};
+use crate::adobe::flow::{ChainObject, FlowClient, FlowError, MappingCheck, PreviewRecord};
 use crate::dataflows::create::{self, DataflowError, Prepared, Until};
 use crate::dataflows::journal::{key_of, marker_of, Creation, CreationState, JournalError};
-use crate::dataflows::manage;
-use crate::dataflows::{DataflowPlan, PlanError, SourcePlan};
+use crate::dataflows::{PlanError, SourcePlan};
 use crate::operations::failure::{ErrorCode, Failure};
-use crate::operations::ConnectionTarget;
-
-/// A plan, for a sandbox of an account.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PlanRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub plan: DataflowPlan,
-    /// The creation this plan continues: the one whose target was made for the preview.
-    #[serde(default)]
-    #[ts(optional)]
-    pub creation_id: Option<String>,
-}
-
-/// What a plan comes to, before anything is made.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PlanOutcome {
-    pub prepared: Prepared,
-    /// Each mapping's standing, from Data Prep (for an existing schema; a new one is checked
-    /// once it exists).
-    pub checks: Vec<MappingCheck>,
-    /// The explored rows as they would land, with each row's errors.
-    pub preview: Vec<PreviewRecord>,
-    /// A dataflow this plan made already in this sandbox.
-    pub existing: Option<Creation>,
-    /// The creation the plan continues (its target made), when it names one.
-    pub creation: Option<Creation>,
-}
-
-/// What a create came to.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct DataflowCreated {
-    pub creation: Creation,
-    /// The plan had made this dataflow before: nothing was created.
-    pub existed: bool,
-}
-
-/// What a new or an existing target can be chosen from, read in one go.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct TargetOptions {
-    pub datasets: Vec<DatasetSummary>,
-    /// Record and time-series classes a new schema can be built on.
-    pub classes: Vec<XdmClass>,
-    pub namespaces: Vec<IdentityNamespace>,
-    /// The flow specs that read from the connection's source into the data lake: the user
-    /// picks when there are several, and is told when there is none.
-    pub flow_specs: Vec<FlowSpecChoice>,
-}
-
-/// A flow spec the user may pick, by name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct FlowSpecChoice {
-    pub id: String,
-    pub name: String,
-}
-
-/// The dataflows of a connection, and the creations recorded for it here.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct ConnectionDataflows {
-    pub flows: Vec<FlowDetails>,
-    /// Creations of this connection that did not finish: resume or undo them.
-    pub unfinished: Vec<Creation>,
-}
-
-/// A change to a dataflow, made over the version (`etag`) the user saw.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct FlowChangeRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub flow_id: String,
-    pub etag: String,
-    #[serde(default)]
-    #[ts(optional)]
-    pub name: Option<String>,
-    #[serde(default)]
-    #[ts(optional)]
-    pub schedule: Option<crate::dataflows::SchedulePlan>,
-    /// A new version of the flow's mapping set, wired to the flow.
-    #[serde(default)]
-    #[ts(optional)]
-    pub mappings: Option<Vec<crate::dataflows::MappingRow>>,
-}
-
-/// What a change came to.
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "outcome")]
-#[ts(export)]
-pub enum FlowChange {
-    Changed {
-        flow: FlowDetails,
-    },
-    /// Someone changed the dataflow since it was read: nothing was written; here it is now.
-    Stale {
-        flow: FlowDetails,
-    },
-}
-
-/// One recorded creation, by id.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct CreationRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub creation_id: String,
-}
-
-/// One dataflow, by id.
-#[derive(Debug, Clone, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct FlowRequest {
-    pub account_id: String,
-    pub sandbox: String,
-    pub flow_id: String,
-}
 
 impl From<DataflowError> for Failure {
     fn from(e: DataflowError) -> Self {
@@ -349,158 +221,6 @@ impl Dataflows<'_> {
             .filter(|c| c.account_id == request.account_id && c.sandbox == request.sandbox)
             .ok_or_else(|| JournalError::Unknown(request.creation_id.clone()).into())
     }
-
-    /// The datasets, classes and identity namespaces of a sandbox, and the flow specs that fit
-    /// the connection: read at once.
-    pub async fn target_options(&self, request: &ConnectionTarget) -> Result<TargetOptions, Failure> {
-        let client =
-            self.ops.client_of(&request.account_id, &request.sandbox, &request.connection_id).await?;
-        let (datasets, classes, namespaces, connection, specs) = tokio::join!(
-            client.datasets(),
-            client.xdm_classes(),
-            client.identity_namespaces(),
-            client.get_connection(&request.connection_id),
-            client.flow_specs(),
-        );
-        let (connection, specs) = (connection?, specs?);
-        let flow_specs = crate::dataflows::checks::fitting_specs(&specs, &connection.connection_spec.id)
-            .into_iter()
-            .map(|s| FlowSpecChoice { id: s.id.clone(), name: s.name.clone() })
-            .collect();
-        Ok(TargetOptions { datasets: datasets?, classes: classes?, namespaces: namespaces?, flow_specs })
-    }
-
-    /// A connection's dataflows, with its creations that did not finish.
-    pub async fn of_target(&self, target: &ConnectionTarget) -> Result<ConnectionDataflows, Failure> {
-        let flows = self.of_connection(&target.account_id, &target.sandbox, &target.connection_id).await?;
-        let unfinished = self
-            .creations(&target.account_id, &target.sandbox)
-            .into_iter()
-            .filter(|c| !matches!(c.state, CreationState::Done | CreationState::Deleted))
-            .filter(|c| c.connection_id == target.connection_id)
-            .collect();
-        Ok(ConnectionDataflows { flows, unfinished })
-    }
-
-    /// The dataflows reading from a connection.
-    pub async fn of_connection(
-        &self,
-        account_id: &str,
-        sandbox: &str,
-        connection_id: &str,
-    ) -> Result<Vec<FlowDetails>, Failure> {
-        let client = self.ops.client_of(account_id, sandbox, connection_id).await?;
-        Ok(client.flows_of_connection(connection_id).await?)
-    }
-
-    pub async fn show(&self, request: &FlowRequest) -> Result<FlowDetails, Failure> {
-        let client = self.client(&request.account_id, &request.sandbox).await?;
-        Ok(client.flow(&request.flow_id).await?)
-    }
-
-    pub async fn runs(&self, request: &FlowRequest) -> Result<Vec<Run>, Failure> {
-        let client = self.client(&request.account_id, &request.sandbox).await?;
-        Ok(client.runs_of(&request.flow_id).await?)
-    }
-
-    pub async fn set_enabled(&self, request: &FlowRequest, enabled: bool) -> Result<FlowDetails, Failure> {
-        let client = self.client(&request.account_id, &request.sandbox).await?;
-        client.set_flow_enabled(&request.flow_id, enabled).await?;
-        Ok(client.flow(&request.flow_id).await?)
-    }
-
-    /// Renames a dataflow, changes its schedule, or wires a new version of its mappings to it,
-    /// each over the version the user saw: a dataflow changed meanwhile is handed back as it
-    /// is now and nothing is written over it.
-    pub async fn change(&self, request: &FlowChangeRequest) -> Result<FlowChange, Failure> {
-        let client = self.client(&request.account_id, &request.sandbox).await?;
-        let mut flow = client.flow(&request.flow_id).await?;
-        if flow.etag != request.etag {
-            return Ok(FlowChange::Stale { flow });
-        }
-        let mut ops: Vec<serde_json::Value> = Vec::new();
-        if let Some(name) = request.name.as_deref().map(str::trim) {
-            if name.is_empty() {
-                return Err(Failure::new(
-                    ErrorCode::Validation,
-                    "The new name is empty: enter the name the dataflow should have.",
-                ));
-            }
-            ops.push(serde_json::json!({ "op": "replace", "path": "/name", "value": name }));
-        }
-        if let Some(schedule) = &request.schedule {
-            let specs = client.flow_specs().await?;
-            let spec = specs.iter().find(|s| s.id == flow.flow_spec_id).ok_or_else(|| {
-                Failure::new(
-                    ErrorCode::NotFound,
-                    "This dataflow's flow spec is not in the org's list any more.",
-                )
-            })?;
-            let patch = manage::reschedule(&flow, schedule, spec, now_s()).map_err(DataflowError::from)?;
-            ops.extend(patch.as_array().cloned().unwrap_or_default());
-        }
-        if let Some(rows) = &request.mappings {
-            let Some((index, set_id)) = manage::mapping_of(&flow) else {
-                return Err(Failure::new(
-                    ErrorCode::Validation,
-                    "This dataflow has no Mapping transformation to change.",
-                ));
-            };
-            let current = client.mapping_set(&set_id).await?;
-            let schema_id = current
-                .pointer("/outputSchema/schemaRef/id")
-                .and_then(serde_json::Value::as_str)
-                .unwrap_or_default();
-            let body = crate::dataflows::bodies::mapping_set(schema_id, rows);
-            let checks = client.validate_mappings(&body).await?;
-            let refused: Vec<String> = rows
-                .iter()
-                .zip(&checks)
-                .filter(|(_, c)| !c.ok)
-                .map(|(r, c)| format!("{} → {}: {}", r.source, r.destination, c.errors.join("; ")))
-                .collect();
-            if !refused.is_empty() {
-                return Err(Failure::new(
-                    ErrorCode::Validation,
-                    format!("Data Prep refused these mappings: {}.", refused.join("; ")),
-                ));
-            }
-            let version = client.new_mapping_version(&set_id, &body).await?;
-            ops.extend(manage::remap(index, &set_id, version).as_array().cloned().unwrap_or_default());
-        }
-        if ops.is_empty() {
-            return Ok(FlowChange::Changed { flow });
-        }
-        match client.patch_flow(&flow.id, &flow.etag, &serde_json::Value::Array(ops)).await {
-            Err(FlowError::Api(e)) if e.status == 412 => {
-                flow = client.flow(&request.flow_id).await?;
-                Ok(FlowChange::Stale { flow })
-            }
-            Err(e) => Err(e.into()),
-            Ok(_) => Ok(FlowChange::Changed { flow: client.flow(&request.flow_id).await? }),
-        }
-    }
-
-    /// Deletes a dataflow with its source and target connections, the flow first (a
-    /// connection in use cannot be deleted).
-    pub async fn delete(&self, request: &FlowRequest) -> Result<(), Failure> {
-        let client = self.client(&request.account_id, &request.sandbox).await?;
-        let flow = client.flow(&request.flow_id).await?;
-        client.delete_made(ChainObject::Flow, &flow.id).await?;
-        for id in &flow.target_connection_ids {
-            client.delete_made(ChainObject::TargetConnection, id).await?;
-        }
-        for id in &flow.source_connection_ids {
-            client.delete_made(ChainObject::SourceConnection, id).await?;
-        }
-        // A creation that made it is over: its plan may make it again.
-        for creation in self.ops.journal.of(&request.account_id, &request.sandbox) {
-            if creation.made(ChainObject::Flow).is_some_and(|m| m.id == flow.id) {
-                self.ops.journal.update(&creation.id, |c| c.state = CreationState::Deleted).await?;
-            }
-        }
-        Ok(())
-    }
 }
 
 fn key(request: &PlanRequest) -> String {
@@ -559,24 +279,7 @@ async fn check_and_preview(
             (client.file_details(id, file, &format.format, true).await?, columns)
         }
     };
-    let all: Vec<crate::dataflows::PlanColumn> = table
-        .columns
-        .iter()
-        .map(|c| crate::dataflows::PlanColumn {
-            name: c.name.clone(),
-            column_type: c.column_type.clone(),
-            xdm_type: c.xdm_type.clone(),
-        })
-        .collect();
-    let rows: Vec<serde_json::Value> = create::preview_rows(&all, &table.rows)
-        .into_iter()
-        .map(|mut row| {
-            if let Some(object) = row.as_object_mut() {
-                object.retain(|k, _| columns.iter().any(|c| &c.name == k));
-            }
-            row
-        })
-        .collect();
+    let rows = create::preview_rows(&table.columns, columns, &table.rows);
     let preview = client.preview_mappings(&set, &rows).await?;
     Ok((checks, preview))
 }
