@@ -4,7 +4,8 @@
 # profiles against the real keychain (tests/benches/profiles.rs), all in a private D-Bus session
 # and data folders. Writes docs/benchmarks.md (keeping its hand-written "## Start-up history"
 # section) and prints it, ending with the line that says whether each start-up target holds.
-# `BENCH_ONLY=startup` measures the two apps' start-up only and writes nothing.
+# `BENCH_ONLY=startup` measures the two apps' start-up only and writes nothing;
+# `BENCH_ONLY=dataflow` measures the dataflow wizard at scale and rewrites its section only.
 # Not part of `make test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +16,7 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "Release builds and packages: Flow Connect and the bare window"
 scripts/build-deb.sh src-tauri
-scripts/build-deb.sh benches/bare-window
+[ "${BENCH_ONLY:-}" = dataflow ] || scripts/build-deb.sh benches/bare-window
 cargo build --release --locked -p flow-connect-tests --bin fake-services
 
 # shellcheck source=scripts/private-session.sh
@@ -25,7 +26,7 @@ step "Start-up, memory and sizes (median of ${BENCH_HEADLINE_RUNS:-25} launches 
 # The history is written by hand, not measured: it is kept across runs.
 sed -n '/^## Start-up history/,$p' docs/benchmarks.md >"$SANDBOX/history.md" 2>/dev/null || true
 (cd tests/e2e && FLOW_CONNECT_E2E_PROFILE=release in_keyring --display node bench.mjs)
-if [ "${BENCH_ONLY:-}" = startup ]; then exit 0; fi
+if [ -n "${BENCH_ONLY:-}" ]; then exit 0; fi
 
 step "Profiles at 1,000, against the real keychain"
 in_keyring cargo bench --locked -p flow-connect-tests --bench profiles | tee "$SANDBOX/profiles.md"

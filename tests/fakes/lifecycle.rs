@@ -25,6 +25,8 @@ pub struct Lifecycle {
     pub tables: usize,
     /// Whether the root lists the `analytics` tables itself, beside the folders.
     pub tables_at_root: bool,
+    /// When set, the `sales` folder also lists `wide_{N}`: a table of N columns (benchmarks).
+    pub wide_columns: usize,
     counter: u64,
 }
 
@@ -37,6 +39,7 @@ impl Default for Lifecycle {
             broken: HashMap::new(),
             tables: DEFAULT_TABLES,
             tables_at_root: false,
+            wide_columns: 0,
             counter: 0,
         }
     }
@@ -167,7 +170,7 @@ impl Lifecycle {
                 self.objects(&all, paged, request)
             }
             Some("folder") => match object {
-                "sales" => self.objects(&sales(), paged, request),
+                "sales" => self.objects(&sales(self.wide_columns), paged, request),
                 "analytics" => self.objects(&analytics(self.tables), paged, request),
                 _ => flow_error(404, 1101, "Resource not found", &format!("No folder '{object}'")),
             },
@@ -302,8 +305,14 @@ fn root() -> Vec<Value> {
     vec![item("folder", "analytics", "analytics"), item("folder", "sales", "sales")]
 }
 
-fn sales() -> Vec<Value> {
-    vec![item("table", "customers", "sales.customers"), item("table", "orders", "sales.orders")]
+fn sales(wide_columns: usize) -> Vec<Value> {
+    let mut tables =
+        vec![item("table", "customers", "sales.customers"), item("table", "orders", "sales.orders")];
+    if wide_columns > 0 {
+        let name = format!("wide_{wide_columns}");
+        tables.push(item("table", &name, &format!("sales.{name}")));
+    }
+    tables
 }
 
 fn analytics(tables: usize) -> Vec<Value> {
@@ -313,7 +322,7 @@ fn analytics(tables: usize) -> Vec<Value> {
 }
 
 /// The columns and rows of a table: sales tables are small and realistic; analytics tables
-/// are 50 columns by 100 rows.
+/// are 50 columns by 100 rows, and `sales.wide_{N}` is N columns (at most 1,000) by 100 rows.
 pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>)> {
     let column = |name: &str, kind: &str, xdm: Option<&str>| {
         let mut c = json!({ "name": name, "type": kind, "xdm": { "type": kind } });
@@ -351,10 +360,20 @@ pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>
             Some((columns, rows))
         }
         _ => {
-            let n: usize = path.strip_prefix("analytics.events_")?.parse().ok()?;
-            if n == 0 || n > tables {
-                return None;
-            }
+            // A wide table's columns are named as the fake's wide schema's fields are, so its
+            // mappings are proposed by name as a real table's would be.
+            let wide = path.starts_with("sales.wide_");
+            let name = |c: usize| if wide { format!("field{c:05}") } else { format!("col_{c:02}") };
+            let width = match path.strip_prefix("sales.wide_") {
+                Some(width) => width.parse::<usize>().ok().filter(|w| (1..=1_000).contains(w))?,
+                None => {
+                    let n: usize = path.strip_prefix("analytics.events_")?.parse().ok()?;
+                    if n == 0 || n > tables {
+                        return None;
+                    }
+                    50
+                }
+            };
             let kinds = [
                 ("string", None),
                 ("integer", None),
@@ -362,16 +381,16 @@ pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>
                 ("boolean", None),
                 ("string", Some("date-time")),
             ];
-            let columns: Vec<Value> = (0..50)
+            let columns: Vec<Value> = (0..width)
                 .map(|c| {
                     let (kind, xdm) = kinds[c % kinds.len()];
-                    column(&format!("col_{c:02}"), kind, xdm)
+                    column(&name(c), kind, xdm)
                 })
                 .collect();
             let rows = (0..100)
                 .map(|r| {
                     let mut row = serde_json::Map::new();
-                    for c in 0..50 {
+                    for c in 0..width {
                         let value = match (r + c) % 11 {
                             0 => Value::Null,
                             _ => match c % 5 {
@@ -382,7 +401,7 @@ pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>
                                 _ => json!(format!("2026-11-{:02}T10:00:00Z", 1 + r % 28)),
                             },
                         };
-                        row.insert(format!("col_{c:02}"), value);
+                        row.insert(name(c), value);
                     }
                     Value::Object(row)
                 })

@@ -149,6 +149,7 @@ fn control(state: &mut State, request: &Request) -> Response {
             Ok(body) => {
                 state.lifecycle.tables = body["tables"].as_u64().unwrap_or(12) as usize;
                 state.lifecycle.tables_at_root = body["atRoot"].as_bool().unwrap_or(false);
+                state.lifecycle.wide_columns = body["wideColumns"].as_u64().unwrap_or(0) as usize;
                 Response::empty(204)
             }
             Err(e) => Response::json(400, &json!({ "message": e.to_string() })),
