@@ -4,6 +4,7 @@ mod commands;
 mod error;
 mod file_dialog;
 mod launch_marks;
+mod notifications;
 mod preferences;
 mod rendering;
 #[cfg(target_os = "linux")]
@@ -156,6 +157,7 @@ pub fn run() {
             commands::consent::revoke_google_token,
             commands::preferences::load_preferences,
             commands::preferences::save_preferences,
+            commands::notifications::show_notification,
             commands::lifecycle::explore_connection,
             commands::lifecycle::table_details,
             commands::lifecycle::connection_health,
@@ -176,6 +178,8 @@ pub fn run() {
             commands::dataflows::connection_dataflows,
             commands::dataflows::dataflow_details,
             commands::dataflows::dataflow_runs,
+            commands::dataflows::dataflow_failed_rows,
+            commands::dataflows::dataflow_mapping,
             commands::dataflows::set_dataflow_enabled,
             commands::dataflows::delete_dataflow,
             commands::dataflows::change_dataflow,

@@ -6,6 +6,7 @@
 // edited by hand, and a folder of CSV files on a cloud-storage source into a new dataset. Each
 // screen passes axe-core in both themes, and no row of the source reaches a file or the log.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -161,12 +162,49 @@ test("a BigQuery table lands in a new dataset: previewed on its rows, created, i
   });
   await shot("dataflow-mapping.png");
 
+  // The desktop is told when the watched run ends: the call on the session bus is what a
+  // notification daemon receives.
+  const monitor = spawn(
+    "dbus-monitor",
+    [
+      "--session",
+      "type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
+    ],
+    { stdio: ["ignore", "pipe", "ignore"] },
+  );
+  let notified = "";
+  monitor.stdout.on("data", (chunk) => {
+    notified += String(chunk);
+  });
   await press(await browser.$("button=Create the dataflow"));
   await waitForText("#created", /created/);
   await waitForText("#run-state", /^success$/, 30000);
   assert.equal(await browser.$("#run-read").getText(), "25");
   assert.equal(await browser.$("#run-written").getText(), "24");
   assert.equal(await browser.$("#run-failed").getText(), "1");
+  try {
+    await browser.waitUntil(
+      () => notified.includes('string "Dataflow run succeeded"'),
+      {
+        timeout: 10000,
+        timeoutMsg: `no desktop notification was sent: ${notified}`,
+      },
+    );
+    assert.match(notified, /24 records written/);
+  } finally {
+    monitor.kill();
+  }
+  // The row the run could not ingest, read back from Adobe's error diagnostics and shown at
+  // the mapping step with Adobe's reason.
+  await waitForText("#failed-rows-summary", /^1 row could not be ingested\.$/);
+  await press(
+    await browser.$("button=Back to the mapping step with the failing rows"),
+  );
+  const refused = await browser.$(
+    'table[aria-label="Rows the run could not ingest"]',
+  );
+  await refused.waitForExist({ timeout: 10000 });
+  assert.match(await refused.getText(), /lifetime_value/);
   await scanBothThemes(app.browser, "the watched run");
   await browser.execute(() => {
     document.getElementById("watch-heading")?.scrollIntoView();
@@ -221,18 +259,19 @@ test("an Oracle table goes into the existing dataset with two mappings edited by
     .$('table[aria-label="Mappings"]')
     .waitForExist({ timeout: 15000 });
   // The proposals by name and type, then two rows written by hand.
-  const target = async (i, path) => {
-    const input = await browser.$(`#target-${String(i)}`);
+  const typeInto = async (id, value) => {
+    const input = await browser.$(`#${id}`);
     await input.clearValue();
-    await input.setValue(path);
+    await input.setValue(value);
   };
+  const target = (i, path) => typeInto(`target-${String(i)}`, path);
   await press(await browser.$("button=Add a mapping"));
   await press(await browser.$("button=Add a mapping"));
   const rows = (await browser.$$('table[aria-label="Mappings"] tbody tr'))
     .length;
-  await browser.$(`#source-${String(rows - 2)}`).selectByVisibleText("id");
+  await typeInto(`source-${String(rows - 2)}`, "id");
   await target(rows - 2, "_acmecorp.loyalty.memberId");
-  await browser.$(`#source-${String(rows - 1)}`).selectByVisibleText("email");
+  await typeInto(`source-${String(rows - 1)}`, "email");
   await target(rows - 1, "personalEmail.address");
   await press(await browser.$("button=Check the plan and preview the rows"));
   await waitForText("#preview-summary", /^25 rows previewed, 0 with errors\.$/);
@@ -282,6 +321,45 @@ test("an Oracle table goes into the existing dataset with two mappings edited by
       .$("button=Turn the schedule off"),
   );
   await waitForText("ul[aria-label='Dataflows']", /disabled/);
+
+  // Its schedule changed: every 2 hours from now on, the passed start kept.
+  const actions = () =>
+    browser.$('[aria-label="Actions for Orders into loyalty"]');
+  await press(await (await actions()).$("button=Change the schedule"));
+  await (
+    await byLabel("How often it runs from now on")
+  ).selectByVisibleText("Every N hours");
+  const every = await byLabel("New interval (N)");
+  await every.clearValue();
+  await every.setValue("2");
+  await scanBothThemes(app.browser, "a dataflow's schedule changed");
+  await press(await browser.$("button=Save the schedule"));
+  await waitForText("ul[aria-label='Dataflows']", /every 2 hours/);
+
+  // A new version of its mappings, made from the rows it runs now and wired to the flow.
+  await press(await (await actions()).$("button=New mapping version"));
+  const remap = await browser.$(
+    'table[aria-label="Mappings of Orders into loyalty"]',
+  );
+  await remap.waitForExist({ timeout: 10000 });
+  const targets = await remap.$$("input.mono");
+  assert.ok(targets.length >= 2, "the rows the flow runs are shown");
+  const last = targets[targets.length - 1];
+  assert.equal(await last.getValue(), "personalEmail.address");
+  await last.clearValue();
+  await last.setValue("_acmecorp.loyalty.tier");
+  await press(await browser.$("button=Save as a new mapping version"));
+  await remap.waitForExist({ reverse: true, timeout: 10000 });
+  await press(await (await actions()).$("button=New mapping version"));
+  await waitForText(".remap .help", /runs version 1 of its mappings/);
+  const again = await browser
+    .$('table[aria-label="Mappings of Orders into loyalty"]')
+    .$$("input.mono");
+  assert.equal(
+    await again[again.length - 1].getValue(),
+    "_acmecorp.loyalty.tier",
+    "the flow runs the new version",
+  );
 });
 
 test("a folder of CSV files on a cloud-storage source goes into a new dataset", async () => {

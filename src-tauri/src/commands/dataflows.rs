@@ -1,13 +1,14 @@
 //! Dataflows from a connection: the wizard's plan (checked, with its mappings previewed on the
 //! table's rows), the create made exactly once and resumed or undone, and a connection's
-//! dataflows read, watched, enabled, disabled and deleted. Each command reads its request and
-//! calls core's dataflows door.
+//! dataflows read, watched (with a run's failed rows), enabled, disabled and deleted. Each
+//! command reads its request and calls core's dataflows door.
 
-use flow_connect_core::adobe::flow::{FlowDetails, Run};
+use flow_connect_core::adobe::flow::{FailedRows, FlowDetails, Run};
+use flow_connect_core::dataflows::manage::FlowMapping;
 use flow_connect_core::dataflows::Creation;
 use flow_connect_core::operations::{
     ConnectionDataflows, ConnectionTarget, CreationRequest, DataflowCreated, FlowChange, FlowChangeRequest,
-    FlowRequest, Operations, PlanOutcome, PlanRequest, TargetOptions,
+    FlowRequest, Operations, PlanOutcome, PlanRequest, RunRequest, TargetOptions,
 };
 use tauri::State;
 
@@ -85,6 +86,15 @@ pub async fn dataflow_details(
     ops.dataflows().show(&request).await
 }
 
+/// The mappings the flow runs now, for a new version made from them.
+#[tauri::command]
+pub async fn dataflow_mapping(
+    ops: State<'_, Operations>,
+    request: FlowRequest,
+) -> Result<FlowMapping, CommandError> {
+    ops.dataflows().mapping(&request).await
+}
+
 /// A dataflow's runs, newest first: what the run watch polls.
 #[tauri::command]
 pub async fn dataflow_runs(
@@ -92,6 +102,16 @@ pub async fn dataflow_runs(
     request: FlowRequest,
 ) -> Result<Vec<Run>, CommandError> {
     ops.dataflows().runs(&request).await
+}
+
+/// The rows a run could not ingest, with Adobe's errors: none when the dataflow had error
+/// diagnostics off.
+#[tauri::command]
+pub async fn dataflow_failed_rows(
+    ops: State<'_, Operations>,
+    request: RunRequest,
+) -> Result<FailedRows, CommandError> {
+    ops.dataflows().failed_rows(&request).await
 }
 
 #[tauri::command]

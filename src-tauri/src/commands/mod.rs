@@ -8,5 +8,6 @@ pub mod consent;
 pub mod dataflows;
 pub mod key_files;
 pub mod lifecycle;
+pub mod notifications;
 pub mod preferences;
 pub mod profiles;

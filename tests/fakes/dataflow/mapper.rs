@@ -102,8 +102,12 @@ pub(crate) fn map_row(mappings: &[Compiled], row: &Value) -> (Value, Vec<Value>)
             Ok(converted) => set(&mut data, &mapping.destination, converted),
             Err(kind) => {
                 let shown = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+                let from = match &mapping.source {
+                    Source::Attribute(column) => format!(" of column {column}"),
+                    _ => String::new(),
+                };
                 errors.push(error(&format!(
-                    "Mapper Transform Error: cannot convert “{shown}” to {kind} for {}",
+                    "Mapper Transform Error: cannot convert “{shown}”{from} to {kind} for {}",
                     mapping.destination
                 )));
             }

@@ -1,8 +1,9 @@
 //! What the fake models after a base connection exists, after the reference's dataflow facts:
 //! source and target connections, flow specs, flows, drafts and runs (Flow Service), schemas,
 //! field groups and descriptors (Schema Registry), datasets (Catalog), identity namespaces
-//! (Identity Service) and mapping sets (Data Prep). Every object lives in one sandbox and is
-//! checked the way the real service checks it, refusing in that service's error shape.
+//! (Identity Service), mapping sets (Data Prep) and a run's failed rows (Data Access). Every
+//! object lives in one sandbox and is checked the way the real service checks it, refusing in
+//! that service's error shape.
 
 use std::collections::HashSet;
 
@@ -15,6 +16,7 @@ use crate::platform::{flow_error, nonce, now_ms, FakeConfig, State};
 
 mod catalog;
 mod connections;
+mod data_access;
 mod data_prep;
 mod descriptors;
 mod expression;
@@ -39,6 +41,7 @@ const SCHEMA: &str = "/data/foundation/schemaregistry";
 const CATALOG: &str = "/data/foundation/catalog";
 const PREP: &str = "/data/foundation/conversion";
 const IDENTITY: &str = "/data/core/idnamespace/identities";
+const EXPORT: &str = "/data/foundation/export";
 
 /// The Data Lake target connection spec, the only target the ingestion flow specs name.
 pub(crate) const DATA_LAKE: &str = "c604ff05-7f1a-43c0-8e18-33bf874cb11c";
@@ -88,10 +91,11 @@ pub(crate) fn hex_of(seed: &str, len: usize) -> String {
     digest[..len.min(digest.len())].to_owned()
 }
 
-/// The answer for a path of Schema Registry, Catalog, Identity Service or Data Prep, or `None`
-/// when the path is none of theirs. The caller has passed the gateway's checks.
+/// The answer for a path of Schema Registry, Catalog, Identity Service, Data Prep or Data
+/// Access, or `None` when the path is none of theirs. The caller has passed the gateway's
+/// checks.
 pub(crate) fn route(state: &mut State, request: &Request) -> Option<Response> {
-    let (service, rest) = [SCHEMA, CATALOG, PREP, IDENTITY]
+    let (service, rest) = [SCHEMA, CATALOG, PREP, IDENTITY, EXPORT]
         .into_iter()
         .find_map(|prefix| Some((prefix, request.path.strip_prefix(prefix)?)))?;
     if !(rest.is_empty() || rest.starts_with('/')) {
@@ -106,6 +110,7 @@ pub(crate) fn route(state: &mut State, request: &Request) -> Option<Response> {
         SCHEMA => schema_registry::route(state, request, &segments),
         CATALOG => catalog::route(state, request, &segments),
         PREP => data_prep::route(state, request, &segments),
+        EXPORT => data_access::route(state, request, &segments),
         _ => identity::route(request, &segments),
     })
 }

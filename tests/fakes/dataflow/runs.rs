@@ -2,7 +2,8 @@
 //! counts) and shown as of the moment it is read: `pending` for its first second, then
 //! `inProgress`, then `success` or `failed` once `FakeConfig::run_ms` has passed. No task runs
 //! in the background. Record counts come from the rows the fake's explore shows for the
-//! source, mapped with the flow's mapping set exactly as a Data Prep preview would.
+//! source, mapped with the flow's mapping set exactly as a Data Prep preview would; the rows
+//! that fail are kept for Data Access when the flow has error diagnostics on.
 
 use std::collections::HashMap;
 
@@ -36,9 +37,10 @@ fn source_rows(state: &State, flow: &Value) -> Option<Vec<Value>> {
     }
 }
 
-/// `(input, failed)` records of a run of `flow`.
-fn record_counts(state: &State, flow: &Value) -> (usize, usize) {
-    let Some(rows) = source_rows(state, flow) else { return (UNKNOWN_ROWS, 0) };
+/// The input records of a run of `flow`, and the rows among them the mapping fails, each
+/// with its errors.
+fn mapped_rows(state: &State, flow: &Value) -> (usize, Vec<(Value, Vec<Value>)>) {
+    let Some(rows) = source_rows(state, flow) else { return (UNKNOWN_ROWS, Vec::new()) };
     let sandbox = flow["sandboxName"].as_str().unwrap_or_default();
     let transformations = flow["transformations"].as_array().into_iter().flatten();
     let mapping = transformations.clone().find(|t| t["name"] == "Mapping").map(|t| &t["params"]);
@@ -52,9 +54,16 @@ fn record_counts(state: &State, flow: &Value) -> (usize, usize) {
             None => versions.next_back(),
         }
     });
-    let failed = set
-        .and_then(|set| compile_set(df, sandbox, set).ok())
-        .map_or(0, |compiled| rows.iter().filter(|row| !map_row(&compiled, row).1.is_empty()).count());
+    let Some(compiled) = set.and_then(|set| compile_set(df, sandbox, set).ok()) else {
+        return (rows.len(), Vec::new());
+    };
+    let failed = rows
+        .iter()
+        .filter_map(|row| {
+            let errors = map_row(&compiled, row).1;
+            (!errors.is_empty()).then(|| (row.clone(), errors))
+        })
+        .collect();
     (rows.len(), failed)
 }
 
@@ -63,12 +72,15 @@ pub(super) fn start(state: &mut State, index: usize) -> (String, String) {
     let flow = state.lifecycle.flows[index].clone();
     let failure = state.dataflow.next_run_failure.take();
     let (outcome, input, failed, errors) = match failure {
-        Some((code, message)) => ("failed", 0, 0, json!([{ "code": code, "message": message }])),
+        Some((code, message)) => ("failed", 0, Vec::new(), json!([{ "code": code, "message": message }])),
         None => {
-            let (input, failed) = record_counts(state, &flow);
+            let (input, failed) = mapped_rows(state, &flow);
             ("success", input, failed, json!([]))
         }
     };
+    // Data Access keeps the failed rows only for a flow with error diagnostics on.
+    let diagnostics = flow.pointer("/options/errorDiagnosticsEnabled") == Some(&Value::Bool(true));
+    let row_errors = if diagnostics { super::data_access::error_file(&failed) } else { Value::Null };
     let (id, etag) = (new_id(state), new_etag(state));
     let now = now_ms();
     let dataset = state
@@ -83,8 +95,8 @@ pub(super) fn start(state: &mut State, index: usize) -> (String, String) {
         "id": id, "flowId": flow["id"], "sandboxName": flow["sandboxName"], "createdAt": now, "updatedAt": now,
         "etag": etag,
         "_plan": {
-            "startedAt": now, "outcome": outcome, "input": input, "failed": failed, "errors": errors,
-            "dataSetId": dataset, "batchId": batch,
+            "startedAt": now, "outcome": outcome, "input": input, "failed": failed.len(), "errors": errors,
+            "dataSetId": dataset, "batchId": batch, "rowErrors": row_errors,
         },
     }));
     (id, etag)
@@ -99,6 +111,13 @@ pub(super) fn start_first(state: &mut State, index: usize) {
     if !streaming && !has_run {
         start(state, index);
     }
+}
+
+/// Whether the run has ended and written its batch by `now`.
+pub(super) fn wrote_batch(run: &Value, now: u64, run_ms: u64) -> bool {
+    let plan = &run["_plan"];
+    let started = plan["startedAt"].as_u64().unwrap_or(0);
+    now.saturating_sub(started) >= run_ms && plan["outcome"] != "failed"
 }
 
 /// A run as it stands at `now`; runs made without a plan (the health model's) as stored.

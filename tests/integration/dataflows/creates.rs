@@ -13,7 +13,7 @@ use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{FlowRequest, TableRequest};
 use serde_json::Value;
 
-use crate::support::{bigquery_plan, oracle_plan, World};
+use crate::support::{assert_not_on_disk, bigquery_plan, oracle_plan, World};
 
 #[tokio::test]
 #[ignore = "needs the private keychain session of scripts/private-session.sh"]
@@ -96,10 +96,7 @@ async fn a_table_lands_in_a_new_schema_exactly_once_and_its_first_run_is_read_ba
     assert_eq!(run.input_records, Some(25));
 
     // No row of the table in the data folder.
-    for entry in std::fs::read_dir(world.ops.data_dir()).unwrap() {
-        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default();
-        assert!(!text.contains("customer1@example.com"), "a row was written to disk");
-    }
+    assert_not_on_disk(&world, &["customer1@example.com"]);
 }
 
 #[tokio::test]

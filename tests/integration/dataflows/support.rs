@@ -91,6 +91,25 @@ impl World {
     }
 }
 
+/// Fails when any file under the data folder, at any depth, holds one of `needles`: rows of
+/// the user's data are shown, never written.
+pub fn assert_not_on_disk(world: &World, needles: &[&str]) {
+    let mut folders = vec![world.ops.data_dir().to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("the data folder reads").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+                continue;
+            }
+            let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+            for needle in needles {
+                assert!(!text.contains(needle), "“{needle}” was written to {}", path.display());
+            }
+        }
+    }
+}
+
 /// `sales.customers` of a BigQuery connection into a new schema on the profile class, with
 /// the email as the primary identity and Profile enabled, every hour.
 pub fn bigquery_plan(connection: &str, columns: Vec<PlanColumn>) -> DataflowPlan {

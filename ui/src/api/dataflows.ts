@@ -1,18 +1,21 @@
 // Dataflows from a connection: the wizard's plan and create, resume and undo, and the
-// dataflows of a connection with their runs.
+// dataflows of a connection with their runs and a run's failed rows.
 import { call } from "./ipc";
 import type { ConnectionDataflows } from "../bindings/ConnectionDataflows";
 import type { ConnectionTarget } from "../bindings/ConnectionTarget";
 import type { Creation } from "../bindings/Creation";
 import type { CreationRequest } from "../bindings/CreationRequest";
 import type { DataflowCreated } from "../bindings/DataflowCreated";
+import type { FailedRows } from "../bindings/FailedRows";
 import type { FlowChange } from "../bindings/FlowChange";
 import type { FlowChangeRequest } from "../bindings/FlowChangeRequest";
 import type { FlowDetails } from "../bindings/FlowDetails";
+import type { FlowMapping } from "../bindings/FlowMapping";
 import type { FlowRequest } from "../bindings/FlowRequest";
 import type { PlanOutcome } from "../bindings/PlanOutcome";
 import type { PlanRequest } from "../bindings/PlanRequest";
 import type { Run } from "../bindings/Run";
+import type { RunRequest } from "../bindings/RunRequest";
 import type { TargetOptions } from "../bindings/TargetOptions";
 
 export function dataflowOptions(
@@ -66,9 +69,24 @@ export function dataflowDetails(
   return call<FlowDetails>("dataflow_details", { request });
 }
 
+/** The mappings the flow runs now, for a new version made from them. */
+export function dataflowMapping(
+  accountId: string,
+  sandbox: string,
+  flowId: string,
+): Promise<FlowMapping> {
+  const request: FlowRequest = { accountId, sandbox, flowId };
+  return call<FlowMapping>("dataflow_mapping", { request });
+}
+
 export function dataflowRuns(accountId: string, sandbox: string, flowId: string): Promise<Run[]> {
   const request: FlowRequest = { accountId, sandbox, flowId };
   return call<Run[]>("dataflow_runs", { request });
+}
+
+/** The rows a run could not ingest, with Adobe's errors; none when diagnostics were off. */
+export function failedRows(request: RunRequest): Promise<FailedRows> {
+  return call<FailedRows>("dataflow_failed_rows", { request });
 }
 
 export function setDataflowEnabled(

@@ -22,3 +22,8 @@ export function savePreferences(preferences: Preferences): Promise<void> {
 export function copyText(text: string): Promise<void> {
   return navigator.clipboard.writeText(text);
 }
+
+/** A desktop notification, such as the end of a run being watched; never fails. */
+export function showNotification(summary: string, body: string): Promise<void> {
+  return call<undefined>("show_notification", { summary, body });
+}

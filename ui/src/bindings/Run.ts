@@ -8,4 +8,9 @@ export type Run = { id: string, status: string, startedAt: number | null, comple
 /**
  * Rows written to the dataset.
  */
-outputRecords: number | null, failedRecords: number | null, errors: Array<RunError>, };
+outputRecords: number | null, failedRecords: number | null, errors: Array<RunError>, 
+/**
+ * The Catalog batches the run wrote, where its failed rows are kept; none until it has
+ * written one. Optional for TypeScript: runs made in the UI's tests have none.
+ */
+batchIds?: Array<string>, };

@@ -2,10 +2,12 @@
 //! start time that has passed, which Adobe refuses to move), and a new version of its mapping
 //! set wired to the flow's own `Mapping` transformation, wherever it sits in the list.
 
+use serde::Serialize;
 use serde_json::{json, Value};
+use ts_rs::TS;
 
 use super::checks::{self, PlanError};
-use super::plan::SchedulePlan;
+use super::plan::{MappingRow, SchedulePlan, SourceType};
 use crate::adobe::flow::{FlowDetails, FlowSpec};
 
 /// The JSON Patch that takes `current`'s schedule to `wanted`, or why it cannot.
@@ -56,6 +58,51 @@ pub fn remap(index: usize, id: &str, version: i64) -> Value {
         "path": format!("/transformations/{index}"),
         "value": { "name": "Mapping", "params": { "mappingId": id, "mappingVersion": version.to_string() } },
     }])
+}
+
+/// The mapping set and version the flow runs now (its `Mapping` transformation's).
+pub fn running_mapping(flow: &FlowDetails) -> Option<(String, Option<i64>)> {
+    let (index, id) = mapping_of(flow)?;
+    let version = flow.transformations.pointer(&format!("/{index}/params/mappingVersion")).and_then(number);
+    Some((id, version))
+}
+
+/// The mappings a flow runs now, to be edited into a new version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FlowMapping {
+    pub mapping_set_id: String,
+    /// The version the flow's `Mapping` transformation names; empty when it names none.
+    pub version: String,
+    pub rows: Vec<MappingRow>,
+}
+
+/// The most rows a mapping set is read back with: more than any table's columns (500).
+const MAX_ROWS: usize = 2_000;
+
+/// The rows of a mapping set as Data Prep answers it. A row of a kind this app does not edit
+/// (or without a source or a destination) is left out rather than guessed at.
+pub fn rows_of(set: &Value) -> Vec<MappingRow> {
+    set.get("mappings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .take(MAX_ROWS)
+        .filter_map(|m| {
+            let source_type = match m.get("sourceType").and_then(Value::as_str)? {
+                "ATTRIBUTE" => SourceType::Attribute,
+                "EXPRESSION" => SourceType::Expression,
+                "STATIC" => SourceType::Static,
+                _ => return None,
+            };
+            Some(MappingRow {
+                source_type,
+                source: m.get("source").and_then(Value::as_str)?.to_owned(),
+                destination: m.get("destination").and_then(Value::as_str)?.to_owned(),
+            })
+        })
+        .collect()
 }
 
 fn number(value: &Value) -> Option<i64> {
@@ -129,5 +176,26 @@ mod tests {
         assert_eq!(mapping_of(&flow(Value::Null, transformations)), Some((1, "m1".into())));
         assert_eq!(remap(1, "m1", 3)[0]["path"], "/transformations/1");
         assert_eq!(mapping_of(&flow(Value::Null, json!([]))), None);
+        let runs = flow(
+            Value::Null,
+            json!([{ "name": "Mapping", "params": { "mappingId": "m1", "mappingVersion": "2" } }]),
+        );
+        assert_eq!(running_mapping(&runs), Some(("m1".into(), Some(2))));
+    }
+
+    #[test]
+    fn a_mapping_set_reads_back_as_rows_leaving_out_what_is_not_a_row() {
+        let set = json!({ "mappings": [
+            { "sourceType": "ATTRIBUTE", "source": "email", "destination": "personalEmail.address" },
+            { "sourceType": "EXPRESSION", "source": "lower(email)", "destination": "_acme.key" },
+            { "sourceType": "STATIC", "source": "web", "destination": "_acme.channel" },
+            { "sourceType": "LOOKUP", "source": "x", "destination": "y" },
+            { "sourceType": "ATTRIBUTE", "source": "id" },
+        ] });
+        let rows = rows_of(&set);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[1].source_type, SourceType::Expression);
+        assert_eq!(rows[2].destination, "_acme.channel");
+        assert!(rows_of(&json!({})).is_empty());
     }
 }

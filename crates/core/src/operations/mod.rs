@@ -25,7 +25,7 @@ pub use consent::{
 };
 pub use dataflows::{
     ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowChange, FlowChangeRequest,
-    FlowRequest, FlowSpecChoice, PlanOutcome, PlanRequest, TargetOptions,
+    FlowRequest, FlowSpecChoice, PlanOutcome, PlanRequest, RunRequest, TargetOptions,
 };
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};

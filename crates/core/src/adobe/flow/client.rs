@@ -27,6 +27,8 @@ pub(crate) enum Service {
     Catalog,
     DataPrep,
     Identity,
+    /// Data Access: a batch's files and meta files (the row errors of a run).
+    DataAccess,
 }
 
 impl Service {
@@ -36,6 +38,7 @@ impl Service {
             Service::Catalog => "data/foundation/catalog/",
             Service::DataPrep => "data/foundation/conversion/",
             Service::Identity => "data/core/idnamespace/",
+            Service::DataAccess => "data/foundation/export/",
         }
     }
 }

@@ -86,6 +86,14 @@ impl FlowClient {
         parse(&self.read(self.service_url(Service::DataPrep, &["mappingSets", id])).await?)
     }
 
+    /// `GET /mappingSets/{id}?version=N`: the version a flow runs, which may not be the latest.
+    pub async fn mapping_set_at(&self, id: &str, version: i64) -> Result<Value, FlowError> {
+        check_set_id(id)?;
+        let mut url = self.service_url(Service::DataPrep, &["mappingSets", id]);
+        url.query_pairs_mut().append_pair("version", &version.to_string());
+        parse(&self.read(url).await?)
+    }
+
     /// `PUT /mappingSets/{id}` with a whole new body: a new version, which flows use only once
     /// their `Mapping` transformation names it. Returns that version.
     pub async fn new_mapping_version(&self, id: &str, body: &Value) -> Result<i64, FlowError> {

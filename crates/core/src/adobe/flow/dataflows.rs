@@ -81,6 +81,10 @@ pub struct Run {
     #[ts(type = "number | null")]
     pub failed_records: Option<u64>,
     pub errors: Vec<RunError>,
+    /// The Catalog batches the run wrote, where its failed rows are kept; none until it has
+    /// written one. Optional for TypeScript: runs made in the UI's tests have none.
+    #[ts(optional, as = "Option<Vec<String>>")]
+    pub batch_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -343,6 +347,7 @@ pub(super) fn run(item: &Value) -> Run {
         output_records: item.pointer("/metrics/recordSummary/outputRecordCount").and_then(Value::as_u64),
         failed_records: item.pointer("/metrics/recordSummary/failedRecordCount").and_then(Value::as_u64),
         errors,
+        batch_ids: super::row_errors::batch_ids(item),
     }
 }
 

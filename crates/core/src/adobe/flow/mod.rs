@@ -15,6 +15,7 @@ mod lookup;
 mod model;
 mod preview;
 mod retry;
+mod row_errors;
 mod specs;
 mod targets;
 mod update;
@@ -36,5 +37,6 @@ pub use model::{
 };
 pub use preview::{preview, RequestPreview};
 pub use retry::RetryPolicy;
+pub use row_errors::{FailedRow, FailedRows, MAX_FAILED_ROWS, MAX_ROW_FILES};
 pub use specs::{SpecList, MAX_SPEC_LIST_BYTES};
 pub use targets::{DatasetSummary, IdentityNamespace, SchemaField, SchemaTree, XdmClass, MAX_SCHEMA_FIELDS};

@@ -1,10 +1,10 @@
 //! The dataflows door, for dataflows that exist: the target options the wizard opens with, a
-//! connection's dataflows, one read, its runs, enabled or disabled, changed over the version
-//! the user saw, and deleted.
+//! connection's dataflows, one read, its runs and the rows a run could not ingest, enabled or
+//! disabled, changed over the version the user saw, and deleted.
 
-use super::{now_s, Dataflows, FlowChange, FlowChangeRequest, FlowRequest, TargetOptions};
+use super::{now_s, Dataflows, FlowChange, FlowChangeRequest, FlowRequest, RunRequest, TargetOptions};
 use super::{ConnectionDataflows, FlowSpecChoice};
-use crate::adobe::flow::{ChainObject, FlowDetails, FlowError, Run};
+use crate::adobe::flow::{ChainObject, FailedRows, FlowDetails, FlowError, Run, MAX_FAILED_ROWS};
 use crate::dataflows::create::DataflowError;
 use crate::dataflows::journal::CreationState;
 use crate::dataflows::manage;
@@ -60,9 +60,60 @@ impl Dataflows<'_> {
         Ok(client.flow(&request.flow_id).await?)
     }
 
+    /// The mappings the flow runs now (the version its `Mapping` transformation names, found
+    /// by name), for a new version to be made from them.
+    pub async fn mapping(&self, request: &FlowRequest) -> Result<manage::FlowMapping, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        let flow = client.flow(&request.flow_id).await?;
+        let Some((set_id, version)) = manage::running_mapping(&flow) else {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                "This dataflow has no Mapping transformation: it copies files as they are.",
+            ));
+        };
+        let set = match version {
+            Some(version) => client.mapping_set_at(&set_id, version).await?,
+            None => client.mapping_set(&set_id).await?,
+        };
+        Ok(manage::FlowMapping {
+            rows: manage::rows_of(&set),
+            version: version.map(|v| v.to_string()).unwrap_or_default(),
+            mapping_set_id: set_id,
+        })
+    }
+
     pub async fn runs(&self, request: &FlowRequest) -> Result<Vec<Run>, Failure> {
         let client = self.client(&request.account_id, &request.sandbox).await?;
         Ok(client.runs_of(&request.flow_id).await?)
+    }
+
+    /// The rows a run could not ingest, each with Adobe's errors, read from the batches it
+    /// wrote: at most 50. Empty when the run wrote no batch (yet) or its dataflow had error
+    /// diagnostics off, since Adobe keeps no rows then. The rows are shown, never kept.
+    pub async fn failed_rows(&self, request: &RunRequest) -> Result<FailedRows, Failure> {
+        let client = self.client(&request.account_id, &request.sandbox).await?;
+        // The run is found among its flow's: the run id is only compared, never sent, and a
+        // run of another flow is not read through this one.
+        let run = client.runs_of(&request.flow_id).await?.into_iter().find(|r| r.id == request.run_id);
+        let Some(run) = run else {
+            return Err(Failure::new(
+                ErrorCode::NotFound,
+                "This run is not among the dataflow's latest runs: reload its runs and pick one again.",
+            ));
+        };
+        let mut found = FailedRows::default();
+        for batch in &run.batch_ids {
+            if found.rows.len() >= MAX_FAILED_ROWS {
+                // The batches left are not read: they may hold more.
+                found.truncated = true;
+                break;
+            }
+            let more = client.failed_rows(batch).await?;
+            let room = MAX_FAILED_ROWS - found.rows.len();
+            found.truncated |= more.truncated || more.rows.len() > room;
+            found.rows.extend(more.rows.into_iter().take(room));
+        }
+        Ok(found)
     }
 
     pub async fn set_enabled(&self, request: &FlowRequest, enabled: bool) -> Result<FlowDetails, Failure> {

@@ -8,7 +8,7 @@ mod requests;
 
 pub use requests::{
     ConnectionDataflows, CreationRequest, DataflowCreated, FlowChange, FlowChangeRequest, FlowRequest,
-    FlowSpecChoice, PlanOutcome, PlanRequest, TargetOptions,
+    FlowSpecChoice, PlanOutcome, PlanRequest, RunRequest, TargetOptions,
 };
 
 use super::Operations;

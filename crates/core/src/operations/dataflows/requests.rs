@@ -139,3 +139,14 @@ pub struct FlowRequest {
     pub sandbox: String,
     pub flow_id: String,
 }
+
+/// One run of a dataflow, by id.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunRequest {
+    pub account_id: String,
+    pub sandbox: String,
+    pub flow_id: String,
+    pub run_id: String,
+}
