@@ -5,21 +5,10 @@
 // and each keystroke of the schema field search.
 import { addFirstAccount, launch } from "./harness.mjs";
 import { median } from "./bench-launches.mjs";
+import { waitForMark } from "./bench-lifecycle.mjs";
 
 const COLUMNS = 500;
 const FIELDS = 5000;
-
-/** Waits until the page has set the performance mark `name`. */
-async function waitForMark(browser, name) {
-  await browser.waitUntil(
-    async () =>
-      (await browser.execute(
-        (mark) => performance.getEntriesByName(mark).length > 0,
-        name,
-      )) === true,
-    { timeout: 60000, timeoutMsg: `the page never set the mark ${name}` },
-  );
-}
 
 /** Applies each change in turn in the page and times it to the page laid out: a message task
  * runs after Svelte's microtask, without a timer's clamping. `kind` is "search" (keystrokes
@@ -113,7 +102,7 @@ export async function benchDataflow(binary) {
       await entry.click();
     };
     await open("sales");
-    const table = `wide_${String(COLUMNS)}`;
+    const table = `wide_${count(COLUMNS)}`;
     await open(table);
     await browser
       .$(`table[aria-label="Columns of ${table}"]`)
@@ -142,7 +131,18 @@ export async function benchDataflow(binary) {
         )
         ?.click();
     });
-    await waitForMark(browser, "mapping-preview-rendered");
+    await browser.waitUntil(
+      async () =>
+        (await browser.execute(
+          () =>
+            performance.getEntriesByName("mapping-preview-rendered").length >
+              0 || document.getElementById("plan-failure") !== null,
+        )) === true,
+      { timeout: 60000, timeoutMsg: "the plan was never answered" },
+    );
+    const refused = await browser.$("#plan-failure");
+    if (await refused.isExisting())
+      throw new Error(`the plan failed: ${await refused.getText()}`);
     await waitForMark(browser, "mapping-complete");
     const [answer, mapping, preview, complete] = await browser.execute(
       (from) => {
@@ -188,12 +188,13 @@ export async function benchDataflow(binary) {
 }
 
 export function dataflowLines(r, ms) {
+  const count = (n) => n.toLocaleString("en-US");
   const mark = (value, limit) =>
     `${ms(value)} ${value <= limit ? "✓" : "✗"} (≤ ${String(limit)} ms)`;
   return [
     "## The dataflow wizard at 500 columns",
     "",
-    `A table of ${String(COLUMNS)} columns and 100 rows goes into an existing dataset whose schema has ${String(FIELDS)} fields. Each time is in the page, from the event to the page laid out. The wizard opens on the explored table (its ${String(COLUMNS)} columns listed). The plan's answer (${ms(r.answer)} from the request: the core proposes ${String(r.rows)} mappings over ${String(COLUMNS)} × ${String(FIELDS)} names, and Data Prep checks them and previews ${String(r.records)} rows) is followed by the mapping step's first screen (its first 30 rows; all rows were made ${ms(r.complete)} after the answer) and the preview of the rows as they would land. A row edit is a schema field typed into a mapping row (10 edits); a search keystroke filters the ${String(FIELDS)} fields (8 keystrokes).`,
+    `A table of ${count(COLUMNS)} columns and 100 rows goes into an existing dataset whose schema has ${count(FIELDS)} fields. Each time is in the page, from the event to the page laid out. The wizard opens on the explored table (its ${count(COLUMNS)} columns listed). The plan's answer (${ms(r.answer)} from the request: the core proposes ${String(r.rows)} mappings over ${count(COLUMNS)} × ${count(FIELDS)} names, and Data Prep checks them and previews ${String(r.records)} rows) is followed by the mapping step's first screen (its first 30 rows; all rows were made ${ms(r.complete)} after the answer) and the preview of the rows as they would land. A row edit is a schema field typed into a mapping row (10 edits); a search keystroke filters the ${count(FIELDS)} fields (8 keystrokes).`,
     "",
     "| Wizard opened | Mapping step shown, from the answer | Preview of 100 rows shown | Row edit, median (slowest) | Field search keystroke, median (slowest) |",
     "|---|---|---|---|---|",

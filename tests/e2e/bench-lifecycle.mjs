@@ -45,7 +45,7 @@ function timeSteps(kind, done) {
 }
 
 /** Waits until the page has set the performance mark `name`. */
-async function waitForMark(browser, name) {
+export async function waitForMark(browser, name) {
   await browser.waitUntil(
     async () =>
       (await browser.execute(

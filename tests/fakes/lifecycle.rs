@@ -363,7 +363,6 @@ pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>
             // A wide table's columns are named as the fake's wide schema's fields are, so its
             // mappings are proposed by name as a real table's would be.
             let wide = path.starts_with("sales.wide_");
-            let name = |c: usize| if wide { format!("field{c:05}") } else { format!("col_{c:02}") };
             let width = match path.strip_prefix("sales.wide_") {
                 Some(width) => width.parse::<usize>().ok().filter(|w| (1..=1_000).contains(w))?,
                 None => {
@@ -374,6 +373,12 @@ pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>
                     50
                 }
             };
+            // Its last column is the timestamp a table source's dataflow reads new rows by.
+            let name = |c: usize| match (wide, c + 1 == width) {
+                (true, true) => "updated_at".to_owned(),
+                (true, false) => format!("field{c:05}"),
+                (false, _) => format!("col_{c:02}"),
+            };
             let kinds = [
                 ("string", None),
                 ("integer", None),
@@ -381,9 +386,12 @@ pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>
                 ("boolean", None),
                 ("string", Some("date-time")),
             ];
+            // A wide table's types cycle as the wide schema's do (string, integer, number), so
+            // every column has its field.
+            let cycle = if wide { 3 } else { kinds.len() };
             let columns: Vec<Value> = (0..width)
                 .map(|c| {
-                    let (kind, xdm) = kinds[c % kinds.len()];
+                    let (kind, xdm) = if wide && c + 1 == width { kinds[4] } else { kinds[c % cycle] };
                     column(&name(c), kind, xdm)
                 })
                 .collect();
@@ -393,7 +401,7 @@ pub(crate) fn table(path: &str, tables: usize) -> Option<(Vec<Value>, Vec<Value>
                     for c in 0..width {
                         let value = match (r + c) % 11 {
                             0 => Value::Null,
-                            _ => match c % 5 {
+                            _ => match if wide && c + 1 == width { 4 } else { c % cycle } {
                                 0 => json!(format!("value {r}-{c}")),
                                 1 => json!(r * c),
                                 2 => json!(r as f64 / 4.0),

@@ -56,6 +56,16 @@ async fn a_table_lands_in_a_new_schema_exactly_once_and_its_first_run_is_read_ba
         .filter(|r| r.path.ends_with("/action") && r.query.iter().any(|(_, v)| v == "publish"))
         .count();
     assert_eq!((drafts, published), (3, 3));
+    // One write per object, beside Data Prep's checks and previews and the publishing: nothing
+    // is sent twice on the way.
+    let writes: Vec<&str> = requests
+        .iter()
+        .filter(|r| matches!(r.method.as_str(), "POST" | "PUT" | "PATCH"))
+        .map(|r| r.path.as_str())
+        .filter(|p| !p.ends_with("/action") && !p.ends_with("/validate") && !p.ends_with("/preview"))
+        .filter(|p| !p.starts_with("/ims/"))
+        .collect();
+    assert_eq!(writes.len(), 8, "one write per object: {writes:?}");
     assert!(created.creation.made.iter().all(|m| !m.draft));
     let flows = world.fake.flows();
     assert_eq!(flows.len(), 1);

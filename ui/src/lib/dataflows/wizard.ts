@@ -6,6 +6,7 @@ import type { Column } from "../../bindings/Column";
 import type { DataflowPlan } from "../../bindings/DataflowPlan";
 import type { MappingRow } from "../../bindings/MappingRow";
 import type { Run } from "../../bindings/Run";
+import type { SourceType } from "../../bindings/SourceType";
 
 /** How a file is read, from its name's extension: JSON, Parquet, else delimited text. */
 export function fileTypeOf(name: string): "delimited" | "json" | "parquet" {
@@ -198,3 +199,19 @@ export function objectLabel(object: ChainObject): string {
   };
   return labels[object];
 }
+
+/** What a mapping row reads from, as the wizard and the new-version form offer it. */
+export const SOURCE_KINDS: { value: SourceType; label: string }[] = [
+  { value: "attribute", label: "Column" },
+  { value: "expression", label: "Calculated" },
+  { value: "static", label: "Constant" },
+];
+
+/** How often a dataflow runs, as the wizard and the schedule change offer it. */
+export const FREQUENCIES: { value: Choices["frequency"]; label: string }[] = [
+  { value: "once", label: "Once" },
+  { value: "minute", label: "Every N minutes (15 or more)" },
+  { value: "hour", label: "Every N hours" },
+  { value: "day", label: "Every N days" },
+  { value: "week", label: "Every N weeks" },
+];
