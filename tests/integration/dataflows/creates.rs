@@ -65,7 +65,9 @@ async fn a_table_lands_in_a_new_schema_exactly_once_and_its_first_run_is_read_ba
         .filter(|p| !p.ends_with("/action") && !p.ends_with("/validate") && !p.ends_with("/preview"))
         .filter(|p| !p.starts_with("/ims/"))
         .collect();
-    assert_eq!(writes.len(), 8, "one write per object: {writes:?}");
+    // Eight objects, and the schema's Profile tag (a PATCH of the schema just made).
+    assert_eq!(writes.len(), 9, "one write per object: {writes:?}");
+    assert_eq!(writes.iter().filter(|p| p.contains("/tenant/schemas/")).count(), 1, "{writes:?}");
     assert!(created.creation.made.iter().all(|m| !m.draft));
     let flows = world.fake.flows();
     assert_eq!(flows.len(), 1);
