@@ -280,6 +280,29 @@ fn text(value: &Value, pointer: &str) -> String {
         .collect()
 }
 
+/// The most batches of one run whose failed rows are read: a run writes one per dataset.
+const MAX_BATCHES: usize = 20;
+
+/// The Catalog batches a run wrote (`targetInfo[].reference` of type `Batch`): where its row
+/// errors are kept.
+fn batch_ids(run: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for target in run.get("targetInfo").and_then(Value::as_array).into_iter().flatten() {
+        let Some(reference) = target.get("reference") else { continue };
+        if !reference.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("batch")) {
+            continue;
+        }
+        for id in
+            reference.get("ids").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+        {
+            if ids.len() < MAX_BATCHES && !id.is_empty() && !ids.iter().any(|known| known == id) {
+                ids.push(id.to_owned());
+            }
+        }
+    }
+    ids
+}
+
 fn number(value: &Value) -> Option<i64> {
     value.as_i64().or_else(|| value.as_str().and_then(|s| s.parse().ok()))
 }
@@ -347,7 +370,7 @@ pub(super) fn run(item: &Value) -> Run {
         output_records: item.pointer("/metrics/recordSummary/outputRecordCount").and_then(Value::as_u64),
         failed_records: item.pointer("/metrics/recordSummary/failedRecordCount").and_then(Value::as_u64),
         errors,
-        batch_ids: super::row_errors::batch_ids(item),
+        batch_ids: batch_ids(item),
     }
 }
 
@@ -386,5 +409,15 @@ mod tests {
         assert_eq!(every("hour", 1), "every hour");
         assert_eq!(every("once", 0), "once");
         assert_eq!(schedule(&json!({})), "not scheduled");
+    }
+
+    #[test]
+    fn a_run_names_its_batches() {
+        let run = json!({ "targetInfo": [
+            { "id": "ds", "reference": { "type": "Batch", "ids": ["01A", "01B", "01A"] } },
+            { "id": "x", "reference": { "type": "Other", "ids": ["no"] } },
+        ]});
+        assert_eq!(batch_ids(&run), ["01A", "01B"]);
+        assert!(batch_ids(&json!({})).is_empty());
     }
 }

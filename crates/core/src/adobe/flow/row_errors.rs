@@ -20,7 +20,6 @@ pub const MAX_FAILED_ROWS: usize = 50;
 const MAX_TEXT_CHARS: usize = 2_000;
 const MAX_ERRORS_PER_ROW: usize = 20;
 /// Batches of one run looked at; a run of a batch source writes one.
-const MAX_BATCHES: usize = 20;
 const ROW_ERRORS: &str = "row_errors";
 
 /// Failed rows of a run, as many as are shown.
@@ -189,26 +188,6 @@ fn cut(text: &str) -> String {
     text.chars().take(MAX_TEXT_CHARS).collect()
 }
 
-/// The Catalog batches a run wrote (`targetInfo[].reference` of type `Batch`): where its row
-/// errors are kept.
-pub(super) fn batch_ids(run: &Value) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::new();
-    for target in run.get("targetInfo").and_then(Value::as_array).into_iter().flatten() {
-        let Some(reference) = target.get("reference") else { continue };
-        if !reference.get("type").and_then(Value::as_str).is_some_and(|t| t.eq_ignore_ascii_case("batch")) {
-            continue;
-        }
-        for id in
-            reference.get("ids").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
-        {
-            if ids.len() < MAX_BATCHES && !id.is_empty() && !ids.iter().any(|known| known == id) {
-                ids.push(id.to_owned());
-            }
-        }
-    }
-    ids
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,15 +245,5 @@ mod tests {
         for bad in ["", "../input_files", ".hidden", "a/b.json", "a b.json"] {
             assert!(!is_file_name(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn a_run_names_its_batches() {
-        let run = json!({ "targetInfo": [
-            { "id": "ds", "reference": { "type": "Batch", "ids": ["01A", "01B", "01A"] } },
-            { "id": "x", "reference": { "type": "Other", "ids": ["no"] } },
-        ]});
-        assert_eq!(batch_ids(&run), ["01A", "01B"]);
-        assert!(batch_ids(&json!({})).is_empty());
     }
 }
