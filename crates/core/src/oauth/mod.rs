@@ -1,4 +1,6 @@
-//! OAuth consent with the sources' own providers: Google's for BigQuery.
+//! OAuth consent with the sources' own providers: Google's for BigQuery (`google`), and the
+//! table of providers (`providers`) with the engine that runs consent by it (`engine`).
 
+pub mod engine;
 pub mod google;
 pub mod providers;

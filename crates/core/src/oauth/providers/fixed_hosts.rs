@@ -6,7 +6,7 @@
 use super::endpoint::{Endpoint, ValueRule};
 use super::provider::{
     AfterToken, Deadline, ExpiryRule, FieldMap, Lifetime, Pkce, Provider, RedirectPolicy, RefreshRule,
-    Scopes, TokenKind, TokenRules, DAY,
+    Scopes, TokenBody, TokenKind, TokenRules, DAY,
 };
 use crate::catalog::{BIGQUERY_SCOPE, BIGQUERY_SPEC_ID};
 
@@ -18,6 +18,10 @@ const GOOGLE_TOKEN: &str = "https://oauth2.googleapis.com/token";
 
 /// Google's fields on both its sources: a client id, secret and refresh token; neither spec
 /// has an access-token field, since AEP mints its own from the refresh token.
+/// Google issues a refresh token only for offline access, and again on a later consent only
+/// when asked to show the consent screen (as the BigQuery consent does).
+const GOOGLE_OFFLINE: &[(&str, &str)] = &[("access_type", "offline"), ("prompt", "consent")];
+
 const GOOGLE_FIELDS: FieldMap = FieldMap {
     access_token: None,
     refresh_token: Some("refreshToken"),
@@ -57,6 +61,8 @@ pub static GOOGLE_BIGQUERY: Provider = Provider {
     scopes: Scopes::Fixed(&[BIGQUERY_SCOPE]),
     redirect: RedirectPolicy::AnyLoopback,
     pkce: Pkce::S256,
+    token_body: TokenBody::Form,
+    authorize_extras: GOOGLE_OFFLINE,
     fields: GOOGLE_FIELDS,
     also_needs: &[],
     response: TokenRules { expiry: ExpiryRule::ExpiresIn, refresh: RefreshRule::Kept },
@@ -83,6 +89,8 @@ pub static GOOGLE_ADS: Provider = Provider {
     scopes: Scopes::Fixed(&[GOOGLE_ADS_SCOPE]),
     redirect: RedirectPolicy::AnyLoopback,
     pkce: Pkce::S256,
+    token_body: TokenBody::Form,
+    authorize_extras: GOOGLE_OFFLINE,
     fields: GOOGLE_FIELDS,
     also_needs: &[],
     response: TokenRules { expiry: ExpiryRule::ExpiresIn, refresh: RefreshRule::Kept },
@@ -116,6 +124,8 @@ pub static HUBSPOT: Provider = Provider {
     scopes: Scopes::ChosenByUser { suggested: &[] },
     redirect: RedirectPolicy::RegisteredLoopback { uri: "http://localhost:47615/callback" },
     pkce: Pkce::S256,
+    token_body: TokenBody::Form,
+    authorize_extras: &[],
     fields: FieldMap {
         access_token: Some("accessToken"),
         refresh_token: Some("refreshToken"),
@@ -164,6 +174,8 @@ pub static SQUARE: Provider = Provider {
     },
     redirect: RedirectPolicy::HttpsOnlyPaste,
     pkce: Pkce::NotSent,
+    token_body: TokenBody::Json,
+    authorize_extras: &[],
     fields: FieldMap {
         access_token: Some("accessToken"),
         refresh_token: Some("refreshToken"),
@@ -207,6 +219,8 @@ pub static MAILCHIMP: Provider = Provider {
     scopes: Scopes::NoScopes,
     redirect: RedirectPolicy::RegisteredLoopback { uri: "http://127.0.0.1:47615/callback" },
     pkce: Pkce::NotSent,
+    token_body: TokenBody::Form,
+    authorize_extras: &[],
     fields: FieldMap {
         access_token: Some("accessToken"),
         refresh_token: None,

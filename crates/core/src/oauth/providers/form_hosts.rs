@@ -6,7 +6,7 @@
 use super::endpoint::{Endpoint, ValueRule};
 use super::provider::{
     AfterToken, Deadline, ExpiryRule, FieldMap, Lifetime, Pkce, Provider, RedirectPolicy, RefreshRule,
-    Scopes, TokenKind, TokenRules,
+    Scopes, TokenBody, TokenKind, TokenRules,
 };
 
 /// Zendesk's subdomain rule. The spec's `subdomain` field holds `https://x.zendesk.com` [O6],
@@ -39,6 +39,8 @@ pub static ZENDESK: Provider = Provider {
     scopes: Scopes::ChosenByUser { suggested: &["read"] },
     redirect: RedirectPolicy::RegisteredLoopback { uri: "http://127.0.0.1:47615/callback" },
     pkce: Pkce::S256,
+    token_body: TokenBody::Form,
+    authorize_extras: &[],
     fields: FieldMap {
         access_token: Some("accessToken"),
         refresh_token: None,
@@ -97,6 +99,8 @@ pub static ZOHO: Provider = Provider {
     scopes: Scopes::ChosenByUser { suggested: &[] },
     redirect: RedirectPolicy::RegisteredLoopback { uri: "http://localhost:47615/callback" },
     pkce: Pkce::NotSent,
+    token_body: TokenBody::Form,
+    authorize_extras: &[("access_type", "offline"), ("prompt", "consent")],
     fields: FieldMap {
         access_token: Some("accessToken"),
         refresh_token: Some("refreshToken"),
@@ -137,6 +141,8 @@ pub static GENERIC_REST: Provider = Provider {
     scopes: Scopes::ChosenByUser { suggested: &[] },
     redirect: RedirectPolicy::AnyLoopback,
     pkce: Pkce::S256,
+    token_body: TokenBody::Form,
+    authorize_extras: &[],
     fields: FieldMap {
         access_token: Some("accessToken"),
         refresh_token: Some("refreshToken"),

@@ -27,7 +27,7 @@ pub use form_hosts::{GENERIC_REST, REST_AUTHORIZATION_URL, ZENDESK, ZOHO, ZOHO_A
 pub use matching::{matching, matching_method, matching_params};
 pub use provider::{
     AfterToken, Deadline, ExpiryRule, FieldMap, Lifetime, Pkce, Provider, RedirectPolicy, RefreshRule,
-    Scopes, TokenKind, TokenRules, REGISTERED_PORT,
+    Scopes, TokenBody, TokenKind, TokenRules, REGISTERED_PORT,
 };
 pub use table::{by_id, PROVIDERS};
 pub use token_response::{Expiry, RefreshOutcome, TokenReading};

@@ -20,6 +20,12 @@ pub struct Provider {
     pub scopes: Scopes,
     pub redirect: RedirectPolicy,
     pub pkce: Pkce,
+    /// How the token request's body is encoded.
+    pub token_body: TokenBody,
+    /// Parameters the authorization request adds for a refresh token: Google and Zoho issue
+    /// one only with `access_type=offline`, and again on a later consent only with
+    /// `prompt=consent`.
+    pub authorize_extras: &'static [(&'static str, &'static str)],
     /// Which spec params receive what the consent yields; the params a method must hold.
     pub fields: FieldMap,
     /// Other params the method must hold: the form values a template reads, or what a lookup
@@ -69,6 +75,14 @@ pub enum Pkce {
     S256,
     /// Not sent: the provider does not document PKCE for this client type.
     NotSent,
+}
+
+/// How the token request carries its parameters. RFC 6749 says form-encoded; Square's token
+/// endpoint takes JSON only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenBody {
+    Form,
+    Json,
 }
 
 /// Which spec param receives each thing the consent yields; `None` where the spec has no such
