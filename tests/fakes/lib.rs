@@ -17,6 +17,7 @@ pub mod http;
 pub mod keychain;
 mod lifecycle;
 mod platform;
+pub mod providers;
 mod spec_service;
 pub mod specs;
 
@@ -24,3 +25,4 @@ pub use counting::CountingStore;
 pub use google::{FakeGoogle, GoogleConfig};
 pub use keychain::{in_private_keyring, require_private_keyring, MemoryStore, Scratch, TestStore};
 pub use platform::{FakeConfig, FakePlatform, Fault, FaultAction, Recorded};
+pub use providers::{FakeProviders, ProviderClient, ProviderRequest, ProvidersConfig};

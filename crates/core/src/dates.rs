@@ -26,6 +26,11 @@ pub fn now_ms_u64() -> u64 {
     u64::try_from(since.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Seconds since the Unix epoch, now: what OAuth's `expires_in` counts from.
+pub fn now_s() -> u64 {
+    now_ms_u64() / 1_000
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

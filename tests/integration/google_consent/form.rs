@@ -50,6 +50,9 @@ async fn form_consent(
         scopes: BIGQUERY_SCOPE.into(),
         redirect_uri: None,
         stored: None,
+        table_provider: None,
+        values: Default::default(),
+        https_redirect: None,
     };
     let started = form_consent::begin(&slot, request, endpoints(google), keychain).await?;
     assert!(started.paste_only.is_none(), "the loopback listener is up");

@@ -81,5 +81,8 @@ fn bigquery_request(config: &GoogleConfig) -> form_consent::ConsentRequest {
         scopes: BIGQUERY_SCOPE.into(),
         redirect_uri: None,
         stored: None,
+        table_provider: None,
+        values: Default::default(),
+        https_redirect: None,
     }
 }

@@ -37,7 +37,7 @@ async fn a_paste_with_no_consent_waiting_says_so_in_the_window_and_the_terminal_
 
     // A consent that was cancelled and has ended: the same answer, not "cancelled".
     form_consent::begin(&slot, bigquery_request(&config), endpoints(&google), keychain).await.expect("begun");
-    slot.with_handle(flow_connect_core::oauth::google::ConsentHandle::cancel);
+    slot.with_handle(form_consent::FlowHandle::cancel);
     let http = http_client(Duration::from_secs(5));
     form_consent::finish(&slot, &http, &endpoints(&google), keychain).await.expect_err("cancelled");
     let err = form_consent::paste(&slot, pasted).expect_err("none waiting");

@@ -73,6 +73,9 @@ fn form_request(config: &GoogleConfig) -> ConsentRequest {
         scopes: BIGQUERY_SCOPE.into(),
         redirect_uri: None,
         stored: None,
+        provider_id: None,
+        values: FormValues::new(),
+        https_redirect: None,
     }
 }
 

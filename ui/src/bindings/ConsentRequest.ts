@@ -30,4 +30,18 @@ redirectUri: string | null,
 /**
  * The form's stored secrets, to keep the new tokens with.
  */
-stored: StoredSecrets | null, };
+stored: StoredSecrets | null, 
+/**
+ * A provider of the table (the method's `ConsentKind::Provider`), whose engine runs the
+ * consent.
+ */
+providerId?: string, 
+/**
+ * The form's values the provider's endpoints are built from (Zendesk's subdomain); no
+ * secret is needed here.
+ */
+values: Record<string, string>, 
+/**
+ * A paste-back provider's https redirect, registered on the user's app.
+ */
+httpsRedirect?: string, };

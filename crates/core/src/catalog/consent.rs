@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::oauth::providers::{self, Provider, RedirectPolicy, Scopes};
+
 /// Which OAuth consent fills a sign-in method's tokens. Tagged (`{"kind": "google", "scope": …}`)
 /// so the window reads the scope from here instead of keeping a copy.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -20,33 +22,85 @@ pub enum ConsentKind {
     },
     /// The provider's own consent, at the access token URL the form holds: a REST API's.
     Rest,
+    /// A provider of the table (`oauth::providers`: HubSpot, Zendesk, Square, …), its consent
+    /// run by the engine.
+    #[serde(rename_all = "camelCase")]
+    Provider {
+        /// The provider's id, sent back when the consent begins.
+        id: String,
+        /// What the window calls it.
+        name: String,
+        redirect: ProviderRedirect,
+        /// The scopes asked for: fixed (shown) or suggested (the user's app decides).
+        scopes: Vec<String>,
+        scopes_fixed: bool,
+    },
 }
 
-/// BigQuery's connection spec id: the one source whose tokens Google's consent issues. The only
-/// place a spec id is spelled out in code; tests name BigQuery through it.
-pub const BIGQUERY_SPEC_ID: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+/// How the browser comes back from a provider's consent, for the window to explain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[ts(export)]
+pub enum ProviderRedirect {
+    /// Any free loopback port: nothing to register.
+    AnyLoopback,
+    /// This exact address, registered on the user's app beforehand.
+    Registered { uri: String },
+    /// An https address of the user's own; the address the browser ends on is pasted back.
+    HttpsPaste,
+}
+
+impl ConsentKind {
+    /// The table provider's consent kind.
+    fn provider(provider: &Provider) -> Self {
+        let (scopes, scopes_fixed) = match provider.scopes {
+            Scopes::Fixed(fixed) => (fixed, true),
+            Scopes::ChosenByUser { suggested } => (suggested, false),
+            Scopes::NoScopes => (&[][..], true),
+        };
+        Self::Provider {
+            id: provider.id.to_owned(),
+            name: provider.display_name.to_owned(),
+            redirect: match provider.redirect {
+                RedirectPolicy::AnyLoopback => ProviderRedirect::AnyLoopback,
+                RedirectPolicy::RegisteredLoopback { uri } => {
+                    ProviderRedirect::Registered { uri: uri.to_owned() }
+                }
+                RedirectPolicy::HttpsOnlyPaste => ProviderRedirect::HttpsPaste,
+            },
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            scopes_fixed,
+        }
+    }
+}
+
+pub use crate::oauth::providers::{BIGQUERY_SCOPE, BIGQUERY_SPEC_ID};
 const BIGQUERY_SPEC_KEY: &str = "google-big-query";
-/// The scope BigQuery's consent asks for: read access to the project's data.
-pub const BIGQUERY_SCOPE: &str = "https://www.googleapis.com/auth/bigquery";
 
 impl ConsentKind {
     /// The consent of a method of the source `spec_id` (`spec_key`) whose top-level params are
-    /// named `param_names`: a method with a client id
-    /// and a refresh token gets the provider's consent when it names the access token URL,
-    /// Google's when it is BigQuery's; any other (HubSpot, Zendesk, Google Ads, which merely
-    /// name a refresh token) none, and its tokens are typed.
+    /// named `param_names`: a method with a client id and a refresh token gets the REST API
+    /// provider's consent when it names the access token URL, Google's when it is BigQuery's;
+    /// another gets the consent of the table's provider that serves its spec and whose params
+    /// it holds (HubSpot, Zendesk, Google Ads, …), or none, and its tokens are typed.
     pub fn of<'a>(spec_id: &str, spec_key: &str, param_names: impl Iterator<Item = &'a str> + Clone) -> Self {
         let has = |name: &str| param_names.clone().any(|p| p == name);
-        if !has("refreshToken") || !has("clientId") {
-            return Self::None;
+        if has("refreshToken") && has("clientId") {
+            if has("accessTokenUrl") {
+                return Self::Rest;
+            }
+            if spec_id == BIGQUERY_SPEC_ID || spec_key == BIGQUERY_SPEC_KEY {
+                return Self::Google { scope: BIGQUERY_SCOPE.to_owned() };
+            }
         }
-        if has("accessTokenUrl") {
-            return Self::Rest;
+        // The table's other providers, each for the sources it serves and by the params the
+        // method holds. BigQuery and the REST API keep their own flows above.
+        match providers::matching_params(spec_id, param_names) {
+            Some(provider) if !matches!(provider.id, "google-bigquery" | "generic-rest") => {
+                Self::provider(provider)
+            }
+            _ => Self::None,
         }
-        if spec_id == BIGQUERY_SPEC_ID || spec_key == BIGQUERY_SPEC_KEY {
-            return Self::Google { scope: BIGQUERY_SCOPE.to_owned() };
-        }
-        Self::None
     }
 }
 
@@ -158,22 +212,47 @@ mod tests {
         );
         assert_eq!(consents(&bare), [("OAuth2 Refresh Code", ConsentKind::None)]);
 
-        // Sources that merely name a refresh token: Google's consent is not theirs.
-        for (id, name, names) in [
+        // Sources whose tokens another provider of the table issues: Google's BigQuery consent
+        // is not theirs, their own provider's is, found by spec and params, never by the name.
+        for (id, name, names, provider) in [
             (
                 "d771e9c1-4f26-40dc-8617-ce58c4b53702",
                 "google-adwords",
                 &["clientCustomerID", "developerToken", "refreshToken", "clientId", "clientSecret"][..],
+                "google-ads",
             ),
             (
                 "cc6a4487-9e91-433e-a3a3-9cf6626c1806",
                 "hubspot",
                 &["clientId", "clientSecret", "accessToken", "refreshToken"][..],
+                "hubspot",
             ),
         ] {
             let source = reconcile(None, &live(id, name, &[("Basic Authentication", names)]));
-            assert_eq!(consents(&source), [("Basic Authentication", ConsentKind::None)], "{name}");
+            let [(_, ConsentKind::Provider { id, .. })] = &consents(&source)[..] else {
+                panic!("{name}: {:?}", consents(&source));
+            };
+            assert_eq!(id, provider, "{name}");
         }
+        // HubSpot's params under another source's spec are not HubSpot's.
+        let other = reconcile(
+            None,
+            &live(
+                "0a27232b-0000-0000-0000-000000000000",
+                "some-crm",
+                &[("Basic Authentication", &["clientId", "clientSecret", "accessToken", "refreshToken"])],
+            ),
+        );
+        assert_eq!(consents(&other), [("Basic Authentication", ConsentKind::None)]);
+        // A registered-redirect provider tells the window the exact address to register.
+        let hubspot = ConsentKind::of(
+            "cc6a4487-9e91-433e-a3a3-9cf6626c1806",
+            "hubspot",
+            ["clientId", "clientSecret", "accessToken", "refreshToken"].into_iter(),
+        );
+        let ConsentKind::Provider { redirect, scopes_fixed, .. } = hubspot else { panic!("{hubspot:?}") };
+        assert_eq!(redirect, ProviderRedirect::Registered { uri: "http://localhost:47615/callback".into() });
+        assert!(!scopes_fixed, "HubSpot's scopes are the app's");
     }
 
     #[test]

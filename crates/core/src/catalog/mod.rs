@@ -26,7 +26,7 @@ mod engine_tests;
 
 pub use builtin::{builtin_source, builtin_sources};
 pub use cache::{CacheFile, CatalogCache};
-pub use consent::{ConsentKind, BIGQUERY_SCOPE, BIGQUERY_SPEC_ID};
+pub use consent::{ConsentKind, ProviderRedirect, BIGQUERY_SCOPE, BIGQUERY_SPEC_ID};
 pub use labels::humanize;
 pub use listing::{for_cache, is_source, matches_search};
 pub use live::{CatalogError, CatalogList, LiveCatalog};

@@ -10,10 +10,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::form_consent::{self, Finished, Started};
+use super::form_consent::{self, FilledValue, Finished, Started};
 use super::Operations;
 use crate::catalog::{ConsentKind, FormValues, Source};
 use crate::oauth::google::{self, GoogleClient, RedirectSetting};
+use crate::oauth::providers;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::operations::form_secrets;
 use crate::profiles::Profile;
@@ -51,6 +52,20 @@ pub struct ConsentRequest {
     pub redirect_uri: Option<String>,
     /// The form's stored secrets, to keep the new tokens with.
     pub stored: Option<StoredSecrets>,
+    /// A provider of the table (the method's `ConsentKind::Provider`), whose engine runs the
+    /// consent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub provider_id: Option<String>,
+    /// The form's values the provider's endpoints are built from (Zendesk's subdomain); no
+    /// secret is needed here.
+    #[serde(default)]
+    #[ts(type = "Record<string, string>")]
+    pub values: FormValues,
+    /// A paste-back provider's https redirect, registered on the user's app.
+    #[serde(default)]
+    #[ts(optional)]
+    pub https_redirect: Option<String>,
 }
 
 #[derive(Debug, Serialize, TS)]
@@ -64,6 +79,9 @@ pub struct ConsentResult {
     pub scopes: Vec<String>,
     /// When and for which client Google issued the refresh token.
     pub issued: Option<TokenIssue>,
+    /// Form values a provider's consent filled that are not secret (client ID, data-centre
+    /// host, expiry date): the form sets them.
+    pub values: Vec<FilledValue>,
 }
 
 /// Manual mode: the address the browser ended on (or the bare code), pasted by the user.
@@ -125,6 +143,10 @@ pub enum ConsentDoorError {
     NoConsent { profile: String, method: String, source_name: String },
     #[error("Give the provider's authorization URL with --authorization-url.")]
     NoAuthorizationUrl,
+    #[error(
+        "{provider} does not issue tokens for {source_name}, so Flow Connect does not sign in there for it."
+    )]
+    NotTheProvider { provider: String, source_name: String },
 }
 
 // Here rather than in `failure`, so the classification does not need this module back.
@@ -134,7 +156,8 @@ impl From<ConsentDoorError> for Failure {
             ConsentDoorError::NotGoogle { .. }
             | ConsentDoorError::Missing(_)
             | ConsentDoorError::NoConsent { .. }
-            | ConsentDoorError::NoAuthorizationUrl => Self::new(ErrorCode::Validation, e.to_string()),
+            | ConsentDoorError::NoAuthorizationUrl
+            | ConsentDoorError::NotTheProvider { .. } => Self::new(ErrorCode::Validation, e.to_string()),
         }
     }
 }
@@ -146,6 +169,7 @@ impl From<Finished> for ConsentResult {
             expiration_date: done.expiration_date,
             scopes: done.scopes,
             issued: done.issued,
+            values: done.values,
         }
     }
 }
@@ -159,14 +183,31 @@ pub struct Consent<'a> {
 impl Consent<'_> {
     /// Starts a form's consent, cancelling any other; the shell opens `url` in a browser.
     pub async fn begin(&self, request: ConsentRequest) -> Result<Started, Failure> {
+        let source = self.ops.catalog().source(None, &request.spec_id)?;
+        // A provider of the table signs in only for the sources it serves: its tokens are
+        // for its own APIs.
+        let table_provider = match request.provider_id.as_deref() {
+            None => None,
+            Some(id) => {
+                Some(providers::by_id(id).filter(|p| p.spec_ids.contains(&source.spec_id.as_str())).ok_or(
+                    ConsentDoorError::NotTheProvider {
+                        provider: id.to_owned(),
+                        source_name: source.display_name.clone(),
+                    },
+                )?)
+            }
+        };
         let asked = form_consent::ConsentRequest {
-            source: self.ops.catalog().source(None, &request.spec_id)?,
+            source,
             provider: request.provider.map(|p| (p.authorization_url, p.token_url)),
             client_id: request.client_id,
             client_secret: request.client_secret,
             scopes: request.scopes,
             redirect_uri: request.redirect_uri,
             stored: request.stored,
+            table_provider,
+            values: request.values,
+            https_redirect: request.https_redirect,
         };
         Ok(form_consent::begin(&self.ops.consent, asked, self.ops.google_endpoints(), self.ops.keychain())
             .await?)
@@ -186,7 +227,7 @@ impl Consent<'_> {
     }
 
     pub fn cancel(&self) {
-        self.ops.consent.with_handle(google::ConsentHandle::cancel);
+        self.ops.consent.with_handle(form_consent::FlowHandle::cancel);
     }
 
     /// "Verify": trades the form's refresh token for an access token at Google.

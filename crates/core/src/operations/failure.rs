@@ -8,6 +8,7 @@ use crate::adobe::ims::ImsError;
 use crate::catalog::{CatalogError, RequestError};
 use crate::config::ConfigError;
 use crate::names::NameError;
+use crate::oauth::engine::EngineError;
 use crate::oauth::google::{ClientJsonError, ConsentError, ListenerError};
 use crate::operations::form_consent::FormConsentError;
 use crate::profiles::ProfileError;
@@ -118,6 +119,7 @@ impl From<FormConsentError> for Failure {
     fn from(e: FormConsentError) -> Self {
         match e {
             FormConsentError::Consent(e) => e.into(),
+            FormConsentError::Engine(e) => e.into(),
             FormConsentError::Credentials(e) => e.into(),
             FormConsentError::Redirect(e) => e.into(),
             FormConsentError::NoRestRefreshToken => Self::new(ErrorCode::GoogleSignIn, e.to_string()),
@@ -157,6 +159,29 @@ impl From<RequestError> for Failure {
         let code = match e {
             RequestError::UnknownAuthMethod { .. } => ErrorCode::UnknownSource,
             RequestError::Invalid(_) => ErrorCode::Validation,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        let code = match &e {
+            EngineError::Provider(p) if p.form_field().is_some() => ErrorCode::Validation,
+            EngineError::MissingClientId { .. }
+            | EngineError::HttpsRedirectNeeded { .. }
+            | EngineError::Pasted { .. } => ErrorCode::Validation,
+            EngineError::Configuration { .. } => ErrorCode::Configuration,
+            EngineError::Cancelled => ErrorCode::Cancelled,
+            EngineError::Network { .. } => ErrorCode::Network,
+            // The provider, or the browser's answer, refused or did not finish the consent.
+            EngineError::Provider(_)
+            | EngineError::StateMismatch
+            | EngineError::AccessDenied { .. }
+            | EngineError::Refused { .. }
+            | EngineError::Unreadable { .. }
+            | EngineError::TimedOut { .. }
+            | EngineError::Waiting { .. } => ErrorCode::GoogleSignIn,
         };
         Self::new(code, e.to_string())
     }

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::bases::ProviderBases;
 use super::error::EngineError;
-use crate::catalog::FormValues;
+use crate::oauth::providers::FormValues;
 use crate::oauth::providers::{Pkce, Provider, RedirectPolicy, Scopes};
 use crate::Secret;
 

@@ -27,4 +27,13 @@ pub enum EngineError {
     Unreadable { provider: &'static str, detail: String },
     #[error("Could not reach {provider} ({reason}). Check your network connection and try again.")]
     Network { provider: &'static str, reason: String },
+    #[error("The sign-in was cancelled.")]
+    Cancelled,
+    #[error("No answer came from {provider} within {minutes} minutes. Start the sign-in again.")]
+    TimedOut { provider: &'static str, minutes: u64 },
+    #[error("{reason}")]
+    Waiting { reason: String },
+    /// What was pasted is not an answer (no code, or far too long); the reason says which.
+    #[error("{reason}")]
+    Pasted { reason: String },
 }

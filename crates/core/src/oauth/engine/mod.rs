@@ -9,8 +9,10 @@ mod authorize;
 mod bases;
 mod error;
 mod exchange;
+mod session;
 
 pub use authorize::{begin, Pending};
 pub use bases::{ProviderBases, PROVIDER_BASES_VAR};
 pub use error::EngineError;
 pub use exchange::{finish, Consented, FilledParam};
+pub use session::{open, SessionHandle, SessionRun, SessionSetup};

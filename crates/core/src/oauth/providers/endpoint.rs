@@ -6,7 +6,11 @@
 use url::Url;
 
 use super::error::ProviderError;
-use crate::catalog::FormValues;
+use crate::Secret;
+
+/// A form's values by param name: the catalog's `FormValues`, spelled here so the provider
+/// table does not need the catalog (which asks the table which consent a method gets).
+pub type FormValues = std::collections::BTreeMap<String, Secret>;
 
 /// One endpoint of a provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

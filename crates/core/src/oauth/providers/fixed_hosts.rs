@@ -8,7 +8,11 @@ use super::provider::{
     AfterToken, Deadline, ExpiryRule, FieldMap, Lifetime, Pkce, Provider, RedirectPolicy, RefreshRule,
     Scopes, TokenBody, TokenKind, TokenRules, DAY,
 };
-use crate::catalog::{BIGQUERY_SCOPE, BIGQUERY_SPEC_ID};
+/// BigQuery's connection spec id: the one source whose tokens Google's BigQuery consent issues.
+/// The only place it is spelled out in code; the catalog and the tests name BigQuery by it.
+pub const BIGQUERY_SPEC_ID: &str = "3c9b37f8-13a6-43d8-bad3-b863b941fedd";
+/// The scope BigQuery's consent asks for: read access to the project's data.
+pub const BIGQUERY_SCOPE: &str = "https://www.googleapis.com/auth/bigquery";
 
 /// Google's authorization endpoint; `config.rs` holds the same default, which
 /// `FLOW_CONNECT_GOOGLE_AUTH_URL` moves to the fakes in tests.

@@ -8,17 +8,11 @@ use std::collections::HashSet;
 use super::provider::Provider;
 use super::table::PROVIDERS;
 use crate::adobe::flow::AuthSpec;
-use crate::catalog::AuthMethod;
 
 /// The provider whose consent fills this `authSpec[]` entry of the spec `spec_id`, if any.
 pub fn matching(spec_id: &str, auth: &AuthSpec) -> Option<&'static Provider> {
     let properties = auth.spec.get("properties").and_then(serde_json::Value::as_object);
     matching_params(spec_id, properties.into_iter().flat_map(|p| p.keys().map(String::as_str)))
-}
-
-/// The same rule over the catalog's reading of a method (its top-level params).
-pub fn matching_method(spec_id: &str, method: &AuthMethod) -> Option<&'static Provider> {
-    matching_params(spec_id, method.params.iter().map(|p| p.name.as_str()))
 }
 
 /// The provider that serves `spec_id` and whose every needed param is among `names`: the

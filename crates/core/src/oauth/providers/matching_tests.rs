@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::fixed_hosts::{GOOGLE_ADS, GOOGLE_BIGQUERY, HUBSPOT, MAILCHIMP, SQUARE};
 use super::form_hosts::{GENERIC_REST, ZENDESK, ZOHO};
-use super::matching::{matching, matching_method, matching_params};
+use super::matching::{matching, matching_params};
 use super::provider::Provider;
 use crate::adobe::flow::AuthSpec;
 use crate::catalog::{builtin_source, BIGQUERY_SPEC_ID};
@@ -214,10 +214,13 @@ fn bigquery_s_basic_authentication_is_google_s_oauth() {
     // The catalog's own reading of the same method gives the same answer.
     let source = builtin_source(BIGQUERY_SPEC_ID).expect("BigQuery is built in");
     let basic = source.auth_method("Basic Authentication").expect("its OAuth method");
-    assert_eq!(id(matching_method(BIGQUERY_SPEC_ID, basic)), Some("google-bigquery"));
+    assert_eq!(
+        id(matching_params(BIGQUERY_SPEC_ID, basic.params.iter().map(|p| p.name.as_str()))),
+        Some("google-bigquery")
+    );
     // Its service-account method holds a key file, not a token field.
     let service = source.auth_method("Service Authentication").expect("its key-file method");
-    assert_eq!(id(matching_method(BIGQUERY_SPEC_ID, service)), None);
+    assert_eq!(id(matching_params(BIGQUERY_SPEC_ID, service.params.iter().map(|p| p.name.as_str()))), None);
 }
 
 #[test]

@@ -20,11 +20,14 @@ mod token_response;
 #[cfg(test)]
 mod matching_tests;
 
-pub use endpoint::{Endpoint, ValueRule};
+pub use endpoint::{Endpoint, FormValues, ValueRule};
 pub use error::ProviderError;
-pub use fixed_hosts::{GOOGLE_ADS, GOOGLE_ADS_SCOPE, GOOGLE_BIGQUERY, HUBSPOT, MAILCHIMP, SQUARE};
+pub use fixed_hosts::{
+    BIGQUERY_SCOPE, BIGQUERY_SPEC_ID, GOOGLE_ADS, GOOGLE_ADS_SCOPE, GOOGLE_BIGQUERY, HUBSPOT, MAILCHIMP,
+    SQUARE,
+};
 pub use form_hosts::{GENERIC_REST, REST_AUTHORIZATION_URL, ZENDESK, ZOHO, ZOHO_ACCOUNTS_HOSTS};
-pub use matching::{matching, matching_method, matching_params};
+pub use matching::{matching, matching_params};
 pub use provider::{
     AfterToken, Deadline, ExpiryRule, FieldMap, Lifetime, Pkce, Provider, RedirectPolicy, RefreshRule,
     Scopes, TokenBody, TokenKind, TokenRules, REGISTERED_PORT,

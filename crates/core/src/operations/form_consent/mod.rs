@@ -9,17 +9,21 @@ mod slot;
 
 use std::time::SystemTime;
 
+use serde::Serialize;
+use ts_rs::TS;
 use url::Url;
 
 pub use profile::{ProfileConsent, ProfileConsentRequest};
-pub use slot::{ConsentSlot, ForForm, Purpose, Taken};
+pub use slot::{ConsentSlot, FlowHandle, FlowRun, ForForm, Purpose, Taken};
 
 use crate::catalog::{FormValues, Source};
 use crate::config::require_secure;
+use crate::oauth::engine::{self, Consented, EngineError, ProviderBases, SessionSetup};
 use crate::oauth::google::{
     self, ClientJsonError, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints, RedirectSetting,
     CONSENT_TIME_LIMIT,
 };
+use crate::oauth::providers::Provider;
 use crate::operations::form_secrets;
 use crate::profiles::ProfileBook;
 use crate::secrets::credentials::{CredentialsError, SecretSets, StoredSecrets};
@@ -41,6 +45,13 @@ pub struct ConsentRequest {
     /// A Web application client's registered redirect URI; `None` listens on any free port.
     pub redirect_uri: Option<String>,
     pub stored: Option<StoredSecrets>,
+    /// A provider of the table, whose engine runs the consent; `None` is Google's or a REST
+    /// API's own flow above.
+    pub table_provider: Option<&'static Provider>,
+    /// The form's values the provider's endpoints are built from (Zendesk's subdomain).
+    pub values: FormValues,
+    /// A paste-back provider's https redirect, the one registered on the user's app.
+    pub https_redirect: Option<String>,
 }
 
 /// A consent under way: the page to open, and what to paste when nothing can listen.
@@ -60,6 +71,18 @@ pub struct Finished {
     pub scopes: Vec<String>,
     /// For Google: when and for which client the refresh token was issued.
     pub issued: Option<TokenIssue>,
+    /// The form's values a provider's consent filled that are not secret: the client ID, an
+    /// expiry date, Mailchimp's data-centre host.
+    pub values: Vec<FilledValue>,
+}
+
+/// A form value a consent filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FilledValue {
+    pub param: String,
+    pub value: String,
 }
 
 /// Where the tokens are kept.
@@ -91,23 +114,28 @@ pub enum FormConsentError {
     #[error(transparent)]
     Consent(#[from] ConsentError),
     #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
     Credentials(#[from] CredentialsError),
 }
 
 /// Starts a consent, cancelling any other in `slot`.
 pub async fn begin(
     slot: &ConsentSlot,
-    request: ConsentRequest,
+    mut request: ConsentRequest,
     google_endpoints: GoogleEndpoints,
     keychain: Keychain<'_>,
 ) -> Result<Started, FormConsentError> {
     let client_id = request.client_id.trim().to_owned();
     let client_secret = match request.client_secret.is_empty() {
-        false => request.client_secret,
+        false => std::mem::take(&mut request.client_secret),
         true => stored_client_secret(&request.source, request.stored.as_ref(), keychain).await?,
     };
     if client_id.is_empty() || client_secret.is_empty() {
         return Err(FormConsentError::NoClient);
+    }
+    if let Some(provider) = request.table_provider {
+        return begin_with_table(slot, request, provider, client_id, client_secret).await;
     }
     let (endpoints, purpose) = match &request.provider {
         None => (google_endpoints, Purpose::GoogleRefreshToken),
@@ -134,8 +162,43 @@ pub async fn begin(
     });
     let started =
         Started { url: handle.url().to_string(), redirect_uri: handle.redirect_uri().to_owned(), paste_only };
-    slot.replace(handle, run, ForForm { source: request.source, stored: request.stored, purpose, client_id });
+    let form = ForForm { source: request.source, stored: request.stored, purpose, client_id };
+    slot.replace(FlowHandle::Google(handle), FlowRun::Google(Box::new(run)), form);
     tracing::info!(?purpose, listening = started.paste_only.is_none(), "consent started");
+    Ok(started)
+}
+
+/// A consent run by the table's engine: the provider's redirect rule decides whether Flow
+/// Connect listens (any port, or the registered one) or the address is pasted back.
+async fn begin_with_table(
+    slot: &ConsentSlot,
+    request: ConsentRequest,
+    provider: &'static Provider,
+    client_id: String,
+    client_secret: Secret,
+) -> Result<Started, FormConsentError> {
+    if let Some(stored) = &request.stored {
+        StoredSecrets::check_set(&stored.set)?;
+    }
+    let setup = SessionSetup {
+        provider,
+        values: request.values,
+        client_id: client_id.clone(),
+        client_secret,
+        scopes: request.scopes.split_whitespace().map(str::to_owned).collect(),
+        https_redirect: request.https_redirect,
+        bases: ProviderBases::from_env()?,
+    };
+    let (handle, run) = engine::open(setup).await?;
+    let started = Started {
+        url: handle.url().to_string(),
+        redirect_uri: handle.redirect_uri().to_owned(),
+        paste_only: handle.paste_only().map(str::to_owned),
+    };
+    let purpose = Purpose::ProviderTokens { provider: provider.id };
+    let form = ForForm { source: request.source, stored: request.stored, purpose, client_id };
+    slot.replace(FlowHandle::Provider(handle), FlowRun::Provider(Box::new(run)), form);
+    tracing::info!(provider = provider.id, listening = started.paste_only.is_none(), "consent started");
     Ok(started)
 }
 
@@ -148,7 +211,15 @@ pub async fn finish(
     keychain: Keychain<'_>,
 ) -> Result<Finished, FormConsentError> {
     let taken = slot.take_run().ok_or(FormConsentError::NoneWaiting)?;
-    let outcome = taken.run.finish(CONSENT_TIME_LIMIT, http).await;
+    let run = match taken.run {
+        FlowRun::Google(run) => *run,
+        FlowRun::Provider(run) => {
+            let outcome = run.finish(CONSENT_TIME_LIMIT, http, crate::dates::now_s).await;
+            slot.clear(taken.id);
+            return keep_provider_tokens(outcome?, taken.form, keychain).await;
+        }
+    };
+    let outcome = run.finish(CONSENT_TIME_LIMIT, http).await;
     slot.clear(taken.id);
     let form = taken.form;
     let tokens = outcome.map_err(|e| match (e, form.purpose) {
@@ -189,7 +260,38 @@ pub async fn finish(
         client_id: form.client_id.clone(),
         expires_at: None,
     });
-    Ok(Finished { stored, expiration_date, scopes: tokens.scopes, issued })
+    Ok(Finished { stored, expiration_date, scopes: tokens.scopes, issued, values: Vec::new() })
+}
+
+/// Keeps a provider's tokens (and the client secret) in the keychain with the form's other
+/// secrets, and hands back the values that are not secret.
+async fn keep_provider_tokens(
+    consented: Consented,
+    form: ForForm,
+    keychain: Keychain<'_>,
+) -> Result<Finished, FormConsentError> {
+    let (secret, plain): (Vec<_>, Vec<_>) = consented.params.into_iter().partition(|p| p.secret);
+    let new = secret.into_iter().map(|p| (p.param.to_owned(), p.value)).collect();
+    let stored = form_secrets::extend(
+        form.stored.as_ref(),
+        &form.source,
+        keychain.sets,
+        keychain.profiles,
+        keychain.vault,
+        new,
+    )
+    .await?;
+    tracing::info!(provider = consented.provider.id, "consent finished; tokens kept in the keychain");
+    Ok(Finished {
+        stored,
+        expiration_date: consented.reading.expiration_date(),
+        scopes: Vec::new(),
+        issued: None,
+        values: plain
+            .into_iter()
+            .map(|p| FilledValue { param: p.param.to_owned(), value: p.value.expose().to_owned() })
+            .collect(),
+    })
 }
 
 /// Manual mode: what the user pasted back (the address the browser ended on, or the bare
@@ -197,13 +299,18 @@ pub async fn finish(
 /// through here, so both answer the same: [`FormConsentError::NoneWaiting`] when no consent is
 /// waiting, and the paste's own error (too long, no code, another sign-in's) otherwise.
 pub fn paste(slot: &ConsentSlot, pasted: &str) -> Result<(), FormConsentError> {
-    match slot.with_handle(|handle| handle.paste(pasted)) {
+    let pasted = slot.with_handle(|handle| match handle {
+        FlowHandle::Google(handle) => handle.paste(pasted).map_err(FormConsentError::from),
+        FlowHandle::Provider(handle) => handle.paste(pasted).map_err(FormConsentError::from),
+    });
+    match pasted {
         None => Err(FormConsentError::NoneWaiting),
         // The run ended between the check and the hand-over.
-        Some(Err(ConsentError::Listener(google::ListenerError::Cancelled))) => {
-            Err(FormConsentError::NoneWaiting)
-        }
-        Some(result) => result.map_err(Into::into),
+        Some(Err(
+            FormConsentError::Consent(ConsentError::Listener(google::ListenerError::Cancelled))
+            | FormConsentError::Engine(EngineError::Cancelled),
+        )) => Err(FormConsentError::NoneWaiting),
+        Some(result) => result,
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::{ConsentRequest, Finished, Started};
 use crate::catalog::{ConsentKind, FormValues, Source};
+use crate::oauth::providers::{self, Provider};
 use crate::operations::consent::{Consent, ConsentDoorError};
 use crate::operations::failure::Failure;
 use crate::profiles::Profile;
@@ -35,6 +36,8 @@ pub struct ProfileConsent {
     /// Values given beside the consent (a client secret): kept in the profile with the tokens.
     pub given: FormValues,
     provider: Option<(String, String)>,
+    /// A provider of the table, whose engine runs the consent.
+    table_provider: Option<&'static Provider>,
     scopes: String,
     redirect_uri: Option<String>,
 }
@@ -46,8 +49,18 @@ impl Consent<'_> {
         let profile = self.ops.profiles().find(&request.profile).await?;
         let source = self.ops.catalog().source(None, &profile.spec_id)?;
         let kind = source.auth_method(&profile.spec_name).map_or(ConsentKind::None, |m| m.consent.clone());
+        let mut table_provider = None;
         let (token_url, provider, default_scopes) = match kind {
             ConsentKind::Google { scope } => (self.ops.google_endpoints().token.to_string(), None, scope),
+            ConsentKind::Provider { id, scopes, .. } => {
+                let found = providers::by_id(&id).ok_or_else(|| ConsentDoorError::NoConsent {
+                    profile: profile.name.clone(),
+                    method: profile.spec_name.clone(),
+                    source_name: source.display_name.clone(),
+                })?;
+                table_provider = Some(found);
+                (found.token.fixed().unwrap_or_default().to_owned(), None, scopes.join(" "))
+            }
             ConsentKind::Rest => {
                 let token_url = profile.values.get("accessTokenUrl").cloned().unwrap_or_default();
                 let authorization = request.authorization_url.ok_or(ConsentDoorError::NoAuthorizationUrl)?;
@@ -68,6 +81,7 @@ impl Consent<'_> {
             token_url,
             given: FormValues::new(),
             provider,
+            table_provider,
             scopes: request.scopes.unwrap_or(default_scopes),
             redirect_uri: request.redirect_uri,
         })
@@ -90,6 +104,10 @@ impl Consent<'_> {
             scopes: consent.scopes.clone(),
             redirect_uri: consent.redirect_uri.clone(),
             stored: Some(stored),
+            table_provider: consent.table_provider,
+            // The profile's values a provider's endpoints are built from (Zendesk's subdomain).
+            values: consent.profile.values.iter().map(|(k, v)| (k.clone(), Secret::new(v.clone()))).collect(),
+            https_redirect: consent.redirect_uri.clone().filter(|uri| uri.starts_with("https://")),
         };
         Ok(super::begin(&ops.consent, request, ops.google_endpoints(), ops.keychain()).await?)
     }

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::catalog::Source;
+use crate::oauth::engine::{SessionHandle, SessionRun};
 use crate::oauth::google::{ConsentHandle, ConsentRun};
 use crate::secrets::credentials::StoredSecrets;
 
@@ -15,6 +16,33 @@ pub enum Purpose {
     GoogleRefreshToken,
     /// A generic REST API's OAuth 2 refresh code: access token, refresh token and expiry.
     RestTokens,
+    /// A provider of the table (HubSpot, Zendesk, …): the params its sign-in method holds.
+    ProviderTokens { provider: &'static str },
+}
+
+/// The side of a consent the app keeps: Google's own flow, or the table's engine.
+#[derive(Debug)]
+pub enum FlowHandle {
+    Google(ConsentHandle),
+    Provider(SessionHandle),
+}
+
+/// The side that waits for the answer.
+#[derive(Debug)]
+pub enum FlowRun {
+    // Boxed: each run holds its client, endpoints and PKCE verifier, hundreds of bytes.
+    Google(Box<ConsentRun>),
+    Provider(Box<SessionRun>),
+}
+
+impl FlowHandle {
+    /// Ends the wait; the run answers `Cancelled`.
+    pub fn cancel(&self) {
+        match self {
+            Self::Google(handle) => handle.cancel(),
+            Self::Provider(handle) => handle.cancel(),
+        }
+    }
 }
 
 /// What the consent's tokens are for: the form's source and its stored secrets.
@@ -30,8 +58,8 @@ pub struct ForForm {
 #[derive(Debug)]
 struct Active {
     id: u64,
-    handle: ConsentHandle,
-    run: Option<ConsentRun>,
+    handle: FlowHandle,
+    run: Option<FlowRun>,
     form: ForForm,
 }
 
@@ -45,7 +73,7 @@ pub struct ConsentSlot {
 #[derive(Debug)]
 pub struct Taken {
     pub id: u64,
-    pub run: ConsentRun,
+    pub run: FlowRun,
     pub form: ForForm,
 }
 
@@ -55,7 +83,7 @@ impl ConsentSlot {
     }
 
     /// Makes this consent the current one, cancelling any other.
-    pub fn replace(&self, handle: ConsentHandle, run: ConsentRun, form: ForForm) {
+    pub fn replace(&self, handle: FlowHandle, run: FlowRun, form: ForForm) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
         let previous = self.lock().replace(Active { id, handle, run: Some(run), form });
         if let Some(previous) = previous {
@@ -80,7 +108,7 @@ impl ConsentSlot {
     }
 
     /// Runs `f` with the current consent's handle, if one is waiting.
-    pub fn with_handle<T>(&self, f: impl FnOnce(&ConsentHandle) -> T) -> Option<T> {
+    pub fn with_handle<T>(&self, f: impl FnOnce(&FlowHandle) -> T) -> Option<T> {
         self.lock().as_ref().map(|a| f(&a.handle))
     }
 }

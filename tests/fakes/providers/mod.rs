@@ -1,0 +1,222 @@
+//! Fakes of the OAuth providers the core's consent engine talks to besides Google: HubSpot,
+//! Zendesk, Square and Mailchimp, after `oauth-sources.md` §2.1, §2.2 and §3 and each
+//! provider's documentation. One loopback server serves them all, each under a path prefix
+//! equal to its core provider id and with the provider's real paths below it, because the core
+//! moves only a provider's origin (`FLOW_CONNECT_PROVIDER_BASES="hubspot=http://…/hubspot"`)
+//! and keeps the path.
+//!
+//! Every request is recorded with its method, path, query and the names of its body fields,
+//! never their values, so a test can assert what was sent without the fake keeping secrets.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use tokio::task::JoinHandle;
+
+use crate::http::{self, Outcome, Request, Response};
+
+mod hubspot;
+mod ledger;
+mod mailchimp;
+mod square;
+mod zendesk;
+
+#[cfg(test)]
+mod test_support;
+
+use ledger::Ledger;
+pub use ledger::ProviderClient;
+
+/// The core's ids of the providers served, which are also their path prefixes.
+pub const PROVIDER_IDS: [&str; 4] = ["hubspot", "zendesk", "square", "mailchimp"];
+
+/// Query names whose values are credentials; the request log redacts them.
+const SECRET_NAMES: [&str; 6] =
+    ["client_secret", "code", "code_verifier", "refresh_token", "access_token", "password"];
+
+#[derive(Debug, Clone)]
+pub struct ProvidersConfig {
+    pub hubspot: ProviderClient,
+    pub zendesk: ProviderClient,
+    pub square: ProviderClient,
+    pub mailchimp: ProviderClient,
+    /// The user declines consent at every provider.
+    pub deny: bool,
+}
+
+impl Default for ProvidersConfig {
+    /// Each provider's client registered with the redirect the core's table names (Square's
+    /// is the https page a user registers for paste-back; any https one is taken).
+    fn default() -> Self {
+        Self {
+            hubspot: ProviderClient::new("hubspot", "http://localhost:47615/callback"),
+            zendesk: ProviderClient::new("zendesk", "http://127.0.0.1:47615/callback"),
+            square: ProviderClient::new("square", "https://flow-connect.example/square/callback"),
+            mailchimp: ProviderClient::new("mailchimp", "http://127.0.0.1:47615/callback"),
+            deny: false,
+        }
+    }
+}
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderRequest {
+    pub method: String,
+    /// The full path, provider prefix included.
+    pub path: String,
+    /// The query, with the values of credential-bearing names replaced by `<redacted>`.
+    pub query: Vec<(String, String)>,
+    /// The names of the form or JSON body's fields, in the order sent.
+    pub body_keys: Vec<String>,
+}
+
+impl ProviderRequest {
+    pub fn query(&self, name: &str) -> Option<&str> {
+        self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    requests: Vec<ProviderRequest>,
+    ledgers: HashMap<&'static str, Ledger>,
+}
+
+/// What a provider's handler works with: its ledger and its client.
+struct Ctx<'a> {
+    ledger: &'a mut Ledger,
+    client: &'a ProviderClient,
+    deny: bool,
+}
+
+#[derive(Debug)]
+pub struct FakeProviders {
+    addr: SocketAddr,
+    state: Arc<Mutex<Shared>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for FakeProviders {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakeProviders {
+    /// Serves the four providers on a free loopback port.
+    pub async fn start(config: ProvidersConfig) -> std::io::Result<Self> {
+        let state = Arc::new(Mutex::new(Shared::default()));
+        let shared = Arc::clone(&state);
+        let (addr, task) = http::serve(SocketAddr::from(([127, 0, 0, 1], 0)), move |request| {
+            let outcome = Outcome::Respond(handle(&shared, &config, &request));
+            async move { outcome }
+        })
+        .await?;
+        Ok(Self { addr, state, task })
+    }
+
+    /// `http://127.0.0.1:PORT`, without a provider prefix.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Where provider `id` is served: the base the core puts in place of its origin.
+    pub fn base(&self, id: &str) -> String {
+        format!("http://{}/{id}", self.addr)
+    }
+
+    /// The value of `FLOW_CONNECT_PROVIDER_BASES` that moves all four providers here.
+    pub fn bases_var(&self) -> String {
+        PROVIDER_IDS.iter().map(|id| format!("{id}={}", self.base(id))).collect::<Vec<_>>().join(",")
+    }
+
+    /// Every request so far, oldest first.
+    pub fn requests(&self) -> Vec<ProviderRequest> {
+        lock(&self.state).requests.clone()
+    }
+
+    /// The refresh tokens `provider` would still honour, sorted.
+    pub fn live_refresh_tokens(&self, provider: &str) -> Vec<String> {
+        lock(&self.state).ledgers.get(provider).map(Ledger::sorted_refresh_tokens).unwrap_or_default()
+    }
+
+    /// The access tokens `provider` has issued and not voided, sorted.
+    pub fn live_access_tokens(&self, provider: &str) -> Vec<String> {
+        lock(&self.state).ledgers.get(provider).map(Ledger::sorted_access_tokens).unwrap_or_default()
+    }
+}
+
+fn lock(state: &Mutex<Shared>) -> MutexGuard<'_, Shared> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn record(request: &Request) -> ProviderRequest {
+    let redact = |(name, value): &(String, String)| {
+        let shown = if SECRET_NAMES.contains(&name.as_str()) { "<redacted>".into() } else { value.clone() };
+        (name.clone(), shown)
+    };
+    ProviderRequest {
+        method: request.method.clone(),
+        path: request.path.clone(),
+        query: request.query.iter().map(redact).collect(),
+        body_keys: ledger::body_keys(request),
+    }
+}
+
+fn handle(shared: &Mutex<Shared>, config: &ProvidersConfig, request: &Request) -> Response {
+    let mut shared = lock(shared);
+    shared.requests.push(record(request));
+    let Some((id, path)) = split_prefix(&request.path) else {
+        return Response::html(404, "Not found");
+    };
+    let client = match id {
+        "hubspot" => &config.hubspot,
+        "zendesk" => &config.zendesk,
+        "square" => &config.square,
+        "mailchimp" => &config.mailchimp,
+        _ => return Response::html(404, "Not found"),
+    };
+    let ctx = Ctx { ledger: shared.ledgers.entry(id).or_default(), client, deny: config.deny };
+    let method = request.method.as_str();
+    match id {
+        "hubspot" => hubspot::handle(ctx, method, path, request),
+        "zendesk" => zendesk::handle(ctx, method, path, request),
+        "square" => square::handle(ctx, method, path, request),
+        _ => mailchimp::handle(ctx, method, path, request),
+    }
+}
+
+/// The provider id (one of [`PROVIDER_IDS`]) and the provider's own path below it.
+fn split_prefix(path: &str) -> Option<(&'static str, &str)> {
+    let rest = path.strip_prefix('/')?;
+    let (first, _) = rest.split_once('/').unwrap_or((rest, ""));
+    let id = PROVIDER_IDS.iter().find(|id| **id == first)?;
+    Some((id, &path[1 + id.len()..]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{authorize, browser, start};
+
+    #[tokio::test]
+    async fn unknown_paths_are_404_and_the_log_keeps_names_not_secrets() {
+        let fake = start().await;
+        for path in ["/", "/github/login/oauth/authorize", "/hubspot/oauth/v3/token", "/zendesk"] {
+            let response = browser().get(format!("{}{path}", fake.url())).send().await.expect("get");
+            assert_eq!(response.status().as_u16(), 404, "{path}");
+        }
+        let url = format!("{}/oauth/authorize", fake.base("hubspot"));
+        let query = [
+            ("client_id", "hubspot-client"),
+            ("redirect_uri", "http://localhost:47615/callback"),
+            ("client_secret", "leak"),
+        ];
+        assert_eq!(authorize(&url, &query).await.0, 302);
+        let logged = fake.requests().pop().expect("logged");
+        assert_eq!((logged.method.as_str(), logged.path.as_str()), ("GET", "/hubspot/oauth/authorize"));
+        assert_eq!(logged.query("client_id"), Some("hubspot-client"));
+        assert_eq!(logged.query("client_secret"), Some("<redacted>"));
+        assert!(fake.bases_var().contains(&format!("square={}/square", fake.url())));
+    }
+}
