@@ -11,8 +11,22 @@ mkfifo "$fifo"
 fakes=$!
 trap 'kill $fakes 2>/dev/null || true; rm -rf "$demo_home"' EXIT
 exec 3<"$fifo"
-read -r url <&3
-read -r credentials <&3
+# The fakes print several lines (tests/fakes/main.rs): take the two the demo needs by how they
+# start, not by position, and stop reading at the Adobe credentials (the fifo never ends).
+url= credentials=
+while read -r line <&3; do
+  case $line in
+    http://*) url=$line ;;
+    "client id: "*)
+      credentials=$line
+      break
+      ;;
+  esac
+done
+if [[ -z $url || -z $credentials ]]; then
+  echo "fake-services stopped before printing its address and credentials" >&2
+  exit 1
+fi
 echo "Fake Adobe services: $url"
 echo "Add an Adobe account with  $credentials"
 

@@ -13,6 +13,7 @@ Exit codes:
   7  local files: the data folder could not be read or written
   8  consent: Google or the OAuth provider refused, or the consent was cancelled
   9  ambiguous: two or more accounts, profiles or connections have that name; give an id
+ 10  expiring: `credentials expiring` found a credential that ends inside the window
 141  output closed: standard output or error was closed before all was written (`| head`);
      the command itself ran to its end (one that failed keeps its own code)
 With several sandboxes, the exit code is that of the first that failed.
@@ -75,11 +76,49 @@ pub enum Command {
     Dataflow(DataflowCommand),
     /// Google's or a REST API's OAuth consent for a profile; the tokens go to the keychain.
     Consent(ConsentArgs),
+    /// What will stop working and when: credentials that expire.
+    #[command(subcommand)]
+    Credentials(CredentialsCommand),
     /// Prints a shell completion script (bash or zsh).
     Completions {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CredentialsCommand {
+    /// Lists the credentials of connections made or renewed here that end within the window
+    /// (or have ended), soonest first, and exits 10 when there is any: for a CI job or cron.
+    Expiring {
+        /// How far ahead to look: days, hours or minutes, such as 14d, 48h or 90m.
+        #[arg(long, default_value = "14d", value_parser = parse_window)]
+        within: Window,
+    },
+}
+
+/// A look-ahead, as given and in milliseconds.
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub text: String,
+    pub ms: i64,
+}
+
+fn parse_window(text: &str) -> Result<Window, String> {
+    let text = text.trim();
+    let refused = || format!("“{text}” is not a window such as 14d, 48h or 90m");
+    let unit = match text.chars().last() {
+        Some('d') => 86_400_000,
+        Some('h') => 3_600_000,
+        Some('m') => 60_000,
+        _ => return Err(refused()),
+    };
+    let count: i64 = text[..text.len() - 1].parse().map_err(|_| refused())?;
+    // Ten years at most: a window past that is a typo, not a plan.
+    if !(0..=3_650 * 86_400_000).contains(&count.saturating_mul(unit)) {
+        return Err(refused());
+    }
+    Ok(Window { text: text.to_owned(), ms: count * unit })
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

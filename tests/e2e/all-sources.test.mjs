@@ -102,12 +102,12 @@ async function previewAndCreate() {
 }
 
 test("the whole catalog is listed once signed in, with the time of the refresh", async () => {
-  await waitForText("#catalog-status", /21 sources · last refreshed/, 20000);
+  await waitForText("#catalog-status", /25 sources · last refreshed/, 20000);
   // A screenful shows at first, the rest on demand (or as the list is scrolled).
   assert.equal((await shownSources()).length, 12);
   await app.browser.$("button=Show more sources").click();
   await app.browser.waitUntil(
-    async () => (await shownSources()).length === 21,
+    async () => (await shownSources()).length === 25,
     { timeout: 5000, timeoutMsg: "Show more sources did not show them all" },
   );
   const headings = await shownSources();
@@ -118,6 +118,15 @@ test("the whole catalog is listed once signed in, with the time of the refresh",
     "ServiceNow",
   ]);
   assert.ok(headings.includes("Snowflake") && headings.includes("Amazon S3"));
+  // The sources whose sign-in a provider's consent fills.
+  for (const consent of [
+    "HubSpot",
+    "Zendesk",
+    "Square",
+    "Mailchimp Members",
+    "Google Ads",
+  ])
+    assert.ok(headings.includes(consent), `${consent} in ${String(headings)}`);
   assert.ok(!headings.includes("Data Landing Zone"), "no destination");
   await (await byLabel("Category")).selectByVisibleText("Databases");
   const databases = await app.browser.execute(() =>
@@ -197,8 +206,8 @@ test("PostgreSQL: an enum, a boolean and a bounded integer, refused out of range
   );
 });
 
-test("Zendesk: an OAuth 2 refresh code with a nested group", async () => {
-  await searchAndOpen("zendesk", "Zendesk");
+test("the Sources SDK's OAuth 2 refresh code, with a nested group", async () => {
+  await searchAndOpen("extension", "Generic Rest Extension");
   await app.browser
     .$("legend=Request parameter override")
     .waitForExist({ timeout: 5000 });
@@ -348,7 +357,7 @@ test("offline after a restart, the cached catalog and the profile are there", as
   await app.stop();
   app = await launch("all-sources-offline", { dataRoot, offline: true });
   await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
-  await waitForText("#catalog-status", /21 sources · last refreshed/, 20000);
+  await waitForText("#catalog-status", /25 sources · last refreshed/, 20000);
   await (await byLabel("Search sources")).setValue("snowflake");
   await app.browser.waitUntil(
     async () => (await shownSources()).join() === "Snowflake",

@@ -37,29 +37,56 @@ function logTo(name, flags = "a") {
   return createWriteStream(path.join(artifacts, name), { flags });
 }
 
+/** What fake-services prints, one line each, told apart by how the line starts (see
+ * tests/fakes/main.rs): the Adobe fakes' URL, Google's endpoints, and the providers' bases. */
+function parseFakesOutput(lines) {
+  const url = lines.find((l) => l.startsWith("http://"));
+  const googleLine = lines.find((l) => l.startsWith("google: "));
+  const providersLine = lines.find((l) => l.startsWith("providers: "));
+  if (!url || !googleLine || !providersLine) return null;
+  const [auth, token, revoke] = googleLine
+    .replace(/^google: /, "")
+    .trim()
+    .split(" ");
+  // `hubspot=http://127.0.0.1:PORT/hubspot,zendesk=…`: FLOW_CONNECT_PROVIDER_BASES as is.
+  const bases = providersLine.replace(/^providers: /, "").trim();
+  const byId = Object.fromEntries(
+    bases.split(",").map((pair) => {
+      const at = pair.indexOf("=");
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const providersUrl = new URL(Object.values(byId)[0]).origin;
+  return {
+    url: url.trim(),
+    google: { auth, token, revoke },
+    providers: { bases, url: providersUrl, byId },
+  };
+}
+
 export async function startFakes() {
   const child = spawn(fakeBinary, ["0"], { stdio: ["ignore", "pipe", "pipe"] });
   child.stderr.pipe(logTo("fake-services.log"));
-  // Read the first two lines without ever closing the pipe: leaving a `for await` loop would
-  // destroy the stream, and the fakes would die of EPIPE on their next line of output.
+  // Read the lines it starts with without ever closing the pipe: leaving a `for await` loop
+  // would destroy the stream, and the fakes would die of EPIPE on their next line of output.
   return new Promise((resolve, reject) => {
     let buffered = "";
     const onData = (chunk) => {
       buffered += chunk.toString();
-      const [line, googleLine] = buffered.split("\n");
-      if (buffered.split("\n").length <= 2 || !line.startsWith("http://"))
-        return;
+      // Only whole lines: the last piece may still be arriving.
+      const parsed = parseFakesOutput(buffered.split("\n").slice(0, -1));
+      if (!parsed) return;
       child.stdout.off("data", onData);
       child.stdout.resume();
-      const [auth, token, revoke] = googleLine
-        .replace(/^google: /, "")
-        .trim()
-        .split(" ");
-      resolve({ child, url: line.trim(), google: { auth, token, revoke } });
+      resolve({ child, ...parsed });
     };
     child.stdout.on("data", onData);
     child.on("exit", () => {
-      reject(new Error("fake-services exited before printing its URL"));
+      reject(
+        new Error(
+          `fake-services exited before printing its URLs; it printed: ${buffered}`,
+        ),
+      );
     });
   });
 }
@@ -92,6 +119,8 @@ function appEnv(fakes, dataRoot, platformUrl = fakes.url) {
     FLOW_CONNECT_GOOGLE_AUTH_URL: fakes.google.auth,
     FLOW_CONNECT_GOOGLE_TOKEN_URL: fakes.google.token,
     FLOW_CONNECT_GOOGLE_REVOKE_URL: fakes.google.revoke,
+    // HubSpot, Zendesk, Square and Mailchimp: the consent engine reaches the fake providers.
+    FLOW_CONNECT_PROVIDER_BASES: fakes.providers.bases,
     // The system opener (xdg-open) hands the consent page to $BROWSER: a stand-in user
     // who approves and follows Google's redirect back to the app's listener.
     BROWSER: path.join(here, "fake-browser.mjs"),
@@ -180,6 +209,10 @@ export async function launch(
       browser,
       fakeUrl: fakes.url,
       google: fakes.google,
+      /** The fake providers' origin (`http://127.0.0.1:PORT`); each one is under `/<id>`. */
+      providersUrl: fakes.providers.url,
+      /** `FLOW_CONNECT_PROVIDER_BASES` as the app got it, and each provider's base by id. */
+      providers: fakes.providers,
       dataHome,
       dataRoot,
       browserLog: path.join(dataRoot, "browser.log"),

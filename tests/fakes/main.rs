@@ -1,12 +1,24 @@
 //! `fake-services [PORT]`: serves the fake Adobe IMS, Flow Service and sandbox management on
-//! 127.0.0.1 (port 0 picks a free one) and a fake Google on a free port, until interrupted.
-//! Standard output starts with the base URL of the Adobe fakes, then the line
-//! `google: AUTH_URL TOKEN_URL REVOKE_URL`.
+//! 127.0.0.1 (port 0 picks a free one), a fake Google and the fake OAuth providers (HubSpot,
+//! Zendesk, Square, Mailchimp) on free ports, until interrupted. Standard output is five
+//! lines, in this order; readers should match them by their start, not by their position:
+//!
+//! ```text
+//! http://127.0.0.1:PORT
+//! google: AUTH_URL TOKEN_URL REVOKE_URL
+//! google client id: ID  client secret: SECRET
+//! client id: ID  client secret: SECRET  org: ORG
+//! providers: hubspot=http://127.0.0.1:PORT/hubspot,zendesk=…,square=…,mailchimp=…
+//! ```
+//!
+//! The last line is the value of `FLOW_CONNECT_PROVIDER_BASES` that sends the app's consents
+//! to the fake providers, whose clients are `{provider}-client` / `{provider}-secret`
+//! (`ProvidersConfig::default()`).
 
 use std::io::Write;
 use std::net::SocketAddr;
 
-use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
+use fakes::{FakeConfig, FakeGoogle, FakePlatform, FakeProviders, GoogleConfig, ProvidersConfig};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
@@ -25,6 +37,7 @@ async fn main() -> std::io::Result<()> {
     }
     let google = FakeGoogle::start(GoogleConfig::default()).await?;
     let google_config = GoogleConfig::default();
+    let providers = FakeProviders::start(ProvidersConfig::default()).await?;
     let config = fake.config();
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", fake.url())?;
@@ -39,6 +52,7 @@ async fn main() -> std::io::Result<()> {
         "client id: {}  client secret: {}  org: {}",
         config.client_id, config.client_secret, config.org_id
     )?;
+    writeln!(out, "providers: {}", providers.bases_var())?;
     out.flush()?;
     drop(out);
     tokio::signal::ctrl_c().await?;

@@ -175,3 +175,52 @@ pub fn catalog_source(name: &str) -> flow_connect_core::catalog::Source {
         serde_json::from_value(spec).expect("a readable spec");
     flow_connect_core::catalog::reconcile(None, &spec)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use flow_connect_core::adobe::flow::ConnectionSpec;
+    use flow_connect_core::oauth::providers::matching;
+
+    use super::*;
+
+    /// The consent providers' sources: each spec's one sign-in method holds exactly the params
+    /// its provider of core's table needs (the token fields and `also_needs`), plus the
+    /// documented spec's other params, named here.
+    #[test]
+    fn each_consent_source_has_one_method_its_provider_matches() {
+        let cases: [(&str, &str, &[&str]); 5] = [
+            ("hubspot", "hubspot", &[]),
+            ("google-adwords", "google-ads", &["clientCustomerID", "developerToken"]),
+            ("zendesk", "zendesk", &[]),
+            ("square", "square", &["host"]),
+            ("mailchimp-members", "mailchimp", &["authorizationTestUrl"]),
+        ];
+        for (name, provider_id, others) in cases {
+            let spec = other_sources().iter().find(|s| s["name"] == name).expect(name);
+            let spec: ConnectionSpec = serde_json::from_value(spec.clone()).expect(name);
+            let [method] = spec.auth_spec.as_slice() else { panic!("{name}: one sign-in method") };
+            let provider = matching(&spec.id, method).unwrap_or_else(|| panic!("{name}: no provider"));
+            assert_eq!(provider.id, provider_id, "{name}");
+            let held: BTreeSet<&str> =
+                method.spec["properties"].as_object().expect(name).keys().map(String::as_str).collect();
+            let needed: BTreeSet<&str> = provider
+                .fields
+                .required()
+                .chain(provider.also_needs.iter().copied())
+                .chain(others.iter().copied())
+                .collect();
+            assert_eq!(held, needed, "{name}");
+        }
+    }
+
+    #[test]
+    fn no_two_sources_share_a_name_or_an_id() {
+        let specs = all_specs("OAuth2 Refresh Code");
+        let sources: Vec<&Value> = specs.iter().filter(|s| !destinations().contains(s)).collect();
+        let names: BTreeSet<&str> = sources.iter().filter_map(|s| s["name"].as_str()).collect();
+        let ids: BTreeSet<&str> = sources.iter().filter_map(|s| s["id"].as_str()).collect();
+        assert_eq!((names.len(), ids.len()), (sources.len(), sources.len()));
+    }
+}

@@ -152,8 +152,8 @@ async fn every_sign_in_method_of_every_source_creates_with_a_body_its_schema_acc
     let postgres = body_of("postgre-sql");
     assert_eq!(postgres["auth"]["params"]["readOnly"], true, "a boolean as a boolean");
     assert_eq!(postgres["auth"]["params"]["sslMode"], "require");
-    let zendesk = body_of("zendesk");
-    assert_eq!(zendesk["auth"]["params"]["requestParameterOverride"]["authenticationMethod"], "GET");
+    let extension = body_of("generic-rest-extension");
+    assert_eq!(extension["auth"]["params"]["requestParameterOverride"]["authenticationMethod"], "GET");
     let kinesis = body_of("amazon-kinesis");
     assert!(kinesis["auth"]["params"]["credentials"]["accessKeyId"].is_string(), "{kinesis}");
     let mongo = body_of("mongodb");

@@ -240,9 +240,13 @@ async fn exports_carry_no_secret_and_imports_ask_for_them() {
     assert!(team.import("{\"something\": 1}").await.is_err());
 }
 
-/// A source the app knows only from its live spec, with a nested group: Zendesk's OAuth 2.
+/// A source the app knows only from its live spec, with a nested group: the Sources SDK
+/// template's OAuth 2 (`generic-rest-extension`), here filled for a Zendesk API.
 fn zendesk() -> flow_connect_core::catalog::Source {
-    let spec = fakes::specs::other_sources().iter().find(|s| s["name"] == "zendesk").expect("zendesk");
+    let spec = fakes::specs::other_sources()
+        .iter()
+        .find(|s| s["name"] == "generic-rest-extension")
+        .expect("generic-rest-extension");
     reconcile(None, &serde_json::from_value(spec.clone()).expect("a connection spec"))
 }
 

@@ -5,6 +5,7 @@ mod accounts;
 mod connections;
 mod consent;
 mod create;
+mod credentials;
 mod dataflow;
 mod profiles;
 mod sources;
@@ -48,6 +49,7 @@ pub async fn run(cli: Cli, out: Out) -> Result<ExitCode, Failure> {
         Command::Renew(args) => create::renew(&ctx, args).await,
         Command::Dataflow(command) => dataflow::run(&ctx, command).await,
         Command::Consent(args) => consent::run(&ctx, args).await,
+        Command::Credentials(command) => credentials::run(&ctx, command).await,
         // Handled before the data folder is opened.
         Command::Completions { .. } => Ok(ExitCode::SUCCESS),
     }

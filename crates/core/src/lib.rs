@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod dataflows;
 pub mod dates;
+pub mod expiry;
 pub mod http_body;
 pub mod names;
 pub mod oauth;

@@ -114,7 +114,13 @@ fn servicenow_values(password: &str) -> FormValues {
 }
 
 fn issue(client_id: &str) -> TokenIssue {
-    TokenIssue { issued_at: 1_767_225_600_000, client_id: client_id.into(), expires_at: None }
+    TokenIssue {
+        issued_at: 1_767_225_600_000,
+        client_id: client_id.into(),
+        expires_at: None,
+        provider: None,
+        access_expires_at: None,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

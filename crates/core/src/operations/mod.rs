@@ -7,6 +7,7 @@ mod accounts;
 mod catalog;
 mod connections;
 mod consent;
+mod credentials;
 mod dataflows;
 pub mod failure;
 pub mod form_consent;
@@ -23,6 +24,7 @@ pub use consent::{
     Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest,
     ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
 };
+pub use credentials::Credentials;
 pub use dataflows::{
     ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowChange, FlowChangeRequest,
     FlowRequest, FlowSpecChoice, PlanOutcome, PlanRequest, RunRequest, TargetOptions,
@@ -128,6 +130,11 @@ impl Operations {
     /// Dataflows: planned, made exactly once, resumed or undone, and managed.
     pub fn dataflows(&self) -> Dataflows<'_> {
         Dataflows { ops: self }
+    }
+
+    /// What will stop working and when: the expiry radar.
+    pub fn credentials(&self) -> Credentials<'_> {
+        Credentials { ops: self }
     }
 }
 

@@ -29,10 +29,21 @@ pub struct TokenIssue {
     #[ts(type = "number")]
     pub issued_at: i64,
     pub client_id: String,
-    /// When Google said the grant ends (`refresh_token_expires_in`), for time-limited grants.
+    /// When Google said the grant ends (`refresh_token_expires_in`), for time-limited grants;
+    /// for another provider, when its refresh token ends, if it said.
     #[serde(default)]
     #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
+    /// The provider of the table that issued it (`hubspot`, `zendesk`, …); none for Google's
+    /// BigQuery consent, whose tokens the Testing-status rules apply to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub provider: Option<String>,
+    /// When the access token issued with it ends, if the provider said: what stops a
+    /// connection whose spec holds no refresh token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub access_expires_at: Option<i64>,
 }
 
 /// Where one connection came from.
@@ -187,6 +198,11 @@ impl Origins {
         })
     }
 
+    /// Every origin, for the expiry radar, with the clients marked as in Testing status.
+    pub async fn everything(&self) -> (Vec<Origin>, Vec<String>) {
+        self.file.read(|file| (file.origins.clone(), file.testing_clients.clone()))
+    }
+
     pub async fn origin(&self, connection_id: &str) -> Option<Origin> {
         self.file.read(|file| file.origins.iter().find(|o| o.connection_id == connection_id).cloned())
     }
@@ -194,8 +210,10 @@ impl Origins {
     /// How a token stands: a client marked as in Testing, or a grant Google gave an end to,
     /// has an expiry date.
     pub async fn status(&self, issue: &TokenIssue) -> TokenStatus {
-        let marked = self.file.read(|file| file.testing_clients.contains(&issue.client_id));
-        let testing = marked || issue.expires_at.is_some();
+        // Testing status is Google's: another provider's end date is its own rule.
+        let google = issue.provider.is_none();
+        let marked = google && self.file.read(|file| file.testing_clients.contains(&issue.client_id));
+        let testing = marked || (google && issue.expires_at.is_some());
         let expires_at =
             issue.expires_at.or_else(|| marked.then(|| issue.issued_at.saturating_add(TESTING_LIFETIME_MS)));
         TokenStatus { issue: issue.clone(), testing, expires_at }
@@ -248,6 +266,8 @@ mod tests {
                 issued_at: 1_000,
                 client_id: "c.apps".into(),
                 expires_at: None,
+                provider: None,
+                access_expires_at: None,
             }),
         }
     }

@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::error::ProviderError;
-use super::provider::{ExpiryRule, RefreshRule, TokenRules, DAY};
+use super::provider::{Deadline, ExpiryRule, RefreshRule, TokenRules, DAY};
 
 /// When a token expires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,6 +105,14 @@ fn seconds(response: &Value, field: &'static str) -> Result<Option<u64>, Provide
         Some(_) => None,
     }
     .ok_or(ProviderError::UnreadableInResponse { field })
+}
+
+impl Deadline {
+    /// The deadline's first moment (00:00 UTC of its date), in milliseconds since the epoch.
+    pub fn unix_ms(&self) -> Option<i64> {
+        let seconds = parse_date_time(&format!("{}T00:00:00Z", self.date))?;
+        i64::try_from(seconds).ok().map(|s| s.saturating_mul(1_000))
+    }
 }
 
 /// An ISO 8601 date-time with a zone, `2026-12-04T10:12:00Z` or `…+01:00`, with optional

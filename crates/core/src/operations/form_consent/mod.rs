@@ -23,7 +23,7 @@ use crate::oauth::google::{
     self, ClientJsonError, ConsentError, ConsentSetup, GoogleClient, GoogleEndpoints, RedirectSetting,
     CONSENT_TIME_LIMIT,
 };
-use crate::oauth::providers::Provider;
+use crate::oauth::providers::{Expiry, Provider};
 use crate::operations::form_secrets;
 use crate::profiles::ProfileBook;
 use crate::secrets::credentials::{CredentialsError, SecretSets, StoredSecrets};
@@ -259,6 +259,8 @@ pub async fn finish(
         issued_at: crate::dates::now_ms(),
         client_id: form.client_id.clone(),
         expires_at: None,
+        provider: None,
+        access_expires_at: None,
     });
     Ok(Finished { stored, expiration_date, scopes: tokens.scopes, issued, values: Vec::new() })
 }
@@ -282,11 +284,24 @@ async fn keep_provider_tokens(
     )
     .await?;
     tracing::info!(provider = consented.provider.id, "consent finished; tokens kept in the keychain");
+    // What expires and when, never the tokens: the connection made from this form records it
+    // for the expiry radar.
+    let ms = |expiry: Expiry| match expiry {
+        Expiry::At { unix_seconds } => i64::try_from(unix_seconds).ok().map(|s| s.saturating_mul(1_000)),
+        Expiry::Never | Expiry::Unknown => None,
+    };
+    let issued = TokenIssue {
+        issued_at: crate::dates::now_ms(),
+        client_id: form.client_id.clone(),
+        expires_at: ms(consented.reading.refresh_expiry),
+        provider: Some(consented.provider.id.to_owned()),
+        access_expires_at: ms(consented.reading.access_expiry),
+    };
     Ok(Finished {
         stored,
         expiration_date: consented.reading.expiration_date(),
         scopes: Vec::new(),
-        issued: None,
+        issued: Some(issued),
         values: plain
             .into_iter()
             .map(|p| FilledValue { param: p.param.to_owned(), value: p.value.expose().to_owned() })

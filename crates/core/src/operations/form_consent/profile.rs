@@ -116,8 +116,11 @@ impl Consent<'_> {
     /// it) in the profile, as [`Consent::keep_in_profile`] does for the window's flow.
     pub async fn finish_for_profile(&self, consent: &ProfileConsent) -> Result<(Profile, Finished), Failure> {
         let finished = self.finish().await?;
-        let kept =
-            self.keep_in_profile(&consent.source, &consent.profile.id, &consent.given, &finished).await?;
+        // What a provider's consent filled that is not secret (Mailchimp's host, an expiry
+        // date) is kept in the profile beside the secrets given with it.
+        let mut given = consent.given.clone();
+        given.extend(finished.values.iter().map(|v| (v.param.clone(), Secret::new(v.value.clone()))));
+        let kept = self.keep_in_profile(&consent.source, &consent.profile.id, &given, &finished).await?;
         Ok((kept, finished))
     }
 }
