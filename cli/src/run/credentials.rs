@@ -5,7 +5,7 @@
 use std::process::ExitCode;
 
 use flow_connect_core::dates::{civil_date, now_ms};
-use flow_connect_core::expiry::{ExpiringWhat, Renewal};
+use flow_connect_core::expiry::{ExpiringWhat, RenewedBy};
 use flow_connect_core::operations::failure::Failure;
 
 use super::Ctx;
@@ -61,9 +61,9 @@ fn what(what: ExpiringWhat) -> &'static str {
     }
 }
 
-fn renewal(renewal: Renewal) -> &'static str {
+fn renewal(renewal: RenewedBy) -> &'static str {
     match renewal {
-        Renewal::Consent => "signing in again",
-        Renewal::AtTheProvider => "the provider",
+        RenewedBy::Consent => "signing in again",
+        RenewedBy::AtTheProvider => "the provider",
     }
 }

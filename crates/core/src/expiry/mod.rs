@@ -4,4 +4,4 @@
 
 mod radar;
 
-pub use radar::{radar, Expiring, ExpiringWhat, Renewal};
+pub use radar::{radar, Expiring, ExpiringWhat, RenewedBy};

@@ -29,7 +29,7 @@ pub struct Expiring {
     pub expires_at: i64,
     /// Why, in one sentence.
     pub reason: String,
-    pub renewal: Renewal,
+    pub renewal: RenewedBy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -46,7 +46,7 @@ pub enum ExpiringWhat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub enum Renewal {
+pub enum RenewedBy {
     /// A person signs in again (a consent is never faked).
     Consent,
     /// Nothing Flow Connect can renew: the user acts at the provider.
@@ -72,7 +72,7 @@ pub fn radar(origins: &[Origin], testing_clients: &[String]) -> Vec<Expiring> {
         if let Some(issue) = &origin.refresh_token {
             found.extend(
                 token(issue, testing_clients)
-                    .map(|(what, at, reason)| item(what, at, reason, Renewal::Consent)),
+                    .map(|(what, at, reason)| item(what, at, reason, RenewedBy::Consent)),
             );
         }
         for provider in
@@ -85,7 +85,7 @@ pub fn radar(origins: &[Origin], testing_clients: &[String]) -> Vec<Expiring> {
                         ExpiringWhat::ProviderDeadline,
                         at,
                         format!("{}.", deadline.what),
-                        Renewal::AtTheProvider,
+                        RenewedBy::AtTheProvider,
                     ));
                 }
             }
@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(found[1].expires_at, NOW + 5 * DAY);
         assert!(found[1].reason.contains("Testing status"), "{}", found[1].reason);
         assert!(found[0].reason.contains("2026-12-07"), "{}", found[0].reason);
-        assert_eq!(found[2].renewal, Renewal::AtTheProvider);
+        assert_eq!(found[2].renewal, RenewedBy::AtTheProvider);
         assert!(found.windows(2).all(|w| w[0].expires_at <= w[1].expires_at));
     }
 
@@ -217,7 +217,7 @@ mod tests {
         let found = radar(&origins, &[]);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].expires_at, NOW + 6 * DAY);
-        assert_eq!(found[0].renewal, Renewal::Consent);
+        assert_eq!(found[0].renewal, RenewedBy::Consent);
         assert!(radar(&[origin("none", BIGQUERY, None)], &[]).is_empty());
     }
 }
