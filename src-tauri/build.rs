@@ -39,6 +39,7 @@ fn main() {
             "load_preferences",
             "save_preferences",
             "show_notification",
+            "expiring_credentials",
             "explore_connection",
             "table_details",
             "connection_health",

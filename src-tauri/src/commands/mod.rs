@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod catalog;
 pub mod connections;
 pub mod consent;
+pub mod credentials;
 pub mod dataflows;
 pub mod key_files;
 pub mod lifecycle;

@@ -73,6 +73,7 @@ fn form_request(config: &GoogleConfig) -> ConsentRequest {
         scopes: BIGQUERY_SCOPE.into(),
         redirect_uri: None,
         stored: None,
+        account_id: None,
         provider_id: None,
         values: FormValues::new(),
         https_redirect: None,

@@ -5,6 +5,7 @@ export * from "./accounts";
 export * from "./catalog";
 export * from "./connections";
 export * from "./consent";
+export * from "./credentials";
 export * from "./dataflows";
 export * from "./lifecycle";
 export * from "./profiles";

@@ -32,6 +32,11 @@ redirectUri: string | null,
  */
 stored: StoredSecrets | null, 
 /**
+ * The account whose catalog the source is read from (a source beyond the built-in ones,
+ * such as HubSpot, is the org's); the built-in catalog when `None`.
+ */
+accountId?: string, 
+/**
  * A provider of the table (the method's `ConsentKind::Provider`), whose engine runs the
  * consent.
  */

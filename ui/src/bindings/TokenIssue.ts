@@ -9,6 +9,17 @@ export type TokenIssue = {
  */
 issuedAt: number, clientId: string, 
 /**
- * When Google said the grant ends (`refresh_token_expires_in`), for time-limited grants.
+ * When Google said the grant ends (`refresh_token_expires_in`), for time-limited grants;
+ * for another provider, when its refresh token ends, if it said.
  */
-expiresAt: number | null, };
+expiresAt: number | null, 
+/**
+ * The provider of the table that issued it (`hubspot`, `zendesk`, …); none for Google's
+ * BigQuery consent, whose tokens the Testing-status rules apply to.
+ */
+provider?: string, 
+/**
+ * When the access token issued with it ends, if the provider said: what stops a
+ * connection whose spec holds no refresh token.
+ */
+accessExpiresAt?: number, };

@@ -52,6 +52,11 @@ pub struct ConsentRequest {
     pub redirect_uri: Option<String>,
     /// The form's stored secrets, to keep the new tokens with.
     pub stored: Option<StoredSecrets>,
+    /// The account whose catalog the source is read from (a source beyond the built-in ones,
+    /// such as HubSpot, is the org's); the built-in catalog when `None`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub account_id: Option<String>,
     /// A provider of the table (the method's `ConsentKind::Provider`), whose engine runs the
     /// consent.
     #[serde(default)]
@@ -183,7 +188,7 @@ pub struct Consent<'a> {
 impl Consent<'_> {
     /// Starts a form's consent, cancelling any other; the shell opens `url` in a browser.
     pub async fn begin(&self, request: ConsentRequest) -> Result<Started, Failure> {
-        let source = self.ops.catalog().source(None, &request.spec_id)?;
+        let source = self.ops.catalog().source(request.account_id.as_deref(), &request.spec_id)?;
         // A provider of the table signs in only for the sources it serves: its tokens are
         // for its own APIs.
         let table_provider = match request.provider_id.as_deref() {

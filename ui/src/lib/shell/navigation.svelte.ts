@@ -13,7 +13,15 @@ import { profiles } from "../profiles/profiles.svelte";
 import type { Section } from "../ui/types";
 
 export type View =
-  "home" | "form" | "connections" | "profiles" | "accounts" | "account" | "detail" | "renew";
+  | "home"
+  | "form"
+  | "connections"
+  | "credentials"
+  | "profiles"
+  | "accounts"
+  | "account"
+  | "detail"
+  | "renew";
 
 /** The connection the detail and renew screens are about. */
 export interface Detail {
@@ -32,7 +40,9 @@ class Navigation {
         ? "connections"
         : this.view === "profiles"
           ? "profiles"
-          : "accounts",
+          : this.view === "credentials"
+            ? "credentials"
+            : "accounts",
   );
   detail = $state<Detail | null>(null);
   // Rebuilds the detail screen for each connection opened.

@@ -14,4 +14,4 @@ export type Column<Row> = {
 export type MenuItem = { label: string; onselect: () => void; danger?: boolean };
 
 /** The screens of the navigation rail. */
-export type Section = "home" | "connections" | "profiles" | "accounts";
+export type Section = "home" | "connections" | "credentials" | "profiles" | "accounts";

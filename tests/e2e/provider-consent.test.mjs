@@ -1,0 +1,179 @@
+// Consent for the providers of core's table, in the real window against the fake providers:
+// HubSpot signs in at the one redirect address registered on the app (shown with a copy
+// button), Zendesk with its subdomain and PKCE, Square (https redirects only) by pasting the
+// address the browser ended on. Each connection is made, the Credentials screen then lists
+// what will end soonest first, and flow-connect-cli reads the same radar from the same data
+// folder and exits 10. No token reaches a file or the log.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { after, before, test } from "node:test";
+
+import {
+  addFirstAccount,
+  appBinary,
+  assertNoSecretIn,
+  filesUnder,
+  inWindow,
+  launch,
+  root,
+  scanBothThemes,
+} from "./harness.mjs";
+
+const screenshots = path.join(root, "docs", "screenshots");
+let app;
+
+before(async () => {
+  app = await launch("provider-consent");
+  await app.browser.$("[data-catalog-ready]").waitForExist({ timeout: 20000 });
+  await addFirstAccount(app);
+});
+
+after(async () => {
+  await app?.stop();
+});
+
+const { byLabel, clickCentred: press, fill, waitForText } = inWindow(() => app);
+
+/** Waits for the consent's notice, or says the error the form showed instead. */
+async function signedIn(pattern) {
+  const { browser } = app;
+  await browser.waitUntil(
+    async () =>
+      pattern.test(
+        await browser
+          .$(".consent-notice")
+          .getText()
+          .catch(() => ""),
+      ) || (await browser.$(".consent .field-error").isExisting()),
+    { timeout: 20000, timeoutMsg: "the consent never ended" },
+  );
+  const error = await browser.$(".consent .field-error");
+  if (await error.isExisting()) assert.fail(await error.getText());
+}
+
+/** Opens the form of `name` from the catalog, found by its search. */
+async function setUp(name) {
+  const { browser } = app;
+  await browser.$("nav[aria-label='Screens']").$("button=Sources").click();
+  const search = await browser.$("#catalog-search");
+  await search.waitForExist({ timeout: 10000 });
+  await search.setValue(name);
+  await browser.$(`button=Set up ${name}`).click();
+  await browser.$("#form-heading").waitForExist({ timeout: 10000 });
+}
+
+async function create() {
+  await press(await app.browser.$("button=Create connection"));
+  await app.browser.$("#created-id").waitForExist({ timeout: 15000 });
+}
+
+test("HubSpot signs in at the redirect address registered on its app", async () => {
+  const { browser } = app;
+  await setUp("HubSpot");
+  await fill({
+    "Connection name": "HubSpot CRM",
+    "Client ID": "hubspot-client",
+    "Client secret": "hubspot-secret",
+  });
+  assert.equal(
+    await browser.$("#redirect-to-register").getText(),
+    "http://localhost:47615/callback",
+    "the exact address to register is shown",
+  );
+  await press(await browser.$("button=Copy redirect URI"));
+  await waitForText(".consent", /Copied\./);
+  await scanBothThemes(browser, "a provider's consent");
+  // The stand-in browser allows access and follows HubSpot's redirect to that address.
+  await press(await browser.$("button=Sign in with HubSpot"));
+  await signedIn(/Tokens from HubSpot set/);
+  await create();
+});
+
+test("Zendesk signs in with the app's client, which the connection does not keep", async () => {
+  const { browser } = app;
+  await setUp("Zendesk");
+  await fill({
+    "Connection name": "Zendesk support",
+    Subdomain: "https://acme.zendesk.com",
+    "Your Zendesk app's client ID": "zendesk-client",
+    "Your Zendesk app's client secret": "zendesk-secret",
+  });
+  await press(await browser.$("button=Sign in with Zendesk"));
+  await signedIn(/Tokens from Zendesk set/);
+  await create();
+});
+
+test("Square comes back by pasting the address the browser ended on", async () => {
+  const { browser } = app;
+  await setUp("Square");
+  await fill({
+    "Connection name": "Square payments",
+    Host: "https://connect.squareup.com",
+    "Client ID": "square-client",
+    "Client secret": "square-secret",
+    "Your app's https redirect URI":
+      "https://flow-connect.example/square/callback",
+  });
+  await press(await browser.$("button=Sign in with Square"));
+  await waitForText("#consent-paste-only", /paste the whole address/);
+  // The user's browser ends on their own https page; its address is what they paste.
+  const signIn = await browser
+    .$('output[aria-labelledby="consent-url-label"]')
+    .getText();
+  const page = await fetch(signIn, { redirect: "manual" });
+  assert.equal(page.status, 302);
+  const landed = page.headers.get("location") ?? "";
+  assert.ok(landed.startsWith("https://flow-connect.example/square/callback?"));
+  await (await byLabel("Address the browser ended on")).setValue(landed);
+  await press(await browser.$("button=Use pasted address"));
+  await signedIn(/Tokens from Square set/);
+  await create();
+});
+
+test("the Credentials screen and the CLI list what ends, soonest first", async () => {
+  const { browser } = app;
+  await browser.$("nav[aria-label='Screens']").$("button=Credentials").click();
+  const table = await browser.$('table[aria-label="Credentials that expire"]');
+  await table.waitForExist({ timeout: 10000 });
+  const rows = await browser.execute(() =>
+    [
+      ...document.querySelectorAll(
+        'table[aria-label="Credentials that expire"] tbody tr',
+      ),
+    ].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent)),
+  );
+  // Zendesk's access token (the spec holds no refresh token) ends first, in 30 minutes;
+  // HubSpot's v1 token endpoints close on 2027-02-16.
+  assert.equal(rows.length, 2, JSON.stringify(rows));
+  assert.equal(rows[0][2], "Access token");
+  assert.match(rows[0][6], /Zendesk's access token/);
+  assert.equal(rows[1][2], "Provider deadline");
+  assert.match(rows[1][6], /HubSpot/);
+  await scanBothThemes(browser, "the Credentials screen");
+  await browser.saveScreenshot(path.join(screenshots, "credentials.png"));
+
+  // The CLI reads the same records from the same data folder.
+  const cli = path.join(path.dirname(appBinary), "flow-connect-cli");
+  const ran = spawnSync(
+    cli,
+    ["credentials", "expiring", "--within", "14d", "--json"],
+    {
+      env: { ...process.env, ...app.env },
+      encoding: "utf8",
+    },
+  );
+  assert.equal(ran.status, 10, ran.stderr);
+  const listed = JSON.parse(ran.stdout);
+  assert.deepEqual(
+    listed.expiring.map((e) => e.what),
+    ["accessToken"],
+    "only Zendesk's ends within 14 days",
+  );
+
+  // No token, client secret or code in any file or the log.
+  assertNoSecretIn(
+    [...filesUnder(app.dataRoot), app.logPath],
+    ["hubspot-secret", "zendesk-secret", "square-secret"],
+  );
+});
