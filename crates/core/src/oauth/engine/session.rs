@@ -15,8 +15,8 @@ use super::bases::ProviderBases;
 use super::error::EngineError;
 use super::exchange::{finish, Consented};
 use crate::oauth::google::{
-    callback_from_paste, state_matches, Callback, CallbackListener, ListenerError, LoopbackHost,
-    RedirectSetting,
+    callback_from_paste, state_matches, wait_or_time_out, Callback, CallbackListener, ListenerError,
+    LoopbackHost, RedirectSetting,
 };
 use crate::oauth::providers::FormValues;
 use crate::oauth::providers::{Provider, RedirectPolicy};
@@ -157,15 +157,7 @@ impl SessionRun {
     ) -> Result<Consented, EngineError> {
         let Self { client_id, client_secret, bases, pending, listener, mut manual, cancel } = self;
         let state = pending.state().to_owned();
-        let listening = async {
-            match listener {
-                Some(listener) => listener.wait(limit, &state).await,
-                None => {
-                    tokio::time::sleep(limit).await;
-                    Err(ListenerError::TimedOut { minutes: limit.as_secs().div_ceil(60).max(1) })
-                }
-            }
-        };
+        let listening = wait_or_time_out(listener, limit, &state);
         let callback = tokio::select! {
             answer = listening => answer.map_err(|e| match e {
                 ListenerError::Cancelled => EngineError::Cancelled,

@@ -259,6 +259,23 @@ async fn respond(stream: &mut TcpStream, status: &str, body: &str) -> std::io::R
     stream.shutdown().await
 }
 
+/// Waits for the redirect on `listener` within `limit`; with no listener (the port could not
+/// be bound, or the provider takes https redirects only) only a paste can answer, so this just
+/// lets the time run out.
+pub async fn wait_or_time_out(
+    listener: Option<CallbackListener>,
+    limit: Duration,
+    state: &str,
+) -> Result<Callback, ListenerError> {
+    match listener {
+        Some(listener) => listener.wait(limit, state).await,
+        None => {
+            tokio::time::sleep(limit).await;
+            Err(ListenerError::TimedOut { minutes: limit.as_secs().div_ceil(60).max(1) })
+        }
+    }
+}
+
 /// Reads `code` or `error` (with `state`) from a redirect URL, the one the browser was sent to
 /// or one the user pasted.
 pub fn parse_callback(url: &Url) -> Option<Callback> {

@@ -15,7 +15,7 @@ pub use consent::{
 };
 
 pub use listener::{
-    parse_callback, state_matches, Callback, CallbackListener, Canceller, ListenerError, LoopbackHost,
-    MAX_CONNECTIONS,
+    parse_callback, state_matches, wait_or_time_out, Callback, CallbackListener, Canceller, ListenerError,
+    LoopbackHost, MAX_CONNECTIONS,
 };
 pub use session::{begin, ConsentHandle, ConsentRun, ConsentSetup, CONSENT_TIME_LIMIT};

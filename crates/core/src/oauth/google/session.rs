@@ -15,7 +15,9 @@ use url::Url;
 
 use super::client_json::RedirectSetting;
 use super::consent::{self, callback_from_paste, ConsentError, GoogleClient, GoogleEndpoints, GoogleTokens};
-use super::listener::{state_matches, Callback, CallbackListener, ListenerError, LoopbackHost};
+use super::listener::{
+    state_matches, wait_or_time_out, Callback, CallbackListener, ListenerError, LoopbackHost,
+};
 
 /// How long a consent may wait for the browser before the port is closed.
 pub const CONSENT_TIME_LIMIT: Duration = Duration::from_secs(5 * 60);
@@ -126,15 +128,7 @@ impl ConsentRun {
     pub async fn finish(self, limit: Duration, http: &reqwest::Client) -> Result<GoogleTokens, ConsentError> {
         let Self { setup, pending, listener, mut manual, cancel } = self;
         let state = pending.state().to_owned();
-        let listening = async {
-            match listener {
-                Some(listener) => listener.wait(limit, &state).await,
-                None => {
-                    tokio::time::sleep(limit).await;
-                    Err(ListenerError::TimedOut { minutes: limit.as_secs().div_ceil(60).max(1) })
-                }
-            }
-        };
+        let listening = wait_or_time_out(listener, limit, &state);
         let callback = tokio::select! {
             answer = listening => answer?,
             Some(pasted) = manual.recv() => pasted,
