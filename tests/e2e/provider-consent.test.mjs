@@ -153,6 +153,28 @@ test("the Credentials screen and the CLI list what ends, soonest first", async (
   await scanBothThemes(browser, "the Credentials screen");
   await browser.saveScreenshot(path.join(screenshots, "credentials.png"));
 
+  // The connections table marks what ends within the week: Zendesk's, not HubSpot's.
+  await press(
+    await browser.$("nav[aria-label='Screens']").$("button=Connections"),
+  );
+  await browser
+    .$('div.connections[data-loaded="true"]')
+    .waitForExist({ timeout: 15000 });
+  await browser.$(".connections .expiring").waitForExist({ timeout: 10000 });
+  const marks = await browser.execute(() =>
+    [
+      ...document.querySelectorAll(
+        "table[aria-label='Connections in this sandbox'] tbody tr",
+      ),
+    ].map((tr) => [
+      tr.querySelector(".connection-name")?.textContent,
+      tr.querySelector(".expiring")?.textContent ?? null,
+    ]),
+  );
+  const mark = (name) => marks.find(([n]) => n === name)?.[1] ?? null;
+  assert.match(mark("Zendesk support") ?? "", /^Credentials end in 1 h$/);
+  assert.equal(mark("HubSpot CRM"), null, "73 days away is not marked");
+
   // The CLI reads the same records from the same data folder.
   const cli = path.join(path.dirname(appBinary), "flow-connect-cli");
   const ran = spawnSync(
