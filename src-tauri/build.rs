@@ -39,6 +39,7 @@ fn main() {
             "load_preferences",
             "save_preferences",
             "show_notification",
+            "check_credentials",
             "expiring_credentials",
             "explore_connection",
             "table_details",

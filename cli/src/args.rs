@@ -233,6 +233,10 @@ pub struct CreateArgs {
     /// Creates the connection even where one of this source with this name exists.
     #[arg(long)]
     pub force: bool,
+    /// First tries a client-credentials sign-in (Salesforce's OAuth2 Client Credential, SAP
+    /// Commerce, PayPal) at its own provider, and creates nothing when the provider refuses it.
+    #[arg(long)]
+    pub check: bool,
     #[command(flatten)]
     pub secrets: SecretOptions,
 }

@@ -158,6 +158,7 @@ pub fn run() {
             commands::preferences::load_preferences,
             commands::preferences::save_preferences,
             commands::notifications::show_notification,
+            commands::connections::check_credentials,
             commands::credentials::expiring_credentials,
             commands::lifecycle::explore_connection,
             commands::lifecycle::table_details,

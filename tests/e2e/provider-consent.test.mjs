@@ -52,6 +52,11 @@ async function signedIn(pattern) {
   if (await error.isExisting()) assert.fail(await error.getText());
 }
 
+/** Every request the fake Adobe services received so far. */
+async function fakeRequests() {
+  return (await fetch(`${app.fakeUrl}/__fake/requests`)).json();
+}
+
 /** Opens the form of `name` from the catalog, found by its search. */
 async function setUp(name) {
   const { browser } = app;
@@ -129,6 +134,38 @@ test("Square comes back by pasting the address the browser ended on", async () =
   await press(await browser.$("button=Use pasted address"));
   await signedIn(/Tokens from Square set/);
   await create();
+});
+
+test("a Salesforce client is checked at its instance before anything goes to Adobe", async () => {
+  const { browser } = app;
+  await setUp("Salesforce");
+  await (
+    await byLabel("Sign-in method")
+  ).selectByAttribute("value", "OAuth2 Client Credential");
+  await fill({
+    "Connection name": "Salesforce CRM",
+    // The instance the user names: the fake answers Salesforce's token path at its root.
+    "Environment URL": app.providersUrl,
+    "Client ID": "salesforce-client",
+    "Client secret": "salesforce-wrong-secret",
+    "API version": "60.0",
+  });
+  const before = (await fakeRequests()).length;
+  await press(await browser.$("button=Check credentials"));
+  await waitForText(
+    "#client-check-failed",
+    /Salesforce refused the client credentials \(400\): invalid_client: invalid client credentials/,
+  );
+  const secret = await byLabel("Client secret");
+  await secret.clearValue();
+  await secret.setValue("salesforce-secret");
+  await press(await browser.$("button=Check credentials"));
+  await waitForText("#client-check-passed", /Salesforce issued a token/);
+  await scanBothThemes(browser, "a client-credentials check");
+  const written = (await fakeRequests())
+    .slice(before)
+    .filter((r) => r.method !== "GET");
+  assert.deepEqual(written, [], "nothing was sent to Adobe while checking");
 });
 
 test("the Credentials screen and the CLI list what ends, soonest first", async () => {

@@ -184,6 +184,7 @@ mod tests {
     use flow_connect_core::oauth::providers::matching;
 
     use super::*;
+    use crate::spec_service::check_create;
 
     /// The consent providers' sources: each spec's one sign-in method holds exactly the params
     /// its provider of core's table needs (the token fields and `also_needs`), plus the
@@ -212,6 +213,65 @@ mod tests {
                 .chain(others.iter().copied())
                 .collect();
             assert_eq!(held, needed, "{name}");
+        }
+    }
+
+    /// Salesforce offers the password sign-in and the client credentials the check before
+    /// create mints a token with, and the fake's create takes a body of either.
+    #[test]
+    fn salesforce_has_both_sign_in_methods_and_a_create_of_each_is_taken() {
+        let spec = other_sources().iter().find(|s| s["name"] == "salesforce").expect("salesforce");
+        assert_eq!(spec["id"], "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5");
+        let parsed: ConnectionSpec = serde_json::from_value(spec.clone()).expect("readable");
+        let methods: Vec<(&str, BTreeSet<&str>, Vec<&str>)> = parsed
+            .auth_spec
+            .iter()
+            .map(|m| {
+                let properties = m.spec["properties"].as_object().expect("properties");
+                let required = m.spec["required"].as_array().expect("required");
+                (
+                    m.name.as_str(),
+                    properties.keys().map(String::as_str).collect(),
+                    required.iter().filter_map(Value::as_str).collect(),
+                )
+            })
+            .collect();
+        let set = |names: &[&'static str]| names.iter().copied().collect::<BTreeSet<_>>();
+        assert_eq!(
+            methods,
+            [
+                (
+                    "Basic Authentication",
+                    set(&["environmentUrl", "username", "password", "securityToken", "apiVersion"]),
+                    vec!["username", "password", "securityToken"],
+                ),
+                (
+                    "OAuth2 Client Credential",
+                    set(&["environmentUrl", "clientId", "clientSecret", "apiVersion"]),
+                    vec!["environmentUrl", "clientId", "clientSecret", "apiVersion"],
+                ),
+            ]
+        );
+        let config = crate::FakeConfig::default();
+        let create = |spec_name: &str, params: Value| {
+            json!({ "name": "CRM", "connectionSpec": { "id": spec["id"], "version": "1.0" },
+                    "auth": { "specName": spec_name, "params": params } })
+        };
+        let instance = "https://acme.my.salesforce.com";
+        let oauth = json!({ "environmentUrl": instance, "clientId": "salesforce-client",
+                            "clientSecret": "salesforce-secret", "apiVersion": "60.0" });
+        let taken = |name: &str, params: Value| check_create(&config, &create(name, params)).is_ok();
+        assert!(taken("OAuth2 Client Credential", oauth.clone()));
+        let basic = json!({ "environmentUrl": instance, "username": "api@acme.example",
+                            "password": "pw", "securityToken": "tok" });
+        assert!(taken("Basic Authentication", basic));
+        let mut without_version = oauth.clone();
+        without_version.as_object_mut().expect("object").remove("apiVersion");
+        let mut integer_version = oauth;
+        integer_version["apiVersion"] = json!("60");
+        for params in [without_version, integer_version] {
+            let refused = check_create(&config, &create("OAuth2 Client Credential", params));
+            assert_eq!(refused.map_err(|r| r.status), Err(400));
         }
     }
 

@@ -222,3 +222,37 @@ async fn a_session_listens_at_the_registered_address_and_finishes_from_the_brows
     assert!(param(&done, "accessToken").is_some());
     assert_eq!(fake.live_refresh_tokens("zendesk").len(), 1);
 }
+
+/// Checks before create: Salesforce's client credentials are tried at the instance the form
+/// names, and each refusal comes back in Salesforce's words.
+#[tokio::test]
+async fn salesforce_client_credentials_are_checked_at_the_instance_the_form_names() {
+    use flow_connect_core::oauth::client_check::{check_for, CheckError};
+    let fake = FakeProviders::start(ProvidersConfig::default()).await.expect("fake");
+    let salesforce = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
+    let check =
+        check_for(salesforce, ["environmentUrl", "clientId", "clientSecret", "apiVersion"]).expect("a check");
+    let form = |secret: &str| -> FormValues {
+        [
+            // A My Domain is an origin: the fake answers Salesforce's path at its root too.
+            ("environmentUrl", fake.url()),
+            ("clientId", "salesforce-client".to_owned()),
+            ("clientSecret", secret.to_owned()),
+            ("apiVersion", "60.0".to_owned()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), Secret::new(v)))
+        .collect()
+    };
+    let http = http_client(Duration::from_secs(10));
+    assert_eq!(check.token_url(&form("x")).expect("url").path(), "/services/oauth2/token");
+    check.run(&form("salesforce-secret"), &http).await.expect("the right client passes");
+    let refused = check.run(&form("wrong-secret"), &http).await.unwrap_err();
+    let CheckError::Refused { status, message, .. } = &refused else { panic!("{refused:?}") };
+    assert_eq!(*status, 400);
+    assert_eq!(message, "invalid_client: invalid client credentials");
+    assert!(!refused.to_string().contains("wrong-secret"), "the secret sent is never in the message");
+    let token =
+        fake.requests().into_iter().find(|r| r.path.ends_with("/services/oauth2/token")).expect("asked");
+    assert!(token.body_keys.iter().any(|k| k == "client_secret"));
+}

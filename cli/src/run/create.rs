@@ -21,6 +21,15 @@ pub async fn create(ctx: &Ctx, args: CreateArgs) -> Result<ExitCode, Failure> {
     let account = ctx.account_or(profile.account_id.as_deref()).await?;
     let values = profile_values(ctx, &profile, &args.secrets).await?;
     let connections = ctx.ops.connections();
+    if args.check {
+        // The provider is asked once, before any sandbox: a refused client stops everything.
+        let sandbox = args.sandboxes.first().map_or("", String::as_str);
+        let request =
+            connections.request_from_profile(&profile, &account.id, sandbox, None, &values, false).await;
+        let checked = connections.check_credentials(&request).await?;
+        ctx.out
+            .progress(&format!("{} issued a token for this client: the credentials work.", checked.provider));
+    }
     let mut outcomes = Vec::new();
     for sandbox in &args.sandboxes {
         let name = args.name.as_deref();

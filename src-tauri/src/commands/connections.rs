@@ -3,7 +3,7 @@
 
 use flow_connect_core::adobe::flow::{ConnectionPage, Created, RequestPreview, TestOutcome};
 use flow_connect_core::operations::{
-    ConnectionRequest, ConnectionTarget, ListRequest, ListSize, RenameRequest,
+    ConnectionRequest, ConnectionTarget, CredentialsChecked, ListRequest, ListSize, RenameRequest,
 };
 use tauri::State;
 
@@ -25,6 +25,15 @@ pub async fn create_connection(
     request: ConnectionRequest,
 ) -> Result<Created, CommandError> {
     ops.connections().create(&request).await
+}
+
+/// The form's client credentials tried at their own provider, before anything goes to Adobe.
+#[tauri::command]
+pub async fn check_credentials(
+    ops: State<'_, Operations>,
+    request: ConnectionRequest,
+) -> Result<CredentialsChecked, CommandError> {
+    ops.connections().check_credentials(&request).await
 }
 
 #[tauri::command]

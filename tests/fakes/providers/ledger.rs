@@ -1,4 +1,4 @@
-//! What the four provider fakes share: one ledger per provider of the codes and tokens it has
+//! What the provider fakes share: one ledger per provider of the codes and tokens it has
 //! issued, the PKCE check, reading form or JSON bodies, and the redirect back to the client.
 
 use std::collections::HashMap;

@@ -1,9 +1,11 @@
-//! Fakes of the OAuth providers the core's consent engine talks to besides Google: HubSpot,
-//! Zendesk, Square and Mailchimp, after `oauth-sources.md` §2.1, §2.2 and §3 and each
-//! provider's documentation. One loopback server serves them all, each under a path prefix
+//! Fakes of the OAuth providers the core talks to besides Google: HubSpot, Zendesk, Square
+//! and Mailchimp, whose consent the engine runs (`oauth-sources.md` §2.1, §2.2 and §3), and
+//! Salesforce, whose client-credentials token the check before create mints (§2.3), each after
+//! the provider's documentation. One loopback server serves them all, each under a path prefix
 //! equal to its core provider id and with the provider's real paths below it, because the core
 //! moves only a provider's origin (`FLOW_CONNECT_PROVIDER_BASES="hubspot=http://…/hubspot"`)
-//! and keeps the path.
+//! and keeps the path. Salesforce's token path is also answered at the root, since a form
+//! names a Salesforce instance by its origin alone.
 //!
 //! Every request is recorded with its method, path, query and the names of its body fields,
 //! never their values, so a test can assert what was sent without the fake keeping secrets.
@@ -19,6 +21,7 @@ use crate::http::{self, Outcome, Request, Response};
 mod hubspot;
 mod ledger;
 mod mailchimp;
+mod salesforce;
 mod square;
 mod zendesk;
 
@@ -27,9 +30,10 @@ mod test_support;
 
 use ledger::Ledger;
 pub use ledger::ProviderClient;
+pub use salesforce::SalesforceConfig;
 
 /// The core's ids of the providers served, which are also their path prefixes.
-pub const PROVIDER_IDS: [&str; 4] = ["hubspot", "zendesk", "square", "mailchimp"];
+pub const PROVIDER_IDS: [&str; 5] = ["hubspot", "zendesk", "square", "mailchimp", "salesforce"];
 
 /// Query names whose values are credentials; the request log redacts them.
 const SECRET_NAMES: [&str; 6] =
@@ -41,6 +45,8 @@ pub struct ProvidersConfig {
     pub zendesk: ProviderClient,
     pub square: ProviderClient,
     pub mailchimp: ProviderClient,
+    /// Salesforce's connected app: client credentials, no redirect.
+    pub salesforce: SalesforceConfig,
     /// The user declines consent at every provider.
     pub deny: bool,
 }
@@ -54,6 +60,7 @@ impl Default for ProvidersConfig {
             zendesk: ProviderClient::new("zendesk", "http://127.0.0.1:47615/callback"),
             square: ProviderClient::new("square", "https://flow-connect.example/square/callback"),
             mailchimp: ProviderClient::new("mailchimp", "http://127.0.0.1:47615/callback"),
+            salesforce: SalesforceConfig::default(),
             deny: false,
         }
     }
@@ -104,7 +111,7 @@ impl Drop for FakeProviders {
 }
 
 impl FakeProviders {
-    /// Serves the four providers on a free loopback port.
+    /// Serves the providers on a free loopback port.
     pub async fn start(config: ProvidersConfig) -> std::io::Result<Self> {
         let state = Arc::new(Mutex::new(Shared::default()));
         let shared = Arc::clone(&state);
@@ -126,7 +133,7 @@ impl FakeProviders {
         format!("http://{}/{id}", self.addr)
     }
 
-    /// The value of `FLOW_CONNECT_PROVIDER_BASES` that moves all four providers here.
+    /// The value of `FLOW_CONNECT_PROVIDER_BASES` that moves every provider here.
     pub fn bases_var(&self) -> String {
         PROVIDER_IDS.iter().map(|id| format!("{id}={}", self.base(id))).collect::<Vec<_>>().join(",")
     }
@@ -167,9 +174,20 @@ fn record(request: &Request) -> ProviderRequest {
 fn handle(shared: &Mutex<Shared>, config: &ProvidersConfig, request: &Request) -> Response {
     let mut shared = lock(shared);
     shared.requests.push(record(request));
+    let method = request.method.as_str();
+    // A Salesforce My Domain is an origin, and the check before create keeps only the origin
+    // of the instance URL a form names: Salesforce's token path is answered at the root too.
+    if request.path == salesforce::TOKEN_PATH {
+        let ledger = shared.ledgers.entry("salesforce").or_default();
+        return salesforce::handle(ledger, &config.salesforce, "", method, &request.path, request);
+    }
     let Some((id, path)) = split_prefix(&request.path) else {
         return Response::html(404, "Not found");
     };
+    if id == "salesforce" {
+        let ledger = shared.ledgers.entry(id).or_default();
+        return salesforce::handle(ledger, &config.salesforce, "/salesforce", method, path, request);
+    }
     let client = match id {
         "hubspot" => &config.hubspot,
         "zendesk" => &config.zendesk,
@@ -178,7 +196,6 @@ fn handle(shared: &Mutex<Shared>, config: &ProvidersConfig, request: &Request) -
         _ => return Response::html(404, "Not found"),
     };
     let ctx = Ctx { ledger: shared.ledgers.entry(id).or_default(), client, deny: config.deny };
-    let method = request.method.as_str();
     match id {
         "hubspot" => hubspot::handle(ctx, method, path, request),
         "zendesk" => zendesk::handle(ctx, method, path, request),
@@ -218,5 +235,6 @@ mod tests {
         assert_eq!(logged.query("client_id"), Some("hubspot-client"));
         assert_eq!(logged.query("client_secret"), Some("<redacted>"));
         assert!(fake.bases_var().contains(&format!("square={}/square", fake.url())));
+        assert!(fake.bases_var().ends_with(&format!(",salesforce={}/salesforce", fake.url())));
     }
 }

@@ -4,6 +4,7 @@ import type { ConnectionPage } from "../bindings/ConnectionPage";
 import type { ConnectionRequest } from "../bindings/ConnectionRequest";
 import type { ConnectionTarget } from "../bindings/ConnectionTarget";
 import type { Created } from "../bindings/Created";
+import type { CredentialsChecked } from "../bindings/CredentialsChecked";
 import type { ListRequest } from "../bindings/ListRequest";
 import type { OriginView } from "../bindings/OriginView";
 import type { RenameRequest } from "../bindings/RenameRequest";
@@ -13,6 +14,11 @@ import type { TestOutcome } from "../bindings/TestOutcome";
 
 export function previewConnection(request: ConnectionRequest): Promise<RequestPreview> {
   return call<RequestPreview>("preview_connection", { request });
+}
+
+/** The form's client credentials tried at their own provider, before anything goes to Adobe. */
+export function checkCredentials(request: ConnectionRequest): Promise<CredentialsChecked> {
+  return call<CredentialsChecked>("check_credentials", { request });
 }
 
 export function createConnection(request: ConnectionRequest): Promise<Created> {

@@ -22,4 +22,9 @@ authType?: string, params: Array<Param>,
  * Which consent fills its tokens, the one rule the window and the CLI follow. Computed
  * from the source and the params by [`Source::assign_fields`], never read from a spec.
  */
-consent: ConsentKind, };
+consent: ConsentKind, 
+/**
+ * The provider a client-credentials sign-in can be checked at before create (Salesforce's
+ * "OAuth2 Client Credential"), by the same rule as the consent: computed, never read.
+ */
+credentialCheck: string | null, };

@@ -85,7 +85,8 @@ export const builtinSources: Source[] = [
         "consent": {
           "kind": "google",
           "scope": "https://www.googleapis.com/auth/bigquery"
-        }
+        },
+        "credentialCheck": null
       },
       {
         "specName": "Service Authentication",
@@ -135,7 +136,8 @@ export const builtinSources: Source[] = [
         ],
         "consent": {
           "kind": "none"
-        }
+        },
+        "credentialCheck": null
       }
     ],
     "origin": "builtIn",
@@ -215,7 +217,8 @@ export const builtinSources: Source[] = [
         ],
         "consent": {
           "kind": "none"
-        }
+        },
+        "credentialCheck": null
       }
     ],
     "origin": "builtIn",
@@ -344,7 +347,8 @@ export const builtinSources: Source[] = [
         ],
         "consent": {
           "kind": "rest"
-        }
+        },
+        "credentialCheck": null
       },
       {
         "specName": "Basic Authentication",
@@ -393,7 +397,8 @@ export const builtinSources: Source[] = [
         ],
         "consent": {
           "kind": "none"
-        }
+        },
+        "credentialCheck": null
       }
     ],
     "origin": "builtIn",
@@ -457,7 +462,8 @@ export const builtinSources: Source[] = [
         ],
         "consent": {
           "kind": "none"
-        }
+        },
+        "credentialCheck": null
       }
     ],
     "origin": "builtIn",

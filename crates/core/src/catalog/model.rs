@@ -6,6 +6,7 @@ use ts_rs::TS;
 
 use super::consent::ConsentKind;
 use crate::adobe::flow::ExploreSupport;
+use crate::oauth::client_check::check_for;
 
 /// One source Flow Connect can create connections for, such as Google BigQuery.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -60,6 +61,10 @@ pub struct AuthMethod {
     /// from the source and the params by [`Source::assign_fields`], never read from a spec.
     #[serde(default)]
     pub consent: ConsentKind,
+    /// The provider a client-credentials sign-in can be checked at before create (Salesforce's
+    /// "OAuth2 Client Credential"), by the same rule as the consent: computed, never read.
+    #[serde(default)]
+    pub credential_check: Option<String>,
 }
 
 /// One credential in `auth.params`, or one member of a nested object in it.
@@ -240,6 +245,8 @@ impl Source {
             assign(&mut method.params, "");
             method.consent =
                 ConsentKind::of(&self.spec_id, &self.spec_key, method.params.iter().map(|p| p.name.as_str()));
+            method.credential_check = check_for(&self.spec_id, method.params.iter().map(|p| p.name.as_str()))
+                .map(|c| c.provider.to_owned());
         }
         self
     }

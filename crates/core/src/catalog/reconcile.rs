@@ -72,6 +72,7 @@ fn merge_method(known: Option<&AuthMethod>, spec: &AuthSpec) -> AuthMethod {
         auth_type: known.auth_type.clone(),
         params,
         consent: ConsentKind::None,
+        credential_check: None,
     }
 }
 

@@ -27,6 +27,7 @@ pub fn method_from_spec(spec: &AuthSpec) -> AuthMethod {
         auth_type: None,
         params: object_params(&spec.spec, 0),
         consent: ConsentKind::None,
+        credential_check: None,
     }
 }
 

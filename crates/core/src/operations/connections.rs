@@ -1,9 +1,11 @@
 //! The connections door: the connections of a sandbox listed, previewed, created, tested,
 //! renamed and deleted, found by name or id, with where each came from kept in step.
 
+mod check;
 mod create;
 mod requests;
 
+pub use check::CredentialsChecked;
 pub use create::{default_connection_name, CreateOutcome, ProfileValues};
 pub use requests::{
     ConnectionRequest, ConnectionTarget, ListRequest, OriginView, RenameRequest, SandboxRequest,

@@ -40,8 +40,9 @@ pub use catalog::{
     SplitConnectionString, SplitConnectionStringRequest, MAX_CONNECTION_STRING,
 };
 pub use connections::{
-    default_connection_name, ConnectionRequest, ConnectionTarget, ConnectionsError, CreateOutcome, Labels,
-    ListRequest, ListSize, OriginView, ProfileValues, RenameRequest, SandboxRequest,
+    default_connection_name, ConnectionRequest, ConnectionTarget, ConnectionsError, CreateOutcome,
+    CredentialsChecked, Labels, ListRequest, ListSize, OriginView, ProfileValues, RenameRequest,
+    SandboxRequest,
 };
 pub use lifecycle::{
     ExploreRequest, LifecycleError, OpenRenewRequest, ProfileTokenRequest, RecordProfileTokenRequest,
