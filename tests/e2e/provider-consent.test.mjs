@@ -136,6 +136,23 @@ test("Square comes back by pasting the address the browser ended on", async () =
   await create();
 });
 
+test("Google Ads signs in with Google, with its own scope, on any loopback port", async () => {
+  const { browser } = app;
+  await setUp("Google Ads");
+  await fill({
+    "Client ID": "fake-google-client.apps.googleusercontent.com",
+    "Client secret": "GOCSPX-fake-google-secret",
+  });
+  assert.match(
+    await browser.$("#consent-scopes").getText(),
+    /auth\/adwords/,
+    "the Google Ads scope, not BigQuery's",
+  );
+  assert.equal(await browser.$("#redirect-to-register").isExisting(), false);
+  await press(await browser.$("button=Sign in with Google (Google Ads)"));
+  await signedIn(/Tokens from Google \(Google Ads\) set/);
+});
+
 test("a Salesforce client is checked at its instance before anything goes to Adobe", async () => {
   const { browser } = app;
   await setUp("Salesforce");
@@ -231,8 +248,47 @@ test("the Credentials screen and the CLI list what ends, soonest first", async (
   );
 
   // No token, client secret or code in any file or the log.
+  const zendeskEnd = listed.expiring[0].expiresAt;
+
+  // Renewed from the Credentials screen: a consent again, then the PATCH over the version shown
+  // and a test, as Update credentials does; the new token's end replaces the old one's.
+  await press(
+    await browser.$("nav[aria-label='Screens']").$("button=Credentials"),
+  );
+  await press(
+    await browser.$(
+      "//table[@aria-label='Credentials that expire']//tr[contains(., 'Zendesk')]//button[normalize-space()='Renew']",
+    ),
+  );
+  await waitForText(
+    "#form-heading",
+    /Update the credentials of “Zendesk support”/,
+  );
+  await fill({
+    "Your Zendesk app's client ID": "zendesk-client",
+    "Your Zendesk app's client secret": "zendesk-secret",
+  });
+  await press(await browser.$("button=Sign in with Zendesk"));
+  await signedIn(/Tokens from Zendesk set/);
+  await press(await browser.$("button=Update credentials"));
+  await waitForText("#renew-outcome", /\S/);
+  const again = spawnSync(
+    cli,
+    ["credentials", "expiring", "--within", "14d", "--json"],
+    { env: { ...process.env, ...app.env }, encoding: "utf8" },
+  );
+  const renewed = JSON.parse(again.stdout).expiring;
+  assert.equal(renewed.length, 1);
+  assert.ok(renewed[0].expiresAt > zendeskEnd, "the renewed token ends later");
+
   assertNoSecretIn(
     [...filesUnder(app.dataRoot), app.logPath],
-    ["hubspot-secret", "zendesk-secret", "square-secret"],
+    [
+      "hubspot-secret",
+      "zendesk-secret",
+      "square-secret",
+      "salesforce-secret",
+      "GOCSPX-fake-google-secret",
+    ],
   );
 });

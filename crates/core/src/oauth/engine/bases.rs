@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use url::Url;
 
 use super::error::EngineError;
+use crate::oauth::google::GoogleEndpoints;
+use crate::oauth::providers::Provider;
 
 /// The variable that moves providers to other origins.
 pub const PROVIDER_BASES_VAR: &str = "FLOW_CONNECT_PROVIDER_BASES";
@@ -50,6 +52,21 @@ impl ProviderBases {
         placed
     }
 
+    /// For a Google provider not moved here: the origin of the Google consent page Flow
+    /// Connect is set to use (`FLOW_CONNECT_GOOGLE_AUTH_URL`), when it is not Google's own.
+    /// Google's consent and token paths are then served at that one origin, as a proxy or a
+    /// stand-in does.
+    pub fn or_google(mut self, provider: &Provider, google: &GoogleEndpoints) -> Self {
+        let moved = google.auth.host_str() != Some("accounts.google.com");
+        if provider.id.starts_with("google-") && moved && !self.0.contains_key(provider.id) {
+            let mut origin = google.auth.clone();
+            origin.set_path("");
+            origin.set_query(None);
+            self.0.insert(provider.id.to_owned(), origin);
+        }
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -70,6 +87,27 @@ mod tests {
         assert_eq!(bases.place("hubspot", hubspot).as_str(), "https://proxy.example/hs/oauth/v1/token");
         let square = Url::parse("https://connect.squareup.com/oauth2/token").unwrap();
         assert_eq!(bases.place("square", square.clone()), square, "a provider not moved stays");
+    }
+
+    #[test]
+    fn google_s_other_sources_follow_the_google_setting() {
+        use crate::oauth::providers::{GOOGLE_ADS, HUBSPOT};
+        let url = |u: &str| Url::parse(u).unwrap();
+        let fake = GoogleEndpoints {
+            auth: url("http://127.0.0.1:9/o/oauth2/v2/auth"),
+            token: url("http://127.0.0.1:9/token"),
+            revoke: url("http://127.0.0.1:9/revoke"),
+        };
+        let moved = ProviderBases::default().or_google(&GOOGLE_ADS, &fake);
+        let token = moved.place("google-ads", url("https://oauth2.googleapis.com/token"));
+        assert_eq!(token.as_str(), "http://127.0.0.1:9/token");
+        assert!(ProviderBases::default().or_google(&HUBSPOT, &fake).is_empty(), "not Google's");
+        let real = GoogleEndpoints {
+            auth: url("https://accounts.google.com/o/oauth2/v2/auth"),
+            token: url("https://oauth2.googleapis.com/token"),
+            revoke: url("https://oauth2.googleapis.com/revoke"),
+        };
+        assert!(ProviderBases::default().or_google(&GOOGLE_ADS, &real).is_empty(), "Google's own stays");
     }
 
     #[test]

@@ -135,7 +135,7 @@ pub async fn begin(
         return Err(FormConsentError::NoClient);
     }
     if let Some(provider) = request.table_provider {
-        return begin_with_table(slot, request, provider, client_id, client_secret).await;
+        return begin_with_table(slot, request, provider, client_id, client_secret, &google_endpoints).await;
     }
     let (endpoints, purpose) = match &request.provider {
         None => (google_endpoints, Purpose::GoogleRefreshToken),
@@ -176,6 +176,7 @@ async fn begin_with_table(
     provider: &'static Provider,
     client_id: String,
     client_secret: Secret,
+    google: &GoogleEndpoints,
 ) -> Result<Started, FormConsentError> {
     if let Some(stored) = &request.stored {
         StoredSecrets::check_set(&stored.set)?;
@@ -187,7 +188,9 @@ async fn begin_with_table(
         client_secret,
         scopes: request.scopes.split_whitespace().map(str::to_owned).collect(),
         https_redirect: request.https_redirect,
-        bases: ProviderBases::from_env()?,
+        // Google's other sources sign in where BigQuery's consent does: the Google endpoint
+        // settings move them too.
+        bases: ProviderBases::from_env()?.or_google(provider, google),
     };
     let (handle, run) = engine::open(setup).await?;
     let started = Started {
