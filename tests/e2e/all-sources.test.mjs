@@ -105,19 +105,24 @@ test("the whole catalog is listed once signed in, with the time of the refresh",
   await waitForText("#catalog-status", /25 sources · last refreshed/, 20000);
   // A screenful shows at first, the rest on demand (or as the list is scrolled).
   assert.equal((await shownSources()).length, 12);
-  // Each click shows a screenful more, until all 25 are listed.
-  for (
-    let click = 0;
-    click < 3 && (await shownSources()).length < 25;
-    click += 1
-  ) {
-    const before = (await shownSources()).length;
-    await inApp.clickCentred(await app.browser.$("button=Show more sources"));
-    await app.browser.waitUntil(
-      async () => (await shownSources()).length > before,
-      { timeout: 5000, timeoutMsg: "Show more sources showed nothing more" },
-    );
-  }
+  // Each press shows a screenful more, until all 25 are listed. Pressed from the page: the
+  // button moves down as cards are added, which a pointer click may miss.
+  await app.browser.waitUntil(
+    async () => {
+      if ((await shownSources()).length >= 25) return true;
+      await app.browser.execute(() => {
+        [...document.querySelectorAll("button")]
+          .find((b) => b.textContent.trim() === "Show more sources")
+          ?.click();
+      });
+      return false;
+    },
+    {
+      timeout: 15000,
+      interval: 300,
+      timeoutMsg: "Show more sources did not show them all",
+    },
+  );
   assert.equal((await shownSources()).length, 25, "all shown");
   const headings = await shownSources();
   assert.deepEqual(headings.slice(0, 4), [
