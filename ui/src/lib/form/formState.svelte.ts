@@ -11,6 +11,7 @@ import {
   onFileDrop,
   validateForm,
 } from "../../api/backend";
+import type { ConsentResult } from "../../bindings/ConsentResult";
 import type { FieldError } from "../../bindings/FieldError";
 import type { Source } from "../../bindings/Source";
 import type { StoredSecrets } from "../../bindings/StoredSecrets";
@@ -161,6 +162,18 @@ export class FormState {
     } catch (error: unknown) {
       this.problem = error instanceof BackendError ? error.message : String(error);
     }
+  };
+
+  /** A finished consent, taken into the form: the keychain set, the token fields emptied
+   * (a typed value would win over the stored one), the values that are not secret, the access
+   * token's expiry date where the form has such a field, and when the token was issued. */
+  takeConsent = (result: ConsentResult): void => {
+    this.stored = result.stored;
+    for (const field of result.stored.fields) this.values[field] = "";
+    for (const filled of result.values) this.values[filled.param] = filled.value;
+    if (result.expirationDate !== null) this.values.expirationDate = result.expirationDate;
+    if (result.issued) this.token = result.issued;
+    void this.check();
   };
 
   switchMethod = (): void => {
