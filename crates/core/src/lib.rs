@@ -10,6 +10,7 @@ pub mod dataflows;
 pub mod dates;
 pub mod expiry;
 pub mod http_body;
+pub mod keys;
 pub mod names;
 pub mod oauth;
 pub mod operations;
