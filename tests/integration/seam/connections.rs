@@ -68,6 +68,8 @@ impl Seam {
             allow_duplicate: None,
             profile_id: None,
             token: None,
+            signed: None,
+            secret_expires_at: None,
         }
     }
 

@@ -94,6 +94,8 @@ impl Seam {
             allow_duplicate: None,
             profile_id: None,
             token: None,
+            signed: None,
+            secret_expires_at: None,
         };
         self.ops.connections().create(&request).await.expect("created").id
     }

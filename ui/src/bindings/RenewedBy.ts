@@ -3,4 +3,4 @@
 /**
  * How it is renewed.
  */
-export type RenewedBy = "consent" | "atTheProvider";
+export type RenewedBy = "consent" | "atTheProvider" | "unattended";

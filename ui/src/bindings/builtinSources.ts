@@ -86,7 +86,8 @@ export const builtinSources: Source[] = [
           "kind": "google",
           "scope": "https://www.googleapis.com/auth/bigquery"
         },
-        "credentialCheck": null
+        "credentialCheck": null,
+        "keyMaterial": null
       },
       {
         "specName": "Service Authentication",
@@ -137,7 +138,8 @@ export const builtinSources: Source[] = [
         "consent": {
           "kind": "none"
         },
-        "credentialCheck": null
+        "credentialCheck": null,
+        "keyMaterial": null
       }
     ],
     "origin": "builtIn",
@@ -218,7 +220,8 @@ export const builtinSources: Source[] = [
         "consent": {
           "kind": "none"
         },
-        "credentialCheck": null
+        "credentialCheck": null,
+        "keyMaterial": null
       }
     ],
     "origin": "builtIn",
@@ -348,7 +351,8 @@ export const builtinSources: Source[] = [
         "consent": {
           "kind": "rest"
         },
-        "credentialCheck": null
+        "credentialCheck": null,
+        "keyMaterial": null
       },
       {
         "specName": "Basic Authentication",
@@ -398,7 +402,8 @@ export const builtinSources: Source[] = [
         "consent": {
           "kind": "none"
         },
-        "credentialCheck": null
+        "credentialCheck": null,
+        "keyMaterial": null
       }
     ],
     "origin": "builtIn",
@@ -463,7 +468,8 @@ export const builtinSources: Source[] = [
         "consent": {
           "kind": "none"
         },
-        "credentialCheck": null
+        "credentialCheck": null,
+        "keyMaterial": null
       }
     ],
     "origin": "builtIn",

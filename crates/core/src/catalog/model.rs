@@ -65,6 +65,11 @@ pub struct AuthMethod {
     /// "OAuth2 Client Credential"), by the same rule as the consent: computed, never read.
     #[serde(default)]
     pub credential_check: Option<String>,
+    /// Key material made here for it (a Snowflake key pair, a signed JWT), by the same rule:
+    /// computed, never read.
+    #[serde(default)]
+    #[ts(optional)]
+    pub key_material: Option<crate::keys::KeyMaterial>,
 }
 
 /// One credential in `auth.params`, or one member of a nested object in it.
@@ -247,6 +252,8 @@ impl Source {
                 ConsentKind::of(&self.spec_id, &self.spec_key, method.params.iter().map(|p| p.name.as_str()));
             method.credential_check = check_for(&self.spec_id, method.params.iter().map(|p| p.name.as_str()))
                 .map(|c| c.provider.to_owned());
+            method.key_material =
+                crate::keys::material_for(&self.spec_id, method.params.iter().map(|p| p.name.as_str()));
         }
         self
     }

@@ -73,6 +73,7 @@ fn merge_method(known: Option<&AuthMethod>, spec: &AuthSpec) -> AuthMethod {
         params,
         consent: ConsentKind::None,
         credential_check: None,
+        key_material: None,
     }
 }
 

@@ -28,6 +28,7 @@ pub fn method_from_spec(spec: &AuthSpec) -> AuthMethod {
         params: object_params(&spec.spec, 0),
         consent: ConsentKind::None,
         credential_check: None,
+        key_material: None,
     }
 }
 

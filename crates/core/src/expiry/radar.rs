@@ -1,7 +1,8 @@
 //! What expires, read from the connections' origins: a Google refresh token of an OAuth client
 //! in Testing status (seven days after consent, or the end Google gave), a provider's refresh
 //! token with an end, an access token where the connection's spec holds no refresh token (so
-//! Adobe cannot renew it), and the provider's own deadlines (HubSpot's v1 token endpoints).
+//! Adobe cannot renew it), a JWT signed here (its `exp`), a client secret's end the user
+//! entered, and the provider's own deadlines (HubSpot's v1 token endpoints).
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -30,6 +31,19 @@ pub struct Expiring {
     /// Why, in one sentence.
     pub reason: String,
     pub renewal: RenewedBy,
+    /// The dataflows reading from the connection, when they were asked for (the Credentials
+    /// screen and `--json` ask; the start-up check does not).
+    #[ts(optional)]
+    pub dataflows: Option<Vec<DependentFlow>>,
+}
+
+/// A dataflow that stops with the connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DependentFlow {
+    pub id: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -40,6 +54,10 @@ pub enum ExpiringWhat {
     AccessToken,
     /// A date the provider set, after which something about it stops working.
     ProviderDeadline,
+    /// A JWT Flow Connect signed: its `exp`.
+    SignedJwt,
+    /// The client secret, on the date the user entered.
+    ClientSecret,
 }
 
 /// How it is renewed.
@@ -51,6 +69,9 @@ pub enum RenewedBy {
     Consent,
     /// Nothing Flow Connect can renew: the user acts at the provider.
     AtTheProvider,
+    /// Flow Connect makes it again without a person (a JWT signed again with the kept key):
+    /// `credentials renew --due`.
+    Unattended,
 }
 
 /// Everything that expires for `origins`, soonest first (what has expired already, first of
@@ -68,12 +89,30 @@ pub fn radar(origins: &[Origin], testing_clients: &[String]) -> Vec<Expiring> {
             expires_at,
             reason,
             renewal,
+            dataflows: None,
         };
         if let Some(issue) = &origin.refresh_token {
             found.extend(
                 token(issue, testing_clients)
                     .map(|(what, at, reason)| item(what, at, reason, RenewedBy::Consent)),
             );
+        }
+        if let Some(signed) = &origin.signed {
+            let at = signed.expires_at;
+            found.push(item(
+                ExpiringWhat::SignedJwt,
+                at,
+                format!("The signed JWT ends on {} (its exp); Flow Connect signs a new one with the key kept in the keychain.", date(at)),
+                RenewedBy::Unattended,
+            ));
+        }
+        if let Some(at) = origin.secret_expires_at {
+            found.push(item(
+                ExpiringWhat::ClientSecret,
+                at,
+                format!("The client secret ends on {}, as entered when the connection was made: create a new one at the provider, then Update credentials with it.", date(at)),
+                RenewedBy::AtTheProvider,
+            ));
         }
         for provider in
             PROVIDERS.iter().filter(|p| p.spec_ids.iter().any(|id| id.eq_ignore_ascii_case(&origin.spec_id)))
@@ -157,6 +196,8 @@ mod tests {
             profile_name: None,
             created_at: NOW - DAY,
             refresh_token: issue,
+            signed: None,
+            secret_expires_at: None,
         }
     }
 
@@ -209,6 +250,38 @@ mod tests {
         assert!(found[0].reason.contains("2026-12-07"), "{}", found[0].reason);
         assert_eq!(found[2].renewal, RenewedBy::AtTheProvider);
         assert!(found.windows(2).all(|w| w[0].expires_at <= w[1].expires_at));
+    }
+
+    #[test]
+    fn a_signed_jwt_and_an_entered_secret_end_are_listed_with_who_renews_them() {
+        let signed = crate::store::origins::SignedCredential {
+            renewal_set: "set".into(),
+            claims: crate::keys::JwtClaims {
+                issuer: "client".into(),
+                subject: "user".into(),
+                audience: "https://login.salesforce.com".into(),
+                lifetime_days: 90,
+            },
+            expires_at: NOW + 4 * DAY,
+        };
+        let origins = [
+            Origin { signed: Some(signed), ..origin("jwt", "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5", None) },
+            Origin {
+                secret_expires_at: Some(NOW + 2 * DAY),
+                ..origin("entra", "38ad80fe-8b06-4938-94f4-d4ee80266b07", None)
+            },
+        ];
+        let found = radar(&origins, &[]);
+        let listed: Vec<(&str, ExpiringWhat, RenewedBy)> =
+            found.iter().map(|e| (e.connection_id.as_str(), e.what, e.renewal)).collect();
+        assert_eq!(
+            listed,
+            [
+                ("entra", ExpiringWhat::ClientSecret, RenewedBy::AtTheProvider),
+                ("jwt", ExpiringWhat::SignedJwt, RenewedBy::Unattended),
+            ]
+        );
+        assert!(found[1].reason.contains("2026-12-08"), "{}", found[1].reason);
     }
 
     #[test]

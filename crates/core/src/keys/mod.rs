@@ -8,12 +8,14 @@
 //! private-key operations, and a 2048-bit key in milliseconds even in a debug build.
 
 mod jwt;
+mod material;
 mod pair;
 
-pub use jwt::{read_expiry, sign_jwt, JwtClaims, SignedJwt};
+pub use jwt::{read_expiry, sign_jwt, JwtClaims, SignedJwt, MAX_LIFETIME_DAYS};
+pub use material::{material_for, KeyMaterial, SNOWFLAKE_SPEC_IDS};
 pub use pair::{
-    generate_pair, public_half, self_signed_certificate, snowflake_statement, KeyPair, PublicKey,
-    MIN_RSA_BITS,
+    generate_pair, public_half, self_signed_certificate, snowflake_statement, unencrypted, KeyPair,
+    PublicKey, MIN_RSA_BITS,
 };
 
 /// Why key material could not be made or read. No variant carries key bytes.

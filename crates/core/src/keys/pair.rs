@@ -79,6 +79,14 @@ pub(super) fn read_private(pem: &Secret, passphrase: Option<&Secret>) -> Result<
     Ok(key)
 }
 
+/// A PEM private key the user has, as unencrypted PKCS#8 (for the keychain, which protects
+/// it, so a renewal needs no passphrase).
+pub fn unencrypted(pem: &Secret, passphrase: Option<&Secret>) -> Result<Secret, KeyError> {
+    let key = read_private(pem, passphrase)?;
+    let pem = key.private_key_to_pem_pkcs8()?;
+    Ok(Secret::new(String::from_utf8(pem).map_err(|_| KeyError::NotAKey)?))
+}
+
 /// The public half of a PEM private key the user has.
 pub fn public_half(pem: &Secret, passphrase: Option<&Secret>) -> Result<PublicKey, KeyError> {
     public_of(&read_private(pem, passphrase)?)

@@ -3,10 +3,12 @@
 
 mod check;
 mod create;
+mod keys;
 mod requests;
 
 pub use check::CredentialsChecked;
 pub use create::{default_connection_name, CreateOutcome, ProfileValues};
+pub use keys::{JwtRequest, JwtSigned, KeyFormRequest, KeyPairMade};
 pub use requests::{
     ConnectionRequest, ConnectionTarget, ListRequest, OriginView, RenameRequest, SandboxRequest,
 };

@@ -255,6 +255,35 @@ impl From<ClientJsonError> for Failure {
     }
 }
 
+impl From<crate::keys::KeyError> for Failure {
+    fn from(e: crate::keys::KeyError) -> Self {
+        use crate::keys::KeyError;
+        let code = match e {
+            KeyError::NotAKey
+            | KeyError::NeedsPassphrase
+            | KeyError::WrongPassphrase
+            | KeyError::WeakKey
+            | KeyError::MissingClaim { .. }
+            | KeyError::Lifetime { .. }
+            | KeyError::NotAJwt => ErrorCode::Validation,
+            KeyError::Crypto(_) => ErrorCode::Configuration,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<crate::secrets::renewal::RenewalKeysError> for Failure {
+    fn from(e: crate::secrets::renewal::RenewalKeysError) -> Self {
+        use crate::secrets::renewal::RenewalKeysError;
+        match e {
+            RenewalKeysError::Vault(e) => e.into(),
+            RenewalKeysError::UnknownSet | RenewalKeysError::Missing(_) => {
+                Self::new(ErrorCode::NotFound, e.to_string())
+            }
+        }
+    }
+}
+
 impl From<CredentialsError> for Failure {
     fn from(e: CredentialsError) -> Self {
         match e {

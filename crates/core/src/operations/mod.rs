@@ -41,8 +41,8 @@ pub use catalog::{
 };
 pub use connections::{
     default_connection_name, ConnectionRequest, ConnectionTarget, ConnectionsError, CreateOutcome,
-    CredentialsChecked, Labels, ListRequest, ListSize, OriginView, ProfileValues, RenameRequest,
-    SandboxRequest,
+    CredentialsChecked, JwtRequest, JwtSigned, KeyFormRequest, KeyPairMade, Labels, ListRequest, ListSize,
+    OriginView, ProfileValues, RenameRequest, SandboxRequest,
 };
 pub use lifecycle::{
     ExploreRequest, LifecycleError, OpenRenewRequest, ProfileTokenRequest, RecordProfileTokenRequest,
@@ -66,6 +66,7 @@ use crate::oauth::google::GoogleEndpoints;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::profiles::ProfileBook;
 use crate::secrets::credentials::SecretSets;
+use crate::secrets::renewal::RenewalKeys;
 use crate::secrets::vault::{KeyringStore, Vault};
 use crate::store::data_file::StoreNotice;
 use crate::store::origins::Origins;
@@ -93,6 +94,8 @@ pub struct Operations {
     journal: Journal,
     /// The secret sets of forms (consent tokens, imported client secrets).
     sets: SecretSets,
+    /// Keys and secrets kept so a signed credential can be made again unattended.
+    renewal: RenewalKeys,
     /// One IMS token per signed-in account, reused by every client.
     tokens: TokenCache,
     /// What happened to the data files at start-up, until `take_notices` hands it out.
@@ -176,8 +179,10 @@ impl Operations {
             "The record of the dataflows being made",
             "The dataflows themselves are untouched in Experience Platform.",
         ));
+        let renewal = RenewalKeys::new(Arc::clone(&vault));
         let ops = Self {
             journal,
+            renewal,
             endpoints,
             data_dir: data_dir.to_path_buf(),
             http: tokio::sync::OnceCell::new(),

@@ -5,4 +5,5 @@
 
 pub mod credentials;
 pub mod key_files;
+pub mod renewal;
 pub mod vault;

@@ -63,6 +63,28 @@ pub struct Origin {
     pub created_at: i64,
     #[serde(default)]
     pub refresh_token: Option<TokenIssue>,
+    /// The JWT Flow Connect signed for the connection, and where its key is kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub signed: Option<SignedCredential>,
+    /// When the client secret ends, as the user entered it (Entra and Salesforce secrets
+    /// have an end chosen when they are made; nothing Flow Connect can read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub secret_expires_at: Option<i64>,
+}
+
+/// A JWT credential signed here: what it claims, until when, and the renewal set (in the
+/// keychain) holding the key it was signed with, so it can be signed again unattended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SignedCredential {
+    pub renewal_set: String,
+    pub claims: crate::keys::JwtClaims,
+    /// Milliseconds since the epoch: the JWT's `exp`.
+    #[ts(type = "number")]
+    pub expires_at: i64,
 }
 
 /// What the UI shows of a token: the record, whether its client is (or seems to be) in
@@ -157,6 +179,23 @@ impl Origins {
             }
         })
         .await
+    }
+
+    /// Notes the JWT a connection now carries; the renewal set it replaces is returned, for
+    /// the caller to forget once this is written.
+    pub async fn set_signed(
+        &self,
+        connection_id: &str,
+        signed: SignedCredential,
+    ) -> Result<Option<String>, OriginsError> {
+        let mut replaced = None;
+        self.change(|file| {
+            if let Some(origin) = file.origins.iter_mut().find(|o| o.connection_id == connection_id) {
+                replaced = origin.signed.replace(signed).map(|old| old.renewal_set);
+            }
+        })
+        .await?;
+        Ok(replaced)
     }
 
     /// Notes the refresh token a profile now holds.
@@ -269,6 +308,8 @@ mod tests {
                 provider: None,
                 access_expires_at: None,
             }),
+            signed: None,
+            secret_expires_at: None,
         }
     }
 

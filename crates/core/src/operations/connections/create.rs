@@ -109,6 +109,8 @@ impl Connections<'_> {
             profile_name: profile.map(|p| p.name),
             created_at: crate::dates::now_ms(),
             refresh_token: request.token.clone(),
+            signed: request.signed.clone(),
+            secret_expires_at: request.secret_expires_at,
         };
         if let Err(e) = self.ops.origins.record(origin).await {
             tracing::warn!(error = %e, "connection origin not recorded");
@@ -161,6 +163,8 @@ impl Connections<'_> {
             allow_duplicate: Some(allow_duplicate),
             profile_id: Some(profile.id.clone()),
             token: self.ops.origins.profile_token(&profile.id).await,
+            signed: None,
+            secret_expires_at: None,
         }
     }
 

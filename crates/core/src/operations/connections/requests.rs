@@ -3,7 +3,7 @@
 
 use crate::catalog::FormValues;
 use crate::secrets::credentials::StoredSecrets;
-use crate::store::origins::{Origin, TokenIssue, TokenStatus};
+use crate::store::origins::{Origin, SignedCredential, TokenIssue, TokenStatus};
 
 /// A filled form (or a profile), ready to become `POST /connections`.
 #[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
@@ -36,6 +36,14 @@ pub struct ConnectionRequest {
     #[serde(default)]
     #[ts(optional)]
     pub token: Option<TokenIssue>,
+    /// The JWT signed in this form (`connections().sign_jwt`), recorded for its renewal.
+    #[serde(default)]
+    #[ts(optional)]
+    pub signed: Option<SignedCredential>,
+    /// When the client secret ends, as the user entered it, to remind before then.
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub secret_expires_at: Option<i64>,
 }
 
 /// One connection of a sandbox, by id: what test, delete and health are asked about.
