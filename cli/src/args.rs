@@ -13,7 +13,8 @@ Exit codes:
   7  local files: the data folder could not be read or written
   8  consent: Google or the OAuth provider refused, or the consent was cancelled
   9  ambiguous: two or more accounts, profiles or connections have that name; give an id
- 10  expiring: `credentials expiring` found a credential that ends inside the window
+ 10  expiring: `credentials expiring` found a credential that ends inside the window, or
+     `credentials renew --due` left one that a person (or the provider) has to renew
 141  output closed: standard output or error was closed before all was written (`| head`);
      the command itself ran to its end (one that failed keeps its own code)
 With several sandboxes, the exit code is that of the first that failed.
@@ -92,6 +93,18 @@ pub enum CredentialsCommand {
     /// (or have ended), soonest first, and exits 10 when there is any: for a CI job or cron.
     Expiring {
         /// How far ahead to look: days, hours or minutes, such as 14d, 48h or 90m.
+        #[arg(long, default_value = "14d", value_parser = parse_window)]
+        within: Window,
+    },
+    /// Renews what ends within the window and needs no person (a JWT signed again with the
+    /// key kept in the keychain), each sent with If-Match and tested; lists what a person has
+    /// to renew with the command to run. Exits 10 when any is left, the failure's code when
+    /// a renewal failed.
+    Renew {
+        /// Renew what is due: required, so a bare `renew` never touches anything by surprise.
+        #[arg(long, required = true)]
+        due: bool,
+        /// How far ahead counts as due.
         #[arg(long, default_value = "14d", value_parser = parse_window)]
         within: Window,
     },

@@ -3,7 +3,8 @@
 
 use flow_connect_core::adobe::flow::{ConnectionPage, Created, RequestPreview, TestOutcome};
 use flow_connect_core::operations::{
-    ConnectionRequest, ConnectionTarget, CredentialsChecked, ListRequest, ListSize, RenameRequest,
+    ConnectionRequest, ConnectionTarget, CredentialsChecked, JwtRequest, JwtSigned, KeyFormRequest,
+    KeyPairMade, ListRequest, ListSize, RenameRequest,
 };
 use tauri::State;
 
@@ -34,6 +35,21 @@ pub async fn check_credentials(
     request: ConnectionRequest,
 ) -> Result<CredentialsChecked, CommandError> {
     ops.connections().check_credentials(&request).await
+}
+
+/// A key pair for the form's key-pair sign-in: the private key into the keychain.
+#[tauri::command]
+pub async fn make_key_pair(
+    ops: State<'_, Operations>,
+    request: KeyFormRequest,
+) -> Result<KeyPairMade, CommandError> {
+    ops.connections().make_key_pair(&request).await
+}
+
+/// The form's JWT credential, signed here.
+#[tauri::command]
+pub async fn sign_jwt(ops: State<'_, Operations>, request: JwtRequest) -> Result<JwtSigned, CommandError> {
+    ops.connections().sign_jwt(&request).await
 }
 
 #[tauri::command]

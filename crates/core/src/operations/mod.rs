@@ -24,7 +24,7 @@ pub use consent::{
     Consent, ConsentDoorError, ConsentRequest, ConsentResult, ImportGoogleClientRequest,
     ImportedGoogleClient, OAuthProvider, PasteConsentRequest, TokenCheck,
 };
-pub use credentials::Credentials;
+pub use credentials::{Credentials, RenewalReport, RenewalResult};
 pub use dataflows::{
     ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowChange, FlowChangeRequest,
     FlowRequest, FlowSpecChoice, PlanOutcome, PlanRequest, RunRequest, TargetOptions,
