@@ -5,6 +5,10 @@ import type { ConnectionRequest } from "../bindings/ConnectionRequest";
 import type { ConnectionTarget } from "../bindings/ConnectionTarget";
 import type { Created } from "../bindings/Created";
 import type { CredentialsChecked } from "../bindings/CredentialsChecked";
+import type { JwtRequest } from "../bindings/JwtRequest";
+import type { JwtSigned } from "../bindings/JwtSigned";
+import type { KeyFormRequest } from "../bindings/KeyFormRequest";
+import type { KeyPairMade } from "../bindings/KeyPairMade";
 import type { ListRequest } from "../bindings/ListRequest";
 import type { OriginView } from "../bindings/OriginView";
 import type { RenameRequest } from "../bindings/RenameRequest";
@@ -19,6 +23,16 @@ export function previewConnection(request: ConnectionRequest): Promise<RequestPr
 /** The form's client credentials tried at their own provider, before anything goes to Adobe. */
 export function checkCredentials(request: ConnectionRequest): Promise<CredentialsChecked> {
   return call<CredentialsChecked>("check_credentials", { request });
+}
+
+/** An RSA key pair for the form's key-pair sign-in; the private key stays in the keychain. */
+export function makeKeyPair(request: KeyFormRequest): Promise<KeyPairMade> {
+  return call<KeyPairMade>("make_key_pair", { request });
+}
+
+/** The form's JWT credential, signed by the core with a key kept in the keychain. */
+export function signJwt(request: JwtRequest): Promise<JwtSigned> {
+  return call<JwtSigned>("sign_jwt", { request });
 }
 
 export function createConnection(request: ConnectionRequest): Promise<Created> {

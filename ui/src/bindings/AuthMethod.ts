@@ -33,4 +33,10 @@ credentialCheck: string | null,
  * Key material made here for it (a Snowflake key pair, a signed JWT), by the same rule:
  * computed, never read.
  */
-keyMaterial?: KeyMaterial, };
+keyMaterial: KeyMaterial | null, 
+/**
+ * The field of a client secret made with an end date at its provider (Entra, Salesforce,
+ * OneTrust): the form offers to record that date for the expiry radar. None for a method
+ * whose secret sits beside a consent's tokens, whose end the consent already tracks.
+ */
+clientSecretField: string | null, };

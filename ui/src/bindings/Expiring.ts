@@ -23,4 +23,4 @@ reason: string, renewal: RenewedBy,
  * The dataflows reading from the connection, when they were asked for (the Credentials
  * screen and `--json` ask; the start-up check does not).
  */
-dataflows?: Array<DependentFlow>, };
+dataflows: Array<DependentFlow> | null, };

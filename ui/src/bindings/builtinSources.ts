@@ -87,7 +87,8 @@ export const builtinSources: Source[] = [
           "scope": "https://www.googleapis.com/auth/bigquery"
         },
         "credentialCheck": null,
-        "keyMaterial": null
+        "keyMaterial": null,
+        "clientSecretField": null
       },
       {
         "specName": "Service Authentication",
@@ -139,7 +140,8 @@ export const builtinSources: Source[] = [
           "kind": "none"
         },
         "credentialCheck": null,
-        "keyMaterial": null
+        "keyMaterial": null,
+        "clientSecretField": null
       }
     ],
     "origin": "builtIn",
@@ -221,7 +223,8 @@ export const builtinSources: Source[] = [
           "kind": "none"
         },
         "credentialCheck": null,
-        "keyMaterial": null
+        "keyMaterial": null,
+        "clientSecretField": null
       }
     ],
     "origin": "builtIn",
@@ -352,7 +355,8 @@ export const builtinSources: Source[] = [
           "kind": "rest"
         },
         "credentialCheck": null,
-        "keyMaterial": null
+        "keyMaterial": null,
+        "clientSecretField": null
       },
       {
         "specName": "Basic Authentication",
@@ -403,7 +407,8 @@ export const builtinSources: Source[] = [
           "kind": "none"
         },
         "credentialCheck": null,
-        "keyMaterial": null
+        "keyMaterial": null,
+        "clientSecretField": null
       }
     ],
     "origin": "builtIn",
@@ -469,7 +474,8 @@ export const builtinSources: Source[] = [
           "kind": "none"
         },
         "credentialCheck": null,
-        "keyMaterial": null
+        "keyMaterial": null,
+        "clientSecretField": null
       }
     ],
     "origin": "builtIn",

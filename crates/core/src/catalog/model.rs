@@ -68,8 +68,12 @@ pub struct AuthMethod {
     /// Key material made here for it (a Snowflake key pair, a signed JWT), by the same rule:
     /// computed, never read.
     #[serde(default)]
-    #[ts(optional)]
     pub key_material: Option<crate::keys::KeyMaterial>,
+    /// The field of a client secret made with an end date at its provider (Entra, Salesforce,
+    /// OneTrust): the form offers to record that date for the expiry radar. None for a method
+    /// whose secret sits beside a consent's tokens, whose end the consent already tracks.
+    #[serde(default)]
+    pub client_secret_field: Option<String>,
 }
 
 /// One credential in `auth.params`, or one member of a nested object in it.
@@ -254,10 +258,22 @@ impl Source {
                 .map(|c| c.provider.to_owned());
             method.key_material =
                 crate::keys::material_for(&self.spec_id, method.params.iter().map(|p| p.name.as_str()));
+            method.client_secret_field = (method.consent == ConsentKind::None)
+                .then(|| {
+                    method
+                        .params
+                        .iter()
+                        .find(|p| CLIENT_SECRETS.contains(&p.name.as_str()))
+                        .map(|p| p.field.clone())
+                })
+                .flatten();
         }
         self
     }
 }
+
+/// The params that hold a client secret an identity provider gives an end date.
+const CLIENT_SECRETS: [&str; 2] = ["clientSecret", "servicePrincipalKey"];
 
 /// The form key of the member `name` below the field `parent` (empty at the top).
 fn member_field(parent: &str, name: &str) -> String {

@@ -74,6 +74,7 @@ fn merge_method(known: Option<&AuthMethod>, spec: &AuthSpec) -> AuthMethod {
         consent: ConsentKind::None,
         credential_check: None,
         key_material: None,
+        client_secret_field: None,
     }
 }
 

@@ -29,6 +29,7 @@ pub fn method_from_spec(spec: &AuthSpec) -> AuthMethod {
         consent: ConsentKind::None,
         credential_check: None,
         key_material: None,
+        client_secret_field: None,
     }
 }
 

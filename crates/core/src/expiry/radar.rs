@@ -33,7 +33,6 @@ pub struct Expiring {
     pub renewal: RenewedBy,
     /// The dataflows reading from the connection, when they were asked for (the Credentials
     /// screen and `--json` ask; the start-up check does not).
-    #[ts(optional)]
     pub dataflows: Option<Vec<DependentFlow>>,
 }
 

@@ -16,6 +16,8 @@ describe("the radar's wording", () => {
   it("names each kind", () => {
     expect(whatLabel("refreshToken")).toBe("Refresh token");
     expect(whatLabel("providerDeadline")).toBe("Provider deadline");
+    expect(whatLabel("signedJwt")).toBe("Signed JWT");
+    expect(whatLabel("clientSecret")).toBe("Client secret");
   });
 
   it("tells the soonest and counts the rest", () => {
@@ -29,6 +31,7 @@ describe("the radar's wording", () => {
       expiresAt: 1,
       reason,
       renewal: "consent",
+      dataflows: null,
     });
     expect(soonNotice([])).toBeNull();
     expect(soonNotice([item("Zendesk's access token ends on 2026-12-07")])).toBe(

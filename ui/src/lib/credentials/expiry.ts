@@ -22,6 +22,10 @@ export function whatLabel(what: ExpiringWhat): string {
       return "Access token";
     case "providerDeadline":
       return "Provider deadline";
+    case "signedJwt":
+      return "Signed JWT";
+    case "clientSecret":
+      return "Client secret";
   }
 }
 

@@ -13,6 +13,8 @@ import {
 } from "../../api/backend";
 import type { ConsentResult } from "../../bindings/ConsentResult";
 import type { FieldError } from "../../bindings/FieldError";
+import type { KeyFormRequest } from "../../bindings/KeyFormRequest";
+import type { SignedCredential } from "../../bindings/SignedCredential";
 import type { Source } from "../../bindings/Source";
 import type { StoredSecrets } from "../../bindings/StoredSecrets";
 import type { TokenIssue } from "../../bindings/TokenIssue";
@@ -34,6 +36,10 @@ export class FormState {
   stored = $state<StoredSecrets | null>(null);
   /** When the form's refresh token was issued: by a consent here, or the profile's. */
   token = $state<TokenIssue | null>(null);
+  /** The JWT signed in this form: its claims, end and renewal set, recorded at create. */
+  signed = $state<SignedCredential | null>(null);
+  /** When the client secret ends (yyyy-mm-dd), if the user entered it, for the expiry radar. */
+  secretEndsOn = $state("");
   touched = $state<Record<string, boolean>>({});
   busy = $state<Busy>("");
   errors = $state<FieldError[]>([]);
@@ -175,6 +181,28 @@ export class FormState {
     if (result.issued) this.token = result.issued;
     void this.check();
   };
+
+  /** The form as the core's key-material doors read it. */
+  keyRequest = (): KeyFormRequest => ({
+    accountId: session.accountId,
+    specId: this.source.specId,
+    specName: this.method?.specName ?? "",
+    values: $state.snapshot(this.values),
+    ...(this.stored ? { stored: $state.snapshot(this.stored) } : {}),
+  });
+
+  /** Key material the core put into the keychain for this form's `field`: the field is
+   * emptied, since a typed value would win over the stored one. */
+  takeStored = (stored: StoredSecrets, field: string): void => {
+    this.stored = stored;
+    this.values[field] = "";
+    void this.check();
+  };
+
+  /** The client secret's end, in milliseconds, or none. */
+  readonly secretExpiresAt = $derived(
+    this.secretEndsOn ? Date.parse(`${this.secretEndsOn}T00:00:00Z`) || null : null,
+  );
 
   switchMethod = (): void => {
     this.touched = {};

@@ -91,6 +91,13 @@ impl Connections<'_> {
     /// Creates the connection (exactly once, `flow::create`) and records where it came from.
     /// A record that cannot be written is told in the result's note: the connection exists.
     pub async fn create(&self, request: &ConnectionRequest) -> Result<Created, Failure> {
+        // Between 1970 and 3000: a date picker's value, not a typo that would sort first forever.
+        if request.secret_expires_at.is_some_and(|at| !(0..=32_503_680_000_000).contains(&at)) {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                "The client secret's end date is not a date: pick it again, or leave it empty.",
+            ));
+        }
         let (new, client) = self.prepare(request).await?;
         let same_name =
             if request.allow_duplicate == Some(true) { SameName::Allow } else { SameName::Refuse };
