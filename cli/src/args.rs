@@ -247,9 +247,14 @@ pub struct CreateArgs {
     #[arg(long)]
     pub force: bool,
     /// First tries a client-credentials sign-in (Salesforce's OAuth2 Client Credential, SAP
-    /// Commerce, PayPal) at its own provider, and creates nothing when the provider refuses it.
+    /// Commerce, PayPal, Dynamics' service principal) at its own provider, and creates nothing
+    /// when the provider refuses it.
     #[arg(long)]
     pub check: bool,
+    /// The Entra tenant (ID or domain) a Dynamics service principal is checked in; used by
+    /// --check only, never sent to Adobe.
+    #[arg(long, requires = "check")]
+    pub tenant: Option<String>,
     #[command(flatten)]
     pub secrets: SecretOptions,
 }

@@ -12,6 +12,8 @@ use flow_connect_core::operations::renew::Renewal;
 use flow_connect_core::operations::{CreateOutcome, ProfileValues};
 use flow_connect_core::profiles::Profile;
 
+use flow_connect_core::oauth::client_check::TENANT_VALUE;
+
 use super::Ctx;
 use crate::args::{CreateArgs, RenewArgs, SecretOptions};
 use crate::secrets;
@@ -24,8 +26,11 @@ pub async fn create(ctx: &Ctx, args: CreateArgs) -> Result<ExitCode, Failure> {
     if args.check {
         // The provider is asked once, before any sandbox: a refused client stops everything.
         let sandbox = args.sandboxes.first().map_or("", String::as_str);
-        let request =
+        let mut request =
             connections.request_from_profile(&profile, &account.id, sandbox, None, &values, false).await;
+        if let Some(tenant) = &args.tenant {
+            request.values.insert(TENANT_VALUE.to_owned(), flow_connect_core::Secret::new(tenant.clone()));
+        }
         let checked = connections.check_credentials(&request).await?;
         ctx.out
             .progress(&format!("{} issued a token for this client: the credentials work.", checked.provider));

@@ -31,8 +31,8 @@ pub use labels::humanize;
 pub use listing::{for_cache, is_source, matches_search};
 pub use live::{CatalogError, CatalogList, LiveCatalog};
 pub use model::{
-    AuthMethod, CatalogOrigin, ConnectionStringPart, FieldError, Param, ParamKind, PartKind, Rules, Source,
-    Variant, VARIANT_FIELD,
+    AuthMethod, CatalogOrigin, ConnectionStringPart, CredentialCheck, FieldError, Param, ParamKind, PartKind,
+    Rules, Source, Variant, VARIANT_FIELD,
 };
 pub use reconcile::reconcile;
 pub use request::{auth_params, new_connection, validate, warnings, RequestError, NAME_FIELD};

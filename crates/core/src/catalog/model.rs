@@ -64,7 +64,7 @@ pub struct AuthMethod {
     /// The provider a client-credentials sign-in can be checked at before create (Salesforce's
     /// "OAuth2 Client Credential"), by the same rule as the consent: computed, never read.
     #[serde(default)]
-    pub credential_check: Option<String>,
+    pub credential_check: Option<CredentialCheck>,
     /// Key material made here for it (a Snowflake key pair, a signed JWT), by the same rule:
     /// computed, never read.
     #[serde(default)]
@@ -74,6 +74,16 @@ pub struct AuthMethod {
     /// whose secret sits beside a consent's tokens, whose end the consent already tracks.
     #[serde(default)]
     pub client_secret_field: Option<String>,
+}
+
+/// A check before create a method offers: at which provider, and whether it asks for the
+/// Entra tenant (typed for the check only, as `oauth::client_check::TENANT_VALUE`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CredentialCheck {
+    pub provider: String,
+    pub asks_tenant: bool,
 }
 
 /// One credential in `auth.params`, or one member of a nested object in it.
@@ -255,7 +265,7 @@ impl Source {
             method.consent =
                 ConsentKind::of(&self.spec_id, &self.spec_key, method.params.iter().map(|p| p.name.as_str()));
             method.credential_check = check_for(&self.spec_id, method.params.iter().map(|p| p.name.as_str()))
-                .map(|c| c.provider.to_owned());
+                .map(|c| CredentialCheck { provider: c.provider.to_owned(), asks_tenant: c.asks_tenant() });
             method.key_material =
                 crate::keys::material_for(&self.spec_id, method.params.iter().map(|p| p.name.as_str()));
             method.client_secret_field = (method.consent == ConsentKind::None)

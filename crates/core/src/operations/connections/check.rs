@@ -8,6 +8,7 @@ use ts_rs::TS;
 
 use super::{ConnectionRequest, Connections};
 use crate::oauth::client_check::{check_for, CheckError};
+use crate::oauth::engine::ProviderBases;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::operations::form_secrets;
 
@@ -46,9 +47,10 @@ impl Connections<'_> {
         if let Some(stored) = &request.stored {
             form_secrets::fill(stored, &source, &ops.sets, &ops.profiles, &ops.vault, &mut values).await?;
         }
-        let token_url = check.token_url(&values).map_err(failure)?;
+        let bases = ProviderBases::from_env()?;
+        let token_url = check.token_url(&values, &bases).map_err(failure)?;
         let http = ops.http().await?;
-        check.run(&values, &http).await.map_err(failure)?;
+        check.run(&values, &http, &bases).await.map_err(failure)?;
         tracing::info!(provider = check.provider, "client credentials checked at the provider");
         Ok(CredentialsChecked { provider: check.provider.to_owned(), token_url: token_url.to_string() })
     }
@@ -56,9 +58,10 @@ impl Connections<'_> {
 
 fn failure(e: CheckError) -> Failure {
     let code = match &e {
-        CheckError::Missing { .. } | CheckError::NotHttps { .. } | CheckError::Unreadable { .. } => {
-            ErrorCode::Validation
-        }
+        CheckError::Missing { .. }
+        | CheckError::Tenant
+        | CheckError::NotHttps { .. }
+        | CheckError::Unreadable { .. } => ErrorCode::Validation,
         CheckError::Network { .. } => ErrorCode::Network,
         // The provider refused the client: what the user fixes is at the provider.
         CheckError::Refused { .. } => ErrorCode::GoogleSignIn,
