@@ -12,6 +12,7 @@ mod dataflows;
 pub mod failure;
 pub mod form_consent;
 pub mod form_secrets;
+mod google_tokens;
 mod lifecycle;
 mod notices;
 mod profiles;
@@ -28,6 +29,9 @@ pub use credentials::{Credentials, RenewalReport, RenewalResult};
 pub use dataflows::{
     ConnectionDataflows, CreationRequest, DataflowCreated, Dataflows, FlowChange, FlowChangeRequest,
     FlowRequest, FlowSpecChoice, PlanOutcome, PlanRequest, RunRequest, TargetOptions,
+};
+pub use google_tokens::{
+    GoogleTokens, GoogleTokensRequest, ReusableToken, ReuseTokenRequest, GOOGLE_TOKEN_LIMIT,
 };
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};

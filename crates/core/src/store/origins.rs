@@ -87,6 +87,13 @@ pub struct SignedCredential {
     pub expires_at: i64,
 }
 
+/// Who holds a refresh token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenHolder {
+    Connection(String),
+    Profile(String),
+}
+
 /// What the UI shows of a token: the record, whether its client is (or seems to be) in
 /// Testing status, and then when it expires.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -237,6 +244,32 @@ impl Origins {
         })
     }
 
+    /// The Google refresh tokens recorded for `client_id`, each once however many connections
+    /// and profiles hold it, with who holds them: connections by id, profiles by id.
+    pub async fn google_tokens(&self, client_id: &str) -> Vec<(TokenIssue, Vec<TokenHolder>)> {
+        self.file.read(|file| {
+            let mut found: Vec<(TokenIssue, Vec<TokenHolder>)> = Vec::new();
+            let held = file
+                .origins
+                .iter()
+                .filter_map(|o| {
+                    o.refresh_token.as_ref().map(|t| (t, TokenHolder::Connection(o.connection_id.clone())))
+                })
+                .chain(file.profile_tokens.iter().map(|(id, t)| (t, TokenHolder::Profile(id.clone()))));
+            for (issue, holder) in held {
+                if issue.provider.is_some() || issue.client_id != client_id {
+                    continue;
+                }
+                match found.iter_mut().find(|(i, _)| i.issued_at == issue.issued_at) {
+                    Some((_, holders)) => holders.push(holder),
+                    None => found.push((issue.clone(), vec![holder])),
+                }
+            }
+            found.sort_by_key(|(issue, _)| issue.issued_at);
+            found
+        })
+    }
+
     /// Every origin, for the expiry radar, with the clients marked as in Testing status.
     pub async fn everything(&self) -> (Vec<Origin>, Vec<String>) {
         self.file.read(|file| (file.origins.clone(), file.testing_clients.clone()))
@@ -329,6 +362,34 @@ mod tests {
         assert_eq!(status.expires_at, Some(1_000 + TESTING_LIFETIME_MS));
         again.mark_testing("c.apps", false).await.unwrap();
         assert_eq!(again.status(found[0].refresh_token.as_ref().unwrap()).await.expires_at, None);
+    }
+
+    #[tokio::test]
+    async fn a_google_token_shared_by_connections_and_a_profile_counts_once() {
+        let (origins, _) = Origins::open(scratch().join("connection-origins.json"));
+        origins.record(origin("x")).await.unwrap();
+        origins.record(origin("y")).await.unwrap();
+        let shared = origin("x").refresh_token.unwrap();
+        origins.set_profile_token("p", shared.clone()).await.unwrap();
+        let newer = TokenIssue { issued_at: 2_000, ..shared.clone() };
+        origins.record(Origin { refresh_token: Some(newer.clone()), ..origin("z") }).await.unwrap();
+        let other = TokenIssue { client_id: "other.apps".into(), ..shared.clone() };
+        origins.record(Origin { refresh_token: Some(other), ..origin("w") }).await.unwrap();
+        let found = origins.google_tokens("c.apps").await;
+        assert_eq!(
+            found,
+            vec![
+                (
+                    shared,
+                    vec![
+                        TokenHolder::Connection("x".into()),
+                        TokenHolder::Connection("y".into()),
+                        TokenHolder::Profile("p".into())
+                    ]
+                ),
+                (newer, vec![TokenHolder::Connection("z".into())]),
+            ]
+        );
     }
 
     #[tokio::test]
