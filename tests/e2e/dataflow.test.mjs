@@ -410,7 +410,7 @@ test("a source two flow specs read from asks which one, and never guesses", asyn
     await dismiss.click().catch(() => undefined);
   }
   await fake("seed", {
-    specId: "51ae16c2-bdad-42fd-9fce-8d5dfddaf140",
+    specId: "b2e08744-4f1a-40ce-af30-7abac3e23cf3",
     specName: "Basic Authentication",
     sandbox: "prod",
     names: ["Snowflake warehouse"],

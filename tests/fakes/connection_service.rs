@@ -1,6 +1,7 @@
 //! The connection endpoints of the fake Flow Service: create (checked against the spec),
-//! list with filters and pages, `PATCH` with `If-Match`, delete (refused while dataflows use
-//! it), and explore, which the lifecycle model answers.
+//! list with filters and pages, `PATCH` with `If-Match` (of the name, the description, the
+//! auth params whole or one of them), delete (refused while dataflows use it), and explore,
+//! which the lifecycle model answers once the source takes the credentials.
 
 use serde_json::{json, Value};
 
@@ -99,19 +100,21 @@ pub(crate) fn update(state: &mut State, request: &Request, id: &str) -> Response
     let Ok(ops) = serde_json::from_slice::<Vec<Value>>(&request.body) else {
         return flow_error(400, 1455, "Bad Request", "The patch body must be a JSON-Patch array");
     };
-    for op in ops.iter().filter(|op| op["path"] == "/auth/params") {
-        let Some(connection) = state.connections.iter().find(|c| c["id"] == id) else { break };
-        let body = json!({
-            "name": connection["name"], "connectionSpec": connection["connectionSpec"],
-            "auth": { "specName": connection["auth"]["specName"], "params": op["value"] },
-        });
-        if let Err(refused) = spec_service::check_create(&state.config, &body) {
-            return refused;
+    // The auth params the patch leaves are checked as a create's are.
+    if let Some(connection) = state.connections.iter().find(|c| c["id"] == id) {
+        if let Some(params) = patched_params(connection, &ops) {
+            let body = json!({
+                "name": connection["name"], "connectionSpec": connection["connectionSpec"],
+                "auth": { "specName": connection["auth"]["specName"], "params": params },
+            });
+            if let Err(refused) = spec_service::check_create(&state.config, &body) {
+                return refused;
+            }
         }
     }
     state.counter += 1;
     let new_etag = format!("\"{}\"", uuid_like(state.counter.wrapping_mul(104_729)));
-    let renews = ops.iter().any(|op| op["path"] == "/auth/params");
+    let renews = ops.iter().any(|op| op["path"].as_str().is_some_and(|p| auth_param(p).is_some()));
     let Some(connection) = state.connections.iter_mut().find(|c| c["id"] == id) else {
         return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
     };
@@ -131,8 +134,17 @@ pub(crate) fn update(state: &mut State, request: &Request, id: &str) -> Response
         let path = op["path"].as_str().unwrap_or_default();
         match (kind.as_str(), path) {
             ("replace" | "add", "/name" | "/description") => connection[&path[1..]] = op["value"].clone(),
-            ("replace" | "add", "/auth/params") => connection["auth"]["params"] = op["value"].clone(),
             ("remove", "/description") => connection["description"] = json!(""),
+            (kind, path)
+                if matches!(
+                    (kind, auth_param(path)),
+                    ("replace" | "add", Some(_)) | ("remove", Some(Some(_)))
+                ) =>
+            {
+                if let Some(params) = patched_params(connection, std::slice::from_ref(op)) {
+                    connection["auth"]["params"] = params;
+                }
+            }
             _ => {
                 return flow_error(
                     400,
@@ -150,6 +162,43 @@ pub(crate) fn update(state: &mut State, request: &Request, id: &str) -> Response
         state.lifecycle.renewed(id);
     }
     Response::json(200, &json!({ "id": id, "etag": new_etag }))
+}
+
+/// Which auth params a patch path names: `Some(None)` for `/auth/params` whole, `Some(Some(name))`
+/// for `/auth/params/{name}` (a JSON Pointer token, `~1` and `~0` unescaped), `None` otherwise.
+fn auth_param(path: &str) -> Option<Option<String>> {
+    let rest = path.strip_prefix("/auth/params")?;
+    if rest.is_empty() {
+        return Some(None);
+    }
+    let name = rest.strip_prefix('/').filter(|name| !name.is_empty() && !name.contains('/'))?;
+    Some(Some(name.replace("~1", "/").replace("~0", "~")))
+}
+
+/// The connection's auth params after `ops`, or `None` when they touch none. Replacing or
+/// adding `/auth/params` sets them all; `/auth/params/{name}` sets (or, `remove`, drops) one.
+fn patched_params(connection: &Value, ops: &[Value]) -> Option<Value> {
+    let mut params = connection.pointer("/auth/params").cloned().unwrap_or_else(|| json!({}));
+    let mut touched = false;
+    for op in ops {
+        let kind = op["op"].as_str().unwrap_or_default().to_ascii_lowercase();
+        let Some(target) = op["path"].as_str().and_then(auth_param) else { continue };
+        touched = true;
+        if !params.is_object() {
+            params = json!({});
+        }
+        match (kind.as_str(), target) {
+            ("replace" | "add", None) => params = op["value"].clone(),
+            ("replace" | "add", Some(name)) => params[name] = op["value"].clone(),
+            ("remove", Some(name)) => {
+                if let Some(object) = params.as_object_mut() {
+                    object.remove(&name);
+                }
+            }
+            _ => {}
+        }
+    }
+    touched.then_some(params)
 }
 
 pub(crate) fn delete(state: &mut State, id: &str) -> Response {
@@ -174,6 +223,9 @@ pub(crate) fn explore(state: &State, request: &Request, id: &str) -> Response {
     let Some(connection) = state.connections.iter().find(|c| c["id"] == id) else {
         return flow_error(404, 1101, "Resource not found", &format!("Connection {id} not found"));
     };
+    if let Some(reason) = crate::credentials::refusal(&state.credentials, connection) {
+        return flow_error(400, 1400, "Bad Request", &reason);
+    }
     let spec_id = connection.pointer("/connectionSpec/id").and_then(Value::as_str).unwrap_or_default();
     if crate::files::is_file_source(spec_id) {
         if let Some((code, message)) = state.lifecycle.broken.get(id) {

@@ -9,12 +9,15 @@ pub mod cli;
 pub mod clients;
 mod connection_service;
 mod counting;
+mod credentials;
 mod dataflow;
 mod files;
 mod gateway;
 mod google;
 pub mod http;
+pub mod jwt;
 pub mod keychain;
+pub mod keys;
 mod lifecycle;
 mod platform;
 pub mod providers;
@@ -25,4 +28,7 @@ pub use counting::CountingStore;
 pub use google::{FakeGoogle, GoogleConfig};
 pub use keychain::{in_private_keyring, require_private_keyring, MemoryStore, Scratch, TestStore};
 pub use platform::{FakeConfig, FakePlatform, Fault, FaultAction, Recorded};
-pub use providers::{FakeProviders, ProviderClient, ProviderRequest, ProvidersConfig};
+pub use providers::{
+    EntraConfig, FakeProviders, OneTrustConfig, ProviderClient, ProviderRequest, ProvidersConfig,
+    SalesforceConfig,
+};

@@ -202,9 +202,10 @@ impl Lifecycle {
         Response::json(200, &json!(page))
     }
 
-    /// Whether the source takes the connection's credentials (for `/test`).
-    pub fn works(&self, connection_id: &str) -> bool {
-        !self.broken.contains_key(connection_id)
+    /// Why the source refuses the connection's credentials since a failure, if it does (for
+    /// `/test`).
+    pub fn refusal(&self, connection_id: &str) -> Option<String> {
+        self.broken.get(connection_id).map(|(code, message)| format!("{code}: {message}"))
     }
 }
 

@@ -1,19 +1,21 @@
 //! `fake-services [PORT]`: serves the fake Adobe IMS, Flow Service and sandbox management on
 //! 127.0.0.1 (port 0 picks a free one), a fake Google and the fake OAuth providers (HubSpot,
-//! Zendesk, Square, Mailchimp) on free ports, until interrupted. Standard output is five
-//! lines, in this order; readers should match them by their start, not by their position:
+//! Zendesk, Square, Mailchimp, Salesforce, Entra ID, OneTrust) on free ports, until
+//! interrupted. Standard output is five lines, in this order; readers should match them by
+//! their start, not by their position:
 //!
 //! ```text
 //! http://127.0.0.1:PORT
 //! google: AUTH_URL TOKEN_URL REVOKE_URL
 //! google client id: ID  client secret: SECRET
 //! client id: ID  client secret: SECRET  org: ORG
-//! providers: hubspot=http://127.0.0.1:PORT/hubspot,zendesk=…,square=…,mailchimp=…
+//! providers: hubspot=http://127.0.0.1:PORT/hubspot,zendesk=…,square=…,mailchimp=…,salesforce=…,entra=…,onetrust=…
 //! ```
 //!
 //! The last line is the value of `FLOW_CONNECT_PROVIDER_BASES` that sends the app's consents
-//! to the fake providers, whose clients are `{provider}-client` / `{provider}-secret`
-//! (`ProvidersConfig::default()`).
+//! and token requests to the fake providers, whose clients are `{provider}-client` /
+//! `{provider}-secret` (`ProvidersConfig::default()`), except Entra's app registration, whose
+//! tenant and client ids are GUIDs (`EntraConfig::default()`).
 
 use std::io::Write;
 use std::net::SocketAddr;

@@ -13,11 +13,13 @@ use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 
 use crate::connection_service::{new_connection, sandbox_of};
+use crate::credentials::Registry;
 use crate::dataflow::Dataflow;
 use crate::http::{self, Response};
 use crate::lifecycle::{Failure, Lifecycle, NewFlows};
 
 mod accessors;
+mod registrations;
 mod routes;
 
 pub(crate) const FLOW: &str = "/data/foundation/flowservice";
@@ -158,6 +160,9 @@ pub(crate) struct State {
     /// Target connections, schemas, datasets and mapping sets; source connections, flows and
     /// runs are in `lifecycle`.
     pub(crate) dataflow: Dataflow,
+    /// What the sources behind Flow Service know: Snowflake users' keys, the Salesforce
+    /// connected app's certificate.
+    pub(crate) credentials: Registry,
     pub(crate) counter: u64,
 }
 
@@ -193,6 +198,7 @@ impl FakePlatform {
             in_use: Vec::new(),
             lifecycle: Lifecycle::default(),
             dataflow,
+            credentials: Registry::default(),
             counter: 0,
         }));
         let shared = Arc::clone(&state);

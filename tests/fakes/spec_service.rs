@@ -1,7 +1,8 @@
 //! The connection spec endpoints of the fake Flow Service, and the check every create goes
 //! through: the auth params must validate against the auth spec's JSON Schema (types,
 //! required, enums, patterns, formats, checked by the `jsonschema` crate) and hold no key the
-//! spec does not name, as Flow Service answers with `400`.
+//! spec does not name, as Flow Service answers with `400`; a private key must also be readable
+//! (`credentials`).
 
 use serde_json::{json, Value};
 
@@ -126,7 +127,7 @@ pub fn check_create(config: &FakeConfig, body: &Value) -> Result<(), Response> {
     if let Some(reason) = schema_errors(schema, &params) {
         return Err(bad(1400, &format!("auth.params does not match the auth spec: {reason}")));
     }
-    Ok(())
+    crate::credentials::check_params(spec_id, spec_name, &params).map_err(|reason| bad(1400, &reason))
 }
 
 /// What the JSON Schema validator finds wrong with `params`, paths only (never the values,

@@ -191,12 +191,13 @@ mod tests {
     /// documented spec's other params, named here.
     #[test]
     fn each_consent_source_has_one_method_its_provider_matches() {
-        let cases: [(&str, &str, &[&str]); 5] = [
+        let cases: [(&str, &str, &[&str]); 6] = [
             ("hubspot", "hubspot", &[]),
             ("google-adwords", "google-ads", &["clientCustomerID", "developerToken"]),
             ("zendesk", "zendesk", &[]),
             ("square", "square", &["host"]),
             ("mailchimp-members", "mailchimp", &["authorizationTestUrl"]),
+            ("zoho-crm", "zoho", &["endpoint"]),
         ];
         for (name, provider_id, others) in cases {
             let spec = other_sources().iter().find(|s| s["name"] == name).expect(name);
@@ -216,10 +217,11 @@ mod tests {
         }
     }
 
-    /// Salesforce offers the password sign-in and the client credentials the check before
-    /// create mints a token with, and the fake's create takes a body of either.
+    /// Salesforce offers the password sign-in, the client credentials the check before create
+    /// mints a token with, and the JWT credential of AWS-hosted Experience Platform; the fake's
+    /// create takes a body of each.
     #[test]
-    fn salesforce_has_both_sign_in_methods_and_a_create_of_each_is_taken() {
+    fn salesforce_has_its_three_sign_in_methods_and_a_create_of_each_is_taken() {
         let spec = other_sources().iter().find(|s| s["name"] == "salesforce").expect("salesforce");
         assert_eq!(spec["id"], "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5");
         let parsed: ConnectionSpec = serde_json::from_value(spec.clone()).expect("readable");
@@ -250,6 +252,11 @@ mod tests {
                     set(&["environmentUrl", "clientId", "clientSecret", "apiVersion"]),
                     vec!["environmentUrl", "clientId", "clientSecret", "apiVersion"],
                 ),
+                (
+                    "OAuth2 JWT Token Credential",
+                    set(&["jwtToken", "clientId", "clientSecret", "instanceUrl"]),
+                    vec!["jwtToken", "clientId", "clientSecret", "instanceUrl"],
+                ),
             ]
         );
         let config = crate::FakeConfig::default();
@@ -265,6 +272,10 @@ mod tests {
         let basic = json!({ "environmentUrl": instance, "username": "api@acme.example",
                             "password": "pw", "securityToken": "tok" });
         assert!(taken("Basic Authentication", basic));
+        // The JWT is the source's to judge, at /test: any string is taken at create.
+        let jwt = json!({ "jwtToken": "a.b.c", "clientId": "salesforce-client",
+                          "clientSecret": "salesforce-secret", "instanceUrl": instance });
+        assert!(taken("OAuth2 JWT Token Credential", jwt));
         let mut without_version = oauth.clone();
         without_version.as_object_mut().expect("object").remove("apiVersion");
         let mut integer_version = oauth;

@@ -3,6 +3,7 @@
 //! offline, and a create for every sign-in method of every source, each checked by the
 //! fake against the spec's JSON Schema.
 
+use base64::Engine as _;
 use std::time::Duration;
 
 use fakes::clients::client_for;
@@ -32,6 +33,11 @@ fn fill(param: &Param, values: &mut FormValues) {
             "Server=db;Port=3306;Database=sales;UID=reader;PWD=pw".into()
         }
         _ if param.rules.pattern.is_some() => param.placeholder.clone(),
+        // Snowflake's key pair: the fake reads the key, as Snowflake would.
+        _ if param.name == "privateKey" => {
+            let pair = flow_connect_core::keys::generate_pair(None).expect("key pair");
+            base64::engine::general_purpose::STANDARD.encode(pair.private_pem.expose())
+        }
         _ if param.default.is_some() => param.default.clone().unwrap_or_default(),
         ParamKind::Integer | ParamKind::Number => "7".into(),
         ParamKind::Boolean => "true".into(),

@@ -245,9 +245,10 @@ async fn salesforce_client_credentials_are_checked_at_the_instance_the_form_name
         .collect()
     };
     let http = http_client(Duration::from_secs(10));
-    assert_eq!(check.token_url(&form("x")).expect("url").path(), "/services/oauth2/token");
-    check.run(&form("salesforce-secret"), &http).await.expect("the right client passes");
-    let refused = check.run(&form("wrong-secret"), &http).await.unwrap_err();
+    let bases = ProviderBases::default();
+    assert_eq!(check.token_url(&form("x"), &bases).expect("url").path(), "/services/oauth2/token");
+    check.run(&form("salesforce-secret"), &http, &bases).await.expect("the right client passes");
+    let refused = check.run(&form("wrong-secret"), &http, &bases).await.unwrap_err();
     let CheckError::Refused { status, message, .. } = &refused else { panic!("{refused:?}") };
     assert_eq!(*status, 400);
     assert_eq!(message, "invalid_client: invalid client credentials");

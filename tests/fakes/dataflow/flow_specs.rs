@@ -17,7 +17,7 @@ pub(crate) const CRM_WITH_RECORD_TYPE: &str = "8a0c6b1e-4b8d-4f2a-9d3c-5e7f1a2b3
 pub(crate) const STREAMING: &str = "c1a19761-d2c7-4702-b9fa-fe91f0613e81";
 
 const PROVIDER: &str = "0ed90a81-07f4-4586-8190-b40eccef1c5a";
-const SNOWFLAKE: &str = "51ae16c2-bdad-42fd-9fce-8d5dfddaf140";
+const SNOWFLAKE: &str = crate::credentials::SNOWFLAKE_SPEC;
 const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
 const TABLE_SOURCES: [&str; 9] = [

@@ -30,7 +30,7 @@ mod mapper;
 mod runs;
 mod schema_registry;
 #[cfg(test)]
-mod smoke_api;
+pub(crate) mod smoke_api;
 #[cfg(test)]
 mod smoke_tests;
 mod xdm;

@@ -1,19 +1,19 @@
-//! A client of the fake for the smoke tests: a token, the gateway's headers, a sandbox, and
-//! the answer's status and JSON.
+//! A client of the fake for its own tests (the smoke tests, the checked sign-ins): a token,
+//! the gateway's headers, a sandbox, and the answer's status and JSON.
 
 use reqwest::Method;
 use serde_json::Value;
 
 use crate::{FakeConfig, FakePlatform};
 
-pub(super) struct Api {
-    pub(super) fake: FakePlatform,
+pub(crate) struct Api {
+    pub(crate) fake: FakePlatform,
     http: reqwest::Client,
     token: String,
 }
 
 impl Api {
-    pub(super) async fn start(config: FakeConfig) -> Self {
+    pub(crate) async fn start(config: FakeConfig) -> Self {
         let fake = FakePlatform::start(config).await.expect("the fake starts");
         let http = reqwest::Client::new();
         let config = fake.config();
@@ -35,7 +35,7 @@ impl Api {
         Self { fake, http, token }
     }
 
-    pub(super) async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -62,11 +62,11 @@ impl Api {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    pub(super) async fn get(&self, path: &str) -> (u16, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (u16, Value) {
         self.call(Method::GET, path, None, &[]).await
     }
 
-    pub(super) async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (u16, Value) {
         self.call(Method::POST, path, Some(body), &[]).await
     }
 }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use crate::connection_service::{
     create, delete, explore, list, new_connection, sandbox_of, update, with_connection,
 };
+use crate::credentials::Registry;
 use crate::dataflow::Dataflow;
 use crate::gateway::{gateway, ims_token, sandbox_header, sandboxes};
 use crate::http::{Outcome, Request, Response};
@@ -120,6 +121,9 @@ fn control(state: &mut State, request: &Request) -> Response {
     if let Some(response) = crate::dataflow::control(state, request, &request.path[CONTROL.len()..]) {
         return response;
     }
+    if let Some(response) = crate::credentials::control(state, request, &request.path[CONTROL.len()..]) {
+        return response;
+    }
     match (request.method.as_str(), &request.path[CONTROL.len()..]) {
         ("GET", "/requests") => Response::json(200, &json!(state.requests)),
         ("GET", "/connections") => Response::json(200, &json!(state.connections)),
@@ -187,6 +191,7 @@ fn control(state: &mut State, request: &Request) -> Response {
             state.processing.clear();
             state.in_use.clear();
             state.dataflow = Dataflow::new(&state.config);
+            state.credentials = Registry::default();
             Response::empty(204)
         }
         _ => Response::json(404, &json!({ "message": "unknown control path" })),
@@ -230,8 +235,7 @@ fn route(state: &mut State, request: &Request) -> Response {
         ("PATCH", ["connections", id]) => update(state, request, id),
         ("DELETE", ["connections", id]) => delete(state, id),
         ("GET", ["connections", id, "test"]) if state.config.offer_test_endpoint => {
-            let works = state.lifecycle.works(id);
-            with_connection(state, id, |_| Response::json(200, &json!({ "result": works })))
+            with_connection(state, id, |connection| crate::credentials::test(state, connection))
         }
         ("GET", ["connections", id, "explore"]) => explore(state, request, id),
         ("GET", ["connectionSpecs"]) => spec_service::list(&state.config, request),

@@ -1,5 +1,6 @@
 //! What the provider fakes share: one ledger per provider of the codes and tokens it has
-//! issued, the PKCE check, reading form or JSON bodies, and the redirect back to the client.
+//! issued, the PKCE check, reading form (url-encoded or multipart) or JSON bodies and a
+//! client's credentials, and the redirect back to the client.
 
 use std::collections::HashMap;
 
@@ -105,8 +106,61 @@ pub(super) fn is_json(request: &Request) -> bool {
     request.header("content-type").is_some_and(|t| t.trim().starts_with("application/json"))
 }
 
+/// A form body's fields: `application/x-www-form-urlencoded`, or `multipart/form-data`, which
+/// OneTrust's own examples send (`curl --form`).
 pub(super) fn form(request: &Request) -> HashMap<String, String> {
-    url::form_urlencoded::parse(&request.body).into_owned().collect()
+    match multipart_fields(request) {
+        Some(fields) => fields.into_iter().collect(),
+        None => url::form_urlencoded::parse(&request.body).into_owned().collect(),
+    }
+}
+
+/// The fields of a `multipart/form-data` body (RFC 7578) in the order sent, or `None` when the
+/// body is not one. A part without a name is skipped.
+fn multipart_fields(request: &Request) -> Option<Vec<(String, String)>> {
+    let (kind, parameters) = request.header("content-type")?.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    let boundary = parameters.split(';').find_map(|p| p.trim().strip_prefix("boundary="))?.trim_matches('"');
+    let body = String::from_utf8_lossy(&request.body);
+    let mut fields = Vec::new();
+    for part in body.split(&format!("--{boundary}")).skip(1) {
+        if part.starts_with("--") {
+            break;
+        }
+        let Some((head, value)) = part.split_once("\r\n\r\n") else { continue };
+        let disposition =
+            head.lines().find(|line| line.to_ascii_lowercase().starts_with("content-disposition:"));
+        let name = disposition.and_then(|line| {
+            line.split(';').find_map(|p| p.trim().strip_prefix("name=")).map(|n| n.trim_matches('"'))
+        });
+        if let Some(name) = name {
+            fields.push((name.to_owned(), value.strip_suffix("\r\n").unwrap_or(value).to_owned()));
+        }
+    }
+    Some(fields)
+}
+
+/// The client id and secret: from `Authorization: Basic` when sent (each part form-decoded,
+/// as RFC 6749 §2.3.1 encodes them), else from the body.
+pub(super) fn client_credentials(request: &Request, form: &HashMap<String, String>) -> (String, String) {
+    let basic = request
+        .header("authorization")
+        .and_then(|h| h.trim().strip_prefix("Basic "))
+        .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    if let Some((id, secret)) = basic.as_deref().and_then(|pair| pair.split_once(':')) {
+        let decode = |part: &str| {
+            url::form_urlencoded::parse(format!("x={part}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_default()
+        };
+        return (decode(id), decode(secret));
+    }
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    (field("client_id"), field("client_secret"))
 }
 
 /// A JSON object's members as text (numbers as their digits), or `None` when the body is not
@@ -131,6 +185,9 @@ pub(super) fn body_keys(request: &Request) -> Vec<String> {
     }
     if is_json(request) {
         return json_fields(request).map(|fields| fields.into_keys().collect()).unwrap_or_default();
+    }
+    if let Some(fields) = multipart_fields(request) {
+        return fields.into_iter().map(|(name, _)| name).collect();
     }
     url::form_urlencoded::parse(&request.body).map(|(k, _)| k.into_owned()).collect()
 }

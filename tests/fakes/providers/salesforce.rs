@@ -1,23 +1,33 @@
-//! Salesforce: the OAuth 2.0 Client Credentials Flow at `{My Domain}/services/oauth2/token`
-//! (oauth-sources.md §2.3, [O1][O29]). No consent and no refresh token: a connected app (or
-//! External Client App) with "Enable Client Credentials Flow" and a Run As user mints an access
-//! token from its consumer key and secret, sent in the form body or as HTTP Basic (RFC 6749
-//! §2.3.1). The body must be form-encoded; anything else reads as no `grant_type`.
+//! Salesforce's token endpoint at `{My Domain}/services/oauth2/token` (oauth-sources.md §2.3,
+//! [O1][O29][O30]), for its two server-to-server grants. Neither has consent or a refresh
+//! token.
 //!
-//! The answer is Salesforce's: `access_token`, `signature` (base64 HMAC-SHA256 of `id` and
-//! `issued_at` keyed with the consumer secret), `scope`, `instance_url`, `id` (the identity
-//! URL `{instance}/id/{org id}/{user id}`), `token_type: "Bearer"` and `issued_at` in
-//! milliseconds as a string; no `expires_in` (the session lasts the org's timeout). Errors are
-//! `400` with RFC 6749's `{error, error_description}` in Salesforce's words: the grant type is
-//! checked first, then the client id, the secret, and the flow's switch and run-as user.
+//! The Client Credentials Flow: a connected app (or External Client App) with "Enable Client
+//! Credentials Flow" and a Run As user mints an access token from its consumer key and secret,
+//! sent in the form body or as HTTP Basic (RFC 6749 §2.3.1). The body must be form-encoded;
+//! anything else reads as no `grant_type`. The answer is Salesforce's: `access_token`,
+//! `signature` (base64 HMAC-SHA256 of `id` and `issued_at` keyed with the consumer secret),
+//! `scope`, `instance_url`, `id` (the identity URL `{instance}/id/{org id}/{user id}`),
+//! `token_type: "Bearer"` and `issued_at` in milliseconds as a string; no `expires_in` (the
+//! session lasts the org's timeout). Errors are `400` with RFC 6749's `{error,
+//! error_description}` in Salesforce's words: the grant type is checked first, then the client
+//! id, the secret, and the flow's switch and run-as user.
+//!
+//! The JWT Bearer Flow (RFC 7523) is in `salesforce_jwt.rs`. Its app verifies assertions with
+//! the certificate uploaded under "Use Digital Signatures", which a test sets with
+//! [`FakeProviders::set_salesforce_certificate`](super::FakeProviders::set_salesforce_certificate)
+//! or by posting the PEM to `/salesforce/__fake/certificate`.
 
+use std::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use openssl::pkey::{PKey, Public};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::ledger::{form, Ledger};
+use super::ledger::{client_credentials, form, Ledger};
+use super::salesforce_jwt;
 use crate::http::{Request, Response};
 
 /// Where the token is minted, below the instance.
@@ -27,8 +37,8 @@ pub(super) const TOKEN_PATH: &str = "/services/oauth2/token";
 pub const ORG_ID: &str = "00D5g00000FAKEOEAQ";
 pub const RUN_AS_USER_ID: &str = "0055g00000FAKEUAAQ";
 
-/// The connected app the fake knows.
-#[derive(Debug, Clone)]
+/// The connected app the fake knows. Its `Debug` leaves the consumer secret out.
+#[derive(Clone)]
 pub struct SalesforceConfig {
     /// The consumer key.
     pub client_id: String,
@@ -38,6 +48,23 @@ pub struct SalesforceConfig {
     pub flow_enabled: bool,
     /// A Run As user is set for the flow.
     pub run_as_user: bool,
+    /// Whether the JWT bearer flow's user may use the app.
+    pub jwt_users: JwtUsers,
+}
+
+/// Who the JWT bearer flow may act for: a JWT names its user in `sub`, and Salesforce issues
+/// a token only for a user the app is approved for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwtUsers {
+    /// "Admin approved users are pre-authorized" and the user's profile or permission set is
+    /// assigned to the app: the setup Adobe's AWS page asks for.
+    PreAuthorized,
+    /// "All users may self-authorize", and the user never approved the app in a flow that
+    /// issued a refresh token: `invalid_grant`, "user hasn't approved this consumer".
+    NotApproved,
+    /// "Admin approved users are pre-authorized", but the user's profile is not assigned:
+    /// `invalid_app_access`, "user is not admin approved to access this app".
+    NotAssigned,
 }
 
 impl Default for SalesforceConfig {
@@ -47,60 +74,73 @@ impl Default for SalesforceConfig {
             client_secret: "salesforce-secret".into(),
             flow_enabled: true,
             run_as_user: true,
+            jwt_users: JwtUsers::PreAuthorized,
         }
     }
+}
+
+impl fmt::Debug for SalesforceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SalesforceConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("flow_enabled", &self.flow_enabled)
+            .field("run_as_user", &self.run_as_user)
+            .field("jwt_users", &self.jwt_users)
+            .finish()
+    }
+}
+
+/// What the token endpoint knows of the connected app: its settings, and the certificate
+/// uploaded to it, if any.
+pub(super) struct App<'a> {
+    pub config: &'a SalesforceConfig,
+    pub certificate: Option<&'a PKey<Public>>,
 }
 
 /// `prefix` is the path the instance was reached under (`/salesforce`, or nothing at the
 /// root), which `instance_url` and `id` keep.
 pub(super) fn handle(
     ledger: &mut Ledger,
-    config: &SalesforceConfig,
+    app: &App<'_>,
     prefix: &str,
     method: &str,
     path: &str,
     request: &Request,
 ) -> Response {
     match (method, path) {
-        ("POST", TOKEN_PATH) => token(ledger, config, prefix, request),
+        ("POST", TOKEN_PATH) => token(ledger, app, prefix, request),
         _ => Response::html(404, "Not found"),
     }
 }
 
-fn error(error: &str, description: &str) -> Response {
+pub(super) fn error(error: &str, description: &str) -> Response {
     Response::json(400, &json!({ "error": error, "error_description": description }))
 }
 
-/// The client id and secret: from `Authorization: Basic` when sent (each part form-decoded,
-/// as RFC 6749 §2.3.1 encodes them), else from the body.
-fn client_credentials(
-    request: &Request,
-    form: &std::collections::HashMap<String, String>,
-) -> (String, String) {
-    let basic = request
-        .header("authorization")
-        .and_then(|h| h.trim().strip_prefix("Basic "))
-        .and_then(|encoded| base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok())
-        .and_then(|bytes| String::from_utf8(bytes).ok());
-    if let Some((id, secret)) = basic.as_deref().and_then(|pair| pair.split_once(':')) {
-        let decode = |part: &str| {
-            url::form_urlencoded::parse(format!("x={part}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        };
-        return (decode(id), decode(secret));
-    }
-    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
-    (field("client_id"), field("client_secret"))
+/// Where the request came: the fake's origin and the prefix it was under.
+pub(super) fn instance(request: &Request, prefix: &str) -> String {
+    let host = request.header("host").unwrap_or("127.0.0.1");
+    format!("http://{host}{prefix}")
 }
 
-fn token(ledger: &mut Ledger, config: &SalesforceConfig, prefix: &str, request: &Request) -> Response {
+fn token(ledger: &mut Ledger, app: &App<'_>, prefix: &str, request: &Request) -> Response {
     let form = form(request);
-    if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
-        return error("unsupported_grant_type", "grant type not supported");
+    match form.get("grant_type").map(String::as_str) {
+        Some("client_credentials") => client_credentials_grant(ledger, app.config, prefix, request, &form),
+        Some(salesforce_jwt::GRANT_TYPE) => salesforce_jwt::token(ledger, app, prefix, request, &form),
+        _ => error("unsupported_grant_type", "grant type not supported"),
     }
-    let (client_id, client_secret) = client_credentials(request, &form);
+}
+
+fn client_credentials_grant(
+    ledger: &mut Ledger,
+    config: &SalesforceConfig,
+    prefix: &str,
+    request: &Request,
+    form: &std::collections::HashMap<String, String>,
+) -> Response {
+    let (client_id, client_secret) = client_credentials(request, form);
     if client_id != config.client_id {
         return error("invalid_client_id", "client identifier invalid");
     }
@@ -110,9 +150,7 @@ fn token(ledger: &mut Ledger, config: &SalesforceConfig, prefix: &str, request: 
     if !config.flow_enabled || !config.run_as_user {
         return error("invalid_grant", "no client credentials user enabled");
     }
-    // The instance is where the request came: the fake's origin and the prefix it was under.
-    let host = request.header("host").unwrap_or("127.0.0.1");
-    let instance = format!("http://{host}{prefix}");
+    let instance = instance(request, prefix);
     let id = format!("{instance}/id/{ORG_ID}/{RUN_AS_USER_ID}");
     let issued_at = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis()).to_string();
     let access = ledger.issue_access(&format!("{ORG_ID}!fake-access"), &client_id);

@@ -143,7 +143,7 @@ fn answer(access: &str, refresh: &str) -> Response {
 
 /// `secs` since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`; the civil date is Howard Hinnant's
 /// days-to-date algorithm, since the fakes have no date crate.
-pub(super) fn iso8601_utc(secs: u64) -> String {
+pub(crate) fn iso8601_utc(secs: u64) -> String {
     let days = i64::try_from(secs / 86_400).unwrap_or(0);
     let rest = secs % 86_400;
     let z = days + 719_468;

@@ -94,6 +94,8 @@ fn origin(id: &str) -> Origin {
         profile_name: None,
         created_at: 1,
         refresh_token: None,
+        signed: None,
+        secret_expires_at: None,
     }
 }
 
