@@ -36,6 +36,8 @@ fn main() {
             "cancel_consent",
             "verify_google_token",
             "revoke_google_token",
+            "google_tokens",
+            "reuse_google_token",
             "load_preferences",
             "save_preferences",
             "show_notification",

@@ -155,6 +155,8 @@ pub fn run() {
             commands::consent::cancel_consent,
             commands::consent::verify_google_token,
             commands::consent::revoke_google_token,
+            commands::consent::google_tokens,
+            commands::consent::reuse_google_token,
             commands::preferences::load_preferences,
             commands::preferences::save_preferences,
             commands::notifications::show_notification,

@@ -5,8 +5,8 @@
 //! of its fields are now set; the same holds for an imported client JSON's client secret.
 
 use flow_connect_core::operations::{
-    ConsentRequest, ConsentResult, ImportGoogleClientRequest, ImportedGoogleClient, PasteConsentRequest,
-    TokenCheck,
+    ConsentRequest, ConsentResult, GoogleTokens, GoogleTokensRequest, ImportGoogleClientRequest,
+    ImportedGoogleClient, PasteConsentRequest, ReuseTokenRequest, TokenCheck,
 };
 use serde::Serialize;
 use tauri::{AppHandle, State};
@@ -98,4 +98,23 @@ pub async fn revoke_google_token(
     request: TokenCheck,
 ) -> Result<(), CommandError> {
     ops.consent().revoke(request).await
+}
+
+/// How many live refresh tokens of a Google client Flow Connect made, with a warning near
+/// Google's limit of 100 and the profiles whose token can be reused.
+#[tauri::command]
+pub async fn google_tokens(
+    ops: State<'_, Operations>,
+    request: GoogleTokensRequest,
+) -> Result<GoogleTokens, CommandError> {
+    Ok(ops.consent().google_tokens(&request).await)
+}
+
+/// A profile's refresh token taken into the form, instead of a new consent.
+#[tauri::command]
+pub async fn reuse_google_token(
+    ops: State<'_, Operations>,
+    request: ReuseTokenRequest,
+) -> Result<ConsentResult, CommandError> {
+    ops.consent().reuse_token(&request).await
 }

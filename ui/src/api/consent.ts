@@ -3,6 +3,9 @@ import { call } from "./ipc";
 import type { ConsentRequest } from "../bindings/ConsentRequest";
 import type { ConsentResult } from "../bindings/ConsentResult";
 import type { ConsentStarted } from "../bindings/ConsentStarted";
+import type { GoogleTokens } from "../bindings/GoogleTokens";
+import type { GoogleTokensRequest } from "../bindings/GoogleTokensRequest";
+import type { ReuseTokenRequest } from "../bindings/ReuseTokenRequest";
 import type { ImportGoogleClientRequest } from "../bindings/ImportGoogleClientRequest";
 import type { ImportedGoogleClient } from "../bindings/ImportedGoogleClient";
 import type { PasteConsentRequest } from "../bindings/PasteConsentRequest";
@@ -48,4 +51,14 @@ export function verifyGoogleToken(check: TokenCheck): Promise<void> {
 export function revokeGoogleToken(check: TokenCheck): Promise<void> {
   const request: TokenCheck = check;
   return call<undefined>("revoke_google_token", { request });
+}
+
+/** The live refresh tokens of a Google client Flow Connect made, against Google's limit. */
+export function googleTokens(request: GoogleTokensRequest): Promise<GoogleTokens> {
+  return call<GoogleTokens>("google_tokens", { request });
+}
+
+/** A profile's refresh token of the same client, taken into the form's keychain set. */
+export function reuseGoogleToken(request: ReuseTokenRequest): Promise<ConsentResult> {
+  return call<ConsentResult>("reuse_google_token", { request });
 }
