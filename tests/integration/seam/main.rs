@@ -7,6 +7,7 @@ mod accounts;
 mod catalog;
 mod connections;
 mod consent;
+mod credentials;
 mod lifecycle;
 mod profiles;
 mod support;
