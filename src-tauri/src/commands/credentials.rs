@@ -25,11 +25,13 @@ pub async fn expiring_credentials(
     })
 }
 
-/// Signs the connection's JWT again with the key kept for it, sends it and tests.
+/// Signs the connection's JWT again with the key kept for it (for `lifetime_days`, or as long
+/// as last time), sends it and tests.
 #[tauri::command]
 pub async fn renew_signed_credential(
     ops: State<'_, Operations>,
     connection_id: String,
+    lifetime_days: Option<u32>,
 ) -> Result<RenewalResult, CommandError> {
-    ops.credentials().renew_signed(&connection_id).await
+    ops.credentials().renew_signed(&connection_id, lifetime_days).await
 }

@@ -12,7 +12,11 @@ export function expiringCredentials(
   return call<Expiring[]>("expiring_credentials", { withinDays, withDataflows });
 }
 
-/** Signs the connection's JWT again with the key kept for it, sends it and tests. */
-export function renewSignedCredential(connectionId: string): Promise<RenewalResult> {
-  return call<RenewalResult>("renew_signed_credential", { connectionId });
+/** Signs the connection's JWT again with the key kept for it, for `lifetimeDays` (or as long
+ * as last time), sends it and tests. */
+export function renewSignedCredential(
+  connectionId: string,
+  lifetimeDays: number | null,
+): Promise<RenewalResult> {
+  return call<RenewalResult>("renew_signed_credential", { connectionId, lifetimeDays });
 }

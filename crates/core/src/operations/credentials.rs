@@ -98,7 +98,7 @@ impl Credentials<'_> {
         for item in self.expiring(Some(within_ms)).await {
             let result = match item.renewal {
                 RenewedBy::Unattended => self
-                    .renew_signed(&item.connection_id)
+                    .renew_signed(&item.connection_id, None)
                     .await
                     .unwrap_or_else(|e| RenewalResult::Failed { message: e.message }),
                 RenewedBy::Consent => RenewalResult::NeedsPerson { next: self.consent_next(&item).await },
@@ -109,10 +109,15 @@ impl Credentials<'_> {
         reports
     }
 
-    /// Signs the connection's JWT again with the key kept for it, sends it (with the client
-    /// secret kept beside it and the connection's other values as Adobe holds them) over the
-    /// etag just read, tests the connection, and records the new end.
-    pub async fn renew_signed(&self, connection_id: &str) -> Result<RenewalResult, Failure> {
+    /// Signs the connection's JWT again with the key kept for it, for `lifetime_days` (or as
+    /// long as last time), sends it (with the client secret kept beside it and the
+    /// connection's other values as Adobe holds them) over the etag just read, tests the
+    /// connection, and records the new end.
+    pub async fn renew_signed(
+        &self,
+        connection_id: &str,
+        lifetime_days: Option<u32>,
+    ) -> Result<RenewalResult, Failure> {
         let ops = self.ops;
         let origin = ops.origins.origin(connection_id).await;
         let Some((origin, signed)) = origin.and_then(|o| o.signed.clone().map(|s| (o, s))) else {
@@ -141,6 +146,10 @@ impl Credentials<'_> {
         }
         let key = ops.renewal.get(&signed.renewal_set, PRIVATE_KEY).await?;
         let secret = ops.renewal.get(&signed.renewal_set, CLIENT_SECRET).await?;
+        let mut signed = signed;
+        if let Some(days) = lifetime_days {
+            signed.claims.lifetime_days = days;
+        }
         let claims = signed.claims.clone();
         let token = tokio::task::spawn_blocking(move || keys::sign_jwt(&key, None, &claims, now_ms()))
             .await
