@@ -16,11 +16,9 @@ import {
   filesUnder,
   inWindow,
   launch,
-  root,
   scanBothThemes,
 } from "./harness.mjs";
 
-const screenshots = path.join(root, "docs", "screenshots");
 let app;
 
 before(async () => {
@@ -205,7 +203,6 @@ test("the Credentials screen and the CLI list what ends, soonest first", async (
   assert.equal(rows[1][2], "Provider deadline");
   assert.match(rows[1][6], /HubSpot/);
   await scanBothThemes(browser, "the Credentials screen");
-  await browser.saveScreenshot(path.join(screenshots, "credentials.png"));
 
   // The connections table marks what ends within the week: Zendesk's, not HubSpot's.
   await press(

@@ -23,4 +23,8 @@ reason: string, renewal: RenewedBy,
  * The dataflows reading from the connection, when they were asked for (the Credentials
  * screen and `--json` ask; the start-up check does not).
  */
-dataflows: Array<DependentFlow> | null, };
+dataflows: Array<DependentFlow> | null, 
+/**
+ * The connection's name in Adobe, read with its dataflows.
+ */
+connectionName: string | null, };

@@ -34,6 +34,8 @@ pub struct Expiring {
     /// The dataflows reading from the connection, when they were asked for (the Credentials
     /// screen and `--json` ask; the start-up check does not).
     pub dataflows: Option<Vec<DependentFlow>>,
+    /// The connection's name in Adobe, read with its dataflows.
+    pub connection_name: Option<String>,
 }
 
 /// A dataflow that stops with the connection.
@@ -89,6 +91,7 @@ pub fn radar(origins: &[Origin], testing_clients: &[String]) -> Vec<Expiring> {
             reason,
             renewal,
             dataflows: None,
+            connection_name: None,
         };
         if let Some(issue) = &origin.refresh_token {
             found.extend(

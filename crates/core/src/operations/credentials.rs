@@ -64,30 +64,42 @@ impl Credentials<'_> {
         radar(&origins, &testing).into_iter().filter(|e| limit.is_none_or(|l| e.expires_at <= l)).collect()
     }
 
-    /// The same, each with the dataflows that read from its connection (one list per
-    /// connection; a sandbox that cannot be reached leaves them unknown, not empty).
+    /// The same, each with its connection's name and the dataflows that read from it (read
+    /// once per connection; a sandbox that cannot be reached leaves them unknown, not empty).
     pub async fn expiring_with_dataflows(&self, within_ms: Option<i64>) -> Vec<Expiring> {
         let mut found = self.expiring(within_ms).await;
-        let mut known: Vec<(String, Option<Vec<DependentFlow>>)> = Vec::new();
+        type Known = (String, Option<String>, Option<Vec<DependentFlow>>);
+        let mut known: Vec<Known> = Vec::new();
         for item in &mut found {
-            if let Some((_, flows)) = known.iter().find(|(id, _)| *id == item.connection_id) {
+            if let Some((_, name, flows)) = known.iter().find(|(id, ..)| *id == item.connection_id) {
+                item.connection_name = name.clone();
                 item.dataflows = flows.clone();
                 continue;
             }
-            let flows = self
-                .ops
-                .dataflows()
-                .of_connection(&item.account_id, &item.sandbox, &item.connection_id)
-                .await
-                .map(|flows| flows.into_iter().map(|f| DependentFlow { id: f.id, name: f.name }).collect())
-                .map_err(
-                    |e| tracing::info!(error = %e.message, "dataflows of an expiring connection not read"),
-                )
-                .ok();
-            known.push((item.connection_id.clone(), flows.clone()));
+            let (name, flows) = self.connection_and_flows(item).await;
+            known.push((item.connection_id.clone(), name.clone(), flows.clone()));
+            item.connection_name = name;
             item.dataflows = flows;
         }
         found
+    }
+
+    async fn connection_and_flows(&self, item: &Expiring) -> (Option<String>, Option<Vec<DependentFlow>>) {
+        let client = match self.ops.client_of(&item.account_id, &item.sandbox, &item.connection_id).await {
+            Ok(client) => client,
+            Err(e) => {
+                tracing::info!(error = %e.message, "an expiring connection's sandbox not reached");
+                return (None, None);
+            }
+        };
+        let name = client.get_connection(&item.connection_id).await.ok().map(|c| c.name);
+        let flows = client
+            .flows_of_connection(&item.connection_id)
+            .await
+            .map(|flows| flows.into_iter().map(|f| DependentFlow { id: f.id, name: f.name }).collect())
+            .map_err(|e| tracing::info!(error = %e, "dataflows of an expiring connection not read"))
+            .ok();
+        (name, flows)
     }
 
     /// Renews what ends within `within_ms` and can be renewed without a person; what needs a

@@ -32,6 +32,7 @@ describe("the radar's wording", () => {
       reason,
       renewal: "consent",
       dataflows: null,
+      connectionName: null,
     });
     expect(soonNotice([])).toBeNull();
     expect(soonNotice([item("Zendesk's access token ends on 2026-12-07")])).toBe(
