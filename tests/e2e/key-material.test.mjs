@@ -326,11 +326,11 @@ test("five ends listed soonest first with their dataflows; the CLI renews the JW
   );
 
   // The window renews the JWT for four months: it leaves the 90-day list.
-  await press(
-    await browser.$(
-      "//table[@aria-label='Credentials that expire']//tr[contains(., 'Signed JWT')]//button[normalize-space()='Renew']",
-    ),
+  const renew = await browser.$(
+    "//table[@aria-label='Credentials that expire']//tr[contains(., 'Signed JWT')]//button[normalize-space()='Renew']",
   );
+  await renew.waitForExist({ timeout: 10000 });
+  await press(renew);
   const lifetime = await browser.$("#field-renew-lifetime");
   await lifetime.waitForDisplayed({ timeout: 5000 });
   await lifetime.clearValue();

@@ -252,11 +252,12 @@ test("the Credentials screen and the CLI list what ends, soonest first", async (
   await press(
     await browser.$("nav[aria-label='Screens']").$("button=Credentials"),
   );
-  await press(
-    await browser.$(
-      "//table[@aria-label='Credentials that expire']//tr[contains(., 'Zendesk')]//button[normalize-space()='Renew']",
-    ),
+  const renew = await browser.$(
+    "//table[@aria-label='Credentials that expire']//tr[contains(., 'Zendesk')]//button[normalize-space()='Renew']",
   );
+  // The list is read again (with each connection's dataflows) when the screen opens.
+  await renew.waitForExist({ timeout: 10000 });
+  await press(renew);
   await waitForText(
     "#form-heading",
     /Update the credentials of “Zendesk support”/,

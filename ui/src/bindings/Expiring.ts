@@ -6,11 +6,21 @@ import type { RenewedBy } from "./RenewedBy";
 /**
  * One thing that will stop a connection working.
  */
-export type Expiring = { connectionId: string, accountId: string, sandbox: string, specId: string, 
+export type Expiring = { 
 /**
- * The profile the connection was made from, when it was.
+ * Empty for a profile's token ([`Expiring::profile_id`]).
  */
-profileName: string | null, what: ExpiringWhat, 
+connectionId: string, accountId: string, sandbox: string, specId: string, 
+/**
+ * The profile the connection was made from, when it was; or the profile whose token
+ * this is.
+ */
+profileName: string | null, 
+/**
+ * Set when the item is a saved profile's token rather than a connection's credential:
+ * a connection made from the profile afterwards would carry it.
+ */
+profileId: string | null, what: ExpiringWhat, 
 /**
  * Milliseconds since the epoch; in the past for what has already expired.
  */

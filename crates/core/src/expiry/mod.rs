@@ -4,4 +4,4 @@
 
 mod radar;
 
-pub use radar::{radar, DependentFlow, Expiring, ExpiringWhat, RenewedBy};
+pub use radar::{radar, DependentFlow, Expiring, ExpiringWhat, ProfileToken, RenewedBy};

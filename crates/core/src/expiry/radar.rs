@@ -18,12 +18,17 @@ const DAY_MS: i64 = 86_400_000;
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Expiring {
+    /// Empty for a profile's token ([`Expiring::profile_id`]).
     pub connection_id: String,
     pub account_id: String,
     pub sandbox: String,
     pub spec_id: String,
-    /// The profile the connection was made from, when it was.
+    /// The profile the connection was made from, when it was; or the profile whose token
+    /// this is.
     pub profile_name: Option<String>,
+    /// Set when the item is a saved profile's token rather than a connection's credential:
+    /// a connection made from the profile afterwards would carry it.
+    pub profile_id: Option<String>,
     pub what: ExpiringWhat,
     /// Milliseconds since the epoch; in the past for what has already expired.
     #[ts(type = "number")]
@@ -75,10 +80,37 @@ pub enum RenewedBy {
     Unattended,
 }
 
-/// Everything that expires for `origins`, soonest first (what has expired already, first of
-/// all), given the OAuth clients the user marked as in Google's Testing status.
-pub fn radar(origins: &[Origin], testing_clients: &[String]) -> Vec<Expiring> {
+/// A saved profile's token, with the profile's name and source.
+#[derive(Debug, Clone)]
+pub struct ProfileToken {
+    pub profile_id: String,
+    pub profile_name: String,
+    pub account_id: String,
+    pub spec_id: String,
+    pub issue: TokenIssue,
+}
+
+/// Everything that expires for `origins` and the saved profiles' tokens, soonest first (what
+/// has expired already, first of all), given the OAuth clients the user marked as in Google's
+/// Testing status.
+pub fn radar(origins: &[Origin], profiles: &[ProfileToken], testing_clients: &[String]) -> Vec<Expiring> {
     let mut found = Vec::new();
+    for profile in profiles {
+        found.extend(token(&profile.issue, testing_clients).map(|(what, expires_at, reason)| Expiring {
+            connection_id: String::new(),
+            account_id: profile.account_id.clone(),
+            sandbox: String::new(),
+            spec_id: profile.spec_id.clone(),
+            profile_name: Some(profile.profile_name.clone()),
+            profile_id: Some(profile.profile_id.clone()),
+            what,
+            expires_at,
+            reason: format!("Saved in the profile: {reason}"),
+            renewal: RenewedBy::Consent,
+            dataflows: None,
+            connection_name: None,
+        }));
+    }
     for origin in origins {
         let item = |what, expires_at, reason: String, renewal| Expiring {
             connection_id: origin.connection_id.clone(),
@@ -86,6 +118,7 @@ pub fn radar(origins: &[Origin], testing_clients: &[String]) -> Vec<Expiring> {
             sandbox: origin.sandbox.clone(),
             spec_id: origin.spec_id.clone(),
             profile_name: origin.profile_name.clone(),
+            profile_id: None,
             what,
             expires_at,
             reason,
@@ -233,7 +266,7 @@ mod tests {
             ),
             origin("hubspot", HUBSPOT, Some(issue(Some("hubspot"), None, Some(NOW + DAY / 48)))),
         ];
-        let found = radar(&origins, &["client".to_owned()]);
+        let found = radar(&origins, &[], &["client".to_owned()]);
         let listed: Vec<(&str, ExpiringWhat)> =
             found.iter().map(|e| (e.connection_id.as_str(), e.what)).collect();
         assert_eq!(
@@ -273,7 +306,7 @@ mod tests {
                 ..origin("entra", "38ad80fe-8b06-4938-94f4-d4ee80266b07", None)
             },
         ];
-        let found = radar(&origins, &[]);
+        let found = radar(&origins, &[], &[]);
         let listed: Vec<(&str, ExpiringWhat, RenewedBy)> =
             found.iter().map(|e| (e.connection_id.as_str(), e.what, e.renewal)).collect();
         assert_eq!(
@@ -287,12 +320,29 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_s_token_in_testing_status_is_listed_as_the_profile_s() {
+        let profile = ProfileToken {
+            profile_id: "p-1".into(),
+            profile_name: "BigQuery marketing".into(),
+            account_id: "acct".into(),
+            spec_id: BIGQUERY.into(),
+            issue: issue(None, None, None),
+        };
+        let found = radar(&[], &[profile], &["client".to_owned()]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].profile_id.as_deref(), Some("p-1"));
+        assert!(found[0].connection_id.is_empty());
+        assert_eq!(found[0].expires_at, NOW + 5 * DAY);
+        assert!(found[0].reason.starts_with("Saved in the profile: "), "{}", found[0].reason);
+    }
+
+    #[test]
     fn an_end_google_gave_counts_without_a_mark() {
         let origins = [origin("bq", BIGQUERY, Some(issue(None, Some(NOW + 6 * DAY), None)))];
-        let found = radar(&origins, &[]);
+        let found = radar(&origins, &[], &[]);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].expires_at, NOW + 6 * DAY);
         assert_eq!(found[0].renewal, RenewedBy::Consent);
-        assert!(radar(&[origin("none", BIGQUERY, None)], &[]).is_empty());
+        assert!(radar(&[origin("none", BIGQUERY, None)], &[], &[]).is_empty());
     }
 }

@@ -12,7 +12,7 @@ use super::Operations;
 use crate::adobe::flow::TestOutcome;
 use crate::catalog::FormValues;
 use crate::dates::now_ms;
-use crate::expiry::{radar, DependentFlow, Expiring, RenewedBy};
+use crate::expiry::{radar, DependentFlow, Expiring, ProfileToken, RenewedBy};
 use crate::keys::{self, KeyMaterial};
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::secrets::renewal::{CLIENT_SECRET, PRIVATE_KEY};
@@ -59,9 +59,25 @@ impl Credentials<'_> {
     /// What expires within `within_ms` from now, or has expired already, soonest first; all of
     /// it when `within_ms` is `None`. Read from local records only.
     pub async fn expiring(&self, within_ms: Option<i64>) -> Vec<Expiring> {
-        let (origins, testing) = self.ops.origins.everything().await;
+        let ops = self.ops;
+        let (origins, testing) = ops.origins.everything().await;
+        let mut profiles = Vec::new();
+        for (id, issue) in ops.origins.profile_tokens().await {
+            // A deleted profile's record is left behind: it holds nothing any more.
+            let Some(profile) = ops.profiles.profile(&id).await else { continue };
+            profiles.push(ProfileToken {
+                profile_id: profile.id,
+                profile_name: profile.name,
+                account_id: profile.account_id.unwrap_or_default(),
+                spec_id: profile.spec_id,
+                issue,
+            });
+        }
         let limit = within_ms.map(|w| now_ms().saturating_add(w));
-        radar(&origins, &testing).into_iter().filter(|e| limit.is_none_or(|l| e.expires_at <= l)).collect()
+        radar(&origins, &profiles, &testing)
+            .into_iter()
+            .filter(|e| limit.is_none_or(|l| e.expires_at <= l))
+            .collect()
     }
 
     /// The same, each with its connection's name and the dataflows that read from it (read
@@ -70,7 +86,7 @@ impl Credentials<'_> {
         let mut found = self.expiring(within_ms).await;
         type Known = (String, Option<String>, Option<Vec<DependentFlow>>);
         let mut known: Vec<Known> = Vec::new();
-        for item in &mut found {
+        for item in found.iter_mut().filter(|i| !i.connection_id.is_empty()) {
             if let Some((_, name, flows)) = known.iter().find(|(id, ..)| *id == item.connection_id) {
                 item.connection_name = name.clone();
                 item.dataflows = flows.clone();
@@ -193,6 +209,10 @@ impl Credentials<'_> {
     /// What a person runs to renew a consent: the profile's consent and renew when the
     /// connection came from a profile, else the app's Credentials screen.
     async fn consent_next(&self, item: &Expiring) -> String {
+        if item.profile_id.is_some() {
+            let name = item.profile_name.clone().unwrap_or_default();
+            return format!("flow-connect-cli consent --profile '{}'", name.replace('\'', r"'\''"));
+        }
         let origin = self.ops.origins.origin(&item.connection_id).await;
         let profile = origin.and_then(|o| o.profile_name);
         match profile {

@@ -213,6 +213,11 @@ impl Origins {
         .await
     }
 
+    /// Every profile's recorded token, by profile id.
+    pub async fn profile_tokens(&self) -> Vec<(String, TokenIssue)> {
+        self.file.read(|file| file.profile_tokens.iter().map(|(id, t)| (id.clone(), t.clone())).collect())
+    }
+
     pub async fn profile_token(&self, profile_id: &str) -> Option<TokenIssue> {
         self.file.read(|file| file.profile_tokens.get(profile_id).cloned())
     }

@@ -33,6 +33,7 @@ describe("the radar's wording", () => {
       renewal: "consent",
       dataflows: null,
       connectionName: null,
+      profileId: null,
     });
     expect(soonNotice([])).toBeNull();
     expect(soonNotice([item("Zendesk's access token ends on 2026-12-07")])).toBe(
