@@ -44,6 +44,7 @@ fn main() {
             "check_credentials",
             "make_key_pair",
             "sign_jwt",
+            "mint_token",
             "expiring_credentials",
             "renew_signed_credential",
             "explore_connection",

@@ -163,6 +163,7 @@ pub fn run() {
             commands::connections::check_credentials,
             commands::connections::make_key_pair,
             commands::connections::sign_jwt,
+            commands::connections::mint_token,
             commands::credentials::expiring_credentials,
             commands::credentials::renew_signed_credential,
             commands::lifecycle::explore_connection,

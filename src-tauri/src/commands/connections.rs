@@ -4,7 +4,7 @@
 use flow_connect_core::adobe::flow::{ConnectionPage, Created, RequestPreview, TestOutcome};
 use flow_connect_core::operations::{
     ConnectionRequest, ConnectionTarget, CredentialsChecked, JwtRequest, JwtSigned, KeyFormRequest,
-    KeyPairMade, ListRequest, ListSize, RenameRequest,
+    KeyPairMade, ListRequest, ListSize, MintRequest, RenameRequest, TokenMinted,
 };
 use tauri::State;
 
@@ -44,6 +44,15 @@ pub async fn make_key_pair(
     request: KeyFormRequest,
 ) -> Result<KeyPairMade, CommandError> {
     ops.connections().make_key_pair(&request).await
+}
+
+/// An access token minted with the client's credentials for the form.
+#[tauri::command]
+pub async fn mint_token(
+    ops: State<'_, Operations>,
+    request: MintRequest,
+) -> Result<TokenMinted, CommandError> {
+    ops.connections().mint_token(&request).await
 }
 
 /// The form's JWT credential, signed here.

@@ -33,5 +33,5 @@ pub async fn renew_signed_credential(
     connection_id: String,
     lifetime_days: Option<u32>,
 ) -> Result<RenewalResult, CommandError> {
-    ops.credentials().renew_signed(&connection_id, lifetime_days).await
+    ops.credentials().renew_unattended(&connection_id, lifetime_days).await
 }

@@ -70,6 +70,7 @@ impl Seam {
             token: None,
             signed: None,
             secret_expires_at: None,
+            minted: None,
         }
     }
 

@@ -14,7 +14,7 @@ use flow_connect_core::oauth::client_check::TENANT_VALUE;
 use flow_connect_core::oauth::engine::PROVIDER_BASES_VAR;
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{
-    ConnectionRequest, ConnectionTarget, GoogleTokensRequest, JwtRequest, KeyFormRequest,
+    ConnectionRequest, ConnectionTarget, GoogleTokensRequest, JwtRequest, KeyFormRequest, MintRequest,
     RefreshCatalogRequest, RenewalResult, ReuseTokenRequest, SaveAccountRequest,
 };
 use flow_connect_core::profiles::ProfileDraft;
@@ -28,7 +28,11 @@ const SNOWFLAKE: &str = "b2e08744-4f1a-40ce-af30-7abac3e23cf3";
 const SALESFORCE: &str = "cfc0fee1-7dc0-40ef-b73e-d8b134c436f5";
 const ZENDESK: &str = "0a27232b-2c6e-4396-b8c6-c9fc24e37ba4";
 const DYNAMICS: &str = "38ad80fe-8b06-4938-94f4-d4ee80266b07";
+const ONETRUST: &str = "cf16d886-c627-4872-9936-fb08d6cba8cc";
 const DAY_MS: i64 = 86_400_000;
+
+/// The provider bases are one environment variable for the whole test binary.
+static BASES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn values(pairs: &[(&str, &str)]) -> FormValues {
     pairs.iter().map(|(k, v)| ((*k).to_owned(), Secret::new(*v))).collect()
@@ -75,6 +79,7 @@ fn request(
         token: None,
         signed: None,
         secret_expires_at: None,
+        minted: None,
     }
 }
 
@@ -234,7 +239,9 @@ async fn a_dynamics_service_principal_is_checked_at_entra_in_the_tenant_typed() 
     fakes::require_private_keyring();
     let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
     let providers = FakeProviders::start(ProvidersConfig::default()).await.expect("providers");
-    // The only test of this binary that reads the provider bases.
+    // The door reads the bases from the environment, like the window and the CLI. Each test
+    // that does sets it under this lock, for as long as it runs.
+    let _bases = BASES.lock().await;
     std::env::set_var(PROVIDER_BASES_VAR, providers.bases_var());
     let opened = open(&fake, "seam-entra");
     let account = signed_in(&opened, &fake).await;
@@ -330,4 +337,60 @@ async fn google_s_tokens_are_counted_once_and_a_profile_s_is_reused_for_the_same
     assert_eq!(taken.issued, Some(issue));
     let other = consent.reuse_token(&reuse("other.apps.googleusercontent.com")).await.unwrap_err();
     assert_eq!(other.code, ErrorCode::Validation, "{}", other.message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
+async fn a_onetrust_token_minted_here_is_minted_again_unattended() {
+    fakes::require_private_keyring();
+    let fake = FakePlatform::start(FakeConfig::default()).await.expect("fake");
+    // A token that lives a day, so the renewal's end is later and inside a two-day window.
+    let mut config = ProvidersConfig::default();
+    config.onetrust.expires_in = 86_400;
+    let providers = FakeProviders::start(config).await.expect("providers");
+    let opened = open(&fake, "seam-onetrust");
+    let account = signed_in(&opened, &fake).await;
+    let _bases = BASES.lock().await;
+    std::env::set_var(PROVIDER_BASES_VAR, providers.bases_var());
+    let form = values(&[("host", "https://acme.my.onetrust.com")]);
+    let mint = |secret: &str| MintRequest {
+        form: KeyFormRequest {
+            account_id: account.clone(),
+            spec_id: ONETRUST.into(),
+            spec_name: "OAuth2 Refresh Code".into(),
+            values: form.clone(),
+            stored: None,
+        },
+        client_id: "onetrust-client".into(),
+        client_secret: Secret::new(secret),
+    };
+    let connections = opened.ops.connections();
+    let refused = connections.mint_token(&mint("wrong")).await.unwrap_err();
+    assert!(refused.message.contains("Bad client credentials"), "{}", refused.message);
+    let minted = connections.mint_token(&mint("onetrust-secret")).await.expect("minted");
+    assert_eq!(minted.stored.fields, ["accessToken"]);
+    let first_end = minted.minted.expires_at.expect("OneTrust gives expires_in");
+    let mut create = request(&account, ONETRUST, "OAuth2 Refresh Code", "OneTrust consents", form);
+    create.stored = Some(minted.stored.clone());
+    create.minted = Some(minted.minted.clone());
+    let id = connections.create(&create).await.expect("created").id;
+
+    let credentials = opened.ops.credentials();
+    let listed = credentials.expiring(Some(2 * DAY_MS)).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!((listed[0].what, listed[0].renewal), (ExpiringWhat::AccessToken, RenewedBy::Unattended));
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let before = fake.requests().len();
+    let reports = credentials.renew_due(2 * DAY_MS).await;
+    let RenewalResult::Renewed { expires_at, test, .. } = &reports[0].result else { panic!("{reports:?}") };
+    assert!(*expires_at > first_end);
+    assert_eq!(*test, Some(TestOutcome::Passed));
+    assert_eq!(providers.live_access_tokens("onetrust").len(), 2, "a second token was minted");
+    let patched =
+        fake.requests()[before..].iter().filter(|r| r.method == "PATCH").cloned().collect::<Vec<_>>();
+    assert_eq!(patched.len(), 1, "one PATCH of the auth params");
+    assert!(
+        patched[0].path.ends_with(&format!("/connections/{id}")) && patched[0].header("if-match").is_some()
+    );
+    assert!(!format!("{reports:?}").contains("onetrust-secret"));
 }

@@ -96,6 +96,7 @@ impl Seam {
             token: None,
             signed: None,
             secret_expires_at: None,
+            minted: None,
         };
         self.ops.connections().create(&request).await.expect("created").id
     }

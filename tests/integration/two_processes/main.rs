@@ -96,6 +96,7 @@ fn origin(id: &str) -> Origin {
         refresh_token: None,
         signed: None,
         secret_expires_at: None,
+        minted: None,
     }
 }
 

@@ -10,6 +10,8 @@ import type { JwtSigned } from "../bindings/JwtSigned";
 import type { KeyFormRequest } from "../bindings/KeyFormRequest";
 import type { KeyPairMade } from "../bindings/KeyPairMade";
 import type { ListRequest } from "../bindings/ListRequest";
+import type { MintRequest } from "../bindings/MintRequest";
+import type { TokenMinted } from "../bindings/TokenMinted";
 import type { OriginView } from "../bindings/OriginView";
 import type { RenameRequest } from "../bindings/RenameRequest";
 import type { RequestPreview } from "../bindings/RequestPreview";
@@ -33,6 +35,11 @@ export function makeKeyPair(request: KeyFormRequest): Promise<KeyPairMade> {
 /** The form's JWT credential, signed by the core with a key kept in the keychain. */
 export function signJwt(request: JwtRequest): Promise<JwtSigned> {
   return call<JwtSigned>("sign_jwt", { request });
+}
+
+/** An access token minted with the client's credentials; the secret stays in the keychain. */
+export function mintToken(request: MintRequest): Promise<TokenMinted> {
+  return call<TokenMinted>("mint_token", { request });
 }
 
 export function createConnection(request: ConnectionRequest): Promise<Created> {

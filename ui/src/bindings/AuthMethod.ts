@@ -2,6 +2,7 @@
 import type { ConsentKind } from "./ConsentKind";
 import type { CredentialCheck } from "./CredentialCheck";
 import type { KeyMaterial } from "./KeyMaterial";
+import type { MintedToken } from "./MintedToken";
 import type { Param } from "./Param";
 
 /**
@@ -40,4 +41,8 @@ keyMaterial: KeyMaterial | null,
  * OneTrust): the form offers to record that date for the expiry radar. None for a method
  * whose secret sits beside a consent's tokens, whose end the consent already tracks.
  */
-clientSecretField: string | null, };
+clientSecretField: string | null, 
+/**
+ * A token minted here with client credentials (OneTrust), by the same kind of rule.
+ */
+mintedToken: MintedToken | null, };

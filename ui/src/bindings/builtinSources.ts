@@ -88,7 +88,8 @@ export const builtinSources: Source[] = [
         },
         "credentialCheck": null,
         "keyMaterial": null,
-        "clientSecretField": null
+        "clientSecretField": null,
+        "mintedToken": null
       },
       {
         "specName": "Service Authentication",
@@ -141,7 +142,8 @@ export const builtinSources: Source[] = [
         },
         "credentialCheck": null,
         "keyMaterial": null,
-        "clientSecretField": null
+        "clientSecretField": null,
+        "mintedToken": null
       }
     ],
     "origin": "builtIn",
@@ -224,7 +226,8 @@ export const builtinSources: Source[] = [
         },
         "credentialCheck": null,
         "keyMaterial": null,
-        "clientSecretField": null
+        "clientSecretField": null,
+        "mintedToken": null
       }
     ],
     "origin": "builtIn",
@@ -356,7 +359,8 @@ export const builtinSources: Source[] = [
         },
         "credentialCheck": null,
         "keyMaterial": null,
-        "clientSecretField": null
+        "clientSecretField": null,
+        "mintedToken": null
       },
       {
         "specName": "Basic Authentication",
@@ -408,7 +412,8 @@ export const builtinSources: Source[] = [
         },
         "credentialCheck": null,
         "keyMaterial": null,
-        "clientSecretField": null
+        "clientSecretField": null,
+        "mintedToken": null
       }
     ],
     "origin": "builtIn",
@@ -475,7 +480,8 @@ export const builtinSources: Source[] = [
         },
         "credentialCheck": null,
         "keyMaterial": null,
-        "clientSecretField": null
+        "clientSecretField": null,
+        "mintedToken": null
       }
     ],
     "origin": "builtIn",

@@ -74,6 +74,9 @@ pub struct AuthMethod {
     /// whose secret sits beside a consent's tokens, whose end the consent already tracks.
     #[serde(default)]
     pub client_secret_field: Option<String>,
+    /// A token minted here with client credentials (OneTrust), by the same kind of rule.
+    #[serde(default)]
+    pub minted_token: Option<crate::oauth::client_mint::MintedToken>,
 }
 
 /// A check before create a method offers: at which provider, and whether it asks for the
@@ -268,6 +271,14 @@ impl Source {
                 .map(|c| CredentialCheck { provider: c.provider.to_owned(), asks_tenant: c.asks_tenant() });
             method.key_material =
                 crate::keys::material_for(&self.spec_id, method.params.iter().map(|p| p.name.as_str()));
+            method.minted_token = crate::oauth::client_mint::mint_for(
+                &self.spec_id,
+                method.params.iter().map(|p| p.name.as_str()),
+            )
+            .map(|m| crate::oauth::client_mint::MintedToken {
+                provider: m.provider.to_owned(),
+                token_field: m.token.to_owned(),
+            });
             method.client_secret_field = (method.consent == ConsentKind::None)
                 .then(|| {
                     method

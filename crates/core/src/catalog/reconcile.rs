@@ -75,6 +75,7 @@ fn merge_method(known: Option<&AuthMethod>, spec: &AuthSpec) -> AuthMethod {
         credential_check: None,
         key_material: None,
         client_secret_field: None,
+        minted_token: None,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn method_from_spec(spec: &AuthSpec) -> AuthMethod {
         credential_check: None,
         key_material: None,
         client_secret_field: None,
+        minted_token: None,
     }
 }
 

@@ -141,6 +141,16 @@ pub fn radar(origins: &[Origin], profiles: &[ProfileToken], testing_clients: &[S
                 RenewedBy::Unattended,
             ));
         }
+        if let Some(minted) = &origin.minted {
+            if let Some(at) = minted.expires_at {
+                found.push(item(
+                    ExpiringWhat::AccessToken,
+                    at,
+                    format!("The {} access token ends on {}; Flow Connect mints a new one with the client kept in the keychain.", minted.provider, date(at)),
+                    RenewedBy::Unattended,
+                ));
+            }
+        }
         if let Some(at) = origin.secret_expires_at {
             found.push(item(
                 ExpiringWhat::ClientSecret,
@@ -233,6 +243,7 @@ mod tests {
             refresh_token: issue,
             signed: None,
             secret_expires_at: None,
+            minted: None,
         }
     }
 

@@ -2,6 +2,7 @@
 //! table of providers (`providers`) with the engine that runs consent by it (`engine`).
 
 pub mod client_check;
+pub mod client_mint;
 pub mod engine;
 pub mod google;
 pub mod providers;

@@ -8,7 +8,8 @@ mod requests;
 
 pub use check::CredentialsChecked;
 pub use create::{default_connection_name, CreateOutcome, ProfileValues};
-pub use keys::{JwtRequest, JwtSigned, KeyFormRequest, KeyPairMade};
+pub(crate) use keys::mint_failure;
+pub use keys::{JwtRequest, JwtSigned, KeyFormRequest, KeyPairMade, MintRequest, TokenMinted};
 pub use requests::{
     ConnectionRequest, ConnectionTarget, ListRequest, OriginView, RenameRequest, SandboxRequest,
 };

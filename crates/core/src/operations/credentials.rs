@@ -1,7 +1,8 @@
 //! The credentials door: what will stop working and when, for every connection Flow Connect
 //! made or renewed (the expiry radar), read from what was recorded when the credentials were
 //! issued; the dataflows that depend on each; and the renewals that need no person (a JWT
-//! signed again with the key kept in the keychain), each sent with `If-Match` and tested.
+//! signed again with the key kept in the keychain, a token minted again with the client kept
+//! there), each sent with `If-Match` and tested.
 //! Nothing here returns a secret, and a person's consent is never faked.
 
 use serde::Serialize;
@@ -14,9 +15,12 @@ use crate::catalog::FormValues;
 use crate::dates::now_ms;
 use crate::expiry::{radar, DependentFlow, Expiring, ProfileToken, RenewedBy};
 use crate::keys::{self, KeyMaterial};
+use crate::oauth::client_mint::mint_for;
+use crate::oauth::engine::ProviderBases;
+use crate::operations::connections::mint_failure;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::secrets::renewal::{CLIENT_SECRET, PRIVATE_KEY};
-use crate::store::origins::SignedCredential;
+use crate::store::origins::{MintedCredential, Origin, SignedCredential};
 use crate::Secret;
 
 #[derive(Debug)]
@@ -126,7 +130,7 @@ impl Credentials<'_> {
         for item in self.expiring(Some(within_ms)).await {
             let result = match item.renewal {
                 RenewedBy::Unattended => self
-                    .renew_signed(&item.connection_id, None)
+                    .renew_unattended(&item.connection_id, None)
                     .await
                     .unwrap_or_else(|e| RenewalResult::Failed { message: e.message }),
                 RenewedBy::Consent => RenewalResult::NeedsPerson { next: self.consent_next(&item).await },
@@ -141,17 +145,20 @@ impl Credentials<'_> {
     /// long as last time), sends it (with the client secret kept beside it and the
     /// connection's other values as Adobe holds them) over the etag just read, tests the
     /// connection, and records the new end.
-    pub async fn renew_signed(
+    pub async fn renew_unattended(
         &self,
         connection_id: &str,
         lifetime_days: Option<u32>,
     ) -> Result<RenewalResult, Failure> {
         let ops = self.ops;
         let origin = ops.origins.origin(connection_id).await;
+        if let Some((origin, minted)) = origin.as_ref().and_then(|o| o.minted.clone().map(|m| (o, m))) {
+            return self.renew_minted(origin, minted).await;
+        }
         let Some((origin, signed)) = origin.and_then(|o| o.signed.clone().map(|s| (o, s))) else {
             return Err(Failure::new(
                 ErrorCode::NotFound,
-                "Flow Connect did not sign this connection's credential, so it cannot sign it again. Use Update credentials.",
+                "Flow Connect did not sign or mint this connection's credential, so it cannot make it again. Use Update credentials.",
             ));
         };
         let client = ops.client_of(&origin.account_id, &origin.sandbox, connection_id).await?;
@@ -199,6 +206,54 @@ impl Credentials<'_> {
                     Err(e) => Some(format!("The connection has the new JWT, but its end was not recorded: {e}")),
                 };
                 Ok(RenewalResult::Renewed { expires_at: token.expires_at, test, note })
+            }
+            Renewal::Stale { .. } => Ok(RenewalResult::Failed {
+                message: "Someone changed the connection while it was being renewed; nothing was written. Run the renewal again.".into(),
+            }),
+        }
+    }
+
+    /// Mints the connection's access token again with the client kept for it, sends it over
+    /// the etag just read, tests, and records the new end.
+    async fn renew_minted(
+        &self,
+        origin: &Origin,
+        minted: MintedCredential,
+    ) -> Result<RenewalResult, Failure> {
+        let ops = self.ops;
+        let connection_id = origin.connection_id.as_str();
+        let client = ops.client_of(&origin.account_id, &origin.sandbox, connection_id).await?;
+        let source = ops.catalog().live_source(&client, &origin.spec_id).await?;
+        let form = renew::open(&client, &source, connection_id).await?;
+        let method = source.auth_method(&form.spec_name);
+        let mint = method.and_then(|m| mint_for(&source.spec_id, m.params.iter().map(|p| p.name.as_str())));
+        let Some(mint) = mint else {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                "The connection no longer holds a token minted with client credentials, so nothing is minted.",
+            ));
+        };
+        let secret = ops.renewal.get(&minted.renewal_set, CLIENT_SECRET).await?;
+        let mut values: FormValues =
+            form.values.iter().map(|(k, v)| (k.clone(), Secret::new(v.clone()))).collect();
+        let http = ops.http().await?;
+        let bases = ProviderBases::from_env()?;
+        let token = mint
+            .mint(&values, &minted.client_id, &secret, &http, &bases, now_ms())
+            .await
+            .map_err(mint_failure)?;
+        values.insert(mint.token.to_owned(), token.token);
+        let etag = form.connection.etag.clone();
+        match renew::renew(&client, &source, connection_id, &etag, &form.spec_name, &values).await? {
+            Renewal::Updated { test, test_error, .. } => {
+                tracing::info!(%connection_id, provider = mint.provider, "minted token renewed");
+                let next = MintedCredential { expires_at: token.expires_at, ..minted };
+                let note = match ops.origins.set_minted(connection_id, next).await {
+                    Ok(()) => test_error,
+                    Err(e) => Some(format!("The connection has the new token, but its end was not recorded: {e}")),
+                };
+                // A provider that gave no end leaves the item with the old one's date gone.
+                Ok(RenewalResult::Renewed { expires_at: token.expires_at.unwrap_or_default(), test, note })
             }
             Renewal::Stale { .. } => Ok(RenewalResult::Failed {
                 message: "Someone changed the connection while it was being renewed; nothing was written. Run the renewal again.".into(),

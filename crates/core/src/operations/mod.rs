@@ -46,7 +46,7 @@ pub use catalog::{
 pub use connections::{
     default_connection_name, ConnectionRequest, ConnectionTarget, ConnectionsError, CreateOutcome,
     CredentialsChecked, JwtRequest, JwtSigned, KeyFormRequest, KeyPairMade, Labels, ListRequest, ListSize,
-    OriginView, ProfileValues, RenameRequest, SandboxRequest,
+    MintRequest, OriginView, ProfileValues, RenameRequest, SandboxRequest, TokenMinted,
 };
 pub use lifecycle::{
     ExploreRequest, LifecycleError, OpenRenewRequest, ProfileTokenRequest, RecordProfileTokenRequest,

@@ -72,6 +72,26 @@ pub struct Origin {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
     pub secret_expires_at: Option<i64>,
+    /// The access token Flow Connect minted with client credentials, and where the client's
+    /// secret is kept to mint the next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub minted: Option<MintedCredential>,
+}
+
+/// An access token minted here with client credentials (OneTrust).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MintedCredential {
+    pub renewal_set: String,
+    /// The provider's name, as the catalog gives it.
+    pub provider: String,
+    /// The client's ID: public, sent with the kept secret.
+    pub client_id: String,
+    /// Milliseconds since the epoch, when the provider said.
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
 }
 
 /// A JWT credential signed here: what it claims, until when, and the renewal set (in the
@@ -203,6 +223,20 @@ impl Origins {
         })
         .await?;
         Ok(replaced)
+    }
+
+    /// Notes the access token minted for a connection.
+    pub async fn set_minted(
+        &self,
+        connection_id: &str,
+        minted: MintedCredential,
+    ) -> Result<(), OriginsError> {
+        self.change(|file| {
+            if let Some(origin) = file.origins.iter_mut().find(|o| o.connection_id == connection_id) {
+                origin.minted = Some(minted);
+            }
+        })
+        .await
     }
 
     /// Notes the refresh token a profile now holds.
@@ -348,6 +382,7 @@ mod tests {
             }),
             signed: None,
             secret_expires_at: None,
+            minted: None,
         }
     }
 

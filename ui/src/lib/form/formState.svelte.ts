@@ -14,6 +14,7 @@ import {
 import type { ConsentResult } from "../../bindings/ConsentResult";
 import type { FieldError } from "../../bindings/FieldError";
 import type { KeyFormRequest } from "../../bindings/KeyFormRequest";
+import type { MintedCredential } from "../../bindings/MintedCredential";
 import type { SignedCredential } from "../../bindings/SignedCredential";
 import type { Source } from "../../bindings/Source";
 import type { StoredSecrets } from "../../bindings/StoredSecrets";
@@ -38,6 +39,8 @@ export class FormState {
   token = $state<TokenIssue | null>(null);
   /** The JWT signed in this form: its claims, end and renewal set, recorded at create. */
   signed = $state<SignedCredential | null>(null);
+  /** The access token minted in this form with client credentials, recorded at create. */
+  minted = $state<MintedCredential | null>(null);
   /** When the client secret ends (yyyy-mm-dd), if the user entered it, for the expiry radar. */
   secretEndsOn = $state("");
   touched = $state<Record<string, boolean>>({});

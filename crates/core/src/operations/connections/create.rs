@@ -118,6 +118,7 @@ impl Connections<'_> {
             refresh_token: request.token.clone(),
             signed: request.signed.clone(),
             secret_expires_at: request.secret_expires_at,
+            minted: request.minted.clone(),
         };
         if let Err(e) = self.ops.origins.record(origin).await {
             tracing::warn!(error = %e, "connection origin not recorded");
@@ -172,6 +173,7 @@ impl Connections<'_> {
             token: self.ops.origins.profile_token(&profile.id).await,
             signed: None,
             secret_expires_at: None,
+            minted: None,
         }
     }
 

@@ -13,11 +13,13 @@ use super::Connections;
 use crate::catalog::{AuthMethod, FormValues, Source};
 use crate::dates::now_ms;
 use crate::keys::{self, JwtClaims, KeyMaterial, PublicKey};
+use crate::oauth::client_mint::{mint_for, MintError};
+use crate::oauth::engine::ProviderBases;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::operations::form_secrets;
 use crate::secrets::credentials::StoredSecrets;
 use crate::secrets::renewal::{CLIENT_SECRET, PRIVATE_KEY};
-use crate::store::origins::SignedCredential;
+use crate::store::origins::{MintedCredential, SignedCredential};
 use crate::Secret;
 
 /// The form a key is made for: its source, method and values (the stored secrets by set).
@@ -79,6 +81,27 @@ pub struct JwtSigned {
     pub public: PublicKey,
     /// A self-signed certificate for a key made here, to upload to the connected app.
     pub certificate: Option<String>,
+}
+
+/// A token to mint with the client's credentials for the form.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MintRequest {
+    pub form: KeyFormRequest,
+    pub client_id: String,
+    #[ts(type = "string")]
+    pub client_secret: Secret,
+}
+
+/// A token put into the form.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TokenMinted {
+    pub stored: StoredSecrets,
+    /// What the create records: the client, the token's end and the renewal set.
+    pub minted: MintedCredential,
 }
 
 /// How long the certificate of a key made here lasts: longer than any JWT signed with it.
@@ -171,6 +194,48 @@ impl Connections<'_> {
         Ok(JwtSigned { stored, signed, public, certificate })
     }
 
+    /// Mints an access token with the client's credentials at the host the form names; the
+    /// token goes into the form, the secret into a renewal set for the next mint.
+    pub async fn mint_token(&self, request: &MintRequest) -> Result<TokenMinted, Failure> {
+        let (source, method, values) = self.key_form(&request.form).await?;
+        let names = method.params.iter().map(|p| p.name.as_str());
+        let Some(mint) = mint_for(&source.spec_id, names) else {
+            return Err(not_for(&method, "a token minted with client credentials"));
+        };
+        if request.client_id.trim().is_empty() || request.client_secret.is_empty() {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                "Enter the client ID and secret the token is minted with.",
+            ));
+        }
+        let http = self.ops.http().await?;
+        let bases = ProviderBases::from_env()?;
+        let minted = mint
+            .mint(&values, &request.client_id, &request.client_secret, &http, &bases, now_ms())
+            .await
+            .map_err(mint_failure)?;
+        let set = self.ops.renewal.keep(vec![(CLIENT_SECRET, request.client_secret.clone())]).await?;
+        let stored =
+            self.keep_in_form(&request.form, &source, vec![(mint.token.to_owned(), minted.token)]).await;
+        let stored = match stored {
+            Ok(stored) => stored,
+            Err(e) => {
+                if let Err(forget) = self.ops.renewal.forget(&set).await {
+                    tracing::warn!(error = %forget, "a renewal set was left in the keychain");
+                }
+                return Err(e);
+            }
+        };
+        tracing::info!(provider = mint.provider, "minted an access token for a form");
+        let minted = MintedCredential {
+            renewal_set: set,
+            provider: mint.provider.to_owned(),
+            client_id: request.client_id.trim().to_owned(),
+            expires_at: minted.expires_at,
+        };
+        Ok(TokenMinted { stored, minted })
+    }
+
     async fn key_form(&self, request: &KeyFormRequest) -> Result<(Source, AuthMethod, FormValues), Failure> {
         let ops = self.ops;
         let source = ops.catalog().source(Some(&request.account_id), &request.spec_id)?;
@@ -197,6 +262,16 @@ impl Connections<'_> {
         Ok(form_secrets::extend(request.stored.as_ref(), source, &ops.sets, &ops.profiles, &ops.vault, new)
             .await?)
     }
+}
+
+/// The failure of a mint, classified as the checks before create are.
+pub(crate) fn mint_failure(e: MintError) -> Failure {
+    let code = match &e {
+        MintError::Missing(_) | MintError::BadHost(_) | MintError::Unreadable { .. } => ErrorCode::Validation,
+        MintError::Network { .. } => ErrorCode::Network,
+        MintError::Refused { .. } => ErrorCode::GoogleSignIn,
+    };
+    Failure::new(code, e.to_string())
 }
 
 fn not_for(method: &AuthMethod, what: &str) -> Failure {

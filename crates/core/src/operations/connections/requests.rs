@@ -3,7 +3,7 @@
 
 use crate::catalog::FormValues;
 use crate::secrets::credentials::StoredSecrets;
-use crate::store::origins::{Origin, SignedCredential, TokenIssue, TokenStatus};
+use crate::store::origins::{MintedCredential, Origin, SignedCredential, TokenIssue, TokenStatus};
 
 /// A filled form (or a profile), ready to become `POST /connections`.
 #[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
@@ -44,6 +44,10 @@ pub struct ConnectionRequest {
     #[serde(default)]
     #[ts(optional, type = "number")]
     pub secret_expires_at: Option<i64>,
+    /// The access token minted in this form with client credentials (`connections().mint_token`).
+    #[serde(default)]
+    #[ts(optional)]
+    pub minted: Option<MintedCredential>,
 }
 
 /// One connection of a sandbox, by id: what test, delete and health are asked about.
