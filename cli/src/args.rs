@@ -15,6 +15,7 @@ Exit codes:
   9  ambiguous: two or more accounts, profiles or connections have that name; give an id
  10  expiring: `credentials expiring` found a credential that ends inside the window, or
      `credentials renew --due` left one that a person (or the provider) has to renew
+ 11  changes: `plan` found something to create, update or replace
 141  output closed: standard output or error was closed before all was written (`| head`);
      the command itself ran to its end (one that failed keeps its own code)
 With several sandboxes, the exit code is that of the first that failed.
@@ -80,11 +81,30 @@ pub enum Command {
     /// What will stop working and when: credentials that expire.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
+    /// Compares a manifest with each sandbox named and prints what apply would create, update
+    /// in place, replace or leave; exits 11 when anything would change.
+    Plan(PromotionArgs),
+    /// Makes each sandbox named match a manifest: creates, updates in place, replaces (with
+    /// --allow-replace), records each step so a second run resumes, tests each changed
+    /// connection. One sandbox failing does not stop the others.
+    Apply(PromotionArgs),
     /// Prints a shell completion script (bash or zsh).
     Completions {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct PromotionArgs {
+    /// The manifest (YAML or JSON).
+    pub file: std::path::PathBuf,
+    /// An environment of the manifest, by its name or its sandbox; repeat for several.
+    #[arg(long = "sandbox", value_name = "ENV|SANDBOX", required = true)]
+    pub sandboxes: Vec<String>,
+    /// Make again what cannot change in place (apply only).
+    #[arg(long)]
+    pub allow_replace: bool,
 }
 
 #[derive(Debug, Subcommand)]

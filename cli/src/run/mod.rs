@@ -8,6 +8,7 @@ mod create;
 mod credentials;
 mod dataflow;
 mod profiles;
+mod promotion;
 mod sources;
 
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ pub async fn run(cli: Cli, out: Out) -> Result<ExitCode, Failure> {
         Command::Dataflow(command) => dataflow::run(&ctx, command).await,
         Command::Consent(args) => consent::run(&ctx, args).await,
         Command::Credentials(command) => credentials::run(&ctx, command).await,
+        Command::Plan(args) => promotion::plan(&ctx, args).await,
+        Command::Apply(args) => promotion::apply(&ctx, args).await,
         // Handled before the data folder is opened.
         Command::Completions { .. } => Ok(ExitCode::SUCCESS),
     }

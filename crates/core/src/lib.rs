@@ -15,6 +15,7 @@ pub mod names;
 pub mod oauth;
 pub mod operations;
 pub mod profiles;
+pub mod promotion;
 pub mod secret;
 pub mod secrets;
 pub mod store;

@@ -16,6 +16,7 @@ mod google_tokens;
 mod lifecycle;
 mod notices;
 mod profiles;
+mod promotion;
 pub mod renew;
 
 pub use accounts::Accounts;
@@ -36,6 +37,7 @@ pub use google_tokens::{
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};
 pub use profiles::Profiles;
+pub use promotion::{AppliedItem, ApplyOutcome, ApplyReport, Promotion, PromotionPlan, PromotionRequest};
 
 pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
 pub use catalog::{
@@ -69,6 +71,7 @@ use crate::dataflows::Journal;
 use crate::oauth::google::GoogleEndpoints;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::profiles::ProfileBook;
+use crate::promotion::Records;
 use crate::secrets::credentials::SecretSets;
 use crate::secrets::renewal::RenewalKeys;
 use crate::secrets::vault::{KeyringStore, Vault};
@@ -94,6 +97,8 @@ pub struct Operations {
     accounts: AccountBook,
     /// Where connections came from, and the refresh tokens' issue dates.
     origins: Origins,
+    /// What each manifest apply made, by org, sandbox and key.
+    promotions: Records,
     /// Each dataflow creation and the objects it has made.
     journal: Journal,
     /// The secret sets of forms (consent tokens, imported client secrets).
@@ -144,6 +149,11 @@ impl Operations {
     pub fn credentials(&self) -> Credentials<'_> {
         Credentials { ops: self }
     }
+
+    /// Promotion as code: a manifest planned and applied against a sandbox.
+    pub fn promotion(&self) -> Promotion<'_> {
+        Promotion { ops: self }
+    }
 }
 
 impl Operations {
@@ -183,10 +193,17 @@ impl Operations {
             "The record of the dataflows being made",
             "The dataflows themselves are untouched in Experience Platform.",
         ));
+        let (promotions, notice) = Records::open(data_dir.join("promotions.json"));
+        notices.extend(describe(
+            notice,
+            "The record of what manifests applied",
+            "What they made is untouched in Experience Platform; the next plan finds it by name.",
+        ));
         let renewal = RenewalKeys::new(Arc::clone(&vault));
         let ops = Self {
             journal,
             renewal,
+            promotions,
             endpoints,
             data_dir: data_dir.to_path_buf(),
             http: tokio::sync::OnceCell::new(),

@@ -1,0 +1,160 @@
+//! `plan FILE --sandbox ENV…` and `apply FILE --sandbox ENV… [--allow-replace]`: a manifest
+//! compared with, then applied to, each environment named, one after the other; one failing
+//! does not stop the others. `plan` exits 11 when anything would change (args::EXIT_CODES).
+
+use std::process::ExitCode;
+
+use flow_connect_core::operations::failure::{ErrorCode, Failure};
+use flow_connect_core::operations::{ApplyOutcome, PromotionRequest};
+use flow_connect_core::promotion::{Action, ObjectKind, Planned, MAX_MANIFEST_BYTES};
+use serde_json::json;
+
+use super::Ctx;
+use crate::args::PromotionArgs;
+
+/// The exit code when a plan would change something.
+const CHANGES: u8 = 11;
+
+fn read(args: &PromotionArgs) -> Result<String, Failure> {
+    let refused =
+        |why: String| Failure::new(ErrorCode::Validation, format!("{}: {why}", args.file.display()));
+    let meta = std::fs::metadata(&args.file).map_err(|e| refused(e.to_string()))?;
+    if meta.len() > MAX_MANIFEST_BYTES as u64 {
+        return Err(refused(format!("larger than {MAX_MANIFEST_BYTES} bytes")));
+    }
+    std::fs::read_to_string(&args.file).map_err(|e| refused(e.to_string()))
+}
+
+fn request(ctx_account: &str, text: &str, environment: &str, allow_replace: bool) -> PromotionRequest {
+    PromotionRequest {
+        account_id: ctx_account.to_owned(),
+        manifest: text.to_owned(),
+        environment: environment.to_owned(),
+        sandbox: None,
+        allow_replace,
+    }
+}
+
+pub async fn plan(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
+    let text = read(&args)?;
+    let account = ctx.account().await?;
+    let mut plans = Vec::new();
+    for environment in &args.sandboxes {
+        let planned = ctx.ops.promotion().plan(&request(&account.id, &text, environment, false)).await;
+        plans.push((environment.clone(), planned));
+    }
+    let shown: Vec<serde_json::Value> = plans
+        .iter()
+        .map(|(environment, planned)| match planned {
+            Ok(plan) => json!({ "environment": environment, "status": "planned", "plan": plan }),
+            Err(e) => json!({ "environment": environment, "status": "failed", "code": e.code, "message": e.message }),
+        })
+        .collect();
+    let changes = plans.iter().any(|(_, p)| p.as_ref().is_ok_and(|p| p.changes));
+    ctx.out.result(&json!({ "plans": shown }), |out| {
+        let mut text = String::new();
+        for (environment, planned) in &plans {
+            match planned {
+                Err(e) => text.push_str(&format!("{environment}: failed: {}\n", e.message)),
+                Ok(plan) => text.push_str(&format!(
+                    "{environment} (sandbox {}):\n{}",
+                    plan.sandbox,
+                    out.table(&["", "KIND", "NAME", "CHANGES", "DRIFT"], &rows(&plan.items))
+                )),
+            }
+        }
+        text
+    });
+    let first_failure = plans.into_iter().find_map(|(_, p)| p.err());
+    if let Some(e) = first_failure {
+        return Err(e);
+    }
+    Ok(if changes { ExitCode::from(CHANGES) } else { ExitCode::SUCCESS })
+}
+
+pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
+    let text = read(&args)?;
+    let account = ctx.account().await?;
+    let mut reports = Vec::new();
+    let mut first_failure: Option<Failure> = None;
+    for environment in &args.sandboxes {
+        ctx.out.progress(&format!("Applying to {environment}…"));
+        match ctx.ops.promotion().apply(&request(&account.id, &text, environment, args.allow_replace)).await {
+            Ok(report) => {
+                for item in &report.items {
+                    ctx.out.progress(&format!(
+                        "  {} {}: {}",
+                        kind(item.planned.kind),
+                        item.planned.name,
+                        outcome(&item.outcome)
+                    ));
+                }
+                if let Some(failed) = report.items.iter().find_map(|i| match &i.outcome {
+                    ApplyOutcome::Failed { message } => Some(message.clone()),
+                    _ => None,
+                }) {
+                    first_failure.get_or_insert(Failure::new(
+                        ErrorCode::AdobeRejected,
+                        format!("{environment}: {failed}"),
+                    ));
+                }
+                reports.push(json!({ "environment": environment, "status": "applied", "report": report }));
+            }
+            Err(e) => {
+                ctx.out.progress(&format!("  failed: {}", e.message));
+                reports.push(json!({ "environment": environment, "status": "failed", "code": e.code, "message": e.message }));
+                first_failure.get_or_insert(e);
+            }
+        }
+    }
+    ctx.out.result(&json!({ "applies": reports }), |_| {
+        format!("Applied to {} environment(s); see each step above.", reports.len())
+    });
+    match first_failure {
+        Some(e) => Err(e),
+        None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn rows(items: &[Planned]) -> Vec<Vec<String>> {
+    items
+        .iter()
+        .map(|p| {
+            vec![
+                symbol(p.action).into(),
+                kind(p.kind).into(),
+                p.name.clone(),
+                if p.changes.is_empty() { "-".into() } else { p.changes.join("; ") },
+                if p.drift.is_empty() { "-".into() } else { p.drift.join("; ") },
+            ]
+        })
+        .collect()
+}
+
+fn symbol(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+ create",
+        Action::Update => "~ update",
+        Action::Replace => "-/+ replace",
+        Action::Unchanged => "= unchanged",
+    }
+}
+
+fn kind(kind: ObjectKind) -> &'static str {
+    match kind {
+        ObjectKind::Connection => "connection",
+        ObjectKind::Dataflow => "dataflow",
+    }
+}
+
+fn outcome(outcome: &ApplyOutcome) -> String {
+    match outcome {
+        ApplyOutcome::Done { id, test } => match test {
+            Some(t) => format!("done ({id}, test {})", format!("{t:?}").to_lowercase()),
+            None => format!("done ({id})"),
+        },
+        ApplyOutcome::Unchanged { id } => format!("unchanged ({id})"),
+        ApplyOutcome::Skipped { reason } => format!("skipped: {reason}"),
+        ApplyOutcome::Failed { message } => format!("failed: {message}"),
+    }
+}
