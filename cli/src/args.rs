@@ -81,6 +81,9 @@ pub enum Command {
     /// What will stop working and when: credentials that expire.
     #[command(subcommand)]
     Credentials(CredentialsCommand),
+    /// Writes a sandbox's connections and their dataflows as a manifest, without secrets:
+    /// each is a reference to the profile it came from, or an env: placeholder.
+    Export(ExportArgs),
     /// Compares a manifest with each sandbox named and prints what apply would create, update
     /// in place, replace or leave; exits 11 when anything would change.
     Plan(PromotionArgs),
@@ -93,6 +96,18 @@ pub enum Command {
         #[arg(value_enum)]
         shell: Shell,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    pub sandbox: String,
+    /// Only these connections (names or ids); repeat for several. All when left out.
+    #[arg(long = "connection", value_name = "NAME")]
+    pub connections: Vec<String>,
+    /// Where to write the manifest; standard output when left out.
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -51,6 +51,7 @@ pub async fn run(cli: Cli, out: Out) -> Result<ExitCode, Failure> {
         Command::Dataflow(command) => dataflow::run(&ctx, command).await,
         Command::Consent(args) => consent::run(&ctx, args).await,
         Command::Credentials(command) => credentials::run(&ctx, command).await,
+        Command::Export(args) => promotion::export(&ctx, args).await,
         Command::Plan(args) => promotion::plan(&ctx, args).await,
         Command::Apply(args) => promotion::apply(&ctx, args).await,
         // Handled before the data folder is opened.

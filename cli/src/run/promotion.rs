@@ -5,12 +5,12 @@
 use std::process::ExitCode;
 
 use flow_connect_core::operations::failure::{ErrorCode, Failure};
-use flow_connect_core::operations::{ApplyOutcome, PromotionRequest};
+use flow_connect_core::operations::{ApplyOutcome, ExportRequest, PromotionRequest};
 use flow_connect_core::promotion::{Action, ObjectKind, Planned, MAX_MANIFEST_BYTES};
 use serde_json::json;
 
 use super::Ctx;
-use crate::args::PromotionArgs;
+use crate::args::{ExportArgs, PromotionArgs};
 
 /// The exit code when a plan would change something.
 const CHANGES: u8 = 11;
@@ -33,6 +33,33 @@ fn request(ctx_account: &str, text: &str, environment: &str, allow_replace: bool
         sandbox: None,
         allow_replace,
     }
+}
+
+pub async fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode, Failure> {
+    let account = ctx.account().await?;
+    let request = ExportRequest {
+        account_id: account.id.clone(),
+        sandbox: args.sandbox.clone(),
+        connections: args.connections.clone(),
+    };
+    let exported = ctx.ops.promotion().export(&request).await?;
+    for placeholder in &exported.placeholders {
+        ctx.out.progress(&format!("Fill in before applying: {placeholder}"));
+    }
+    match &args.output {
+        Some(path) => {
+            flow_connect_core::store::data_file::write_atomically(path, exported.manifest.as_bytes())
+                .map_err(|e| {
+                    Failure::new(
+                        ErrorCode::Storage,
+                        format!("{} could not be written ({e}).", path.display()),
+                    )
+                })?;
+            ctx.out.result(&exported, |_| format!("Wrote {}.", path.display()));
+        }
+        None => ctx.out.result(&exported, |_| exported.manifest.trim_end().to_owned()),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub async fn plan(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
@@ -65,18 +92,26 @@ pub async fn plan(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
         }
         text
     });
-    let first_failure = plans.into_iter().find_map(|(_, p)| p.err());
-    if let Some(e) = first_failure {
-        return Err(e);
+    // Each failure is told on standard error; the first one's code is the exit code.
+    let mut first = None;
+    for (environment, planned) in &plans {
+        if let Err(e) = planned {
+            ctx.out.error(&format!("{environment}: {}", e.message));
+            first.get_or_insert(e.code);
+        }
     }
-    Ok(if changes { ExitCode::from(CHANGES) } else { ExitCode::SUCCESS })
+    Ok(match first {
+        Some(code) => crate::exit_code(code),
+        None if changes => ExitCode::from(CHANGES),
+        None => ExitCode::SUCCESS,
+    })
 }
 
 pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
     let text = read(&args)?;
     let account = ctx.account().await?;
     let mut reports = Vec::new();
-    let mut first_failure: Option<Failure> = None;
+    let mut first_failure: Option<ErrorCode> = None;
     for environment in &args.sandboxes {
         ctx.out.progress(&format!("Applying to {environment}…"));
         match ctx.ops.promotion().apply(&request(&account.id, &text, environment, args.allow_replace)).await {
@@ -89,31 +124,25 @@ pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> 
                         outcome(&item.outcome)
                     ));
                 }
-                if let Some(failed) = report.items.iter().find_map(|i| match &i.outcome {
-                    ApplyOutcome::Failed { message } => Some(message.clone()),
-                    _ => None,
-                }) {
-                    first_failure.get_or_insert(Failure::new(
-                        ErrorCode::AdobeRejected,
-                        format!("{environment}: {failed}"),
-                    ));
+                for item in &report.items {
+                    if let ApplyOutcome::Failed { message } = &item.outcome {
+                        ctx.out.error(&format!("{environment}: {}: {message}", item.planned.name));
+                        first_failure.get_or_insert(ErrorCode::AdobeRejected);
+                    }
                 }
                 reports.push(json!({ "environment": environment, "status": "applied", "report": report }));
             }
             Err(e) => {
-                ctx.out.progress(&format!("  failed: {}", e.message));
+                ctx.out.error(&format!("{environment}: {}", e.message));
                 reports.push(json!({ "environment": environment, "status": "failed", "code": e.code, "message": e.message }));
-                first_failure.get_or_insert(e);
+                first_failure.get_or_insert(e.code);
             }
         }
     }
     ctx.out.result(&json!({ "applies": reports }), |_| {
         format!("Applied to {} environment(s); see each step above.", reports.len())
     });
-    match first_failure {
-        Some(e) => Err(e),
-        None => Ok(ExitCode::SUCCESS),
-    }
+    Ok(first_failure.map_or(ExitCode::SUCCESS, crate::exit_code))
 }
 
 fn rows(items: &[Planned]) -> Vec<Vec<String>> {

@@ -13,6 +13,7 @@ mod binary;
 mod consent;
 mod dataflow;
 mod profile_lifecycle;
+mod promotion;
 
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
 const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;

@@ -17,6 +17,7 @@ mod lifecycle;
 mod notices;
 mod profiles;
 mod promotion;
+mod promotion_export;
 pub mod renew;
 
 pub use accounts::Accounts;
@@ -38,6 +39,7 @@ pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};
 pub use profiles::Profiles;
 pub use promotion::{AppliedItem, ApplyOutcome, ApplyReport, Promotion, PromotionPlan, PromotionRequest};
+pub use promotion_export::{ExportRequest, Exported};
 
 pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
 pub use catalog::{

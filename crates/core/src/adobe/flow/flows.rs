@@ -40,6 +40,13 @@ pub struct FlowSpec {
     pub transformation_schemas: Value,
 }
 
+/// The connections a flow reads from and writes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowObject {
+    Source,
+    Target,
+}
+
 /// One flow, read whole.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -94,6 +101,22 @@ impl FlowClient {
             detail: "an empty items list".into(),
         })?;
         Ok(flow_details(&item))
+    }
+
+    /// `GET /sourceConnections/{id}` or `GET /targetConnections/{id}` (`kind`), as Flow Service
+    /// gives it.
+    pub async fn flow_object(&self, kind: FlowObject, id: &str) -> Result<Value, FlowError> {
+        let (path, what) = match kind {
+            FlowObject::Source => ("sourceConnections", "source connection"),
+            FlowObject::Target => ("targetConnections", "target connection"),
+        };
+        check_id(id, what)?;
+        let reply = self.read(self.flow_url(&[path, id])).await?;
+        let items: Items<Value> = parse(&reply)?;
+        items.items.into_iter().next().ok_or(FlowError::UnexpectedResponse {
+            status: reply.status.as_u16(),
+            detail: "an empty items list".into(),
+        })
     }
 
     /// `PATCH /flows/{id}` with JSON Patch `ops`, `If-Match` carrying `etag` as given.

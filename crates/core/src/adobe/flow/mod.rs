@@ -30,7 +30,7 @@ pub use error::FlowError;
 pub use explore::{
     Column, ExploreItem, ExploreKind, ExploreSupport, Listing, Place, TableDetails, EXPLORE_PAGE,
 };
-pub use flows::{FlowDetails, FlowSpec, DATA_LAKE_SPEC};
+pub use flows::{FlowDetails, FlowObject, FlowSpec, DATA_LAKE_SPEC};
 pub use model::{
     AuthInfo, AuthParams, AuthSpec, Connection, ConnectionPage, ConnectionSpec, Created, NewConnection,
     PatchOp, Sandbox, SpecRef, TestOutcome, MASK,
