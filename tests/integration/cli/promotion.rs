@@ -159,3 +159,54 @@ async fn a_manifest_is_exported_planned_applied_and_kept_in_step() {
     assert_eq!(both["plans"][1]["status"], "failed");
     super::assert_nothing_holds(&machine, &[PASSWORD]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
+async fn an_apply_cut_short_resumes_with_one_of_each_and_another_org_fails_alone() {
+    use fakes::{Fault, FaultAction};
+    fakes::require_private_keyring();
+    let fake = FakePlatform::start(staged_fake()).await.expect("fake");
+    let machine = machine(&fake, None);
+    machine.add_account(&fake, "Acme").await;
+    // prod, and a partner org no account here signs in to.
+    let manifest = MANIFEST.replace(
+        "  stage: { sandbox: stage, vars: { HOST: acme.service-now.com } }",
+        "  stage: { sandbox: stage, vars: { HOST: acme.service-now.com } }\n  prod: { sandbox: prod, vars: { HOST: acme.service-now.com } }\n  partner: { sandbox: prod, org: 0000000000000000PARTNER@AdobeOrg, vars: { HOST: partner.service-now.com } }",
+    );
+    let file = machine.write("ingestion.yaml", &manifest).display().to_string();
+
+    // The connection, its source and target connections and the mapping set are made; the
+    // flow is refused, and the run stops there.
+    fake.inject(Fault {
+        method: "POST".into(),
+        path: "/data/foundation/flowservice/flows".into(),
+        action: FaultAction::Status {
+            status: 400,
+            retry_after: None,
+            body: Some(serde_json::json!({ "code": "FLOW-1400", "message": "Refused for the test." })),
+        },
+        times: 1,
+    });
+    let cut = machine.run(&["apply", &file, "--sandbox", "prod", "--json"]).await;
+    assert_ne!(cut.code, 0, "{}", cut.stdout);
+    let resumed = machine.run(&["apply", &file, "--sandbox", "prod", "--json"]).await;
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let in_prod = |items: Vec<Value>| items.into_iter().filter(|i| i["sandboxName"] == "prod").count();
+    let connections = fake
+        .connections()
+        .into_iter()
+        .filter(|c| c["sandboxName"] == "prod" && c["connectionSpec"]["id"] == SERVICENOW)
+        .count();
+    assert_eq!(connections, 1, "one connection");
+    assert_eq!(in_prod(fake.source_connections()), 1, "one source connection");
+    assert_eq!(in_prod(fake.target_connections()), 1, "one target connection");
+    assert_eq!(in_prod(fake.flows()), 1, "one dataflow");
+
+    // prod and the partner org in one run: the partner fails alone, prod is told unchanged.
+    let both = machine.run(&["apply", &file, "--sandbox", "prod", "--sandbox", "partner", "--json"]).await;
+    assert_eq!(both.code, 3, "no account for the partner org: not found");
+    let both = both.json();
+    assert_eq!(both["applies"][0]["status"], "applied");
+    assert_eq!(both["applies"][1]["status"], "failed");
+    assert!(both["applies"][1]["message"].as_str().unwrap().contains("PARTNER@AdobeOrg"));
+}
