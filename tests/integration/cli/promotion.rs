@@ -141,7 +141,6 @@ async fn a_manifest_is_exported_planned_applied_and_kept_in_step() {
     assert_eq!(shown.code, 11);
     assert!(shown.stdout.contains("= unchanged  connection  ServiceNow tickets"), "{}", shown.stdout);
     assert!(shown.stdout.contains("disabled outside the manifest"), "{}", shown.stdout);
-    println!("{}", shown.stdout);
 
     // A manifest with a secret value is refused, naming the field, and sends nothing.
     let leaked = MANIFEST.replace("env:SN_PASSWORD", "hunter2-leaked");

@@ -17,6 +17,7 @@ mod lifecycle;
 mod notices;
 mod profiles;
 mod promotion;
+mod promotion_apply;
 mod promotion_export;
 pub mod renew;
 
