@@ -19,6 +19,7 @@ mod profiles;
 mod promotion;
 mod promotion_apply;
 mod promotion_export;
+mod promotion_promote;
 pub mod renew;
 
 pub use accounts::Accounts;
@@ -40,7 +41,8 @@ pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};
 pub use profiles::Profiles;
 pub use promotion::{AppliedItem, ApplyOutcome, ApplyReport, Promotion, PromotionPlan, PromotionRequest};
-pub use promotion_export::{ExportRequest, Exported};
+pub use promotion_export::{ExportRequest, ExportedManifest};
+pub use promotion_promote::{PromoteRequest, PromotionPreview, SecretSource};
 
 pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
 pub use catalog::{

@@ -2,9 +2,9 @@
 //! from the live objects (the connection, each flow, its source and target connections and the
 //! mapping version it runs). No secret is read: each secret field becomes a reference to the
 //! profile the connection was made from, when Flow Connect knows it and the profile keeps that
-//! field, else an `env:` placeholder to fill in. The sandbox's own ids (a target dataset)
-//! become variables of the exported environment, so the file can be given other values for
-//! stage and prod.
+//! field, else an `env:` placeholder to fill in. A target dataset becomes a variable of the
+//! exported environment holding its name (which a dataset of that name in another sandbox
+//! answers to), so the file can be given other values for stage and prod.
 
 use std::collections::BTreeMap;
 
@@ -38,7 +38,7 @@ pub struct ExportRequest {
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
-pub struct Exported {
+pub struct ExportedManifest {
     /// The manifest, as YAML.
     pub manifest: String,
     /// The `env:` placeholders to fill before applying (secrets no profile holds).
@@ -46,7 +46,7 @@ pub struct Exported {
 }
 
 impl Promotion<'_> {
-    pub async fn export(&self, request: &ExportRequest) -> Result<Exported, Failure> {
+    pub async fn export(&self, request: &ExportRequest) -> Result<ExportedManifest, Failure> {
         let ops = self.ops;
         let client = ops.client_for(&request.account_id, &request.sandbox).await?;
         let mut listed = Vec::new();
@@ -126,7 +126,7 @@ impl Promotion<'_> {
         let manifest = serde_yaml_ng::to_string(&manifest).map_err(|e| {
             Failure::new(ErrorCode::Storage, format!("The manifest could not be written ({e})."))
         })?;
-        Ok(Exported { manifest, placeholders })
+        Ok(ExportedManifest { manifest, placeholders })
     }
 
     /// A connection's dataflows as plans without `connectionId`; each target dataset's id
@@ -144,8 +144,14 @@ impl Promotion<'_> {
             let source = client.flow_object(FlowObject::Source, source_id).await?;
             let target = client.flow_object(FlowObject::Target, target_id).await?;
             let dataset = target.pointer("/params/dataSetId").and_then(Value::as_str).unwrap_or_default();
+            // By name, which a dataset of the same name in another sandbox also answers to; the
+            // id when the name cannot be read.
+            let named = match client.dataset(dataset).await {
+                Ok(found) if !found.name.is_empty() => found.name,
+                _ => dataset.to_owned(),
+            };
             let var = format!("DATASET_{}", upper_snake(&flow.name));
-            vars.insert(var.clone(), dataset.to_owned());
+            vars.insert(var.clone(), named);
             let mut plan = json!({
                 "name": flow.name,
                 "source": source_plan(&source),
