@@ -10,6 +10,28 @@ use tauri_plugin_dialog::DialogExt;
 
 const EXPORT_FILTER: (&str, &[&str]) = ("Flow Connect profiles", &["json"]);
 
+/// What a save dialog saves: its title and file filter.
+#[derive(Debug, Clone, Copy)]
+pub enum SaveKind {
+    Profiles,
+    Manifest,
+}
+
+impl SaveKind {
+    fn title(self) -> &'static str {
+        match self {
+            Self::Profiles => "Export profiles",
+            Self::Manifest => "Export as code",
+        }
+    }
+    fn filter(self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Self::Profiles => EXPORT_FILTER,
+            Self::Manifest => ("Flow Connect manifest", &["yaml", "yml"]),
+        }
+    }
+}
+
 /// The export file the user picks to import; `None` when they cancelled.
 pub async fn pick_export_file<R: Runtime>(app: &AppHandle<R>) -> Option<PathBuf> {
     if let Some(answer) = test_answer("open") {
@@ -43,13 +65,16 @@ pub async fn pick_secret_file<R: Runtime>(app: &AppHandle<R>, title: &str, json:
 }
 
 /// Where the user saves an export, offered `suggested`; `None` when they cancelled.
-pub async fn pick_export_target<R: Runtime>(app: &AppHandle<R>, suggested: &Path) -> Option<PathBuf> {
+pub async fn pick_export_target<R: Runtime>(
+    app: &AppHandle<R>,
+    suggested: &Path,
+    kind: SaveKind,
+) -> Option<PathBuf> {
     if let Some(answer) = test_answer("save") {
         return answer;
     }
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let mut dialog =
-        app.dialog().file().set_title("Export profiles").add_filter(EXPORT_FILTER.0, EXPORT_FILTER.1);
+    let mut dialog = app.dialog().file().set_title(kind.title()).add_filter(kind.filter().0, kind.filter().1);
     if let Some(folder) = suggested.parent() {
         dialog = dialog.set_directory(folder);
     }

@@ -12,3 +12,4 @@ pub mod lifecycle;
 pub mod notifications;
 pub mod preferences;
 pub mod profiles;
+pub mod promotion;

@@ -107,7 +107,10 @@ pub async fn export_profiles(
             CommandError::new(ErrorCode::Storage, format!("Found no folder to export to ({e})."))
         })?;
     let suggested = operations::suggested_export_path(&folder);
-    let Some(path) = file_dialog::pick_export_target(&app, &suggested).await else { return Ok(None) };
+    let Some(path) = file_dialog::pick_export_target(&app, &suggested, file_dialog::SaveKind::Profiles).await
+    else {
+        return Ok(None);
+    };
     let count = ops.profiles().export_file(&path, &request.ids).await?;
     Ok(Some(Exported { path: path.display().to_string(), count }))
 }

@@ -10,3 +10,4 @@ export * from "./dataflows";
 export * from "./lifecycle";
 export * from "./profiles";
 export * from "./shell";
+export * from "./promotion";

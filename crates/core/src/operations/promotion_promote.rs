@@ -65,9 +65,17 @@ impl Promotion<'_> {
         self.apply(&promotion).await
     }
 
-    async fn promotion_request(&self, request: &PromoteRequest) -> Result<(PromotionRequest, Vec<SecretSource>), Failure> {
-        if request.from_sandbox == request.to_sandbox && request.to_account_id.as_deref().is_none_or(|a| a == request.account_id) {
-            return Err(Failure::new(ErrorCode::Validation, "Pick another sandbox (or another org) to promote to."));
+    async fn promotion_request(
+        &self,
+        request: &PromoteRequest,
+    ) -> Result<(PromotionRequest, Vec<SecretSource>), Failure> {
+        if request.from_sandbox == request.to_sandbox
+            && request.to_account_id.as_deref().is_none_or(|a| a == request.account_id)
+        {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                "Pick another sandbox (or another org) to promote to.",
+            ));
         }
         let exported = self
             .export(&ExportRequest {
@@ -76,9 +84,13 @@ impl Promotion<'_> {
                 connections: vec![request.connection_id.clone()],
             })
             .await?;
-        let mut manifest: Value = serde_yaml_ng::from_str(&exported.manifest)
-            .map_err(|e| Failure::new(ErrorCode::Storage, format!("The exported manifest could not be read ({e}).")))?;
-        let vars = manifest.pointer(&format!("/environments/{}/vars", request.from_sandbox)).cloned().unwrap_or(json!({}));
+        let mut manifest: Value = serde_yaml_ng::from_str(&exported.manifest).map_err(|e| {
+            Failure::new(ErrorCode::Storage, format!("The exported manifest could not be read ({e})."))
+        })?;
+        let vars = manifest
+            .pointer(&format!("/environments/{}/vars", request.from_sandbox))
+            .cloned()
+            .unwrap_or(json!({}));
         let mut target = json!({ "sandbox": request.to_sandbox, "vars": vars });
         let account_id = request.to_account_id.clone().unwrap_or_else(|| request.account_id.clone());
         if account_id != request.account_id {
@@ -86,8 +98,9 @@ impl Promotion<'_> {
         }
         manifest["environments"][TARGET] = target;
         let secrets = secret_sources(&manifest);
-        let text = serde_yaml_ng::to_string(&manifest)
-            .map_err(|e| Failure::new(ErrorCode::Storage, format!("The manifest could not be written ({e}).")))?;
+        let text = serde_yaml_ng::to_string(&manifest).map_err(|e| {
+            Failure::new(ErrorCode::Storage, format!("The manifest could not be written ({e})."))
+        })?;
         let promotion = PromotionRequest {
             account_id,
             manifest: text,

@@ -1,0 +1,53 @@
+//! Promotion from the window: a connection exported as code to a file the user picks, and a
+//! connection with its dataflows planned and applied in another sandbox or org.
+
+use flow_connect_core::operations::failure::ErrorCode;
+use flow_connect_core::operations::{
+    ApplyReport, ExportRequest, Operations, PromoteRequest, PromotionPreview,
+};
+use tauri::{AppHandle, Manager, State};
+
+use crate::error::CommandError;
+use crate::file_dialog;
+
+/// Writes the connection (with its dataflows) as a manifest where the user says; `None`
+/// when they cancelled the dialog.
+#[tauri::command]
+pub async fn export_connection(
+    app: AppHandle,
+    ops: State<'_, Operations>,
+    request: ExportRequest,
+) -> Result<Option<String>, CommandError> {
+    let exported = ops.promotion().export(&request).await?;
+    let folder =
+        app.path().download_dir().or_else(|_| app.path().app_data_dir()).map_err(|e| {
+            CommandError::new(ErrorCode::Storage, format!("Found no folder to export to ({e})."))
+        })?;
+    let suggested = folder.join("flow-connect-manifest.yaml");
+    let Some(path) = file_dialog::pick_export_target(&app, &suggested, file_dialog::SaveKind::Manifest).await
+    else {
+        return Ok(None);
+    };
+    flow_connect_core::store::data_file::write_atomically(&path, exported.manifest.as_bytes()).map_err(
+        |e| CommandError::new(ErrorCode::Storage, format!("{} could not be written ({e}).", path.display())),
+    )?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// What promoting the connection would do in the target sandbox.
+#[tauri::command]
+pub async fn plan_promotion(
+    ops: State<'_, Operations>,
+    request: PromoteRequest,
+) -> Result<PromotionPreview, CommandError> {
+    ops.promotion().plan_promotion(&request).await
+}
+
+/// Promotes the connection with its dataflows, step by step.
+#[tauri::command]
+pub async fn apply_promotion(
+    ops: State<'_, Operations>,
+    request: PromoteRequest,
+) -> Result<ApplyReport, CommandError> {
+    ops.promotion().apply_promotion(&request).await
+}
