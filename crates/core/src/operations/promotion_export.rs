@@ -162,6 +162,15 @@ impl Promotion<'_> {
             if !description.is_empty() {
                 plan["description"] = json!(description);
             }
+            // The delta column, from the flow's `Copy` transformation.
+            let delta = flow.transformations.as_array().into_iter().flatten().find_map(|t| {
+                (t.get("name").and_then(Value::as_str) == Some("Copy"))
+                    .then(|| t.pointer("/params/deltaColumn/name").and_then(Value::as_str))
+                    .flatten()
+            });
+            if let Some(delta) = delta {
+                plan["deltaColumn"] = json!(delta);
+            }
             if let Some((set_id, version)) = running_mapping(&flow) {
                 let set = match version {
                     Some(v) => client.mapping_set_at(&set_id, v).await?,
@@ -187,7 +196,11 @@ fn source_plan(source: &Value) -> Value {
             .flatten()
             .filter_map(|c| {
                 let name = c.get("name")?.as_str()?;
-                Some(json!({ "name": name, "type": c.get("type").and_then(Value::as_str).unwrap_or("string") }))
+                let mut column = json!({ "name": name, "type": c.get("type").and_then(Value::as_str).unwrap_or("string") });
+                if let Some(xdm) = c.get("meta:xdmType").and_then(Value::as_str) {
+                    column["xdmType"] = json!(xdm);
+                }
+                Some(column)
             })
             .collect();
         return json!({ "kind": "table", "path": params.get("tableName").cloned().unwrap_or(json!("")), "columns": columns });
