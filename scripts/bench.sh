@@ -32,6 +32,10 @@ step "Profiles at 1,000, against the real keychain"
 in_keyring cargo bench --locked -p flow-connect-tests --bench profiles | tee "$SANDBOX/profiles.md"
 { echo; grep -E '^(###|\|)' "$SANDBOX/profiles.md"; } >>docs/benchmarks.md
 
+step "Promotion: 50 connections and 100 dataflows against 1,000 connections"
+in_keyring cargo bench --locked -p flow-connect-tests --bench promotion | tee "$SANDBOX/promotion.md"
+{ echo; grep -E '^(###|\|)' "$SANDBOX/promotion.md"; } >>docs/benchmarks.md
+
 step "The catalog at 100 large specs"
 cargo bench --locked -p flow-connect-tests --bench catalog | tee "$SANDBOX/catalog.md"
 { echo; grep -E '^(###|\|)' "$SANDBOX/catalog.md"; } >>docs/benchmarks.md

@@ -19,6 +19,7 @@ pub mod jwt;
 pub mod keychain;
 pub mod keys;
 mod lifecycle;
+pub mod manifests;
 mod platform;
 pub mod providers;
 mod spec_service;

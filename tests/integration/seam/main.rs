@@ -10,4 +10,5 @@ mod consent;
 mod credentials;
 mod lifecycle;
 mod profiles;
+mod promotion;
 mod support;

@@ -18,8 +18,8 @@ use crate::catalog::secrets::secret_fields_of;
 use crate::dataflows::manage::{rows_of, running_mapping};
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::promotion::{
-    self, changes_anything, diff, LiveConnection, LiveFlow, LiveSchedule, ManifestError, ObjectKind, Planned,
-    ResolvedManifest,
+    self, changes_anything, diff, rows_fingerprint, LiveConnection, LiveFlow, LiveSchedule, ManifestError,
+    ObjectKind, Planned, ResolvedManifest,
 };
 
 /// The most pages of connections read for a plan.
@@ -188,35 +188,57 @@ impl Promotion<'_> {
                 limit: Some(100),
                 continuation_token: token.take(),
             };
-            let page = client.list_connections(&query).await?;
-            listed.extend(page.items);
-            token = page.continuation_token;
+            let (page, next) = client.list_connections_with_params(&query).await?;
+            listed.extend(page);
+            token = next;
             if token.is_none() {
                 break;
             }
         }
-        let mut live = Vec::new();
-        for connection in listed {
+        // Only what the manifest names (by name within its source, or by an earlier apply).
+        let mut relevant = Vec::new();
+        for (connection, params) in listed {
             let wanted = resolved.connections.iter().find(|w| {
                 (w.source.eq_ignore_ascii_case(&connection.connection_spec.id) && w.name == connection.name)
                     || applied.iter().any(|a| a.key == w.key && a.connection_id == connection.id)
             });
-            let Some(wanted) = wanted else { continue };
+            if let Some(wanted) = wanted {
+                relevant.push((wanted, connection, params));
+            }
+        }
+        let ids: Vec<String> = relevant.iter().map(|(_, c, _)| c.id.clone()).collect();
+        let mut flows_of = client.flows_of_connections(&ids).await?;
+        let mut live = Vec::new();
+        for (wanted, connection, params) in relevant {
             let source = self.ops.catalog().live_source(client, &connection.connection_spec.id).await?;
-            let (read, params) = client.connection_with_params(&connection.id).await?;
-            let method = read.auth_spec_name.clone().unwrap_or_default();
+            let method = connection.auth_spec_name.clone().unwrap_or_default();
             let values = renew::known_values(&source, &method, &params);
+            let record = applied.iter().find(|a| a.key == wanted.key && a.connection_id == connection.id);
             let mut flows = Vec::new();
-            for flow in client.flows_of_connection(&connection.id).await? {
-                let manifest_flow = wanted.dataflows.iter().find(|f| f.name == flow.name);
-                let mapping = match (running_mapping(&flow), manifest_flow.and_then(|f| f.mappings.as_ref()))
-                {
-                    (Some((set_id, version)), Some(_)) => {
-                        let set = match version {
-                            Some(v) => client.mapping_set_at(&set_id, v).await?,
-                            None => client.mapping_set(&set_id).await?,
-                        };
-                        Some((set_id, version.unwrap_or(0), rows_of(&set)))
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                flows_of.into_iter().partition(|(base, _)| *base == connection.id);
+            flows_of = rest;
+            for (_, flow) in mine {
+                let manifest_rows =
+                    wanted.dataflows.iter().find(|f| f.name == flow.name).and_then(|f| f.mappings.as_ref());
+                let mapping = match (running_mapping(&flow), manifest_rows) {
+                    (Some((set_id, version)), Some(rows)) => {
+                        // The version an earlier apply left with these very rows: not read again.
+                        let known = record
+                            .and_then(|r| r.flows.iter().find(|f| f.flow_id == flow.id))
+                            .is_some_and(|f| {
+                                f.mapping_version == version
+                                    && f.rows.as_deref() == Some(rows_fingerprint(rows).as_str())
+                            });
+                        if known {
+                            Some((set_id, version.unwrap_or(0), rows.clone()))
+                        } else {
+                            let set = match version {
+                                Some(v) => client.mapping_set_at(&set_id, v).await?,
+                                None => client.mapping_set(&set_id).await?,
+                            };
+                            Some((set_id, version.unwrap_or(0), rows_of(&set)))
+                        }
                     }
                     _ => None,
                 };
@@ -233,7 +255,7 @@ impl Promotion<'_> {
                 name: connection.name.clone(),
                 spec_id: connection.connection_spec.id.clone(),
                 method,
-                description: read.description.clone(),
+                description: connection.description.clone(),
                 values,
                 flows,
             });

@@ -319,7 +319,9 @@ impl Promotion<'_> {
             Ok(client) => client.flow(id).await.ok().and_then(|f| running_mapping(&f)).and_then(|(_, v)| v),
             Err(_) => None,
         };
-        let flow = AppliedFlow { name: plan.name.clone(), flow_id: id.to_owned(), mapping_version: version };
+        let rows = plan.mappings.as_deref().map(promotion::rows_fingerprint);
+        let flow =
+            AppliedFlow { name: plan.name.clone(), flow_id: id.to_owned(), mapping_version: version, rows };
         if let Err(e) = ops.promotions.flow(&account.org_id, &resolved.sandbox, &wanted.key, flow).await {
             tracing::warn!(error = %e, "promotion record not written");
         }

@@ -417,6 +417,7 @@ connections:
                 name: "Incidents".into(),
                 flow_id: "flow-1".into(),
                 mapping_version: Some(0),
+                rows: None,
             }],
         };
         let mut edited = live_flow("Incidents (old)", 1, false, &[("number", "_acme.number")]);

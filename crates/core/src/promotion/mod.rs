@@ -10,7 +10,7 @@ mod records;
 mod resolve;
 
 pub use diff::{changes_anything, diff, Action, LiveConnection, LiveFlow, LiveSchedule, ObjectKind, Planned};
-pub use records::{AppliedConnection, AppliedFlow, Records, RecordsError};
+pub use records::{rows_fingerprint, AppliedConnection, AppliedFlow, Records, RecordsError};
 
 pub use manifest::{
     parse, ConnectionEntry, Environment, Manifest, SecretRef, TextRef, MANIFEST_VERSION, MAX_MANIFEST_BYTES,

@@ -35,6 +35,26 @@ pub struct AppliedFlow {
     /// The mapping version the apply left it running.
     #[serde(default)]
     pub mapping_version: Option<i64>,
+    /// The fingerprint of the mappings that version holds ([`rows_fingerprint`]), so a plan
+    /// need not read the mapping set back while the flow still runs that version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<String>,
+}
+
+/// A fingerprint of mapping rows, in any order (FNV-1a over the sorted rows): equal rows give
+/// equal fingerprints across runs and versions of Flow Connect.
+pub fn rows_fingerprint(rows: &[crate::dataflows::plan::MappingRow]) -> String {
+    let mut keys: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{}\u{1f}{}\u{1f}{}", r.source_type.wire(), r.source, r.destination))
+        .collect();
+    keys.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in keys.join("\u{1e}").bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

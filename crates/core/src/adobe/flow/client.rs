@@ -1,6 +1,7 @@
 //! The Flow Service client: connections, connection specs and the sandbox list, with Adobe's
 //! headers on every call, retries for reads, and creates that never make a duplicate.
 
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -147,6 +148,38 @@ impl FlowClient {
 
     /// One page of `GET /connections`.
     pub async fn list_connections(&self, query: &ListQuery) -> Result<ConnectionPage, FlowError> {
+        let reply = self.read(self.list_url(query)).await?;
+        let page: Items<WireConnection> = parse(&reply)?;
+        let continuation_token = Links::continuation_token(page.links);
+        Ok(ConnectionPage {
+            items: page.items.into_iter().map(Connection::from).collect(),
+            continuation_token,
+        })
+    }
+
+    /// One page of `GET /connections`, each connection with its `auth.params` as Flow Service
+    /// lists them (secrets masked or left out by the service): what a plan compares, read in
+    /// one request per page instead of one per connection. The params are only for
+    /// [`crate::operations::renew::known_values`], which keeps what is not secret.
+    pub(crate) async fn list_connections_with_params(
+        &self,
+        query: &ListQuery,
+    ) -> Result<(Vec<(Connection, Value)>, Option<String>), FlowError> {
+        let reply = self.read(self.list_url(query)).await?;
+        let page: Items<Value> = parse(&reply)?;
+        let token = Links::continuation_token(page.links);
+        let mut items = Vec::new();
+        for mut item in page.items {
+            let params = item.pointer_mut("/auth/params").map(Value::take).unwrap_or(Value::Null);
+            let connection: WireConnection = serde_json::from_value(item).map_err(|e| {
+                FlowError::UnexpectedResponse { status: reply.status.as_u16(), detail: e.to_string() }
+            })?;
+            items.push((Connection::from(connection), params));
+        }
+        Ok((items, token))
+    }
+
+    fn list_url(&self, query: &ListQuery) -> Url {
         let mut url = self.flow_url(&["connections"]);
         {
             let mut pairs = url.query_pairs_mut();
@@ -163,13 +196,7 @@ impl FlowClient {
                 pairs.append_pair("continuationToken", token);
             }
         }
-        let reply = self.read(url).await?;
-        let page: Items<WireConnection> = parse(&reply)?;
-        let continuation_token = Links::continuation_token(page.links);
-        Ok(ConnectionPage {
-            items: page.items.into_iter().map(Connection::from).collect(),
-            continuation_token,
-        })
+        url
     }
 
     /// `GET /connections/{id}`, which wraps the one connection in `items`.
