@@ -120,6 +120,13 @@ pub struct PromotionArgs {
     /// Make again what cannot change in place (apply only).
     #[arg(long)]
     pub allow_replace: bool,
+    /// Save the plan to this file (plan only), for `apply --plan`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<std::path::PathBuf>,
+    /// Apply only what this saved plan found, refusing a sandbox that changed since (apply
+    /// only).
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -71,6 +71,7 @@ async fn main() {
         environment: "prod".into(),
         sandbox: None,
         allow_replace: false,
+        expected: None,
     };
     // The first plan signs in and reads the spec; the rounds after are what a user repeats.
     ops.promotion().plan(&request).await.expect("plan");

@@ -32,7 +32,39 @@ fn request(ctx_account: &str, text: &str, environment: &str, allow_replace: bool
         environment: environment.to_owned(),
         sandbox: None,
         allow_replace,
+        expected: None,
     }
+}
+
+/// A saved plan: which manifest it was made from, and what each environment held then.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedPlan {
+    version: u32,
+    manifest: String,
+    environments: Vec<SavedEnvironment>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SavedEnvironment {
+    environment: String,
+    fingerprint: String,
+}
+
+fn read_plan(path: &std::path::Path, text: &str) -> Result<SavedPlan, Failure> {
+    let refused = |why: String| Failure::new(ErrorCode::Validation, format!("{}: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| refused(e.to_string()))?;
+    if meta.len() > MAX_MANIFEST_BYTES as u64 {
+        return Err(refused("not a saved plan (too large)".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| refused(e.to_string()))?;
+    let saved: SavedPlan =
+        serde_json::from_slice(&bytes).map_err(|e| refused(format!("not a saved plan ({e})")))?;
+    if saved.manifest != flow_connect_core::promotion::fingerprint(text) {
+        return Err(refused("was made from another version of the manifest: plan again".into()));
+    }
+    Ok(saved)
 }
 
 pub async fn export(ctx: &Ctx, args: ExportArgs) -> Result<ExitCode, Failure> {
@@ -78,6 +110,26 @@ pub async fn plan(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
         })
         .collect();
     let changes = plans.iter().any(|(_, p)| p.as_ref().is_ok_and(|p| p.changes));
+    if let Some(out) = &args.out {
+        let saved = SavedPlan {
+            version: 1,
+            manifest: flow_connect_core::promotion::fingerprint(&text),
+            environments: plans
+                .iter()
+                .filter_map(|(environment, p)| {
+                    p.as_ref().ok().map(|p| SavedEnvironment {
+                        environment: environment.clone(),
+                        fingerprint: p.fingerprint.clone(),
+                    })
+                })
+                .collect(),
+        };
+        let bytes = serde_json::to_vec_pretty(&saved).unwrap_or_default();
+        flow_connect_core::store::data_file::write_atomically(out, &bytes).map_err(|e| {
+            Failure::new(ErrorCode::Storage, format!("{} could not be written ({e}).", out.display()))
+        })?;
+        ctx.out.progress(&format!("Plan saved to {}: apply it with --plan.", out.display()));
+    }
     ctx.out.result(&json!({ "plans": shown }), |out| {
         let mut text = String::new();
         for (environment, planned) in &plans {
@@ -109,12 +161,23 @@ pub async fn plan(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
 
 pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
     let text = read(&args)?;
+    let saved = args.plan.as_deref().map(|path| read_plan(path, &text)).transpose()?;
     let account = ctx.account().await?;
     let mut reports = Vec::new();
     let mut first_failure: Option<ErrorCode> = None;
     for environment in &args.sandboxes {
         ctx.out.progress(&format!("Applying to {environment}…"));
-        match ctx.ops.promotion().apply(&request(&account.id, &text, environment, args.allow_replace)).await {
+        let mut request = request(&account.id, &text, environment, args.allow_replace);
+        if let Some(saved) = &saved {
+            let Some(found) = saved.environments.iter().find(|e| e.environment == *environment) else {
+                return Err(Failure::new(
+                    ErrorCode::Validation,
+                    format!("The saved plan has no plan for “{environment}”: plan it with the others."),
+                ));
+            };
+            request.expected = Some(found.fingerprint.clone());
+        }
+        match ctx.ops.promotion().apply(&request).await {
             Ok(report) => {
                 for item in &report.items {
                     ctx.out.progress(&format!(

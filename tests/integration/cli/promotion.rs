@@ -120,7 +120,12 @@ async fn a_manifest_is_exported_planned_applied_and_kept_in_step() {
     assert_eq!(actions(&plan, "stage"), [pair("connection", "unchanged"), pair("dataflow", "update")]);
     let changes = &plan["plans"][0]["plan"]["items"][1]["changes"];
     assert_eq!(changes.as_array().map(Vec::len), Some(2), "{changes}");
-    let updated = machine.run(&["apply", &changed_file, "--sandbox", "stage", "--json"]).await;
+    // Saved, then applied as saved.
+    let saved = machine.root().join("stage-plan.json").display().to_string();
+    let planned = machine.run(&["plan", &changed_file, "--sandbox", "stage", "--out", &saved]).await;
+    assert_eq!(planned.code, 11, "{}", planned.stderr);
+    let updated =
+        machine.run(&["apply", &changed_file, "--sandbox", "stage", "--plan", &saved, "--json"]).await;
     assert_eq!(updated.code, 0, "{}", updated.stderr);
     let after = machine.run(&["plan", &changed_file, "--sandbox", "stage", "--json"]).await;
     assert_eq!(after.code, 0, "{}", after.stdout);
@@ -130,8 +135,14 @@ async fn a_manifest_is_exported_planned_applied_and_kept_in_step() {
         .as_str()
         .unwrap()
         .to_owned();
+    // A plan saved before that change is refused: the sandbox is not what it compared.
+    let planned = machine.run(&["plan", &changed_file, "--sandbox", "stage", "--out", &saved]).await;
+    assert_eq!(planned.code, 0);
     let disabled = machine.run(&["dataflow", "disable", &flow_id, "--sandbox", "stage", "--json"]).await;
     assert_eq!(disabled.code, 0, "{}", disabled.stderr);
+    let stale = machine.run(&["apply", &changed_file, "--sandbox", "stage", "--plan", &saved]).await;
+    assert_eq!(stale.code, 2, "{}", stale.stderr);
+    assert!(stale.stderr.contains("changed since the plan was made"), "{}", stale.stderr);
     let drift = machine.run(&["plan", &changed_file, "--sandbox", "stage", "--json"]).await;
     assert_eq!(drift.code, 11);
     let drift = drift.json();

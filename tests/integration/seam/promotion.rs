@@ -49,6 +49,7 @@ async fn fifty_connections_and_a_hundred_dataflows_are_planned_with_a_few_lists(
         environment: "prod".into(),
         sandbox: None,
         allow_replace: false,
+        expected: None,
     };
     let before = fake.requests().len();
     let plan = opened.ops.promotion().plan(&request).await.expect("planned");

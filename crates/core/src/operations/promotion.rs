@@ -47,6 +47,10 @@ pub struct PromotionRequest {
     /// Replacements (what cannot change in place) are made only when asked.
     #[serde(default)]
     pub allow_replace: bool,
+    /// Apply only while the sandbox is as a saved plan found it ([`PromotionPlan::fingerprint`]).
+    #[serde(default)]
+    #[ts(optional)]
+    pub expected: Option<String>,
 }
 
 /// What a plan comes to.
@@ -60,6 +64,8 @@ pub struct PromotionPlan {
     pub items: Vec<Planned>,
     /// Whether applying it would change anything.
     pub changes: bool,
+    /// The versions of what it compared ([`promotion::state_fingerprint`]).
+    pub fingerprint: String,
 }
 
 /// What became of one planned object.
@@ -127,13 +133,14 @@ impl Promotion<'_> {
     pub async fn plan(&self, request: &PromotionRequest) -> Result<PromotionPlan, Failure> {
         let resolved = self.resolve(request)?;
         let (account, client) = self.client(request, &resolved).await?;
-        let items = self.planned(&account, &client, &resolved).await?;
+        let (items, fingerprint) = self.planned(&account, &client, &resolved).await?;
         Ok(PromotionPlan {
             environment: resolved.environment.clone(),
             sandbox: resolved.sandbox.clone(),
             org_id: account.org_id.clone(),
             changes: changes_anything(&items),
             items,
+            fingerprint,
         })
     }
 
@@ -142,10 +149,11 @@ impl Promotion<'_> {
         account: &Account,
         client: &FlowClient,
         resolved: &ResolvedManifest,
-    ) -> Result<Vec<Planned>, Failure> {
+    ) -> Result<(Vec<Planned>, String), Failure> {
         let applied = self.ops.promotions.of(&account.org_id, &resolved.sandbox).await;
         let live = self.live(client, resolved, &applied).await?;
-        Ok(diff(resolved, &live, &applied, crate::dates::now_ms() / 1000))
+        let items = diff(resolved, &live, &applied, crate::dates::now_ms() / 1000);
+        Ok((items, promotion::state_fingerprint(&live)))
     }
 
     /// The account that signs in: the request's, or the one of the environment's org.
@@ -248,6 +256,7 @@ impl Promotion<'_> {
                     enabled: flow.state != "disabled",
                     schedule: schedule_of(&flow.schedule_params),
                     mapping,
+                    etag: flow.etag.clone(),
                 });
             }
             live.push(LiveConnection {
@@ -258,6 +267,7 @@ impl Promotion<'_> {
                 description: connection.description.clone(),
                 values,
                 flows,
+                etag: connection.etag.clone(),
             });
         }
         Ok(live)
@@ -268,7 +278,13 @@ impl Promotion<'_> {
     pub async fn apply(&self, request: &PromotionRequest) -> Result<ApplyReport, Failure> {
         let resolved = self.resolve(request)?;
         let (account, client) = self.client(request, &resolved).await?;
-        let planned = self.planned(&account, &client, &resolved).await?;
+        let (planned, fingerprint) = self.planned(&account, &client, &resolved).await?;
+        if request.expected.as_ref().is_some_and(|expected| *expected != fingerprint) {
+            return Err(Failure::new(
+                ErrorCode::Validation,
+                format!("The sandbox “{}” changed since the plan was made (someone changed a connection or dataflow it compared): plan again.", resolved.sandbox),
+            ));
+        }
         let mut items = Vec::new();
         let mut connection_ids: BTreeMap<String, Option<String>> = BTreeMap::new();
         for item in planned {

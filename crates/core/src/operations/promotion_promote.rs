@@ -107,6 +107,7 @@ impl Promotion<'_> {
             environment: TARGET.into(),
             sandbox: None,
             allow_replace: request.allow_replace,
+            expected: None,
         };
         Ok((promotion, secrets))
     }

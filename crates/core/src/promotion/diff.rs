@@ -26,6 +26,8 @@ pub struct LiveConnection {
     /// Its values that are not secret, by form field.
     pub values: BTreeMap<String, String>,
     pub flows: Vec<LiveFlow>,
+    /// Its version: a change by anyone gives a new one.
+    pub etag: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +38,7 @@ pub struct LiveFlow {
     pub schedule: LiveSchedule,
     /// The mapping set and version it runs, and that version's rows.
     pub mapping: Option<(String, i64, Vec<MappingRow>)>,
+    pub etag: String,
 }
 
 /// `scheduleParams` as read back.
@@ -280,6 +283,20 @@ fn same_rows(a: &[MappingRow], b: &[MappingRow]) -> bool {
     a == b
 }
 
+/// What the plan was made against: the versions (etags) of the objects it compared. A saved
+/// plan is applied only while the sandbox still gives the same.
+pub fn state_fingerprint(live: &[LiveConnection]) -> String {
+    let mut versions: Vec<String> = live
+        .iter()
+        .flat_map(|c| {
+            std::iter::once(format!("{}:{}", c.id, c.etag))
+                .chain(c.flows.iter().map(|f| format!("{}:{}", f.id, f.etag)))
+        })
+        .collect();
+    versions.sort();
+    super::records::fingerprint(&versions.join(","))
+}
+
 /// Whether applying the plan would change anything.
 pub fn changes_anything(planned: &[Planned]) -> bool {
     planned.iter().any(|p| p.action != Action::Unchanged)
@@ -332,6 +349,7 @@ connections:
                 start_time: Some(NOW - 60),
             },
             mapping: Some(("set-1".into(), 0, rows)),
+            etag: "\"1\"".into(),
         }
     }
 
@@ -347,6 +365,7 @@ connections:
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
             flows,
+            etag: "\"1\"".into(),
         }
     }
 

@@ -9,8 +9,11 @@ mod manifest;
 mod records;
 mod resolve;
 
-pub use diff::{changes_anything, diff, Action, LiveConnection, LiveFlow, LiveSchedule, ObjectKind, Planned};
-pub use records::{rows_fingerprint, AppliedConnection, AppliedFlow, Records, RecordsError};
+pub use diff::{
+    changes_anything, diff, state_fingerprint, Action, LiveConnection, LiveFlow, LiveSchedule, ObjectKind,
+    Planned,
+};
+pub use records::{fingerprint, rows_fingerprint, AppliedConnection, AppliedFlow, Records, RecordsError};
 
 pub use manifest::{
     parse, ConnectionEntry, Environment, Manifest, SecretRef, TextRef, MANIFEST_VERSION, MAX_MANIFEST_BYTES,

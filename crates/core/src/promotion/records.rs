@@ -49,8 +49,13 @@ pub fn rows_fingerprint(rows: &[crate::dataflows::plan::MappingRow]) -> String {
         .map(|r| format!("{}\u{1f}{}\u{1f}{}", r.source_type.wire(), r.source, r.destination))
         .collect();
     keys.sort();
+    fingerprint(&keys.join("\u{1e}"))
+}
+
+/// FNV-1a of `text`, as 16 hex digits: stable across runs and builds, unlike std's hasher.
+pub fn fingerprint(text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in keys.join("\u{1e}").bytes() {
+    for byte in text.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
