@@ -49,6 +49,7 @@ fn main() {
             "renew_signed_credential",
             "export_connection",
             "plan_promotion",
+            "drifted_connections",
             "apply_promotion",
             "explore_connection",
             "table_details",

@@ -168,6 +168,7 @@ pub fn run() {
             commands::credentials::renew_signed_credential,
             commands::promotion::export_connection,
             commands::promotion::plan_promotion,
+            commands::promotion::drifted_connections,
             commands::promotion::apply_promotion,
             commands::lifecycle::explore_connection,
             commands::lifecycle::table_details,

@@ -1,7 +1,8 @@
 // Promotion in the real window: a BigQuery connection made from a saved profile in the
 // development sandbox, with a dataflow, is promoted to production. The plan lists the
 // connection and its dataflow to create and says their secrets come from the profile; apply
-// makes them, and production's connections screen shows the connection with its dataflow.
+// makes them, and production's connections screen shows the connection with its dataflow,
+// then marks it as drifted once its dataflow is disabled by hand.
 // Export as code writes the same as a manifest file. Nothing secret reaches a file or the log.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -185,6 +186,41 @@ test("a BigQuery connection with its dataflow is promoted from development to pr
   await openConnection("BigQuery marketing");
   await press(await browser.$("[role='tab']=Dataflows"));
   await waitForText('ul[aria-label="Dataflows"]', /Customers hourly/, 15000);
+
+  // Someone disables the promoted dataflow outside Flow Connect: production's connections
+  // screen marks the connection as drifted from what was applied.
+  const cli = (args) =>
+    spawnSync(path.join(path.dirname(appBinary), "flow-connect-cli"), args, {
+      env: { ...process.env, ...app.env },
+      encoding: "utf8",
+    });
+  const listed = cli([
+    "dataflow",
+    "list",
+    "BigQuery marketing",
+    "--sandbox",
+    "prod",
+    "--json",
+  ]);
+  assert.equal(listed.status, 0, listed.stderr);
+  const promoted = JSON.parse(listed.stdout).flows.find(
+    (f) => f.name === "Customers hourly",
+  );
+  assert.ok(promoted, "the promoted dataflow is in production");
+  const disabled = cli([
+    "dataflow",
+    "disable",
+    promoted.id,
+    "--sandbox",
+    "prod",
+  ]);
+  assert.equal(disabled.status, 0, disabled.stderr);
+  await browser.$("nav[aria-label='Screens']").$("button=Connections").click();
+  await waitForText(
+    ".connections .drifted",
+    /^Drifted from its manifest: dataflow “Customers hourly” disabled$/,
+    15000,
+  );
 
   assertNoSecretIn(
     [...filesUnder(app.dataRoot), app.logPath],

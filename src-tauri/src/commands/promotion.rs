@@ -3,7 +3,7 @@
 
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{
-    ApplyReport, ExportRequest, Operations, PromoteRequest, PromotionPreview,
+    ApplyReport, Drifted, ExportRequest, Operations, PromoteRequest, PromotionPreview,
 };
 use tauri::{AppHandle, Manager, State};
 
@@ -32,6 +32,16 @@ pub async fn export_connection(
         |e| CommandError::new(ErrorCode::Storage, format!("{} could not be written ({e}).", path.display())),
     )?;
     Ok(Some(path.display().to_string()))
+}
+
+/// The connections of a sandbox that drifted from what a manifest applied there.
+#[tauri::command]
+pub async fn drifted_connections(
+    ops: State<'_, Operations>,
+    account_id: String,
+    sandbox: String,
+) -> Result<Vec<Drifted>, CommandError> {
+    ops.promotion().drifted(&account_id, &sandbox).await
 }
 
 /// What promoting the connection would do in the target sandbox.

@@ -2,6 +2,7 @@
 // dataflows to another sandbox or org.
 import { call } from "./ipc";
 import type { ApplyReport } from "../bindings/ApplyReport";
+import type { Drifted } from "../bindings/Drifted";
 import type { ExportRequest } from "../bindings/ExportRequest";
 import type { PromoteRequest } from "../bindings/PromoteRequest";
 import type { PromotionPreview } from "../bindings/PromotionPreview";
@@ -9,6 +10,11 @@ import type { PromotionPreview } from "../bindings/PromotionPreview";
 /** Saves the connection as a manifest where the user picks; null when they cancelled. */
 export function exportConnection(request: ExportRequest): Promise<string | null> {
   return call<string | null>("export_connection", { request });
+}
+
+/** The connections of a sandbox that drifted from what a manifest applied there. */
+export function driftedConnections(accountId: string, sandbox: string): Promise<Drifted[]> {
+  return call<Drifted[]>("drifted_connections", { accountId, sandbox });
 }
 
 export function planPromotion(request: PromoteRequest): Promise<PromotionPreview> {

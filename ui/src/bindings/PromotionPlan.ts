@@ -8,4 +8,8 @@ export type PromotionPlan = { environment: string, sandbox: string, orgId: strin
 /**
  * Whether applying it would change anything.
  */
-changes: boolean, };
+changes: boolean, 
+/**
+ * The versions of what it compared ([`promotion::state_fingerprint`]).
+ */
+fingerprint: string, };

@@ -16,4 +16,8 @@ sandbox?: string,
 /**
  * Replacements (what cannot change in place) are made only when asked.
  */
-allowReplace: boolean, };
+allowReplace: boolean, 
+/**
+ * Apply only while the sandbox is as a saved plan found it ([`PromotionPlan::fingerprint`]).
+ */
+expected?: string, };

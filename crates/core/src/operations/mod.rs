@@ -40,7 +40,9 @@ pub use google_tokens::{
 pub use lifecycle::Lifecycle;
 pub use notices::{MovedEndpoint, Notices};
 pub use profiles::Profiles;
-pub use promotion::{AppliedItem, ApplyOutcome, ApplyReport, Promotion, PromotionPlan, PromotionRequest};
+pub use promotion::{
+    AppliedItem, ApplyOutcome, ApplyReport, Drifted, Promotion, PromotionPlan, PromotionRequest,
+};
 pub use promotion_export::{ExportRequest, ExportedManifest};
 pub use promotion_promote::{PromoteRequest, PromotionPreview, SecretSource};
 

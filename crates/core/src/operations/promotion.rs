@@ -187,22 +187,7 @@ impl Promotion<'_> {
         let mut sources: Vec<String> = resolved.connections.iter().map(|c| c.source.clone()).collect();
         sources.sort();
         sources.dedup();
-        let mut listed = Vec::new();
-        let mut token = None;
-        for _ in 0..MAX_PAGES {
-            let query = ListQuery {
-                spec_ids: sources.clone(),
-                name: None,
-                limit: Some(100),
-                continuation_token: token.take(),
-            };
-            let (page, next) = client.list_connections_with_params(&query).await?;
-            listed.extend(page);
-            token = next;
-            if token.is_none() {
-                break;
-            }
-        }
+        let listed = listed_with_params(client, sources).await?;
         // Only what the manifest names (by name within its source, or by an earlier apply).
         let mut relevant = Vec::new();
         for (connection, params) in listed {
@@ -315,6 +300,100 @@ impl Promotion<'_> {
             sandbox: resolved.sandbox.clone(),
             items,
         })
+    }
+}
+
+/// The sandbox's connections of `sources` with their params, in pages of 100.
+async fn listed_with_params(
+    client: &FlowClient,
+    sources: Vec<String>,
+) -> Result<Vec<(crate::adobe::flow::Connection, serde_json::Value)>, Failure> {
+    let mut listed = Vec::new();
+    let mut token = None;
+    for _ in 0..MAX_PAGES {
+        let query = ListQuery {
+            spec_ids: sources.clone(),
+            name: None,
+            limit: Some(100),
+            continuation_token: token.take(),
+        };
+        let (page, next) = client.list_connections_with_params(&query).await?;
+        listed.extend(page);
+        token = next;
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(listed)
+}
+
+/// A connection of a sandbox that drifted from what a manifest applied there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Drifted {
+    pub connection_id: String,
+    /// What was changed by hand, one short phrase each.
+    pub drift: Vec<String>,
+}
+
+impl Promotion<'_> {
+    /// The connections of `sandbox` an apply made or matched that someone changed by hand
+    /// since, from the records of the applies and what the sandbox holds now: a few lists,
+    /// none at all when nothing was applied there.
+    pub async fn drifted(&self, account_id: &str, sandbox: &str) -> Result<Vec<Drifted>, Failure> {
+        let ops = self.ops;
+        let account = ops.account(account_id)?;
+        let applied = ops.promotions.of(&account.org_id, sandbox).await;
+        if applied.is_empty() {
+            return Ok(Vec::new());
+        }
+        let client = ops.client(&account, sandbox).await?;
+        let mut sources: Vec<String> =
+            applied.iter().map(|a| a.shape.spec_id.clone()).filter(|s| !s.is_empty()).collect();
+        sources.sort();
+        sources.dedup();
+        let listed = listed_with_params(&client, sources).await?;
+        let ids: Vec<String> = applied.iter().map(|a| a.connection_id.clone()).collect();
+        let flows = client.flows_of_connections(&ids).await?;
+        let mut found = Vec::new();
+        for record in &applied {
+            let live = match listed.iter().find(|(c, _)| c.id == record.connection_id) {
+                None => None,
+                Some((connection, params)) => {
+                    let source = ops.catalog().live_source(&client, &connection.connection_spec.id).await?;
+                    let method = connection.auth_spec_name.clone().unwrap_or_default();
+                    let flows = flows
+                        .iter()
+                        .filter(|(base, _)| *base == connection.id)
+                        .map(|(_, flow)| LiveFlow {
+                            id: flow.id.clone(),
+                            name: flow.name.clone(),
+                            enabled: flow.state != "disabled",
+                            schedule: schedule_of(&flow.schedule_params),
+                            mapping: running_mapping(flow)
+                                .map(|(set, version)| (set, version.unwrap_or(0), Vec::new())),
+                            etag: flow.etag.clone(),
+                        })
+                        .collect();
+                    Some(LiveConnection {
+                        id: connection.id.clone(),
+                        name: connection.name.clone(),
+                        spec_id: connection.connection_spec.id.clone(),
+                        values: renew::known_values(&source, &method, params),
+                        method,
+                        description: connection.description.clone(),
+                        flows,
+                        etag: connection.etag.clone(),
+                    })
+                }
+            };
+            let drift = promotion::drift_of(record, live.as_ref());
+            if !drift.is_empty() {
+                found.push(Drifted { connection_id: record.connection_id.clone(), drift });
+            }
+        }
+        Ok(found)
     }
 }
 

@@ -13,7 +13,8 @@ use crate::catalog::FormValues;
 use crate::dataflows::manage::running_mapping;
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::promotion::{
-    self, Action, AppliedFlow, ManifestError, Planned, ResolvedConnection, ResolvedManifest, SecretRef,
+    self, Action, AppliedFlow, AppliedShape, ManifestError, Planned, ResolvedConnection, ResolvedManifest,
+    SecretRef,
 };
 use crate::secrets::credentials::StoredSecrets;
 use crate::Secret;
@@ -32,8 +33,14 @@ impl Promotion<'_> {
     ) -> ApplyOutcome {
         let ops = self.ops;
         let record = |id: String| async move {
+            let shape = AppliedShape {
+                spec_id: wanted.source.clone(),
+                name: wanted.name.clone(),
+                method: wanted.method.clone(),
+                values: wanted.values.clone(),
+            };
             if let Err(e) =
-                ops.promotions.connection(&account.org_id, &resolved.sandbox, &wanted.key, &id).await
+                ops.promotions.connection(&account.org_id, &resolved.sandbox, &wanted.key, &id, shape).await
             {
                 tracing::warn!(error = %e, "promotion record not written");
             }
@@ -320,8 +327,14 @@ impl Promotion<'_> {
             Err(_) => None,
         };
         let rows = plan.mappings.as_deref().map(promotion::rows_fingerprint);
-        let flow =
-            AppliedFlow { name: plan.name.clone(), flow_id: id.to_owned(), mapping_version: version, rows };
+        let flow = AppliedFlow {
+            name: plan.name.clone(),
+            flow_id: id.to_owned(),
+            mapping_version: version,
+            rows,
+            frequency: plan.schedule.frequency.clone(),
+            interval: (plan.schedule.frequency != "once").then(|| plan.schedule.interval.unwrap_or(1)),
+        };
         if let Err(e) = ops.promotions.flow(&account.org_id, &resolved.sandbox, &wanted.key, flow).await {
             tracing::warn!(error = %e, "promotion record not written");
         }

@@ -283,6 +283,53 @@ fn same_rows(a: &[MappingRow], b: &[MappingRow]) -> bool {
     a == b
 }
 
+/// What someone changed by hand since `applied` was applied, from what the sandbox holds now
+/// (`live`: the connection, or none when it is gone), without the manifest at hand: what the
+/// window marks on its connections screen.
+pub fn drift_of(applied: &AppliedConnection, live: Option<&LiveConnection>) -> Vec<String> {
+    let Some(live) = live else { return vec!["deleted outside the manifest".to_owned()] };
+    let mut drift = Vec::new();
+    let shape = &applied.shape;
+    if !shape.name.is_empty() && live.name != shape.name {
+        drift.push(format!("renamed to “{}”", live.name));
+    }
+    if !shape.method.is_empty() && live.method != shape.method {
+        drift.push(format!("signs in with “{}” now", live.method));
+    }
+    let changed: Vec<&str> = shape
+        .values
+        .iter()
+        .filter(|(field, value)| live.values.get(*field).is_some_and(|now| now != *value))
+        .map(|(field, _)| field.as_str())
+        .collect();
+    if !changed.is_empty() {
+        drift.push(format!("credentials changed ({})", changed.join(", ")));
+    }
+    for flow in &applied.flows {
+        let Some(now) = live.flows.iter().find(|f| f.id == flow.flow_id) else {
+            drift.push(format!("dataflow “{}” deleted", flow.name));
+            continue;
+        };
+        if now.name != flow.name {
+            drift.push(format!("dataflow “{}” renamed to “{}”", flow.name, now.name));
+        }
+        if !now.enabled {
+            drift.push(format!("dataflow “{}” disabled", flow.name));
+        }
+        if !flow.frequency.is_empty()
+            && (now.schedule.frequency != flow.frequency || now.schedule.interval != flow.interval)
+        {
+            drift.push(format!("dataflow “{}” rescheduled", flow.name));
+        }
+        if let (Some(version), Some((_, now_version, _))) = (flow.mapping_version, &now.mapping) {
+            if version != *now_version {
+                drift.push(format!("dataflow “{}” mapping edited", flow.name));
+            }
+        }
+    }
+    drift
+}
+
 /// What the plan was made against: the versions (etags) of the objects it compared. A saved
 /// plan is applied only while the sandbox still gives the same.
 pub fn state_fingerprint(live: &[LiveConnection]) -> String {
@@ -437,7 +484,15 @@ connections:
                 flow_id: "flow-1".into(),
                 mapping_version: Some(0),
                 rows: None,
+                frequency: "hour".into(),
+                interval: Some(1),
             }],
+            shape: super::super::AppliedShape {
+                spec_id: "eb13cb25-47ab-407f-ba89-c0125281c563".into(),
+                name: "ServiceNow tickets".into(),
+                method: "Basic Authentication".into(),
+                values: [("username".to_owned(), "svc".to_owned())].into_iter().collect(),
+            },
         };
         let mut edited = live_flow("Incidents (old)", 1, false, &[("number", "_acme.number")]);
         edited.mapping = Some((
@@ -450,7 +505,7 @@ connections:
             }],
         ));
         let renamed = live("Tickets", "Basic Authentication", vec![edited]);
-        let planned = diff(&manifest, &[renamed], &[applied], NOW);
+        let planned = diff(&manifest, &[renamed.clone()], &[applied.clone()], NOW);
         assert_eq!(
             actions(&planned),
             [(ObjectKind::Connection, Action::Update), (ObjectKind::Dataflow, Action::Update)]
@@ -464,5 +519,16 @@ connections:
                 "mapping edited outside the manifest (version 1)"
             ]
         );
+        // The same, from the record alone, as the connections screen marks it.
+        assert_eq!(
+            drift_of(&applied, Some(&renamed)),
+            [
+                "renamed to “Tickets”",
+                "dataflow “Incidents” renamed to “Incidents (old)”",
+                "dataflow “Incidents” disabled",
+                "dataflow “Incidents” mapping edited"
+            ]
+        );
+        assert_eq!(drift_of(&applied, None), ["deleted outside the manifest"]);
     }
 }

@@ -10,10 +10,12 @@ mod records;
 mod resolve;
 
 pub use diff::{
-    changes_anything, diff, state_fingerprint, Action, LiveConnection, LiveFlow, LiveSchedule, ObjectKind,
-    Planned,
+    changes_anything, diff, drift_of, state_fingerprint, Action, LiveConnection, LiveFlow, LiveSchedule,
+    ObjectKind, Planned,
 };
-pub use records::{fingerprint, rows_fingerprint, AppliedConnection, AppliedFlow, Records, RecordsError};
+pub use records::{
+    fingerprint, rows_fingerprint, AppliedConnection, AppliedFlow, AppliedShape, Records, RecordsError,
+};
 
 pub use manifest::{
     parse, ConnectionEntry, Environment, Manifest, SecretRef, TextRef, MANIFEST_VERSION, MAX_MANIFEST_BYTES,

@@ -24,6 +24,20 @@ pub struct AppliedConnection {
     pub connection_id: String,
     #[serde(default)]
     pub flows: Vec<AppliedFlow>,
+    /// What the manifest made it: compared with what the sandbox holds to tell drift.
+    #[serde(default)]
+    pub shape: AppliedShape,
+}
+
+/// A connection as an apply left it: nothing secret.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppliedShape {
+    pub spec_id: String,
+    pub name: String,
+    pub method: String,
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +53,11 @@ pub struct AppliedFlow {
     /// need not read the mapping set back while the flow still runs that version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<String>,
+    /// The cadence the apply left it with (`hour`, every `interval`).
+    #[serde(default)]
+    pub frequency: String,
+    #[serde(default)]
+    pub interval: Option<u32>,
 }
 
 /// A fingerprint of mapping rows, in any order (FNV-1a over the sorted rows): equal rows give
@@ -130,6 +149,7 @@ impl Records {
         sandbox: &str,
         key: &str,
         connection_id: &str,
+        shape: AppliedShape,
     ) -> Result<(), RecordsError> {
         self.change(|file| {
             match file.applied.iter_mut().find(|a| a.org_id == org_id && a.sandbox == sandbox && a.key == key)
@@ -139,6 +159,7 @@ impl Records {
                         found.flows.clear();
                     }
                     found.connection_id = connection_id.to_owned();
+                    found.shape = shape;
                 }
                 None => file.applied.push(AppliedConnection {
                     org_id: org_id.to_owned(),
@@ -146,6 +167,7 @@ impl Records {
                     key: key.to_owned(),
                     connection_id: connection_id.to_owned(),
                     flows: Vec::new(),
+                    shape,
                 }),
             }
             let excess = file.applied.len().saturating_sub(MAX_RECORDS);
