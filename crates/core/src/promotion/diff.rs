@@ -505,7 +505,7 @@ connections:
             }],
         ));
         let renamed = live("Tickets", "Basic Authentication", vec![edited]);
-        let planned = diff(&manifest, &[renamed.clone()], &[applied.clone()], NOW);
+        let planned = diff(&manifest, std::slice::from_ref(&renamed), std::slice::from_ref(&applied), NOW);
         assert_eq!(
             actions(&planned),
             [(ObjectKind::Connection, Action::Update), (ObjectKind::Dataflow, Action::Update)]
