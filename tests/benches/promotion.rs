@@ -11,11 +11,8 @@ use std::time::{Duration, Instant};
 
 use fakes::manifests::{seeded, SERVICENOW};
 use fakes::{FakeConfig, FakePlatform, Scratch};
-use flow_connect_core::accounts::{Account, SignIn};
-use flow_connect_core::adobe::ims::DEFAULT_SCOPES;
 use flow_connect_core::config::{Endpoints, IMS_URL_VAR, PLATFORM_URL_VAR};
-use flow_connect_core::operations::{Operations, PromotionRequest, SaveAccountRequest};
-use flow_connect_core::Secret;
+use flow_connect_core::operations::{Operations, PromotionRequest};
 
 /// The sizes under `cargo bench`; `cargo test --all-targets` runs the same code small.
 fn sizes() -> (usize, usize) {
@@ -52,18 +49,7 @@ async fn main() {
             .expect("endpoints");
     let service = format!("io.flowconnect.bench.{}", uuid::Uuid::new_v4());
     let (ops, _) = Operations::open(endpoints, &service, &scratch.dir).expect("opened");
-    let config = fake.config();
-    let account = Account {
-        id: String::new(),
-        display_name: "Acme".into(),
-        org_id: config.org_id,
-        client_id: config.client_id,
-        scopes: DEFAULT_SCOPES.into(),
-        default_sandbox: None,
-        sign_in: SignIn::ClientCredentials,
-        legacy_id: None,
-    };
-    let saved = SaveAccountRequest { account, client_secret: Some(Secret::new(config.client_secret)) };
+    let saved = fake.account_request("Acme");
     let account_id = ops.accounts().save(saved).await.expect("account").id;
     let request = PromotionRequest {
         account_id: account_id.clone(),

@@ -1,6 +1,7 @@
 // Steps in the real window that every suite takes: finding a control by its label, typing,
 // waiting for a text, opening a source, a screen, a profile or an account, answering a file
 // dialog. Each takes the WebDriver browser; `inWindow` binds them to a suite's current launch.
+import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
@@ -122,6 +123,23 @@ export async function waitForText(browser, selector, pattern, timeout = 20000) {
   );
 }
 
+/** Waits for the consent's notice to match `pattern`, or fails with the error the form
+ * showed instead. */
+export async function consentEnded(browser, pattern) {
+  await browser.waitUntil(
+    async () =>
+      pattern.test(
+        await browser
+          .$(".consent-notice")
+          .getText()
+          .catch(() => ""),
+      ) || (await browser.$(".consent .field-error").isExisting()),
+    { timeout: 20000, timeoutMsg: "the consent never ended" },
+  );
+  const error = await browser.$(".consent .field-error");
+  if (await error.isExisting()) assert.fail(await error.getText());
+}
+
 /** Answers the app's next open or save dialog (`kind`) with `file`; null cancels it. */
 export function answerDialog(app, kind, file) {
   const dir = path.join(app.dataRoot, "dialog");
@@ -157,6 +175,7 @@ export function inWindow(current) {
   return {
     byLabel: (text, timeout) => byLabel(browser(), text, timeout),
     clickCentred: (element) => clickCentred(browser(), element),
+    consentEnded: (pattern) => consentEnded(browser(), pattern),
     clickWhenSteady: (element, timeout) =>
       clickWhenSteady(browser(), element, timeout),
     fill: (fields) => fill(browser(), fields),

@@ -31,24 +31,13 @@ after(async () => {
   await app?.stop();
 });
 
-const { byLabel, clickCentred: press, fill, waitForText } = inWindow(() => app);
-
-/** Waits for the consent's notice, or says the error the form showed instead. */
-async function signedIn(pattern) {
-  const { browser } = app;
-  await browser.waitUntil(
-    async () =>
-      pattern.test(
-        await browser
-          .$(".consent-notice")
-          .getText()
-          .catch(() => ""),
-      ) || (await browser.$(".consent .field-error").isExisting()),
-    { timeout: 20000, timeoutMsg: "the consent never ended" },
-  );
-  const error = await browser.$(".consent .field-error");
-  if (await error.isExisting()) assert.fail(await error.getText());
-}
+const {
+  byLabel,
+  clickCentred: press,
+  consentEnded,
+  fill,
+  waitForText,
+} = inWindow(() => app);
 
 /** Every request the fake Adobe services received so far. */
 async function fakeRequests() {
@@ -89,7 +78,7 @@ test("HubSpot signs in at the redirect address registered on its app", async () 
   await scanBothThemes(browser, "a provider's consent");
   // The stand-in browser allows access and follows HubSpot's redirect to that address.
   await press(await browser.$("button=Sign in with HubSpot"));
-  await signedIn(/Tokens from HubSpot set/);
+  await consentEnded(/Tokens from HubSpot set/);
   await create();
 });
 
@@ -103,7 +92,7 @@ test("Zendesk signs in with the app's client, which the connection does not keep
     "Your Zendesk app's client secret": "zendesk-secret",
   });
   await press(await browser.$("button=Sign in with Zendesk"));
-  await signedIn(/Tokens from Zendesk set/);
+  await consentEnded(/Tokens from Zendesk set/);
   await create();
 });
 
@@ -130,7 +119,7 @@ test("Square comes back by pasting the address the browser ended on", async () =
   assert.ok(landed.startsWith("https://flow-connect.example/square/callback?"));
   await (await byLabel("Address the browser ended on")).setValue(landed);
   await press(await browser.$("button=Use pasted address"));
-  await signedIn(/Tokens from Square set/);
+  await consentEnded(/Tokens from Square set/);
   await create();
 });
 
@@ -148,7 +137,7 @@ test("Google Ads signs in with Google, with its own scope, on any loopback port"
   );
   assert.equal(await browser.$("#redirect-to-register").isExisting(), false);
   await press(await browser.$("button=Sign in with Google (Google Ads)"));
-  await signedIn(/Tokens from Google \(Google Ads\) set/);
+  await consentEnded(/Tokens from Google \(Google Ads\) set/);
 });
 
 test("a Salesforce client is checked at its instance before anything goes to Adobe", async () => {
@@ -267,7 +256,7 @@ test("the Credentials screen and the CLI list what ends, soonest first", async (
     "Your Zendesk app's client secret": "zendesk-secret",
   });
   await press(await browser.$("button=Sign in with Zendesk"));
-  await signedIn(/Tokens from Zendesk set/);
+  await consentEnded(/Tokens from Zendesk set/);
   await press(await browser.$("button=Update credentials"));
   await waitForText("#renew-outcome", /\S/);
   const again = spawnSync(

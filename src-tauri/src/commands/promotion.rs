@@ -3,9 +3,9 @@
 
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{
-    ApplyReport, Drifted, ExportRequest, Operations, PromoteRequest, PromotionPreview,
+    AppliedItem, ApplyReport, Drifted, ExportRequest, Operations, PromoteRequest, PromotionPreview,
 };
-use tauri::{AppHandle, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, State};
 
 use crate::error::CommandError;
 use crate::file_dialog;
@@ -53,11 +53,21 @@ pub async fn plan_promotion(
     ops.promotion().plan_promotion(&request).await
 }
 
-/// Promotes the connection with its dataflows, step by step.
+/// Promotes the connection with its dataflows, step by step: each object's outcome is sent
+/// to the window as `promotion-step` as soon as it is known.
 #[tauri::command]
 pub async fn apply_promotion(
+    app: AppHandle,
     ops: State<'_, Operations>,
     request: PromoteRequest,
 ) -> Result<ApplyReport, CommandError> {
-    ops.promotion().apply_promotion(&request).await
+    let step = |item: &AppliedItem| {
+        if let Err(e) = app.emit(PROMOTION_STEP, item) {
+            tracing::warn!(error = %e, "a promotion step was not shown");
+        }
+    };
+    ops.promotion().apply_promotion(&request, &step).await
 }
+
+/// The event each promotion step is sent as.
+const PROMOTION_STEP: &str = "promotion-step";

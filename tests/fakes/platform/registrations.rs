@@ -24,3 +24,26 @@ impl FakePlatform {
         lock(&self.state).credentials.set_salesforce_certificate(pem)
     }
 }
+
+impl FakePlatform {
+    /// An account of the fake's org, signing in with its client credentials, with the client
+    /// secret to keep: what a test saves before it talks to the fake through the doors.
+    pub fn account_request(&self, display_name: &str) -> flow_connect_core::operations::SaveAccountRequest {
+        use flow_connect_core::accounts::{Account, SignIn};
+        let config = self.config();
+        let account = Account {
+            id: String::new(),
+            display_name: display_name.into(),
+            org_id: config.org_id,
+            client_id: config.client_id,
+            scopes: flow_connect_core::adobe::ims::DEFAULT_SCOPES.into(),
+            default_sandbox: None,
+            sign_in: SignIn::ClientCredentials,
+            legacy_id: None,
+        };
+        flow_connect_core::operations::SaveAccountRequest {
+            account,
+            client_secret: Some(flow_connect_core::Secret::new(config.client_secret)),
+        }
+    }
+}

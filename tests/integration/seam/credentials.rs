@@ -5,9 +5,7 @@
 //! Dynamics' service principal checked at the fake Entra; Google's token count and reuse.
 
 use fakes::{FakeConfig, FakePlatform, FakeProviders, ProvidersConfig};
-use flow_connect_core::accounts::{Account, SignIn};
 use flow_connect_core::adobe::flow::TestOutcome;
-use flow_connect_core::adobe::ims::DEFAULT_SCOPES;
 use flow_connect_core::catalog::FormValues;
 use flow_connect_core::expiry::{ExpiringWhat, RenewedBy};
 use flow_connect_core::oauth::client_check::TENANT_VALUE;
@@ -15,7 +13,7 @@ use flow_connect_core::oauth::engine::PROVIDER_BASES_VAR;
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{
     ConnectionRequest, ConnectionTarget, GoogleTokensRequest, JwtRequest, KeyFormRequest, MintRequest,
-    RefreshCatalogRequest, RenewalResult, ReuseTokenRequest, SaveAccountRequest,
+    RefreshCatalogRequest, RenewalResult, ReuseTokenRequest,
 };
 use flow_connect_core::profiles::ProfileDraft;
 use flow_connect_core::secrets::credentials::StoredSecrets;
@@ -40,18 +38,7 @@ fn values(pairs: &[(&str, &str)]) -> FormValues {
 
 /// An account signed in with the fake's client, and the org's catalog fetched.
 async fn signed_in(opened: &Opened, fake: &FakePlatform) -> String {
-    let config = fake.config();
-    let account = Account {
-        id: String::new(),
-        display_name: "Acme".into(),
-        org_id: config.org_id,
-        client_id: config.client_id,
-        scopes: DEFAULT_SCOPES.into(),
-        default_sandbox: None,
-        sign_in: SignIn::ClientCredentials,
-        legacy_id: None,
-    };
-    let request = SaveAccountRequest { account, client_secret: Some(Secret::new(config.client_secret)) };
+    let request = fake.account_request("Acme");
     let id = opened.ops.accounts().save(request).await.expect("saved").id;
     let refresh = RefreshCatalogRequest { account_id: id.clone(), sandbox: "prod".into() };
     opened.ops.catalog().refresh(&refresh).await.expect("the org's catalog");

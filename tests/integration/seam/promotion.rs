@@ -5,11 +5,8 @@
 
 use fakes::manifests::{seeded, SERVICENOW};
 use fakes::{FakeConfig, FakePlatform};
-use flow_connect_core::accounts::{Account, SignIn};
-use flow_connect_core::adobe::ims::DEFAULT_SCOPES;
-use flow_connect_core::operations::{ApplyOutcome, PromotionRequest, SaveAccountRequest};
+use flow_connect_core::operations::{ApplyOutcome, PromotionRequest};
 use flow_connect_core::promotion::Action;
-use flow_connect_core::Secret;
 
 use super::support::open;
 
@@ -30,18 +27,7 @@ async fn fifty_connections_and_a_hundred_dataflows_are_planned_with_a_few_lists(
         fake.add_flows(id, 2);
     }
     let opened = open(&fake, "seam-promotion-scale");
-    let config = fake.config();
-    let account = Account {
-        id: String::new(),
-        display_name: "Acme".into(),
-        org_id: config.org_id,
-        client_id: config.client_id,
-        scopes: DEFAULT_SCOPES.into(),
-        default_sandbox: None,
-        sign_in: SignIn::ClientCredentials,
-        legacy_id: None,
-    };
-    let request = SaveAccountRequest { account, client_secret: Some(Secret::new(config.client_secret)) };
+    let request = fake.account_request("Acme");
     let account_id = opened.ops.accounts().save(request).await.expect("saved").id;
     let request = PromotionRequest {
         account_id,

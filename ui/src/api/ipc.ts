@@ -62,6 +62,18 @@ export async function call<T>(command: string, args?: Record<string, unknown>): 
   }
 }
 
+/** Calls `handler` with the payload of each `name` event the backend sends (typed by the
+ * caller, as `call`'s answers are); returns the function that stops listening. */
+export async function onEvent(
+  name: string,
+  handler: (payload: unknown) => void,
+): Promise<() => void> {
+  const { listen } = await import("@tauri-apps/api/event");
+  return listen(name, (event) => {
+    handler(event.payload);
+  });
+}
+
 /** Calls `ondrop` with the paths of files dropped on the window, and `onover` as a drag
  * enters (true) or leaves (false). Tauri reads the drop natively, so the page's own drop
  * events never see a file. Returns the function that stops listening. */

@@ -1,6 +1,7 @@
 // Promotion as code from the window: a connection exported as a manifest, and promoted with its
 // dataflows to another sandbox or org.
-import { call } from "./ipc";
+import { call, onEvent } from "./ipc";
+import type { AppliedItem } from "../bindings/AppliedItem";
 import type { ApplyReport } from "../bindings/ApplyReport";
 import type { Drifted } from "../bindings/Drifted";
 import type { ExportRequest } from "../bindings/ExportRequest";
@@ -19,6 +20,14 @@ export function driftedConnections(accountId: string, sandbox: string): Promise<
 
 export function planPromotion(request: PromoteRequest): Promise<PromotionPreview> {
   return call<PromotionPreview>("plan_promotion", { request });
+}
+
+/** Calls `handler` with each step of a promotion being applied, as soon as it is done. */
+export function onPromotionStep(handler: (item: AppliedItem) => void): Promise<() => void> {
+  // The backend sends core's AppliedItem, whose type is generated from the same struct.
+  return onEvent("promotion-step", (payload) => {
+    handler(payload as AppliedItem);
+  });
 }
 
 export function applyPromotion(request: PromoteRequest): Promise<ApplyReport> {

@@ -261,6 +261,15 @@ impl Promotion<'_> {
     /// Applies the manifest: the plan is made again now, then followed in order. One object
     /// failing stops what depends on it (a connection's dataflows), not the others.
     pub async fn apply(&self, request: &PromotionRequest) -> Result<ApplyReport, Failure> {
+        self.apply_with(request, &|_| {}).await
+    }
+
+    /// [`Promotion::apply`], telling `step` each object's outcome as soon as it is known.
+    pub async fn apply_with(
+        &self,
+        request: &PromotionRequest,
+        step: &(dyn Fn(&AppliedItem) + Send + Sync),
+    ) -> Result<ApplyReport, Failure> {
         let resolved = self.resolve(request)?;
         let (account, client) = self.client(request, &resolved).await?;
         let (planned, fingerprint) = self.planned(&account, &client, &resolved).await?;
@@ -293,7 +302,9 @@ impl Promotion<'_> {
                     None => ApplyOutcome::Skipped { reason: "its connection was not made".into() },
                 },
             };
-            items.push(AppliedItem { planned: item, outcome });
+            let applied = AppliedItem { planned: item, outcome };
+            step(&applied);
+            items.push(applied);
         }
         Ok(ApplyReport {
             environment: resolved.environment.clone(),

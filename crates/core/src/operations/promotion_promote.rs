@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ts_rs::TS;
 
-use super::promotion::{ApplyReport, Promotion, PromotionPlan, PromotionRequest};
+use super::promotion::{AppliedItem, ApplyReport, Promotion, PromotionPlan, PromotionRequest};
 use super::promotion_export::ExportRequest;
 use crate::operations::failure::{ErrorCode, Failure};
 
@@ -59,10 +59,15 @@ impl Promotion<'_> {
         Ok(PromotionPreview { manifest: promotion.manifest, plan, secrets })
     }
 
-    /// Promotes: the plan made again now, then applied in the target sandbox.
-    pub async fn apply_promotion(&self, request: &PromoteRequest) -> Result<ApplyReport, Failure> {
+    /// Promotes: the plan made again now, then applied in the target sandbox, `step` told of
+    /// each object as it is done.
+    pub async fn apply_promotion(
+        &self,
+        request: &PromoteRequest,
+        step: &(dyn Fn(&AppliedItem) + Send + Sync),
+    ) -> Result<ApplyReport, Failure> {
         let (promotion, _) = self.promotion_request(request).await?;
-        self.apply(&promotion).await
+        self.apply_with(&promotion, step).await
     }
 
     async fn promotion_request(

@@ -160,7 +160,7 @@ impl FlowClient {
     /// One page of `GET /connections`, each connection with its `auth.params` as Flow Service
     /// lists them (secrets masked or left out by the service): what a plan compares, read in
     /// one request per page instead of one per connection. The params are only for
-    /// [`crate::operations::renew::known_values`], which keeps what is not secret.
+    /// the renewal form's reading of known values, which keeps what is not secret.
     pub(crate) async fn list_connections_with_params(
         &self,
         query: &ListQuery,

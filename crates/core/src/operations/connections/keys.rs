@@ -178,17 +178,9 @@ impl Connections<'_> {
         .await
         .map_err(|e| Failure::new(ErrorCode::Configuration, format!("Signing stopped ({e}).")))??;
         let (pem, certificate, public, token, claims) = made;
-        let set = self.ops.renewal.keep(vec![(PRIVATE_KEY, pem), (CLIENT_SECRET, secret)]).await?;
-        let stored = self.keep_in_form(&request.form, &source, vec![(jwt.clone(), token.token)]).await;
-        let stored = match stored {
-            Ok(stored) => stored,
-            Err(e) => {
-                if let Err(forget) = self.ops.renewal.forget(&set).await {
-                    tracing::warn!(error = %forget, "a renewal set was left in the keychain");
-                }
-                return Err(e);
-            }
-        };
+        let renewal = vec![(PRIVATE_KEY, pem), (CLIENT_SECRET, secret)];
+        let (set, stored) =
+            self.keep_for_renewal(&request.form, &source, renewal, vec![(jwt.clone(), token.token)]).await?;
         tracing::info!(spec = %source.spec_id, "signed a JWT for a form");
         let signed = SignedCredential { renewal_set: set, claims, expires_at: token.expires_at };
         Ok(JwtSigned { stored, signed, public, certificate })
@@ -214,18 +206,10 @@ impl Connections<'_> {
             .mint(&values, &request.client_id, &request.client_secret, &http, &bases, now_ms())
             .await
             .map_err(mint_failure)?;
-        let set = self.ops.renewal.keep(vec![(CLIENT_SECRET, request.client_secret.clone())]).await?;
-        let stored =
-            self.keep_in_form(&request.form, &source, vec![(mint.token.to_owned(), minted.token)]).await;
-        let stored = match stored {
-            Ok(stored) => stored,
-            Err(e) => {
-                if let Err(forget) = self.ops.renewal.forget(&set).await {
-                    tracing::warn!(error = %forget, "a renewal set was left in the keychain");
-                }
-                return Err(e);
-            }
-        };
+        let renewal = vec![(CLIENT_SECRET, request.client_secret.clone())];
+        let (set, stored) = self
+            .keep_for_renewal(&request.form, &source, renewal, vec![(mint.token.to_owned(), minted.token)])
+            .await?;
         tracing::info!(provider = mint.provider, "minted an access token for a form");
         let minted = MintedCredential {
             renewal_set: set,
@@ -234,6 +218,27 @@ impl Connections<'_> {
             expires_at: minted.expires_at,
         };
         Ok(TokenMinted { stored, minted })
+    }
+
+    /// Keeps `renewal` in a new renewal set and `new` in the form's stored secrets; when the
+    /// form's cannot be kept, the renewal set is removed again, so no key is left unreferenced.
+    async fn keep_for_renewal(
+        &self,
+        form: &KeyFormRequest,
+        source: &Source,
+        renewal: Vec<(&'static str, Secret)>,
+        new: Vec<(String, Secret)>,
+    ) -> Result<(String, StoredSecrets), Failure> {
+        let set = self.ops.renewal.keep(renewal).await?;
+        match self.keep_in_form(form, source, new).await {
+            Ok(stored) => Ok((set, stored)),
+            Err(e) => {
+                if let Err(forget) = self.ops.renewal.forget(&set).await {
+                    tracing::warn!(error = %forget, "a renewal set was left in the keychain");
+                }
+                Err(e)
+            }
+        }
     }
 
     async fn key_form(&self, request: &KeyFormRequest) -> Result<(Source, AuthMethod, FormValues), Failure> {
