@@ -117,6 +117,9 @@ pub struct PromotionArgs {
     /// An environment of the manifest, by its name or its sandbox; repeat for several.
     #[arg(long = "sandbox", value_name = "ENV|SANDBOX", required = true)]
     pub sandboxes: Vec<String>,
+    /// The IMS org to sign in to instead of each environment's (an account here must).
+    #[arg(long, value_name = "ORG")]
+    pub org: Option<String>,
     /// Make again what cannot change in place (apply only).
     #[arg(long)]
     pub allow_replace: bool,

@@ -58,6 +58,7 @@ async fn main() {
         sandbox: None,
         allow_replace: false,
         expected: None,
+        org: None,
     };
     // The first plan signs in and reads the spec; the rounds after are what a user repeats.
     ops.promotion().plan(&request).await.expect("plan");

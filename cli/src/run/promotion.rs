@@ -33,6 +33,7 @@ fn request(ctx_account: &str, text: &str, environment: &str, allow_replace: bool
         sandbox: None,
         allow_replace,
         expected: None,
+        org: None,
     }
 }
 
@@ -99,7 +100,9 @@ pub async fn plan(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> {
     let account = ctx.account().await?;
     let mut plans = Vec::new();
     for environment in &args.sandboxes {
-        let planned = ctx.ops.promotion().plan(&request(&account.id, &text, environment, false)).await;
+        let mut request = request(&account.id, &text, environment, false);
+        request.org.clone_from(&args.org);
+        let planned = ctx.ops.promotion().plan(&request).await;
         plans.push((environment.clone(), planned));
     }
     let shown: Vec<serde_json::Value> = plans
@@ -168,6 +171,7 @@ pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> 
     for environment in &args.sandboxes {
         ctx.out.progress(&format!("Applying to {environment}…"));
         let mut request = request(&account.id, &text, environment, args.allow_replace);
+        request.org.clone_from(&args.org);
         if let Some(saved) = &saved {
             let Some(found) = saved.environments.iter().find(|e| e.environment == *environment) else {
                 return Err(Failure::new(

@@ -219,4 +219,9 @@ async fn an_apply_cut_short_resumes_with_one_of_each_and_another_org_fails_alone
     assert_eq!(both["applies"][0]["status"], "applied");
     assert_eq!(both["applies"][1]["status"], "failed");
     assert!(both["applies"][1]["message"].as_str().unwrap().contains("PARTNER@AdobeOrg"));
+    // --org names the org for every environment of the run.
+    let other =
+        machine.run(&["plan", &file, "--sandbox", "prod", "--org", "0000000000000000OTHER@AdobeOrg"]).await;
+    assert_eq!(other.code, 3, "{}", other.stderr);
+    assert!(other.stderr.contains("OTHER@AdobeOrg"), "{}", other.stderr);
 }

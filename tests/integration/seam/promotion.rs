@@ -36,6 +36,7 @@ async fn fifty_connections_and_a_hundred_dataflows_are_planned_with_a_few_lists(
         sandbox: None,
         allow_replace: false,
         expected: None,
+        org: None,
     };
     let before = fake.requests().len();
     let plan = opened.ops.promotion().plan(&request).await.expect("planned");

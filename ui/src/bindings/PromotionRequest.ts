@@ -14,6 +14,10 @@ manifest: string, environment: string,
  */
 sandbox?: string, 
 /**
+ * Another IMS org than the environment's (an account here must sign in to it).
+ */
+org?: string, 
+/**
  * Replacements (what cannot change in place) are made only when asked.
  */
 allowReplace: boolean, 

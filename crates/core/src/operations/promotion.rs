@@ -44,6 +44,10 @@ pub struct PromotionRequest {
     #[serde(default)]
     #[ts(optional)]
     pub sandbox: Option<String>,
+    /// Another IMS org than the environment's (an account here must sign in to it).
+    #[serde(default)]
+    #[ts(optional)]
+    pub org: Option<String>,
     /// Replacements (what cannot change in place) are made only when asked.
     #[serde(default)]
     pub allow_replace: bool,
@@ -125,6 +129,9 @@ impl Promotion<'_> {
         })?;
         if let Some(sandbox) = request.sandbox.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             resolved.sandbox = sandbox.to_owned();
+        }
+        if let Some(org) = request.org.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+            resolved.org = Some(org.to_owned());
         }
         Ok(resolved)
     }

@@ -113,6 +113,7 @@ impl Promotion<'_> {
             sandbox: None,
             allow_replace: request.allow_replace,
             expected: None,
+            org: None,
         };
         Ok((promotion, secrets))
     }
