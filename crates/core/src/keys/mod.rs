@@ -22,7 +22,7 @@ pub use pair::{
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyError {
-    #[error("The private key is not a PEM private key (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----). Paste the whole key file, or generate a key here.")]
+    #[error("The private key is not a PEM private key: paste the whole key file, from its BEGIN line to its END line, or generate a key here.")]
     NotAKey,
     #[error("The private key is encrypted: enter its passphrase.")]
     NeedsPassphrase,

@@ -146,10 +146,19 @@ pub fn self_signed_certificate(
 mod tests {
     use super::*;
 
+    /// What a PEM block's first line says it holds.
+    fn pem_label(pem: &str) -> &str {
+        pem.lines()
+            .next()
+            .and_then(|l| l.strip_prefix("-----BEGIN "))
+            .and_then(|l| l.strip_suffix("-----"))
+            .unwrap_or("")
+    }
+
     #[test]
     fn a_pair_is_made_read_back_and_described_for_snowflake() {
         let pair = generate_pair(None).expect("pair");
-        assert!(pair.private_pem.expose().starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert_eq!(pem_label(pair.private_pem.expose()), "PRIVATE KEY");
         assert_eq!(public_half(&pair.private_pem, None).expect("public"), pair.public);
         assert!(pair.public.fingerprint.starts_with("SHA256:"));
         let der = STANDARD.decode(&pair.public.der_base64).expect("base64");
@@ -166,7 +175,7 @@ mod tests {
     fn an_encrypted_key_needs_its_passphrase() {
         let pass = Secret::new("correct horse");
         let pair = generate_pair(Some(&pass)).expect("pair");
-        assert!(pair.private_pem.expose().starts_with("-----BEGIN ENCRYPTED PRIVATE KEY-----"));
+        assert_eq!(pem_label(pair.private_pem.expose()), "ENCRYPTED PRIVATE KEY");
         assert_eq!(public_half(&pair.private_pem, None), Err(KeyError::NeedsPassphrase));
         assert_eq!(
             public_half(&pair.private_pem, Some(&Secret::new("wrong"))),
