@@ -225,3 +225,49 @@ async fn an_apply_cut_short_resumes_with_one_of_each_and_another_org_fails_alone
     assert_eq!(other.code, 3, "{}", other.stderr);
     assert!(other.stderr.contains("OTHER@AdobeOrg"), "{}", other.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs the private keychain session of scripts/private-session.sh"]
+async fn a_dataflow_whose_first_run_started_is_replaced_only_when_allowed() {
+    fakes::require_private_keyring();
+    let fake = FakePlatform::start(staged_fake()).await.expect("fake");
+    let machine = machine(&fake, None);
+    machine.add_account(&fake, "Acme").await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let started = MANIFEST.replace(
+        "{ frequency: hour, interval: 1 }",
+        &format!("{{ frequency: hour, interval: 1, startTime: {} }}", now - 3_600),
+    );
+    let file = machine.write("started.yaml", &started).display().to_string();
+    let made = machine.run(&["apply", &file, "--sandbox", "stage", "--json"]).await;
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let first = fake.flows().into_iter().find(|f| f["sandboxName"] == "stage").expect("made")["id"].clone();
+
+    // A start time moved after the first run began cannot change in place.
+    let later = MANIFEST.replace(
+        "{ frequency: hour, interval: 1 }",
+        &format!("{{ frequency: hour, interval: 1, startTime: {} }}", now + 3_600),
+    );
+    let later_file = machine.write("later.yaml", &later).display().to_string();
+    let plan = machine.run(&["plan", &later_file, "--sandbox", "stage", "--json"]).await;
+    assert_eq!(plan.code, 11);
+    assert_eq!(
+        actions(&plan.json(), "stage"),
+        [pair("connection", "unchanged"), pair("dataflow", "replace")]
+    );
+    let refused = machine.run(&["apply", &later_file, "--sandbox", "stage", "--json"]).await;
+    assert_eq!(refused.code, 0, "a skipped replacement is not a failure: {}", refused.stderr);
+    let skipped = &refused.json()["applies"][0]["report"]["items"][1]["outcome"];
+    assert_eq!(skipped["outcome"], "skipped", "{skipped}");
+    assert!(skipped["reason"].as_str().unwrap().contains("--allow-replace"));
+    assert_eq!(fake.flows().iter().filter(|f| f["sandboxName"] == "stage").count(), 1);
+
+    let replaced =
+        machine.run(&["apply", &later_file, "--sandbox", "stage", "--allow-replace", "--json"]).await;
+    assert_eq!(replaced.code, 0, "{}", replaced.stderr);
+    let flows: Vec<Value> = fake.flows().into_iter().filter(|f| f["sandboxName"] == "stage").collect();
+    assert_eq!(flows.len(), 1, "the old one deleted, one made");
+    assert_ne!(flows[0]["id"], first, "a new dataflow");
+    let again = machine.run(&["plan", &later_file, "--sandbox", "stage", "--json"]).await;
+    assert_eq!(again.code, 0, "{}", again.stdout);
+}
