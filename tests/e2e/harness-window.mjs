@@ -111,6 +111,17 @@ export async function openSource(browser, name) {
   await browser.$("#form-heading").waitForExist({ timeout: 10000 });
 }
 
+/** Opens the form of `name` from the Sources screen, found by the catalog's search (a long
+ * catalog shows only its first screenful). */
+export async function findSource(browser, name) {
+  await goTo(browser, "Sources");
+  const search = await browser.$("#catalog-search");
+  await search.waitForExist({ timeout: 10000 });
+  await search.setValue(name);
+  await browser.$(`button=Set up ${name}`).click();
+  await browser.$("#form-heading").waitForExist({ timeout: 10000 });
+}
+
 /** Waits until the text of `selector` matches `pattern`, and says what it was if never. */
 export async function waitForText(browser, selector, pattern, timeout = 20000) {
   const element = await browser.$(selector);
@@ -179,6 +190,7 @@ export function inWindow(current) {
     clickWhenSteady: (element, timeout) =>
       clickWhenSteady(browser(), element, timeout),
     fill: (fields) => fill(browser(), fields),
+    findSource: (name) => findSource(browser(), name),
     goTo: (screen) => goTo(browser(), screen),
     openProfile: (name) => openProfile(browser(), name),
     openSource: (name) => openSource(browser(), name),

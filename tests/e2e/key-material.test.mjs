@@ -51,17 +51,12 @@ const {
   clickCentred: press,
   consentEnded,
   fill,
+  findSource,
   waitForText,
 } = inWindow(() => app);
 
 async function setUp(name, method) {
-  const { browser } = app;
-  await browser.$("nav[aria-label='Screens']").$("button=Sources").click();
-  const search = await browser.$("#catalog-search");
-  await search.waitForExist({ timeout: 10000 });
-  await search.setValue(name);
-  await browser.$(`button=Set up ${name}`).click();
-  await browser.$("#form-heading").waitForExist({ timeout: 10000 });
+  await findSource(name);
   if (method)
     await (await byLabel("Sign-in method")).selectByAttribute("value", method);
 }

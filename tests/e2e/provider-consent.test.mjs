@@ -36,23 +36,13 @@ const {
   clickCentred: press,
   consentEnded,
   fill,
+  findSource,
   waitForText,
 } = inWindow(() => app);
 
 /** Every request the fake Adobe services received so far. */
 async function fakeRequests() {
   return (await fetch(`${app.fakeUrl}/__fake/requests`)).json();
-}
-
-/** Opens the form of `name` from the catalog, found by its search. */
-async function setUp(name) {
-  const { browser } = app;
-  await browser.$("nav[aria-label='Screens']").$("button=Sources").click();
-  const search = await browser.$("#catalog-search");
-  await search.waitForExist({ timeout: 10000 });
-  await search.setValue(name);
-  await browser.$(`button=Set up ${name}`).click();
-  await browser.$("#form-heading").waitForExist({ timeout: 10000 });
 }
 
 async function create() {
@@ -62,7 +52,7 @@ async function create() {
 
 test("HubSpot signs in at the redirect address registered on its app", async () => {
   const { browser } = app;
-  await setUp("HubSpot");
+  await findSource("HubSpot");
   await fill({
     "Connection name": "HubSpot CRM",
     "Client ID": "hubspot-client",
@@ -84,7 +74,7 @@ test("HubSpot signs in at the redirect address registered on its app", async () 
 
 test("Zendesk signs in with the app's client, which the connection does not keep", async () => {
   const { browser } = app;
-  await setUp("Zendesk");
+  await findSource("Zendesk");
   await fill({
     "Connection name": "Zendesk support",
     Subdomain: "https://acme.zendesk.com",
@@ -98,7 +88,7 @@ test("Zendesk signs in with the app's client, which the connection does not keep
 
 test("Square comes back by pasting the address the browser ended on", async () => {
   const { browser } = app;
-  await setUp("Square");
+  await findSource("Square");
   await fill({
     "Connection name": "Square payments",
     Host: "https://connect.squareup.com",
@@ -125,7 +115,7 @@ test("Square comes back by pasting the address the browser ended on", async () =
 
 test("Google Ads signs in with Google, with its own scope, on any loopback port", async () => {
   const { browser } = app;
-  await setUp("Google Ads");
+  await findSource("Google Ads");
   await fill({
     "Client ID": "fake-google-client.apps.googleusercontent.com",
     "Client secret": "GOCSPX-fake-google-secret",
@@ -142,7 +132,7 @@ test("Google Ads signs in with Google, with its own scope, on any loopback port"
 
 test("a Salesforce client is checked at its instance before anything goes to Adobe", async () => {
   const { browser } = app;
-  await setUp("Salesforce");
+  await findSource("Salesforce");
   await (
     await byLabel("Sign-in method")
   ).selectByAttribute("value", "OAuth2 Client Credential");
