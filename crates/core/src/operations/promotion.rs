@@ -57,6 +57,13 @@ pub struct PromotionRequest {
     pub expected: Option<String>,
 }
 
+/// The connection a dataflow is applied under, and the mapping version the plan saw the
+/// dataflow run (`None` when the plan did not see it).
+pub(super) struct FlowTarget<'a> {
+    pub connection_id: &'a str,
+    pub running: Option<Option<i64>>,
+}
+
 /// What a plan comes to.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -140,7 +147,7 @@ impl Promotion<'_> {
     pub async fn plan(&self, request: &PromotionRequest) -> Result<PromotionPlan, Failure> {
         let resolved = self.resolve(request)?;
         let (account, client) = self.client(request, &resolved).await?;
-        let (items, fingerprint) = self.planned(&account, &client, &resolved).await?;
+        let (items, fingerprint, _) = self.planned(&account, &client, &resolved).await?;
         Ok(PromotionPlan {
             environment: resolved.environment.clone(),
             sandbox: resolved.sandbox.clone(),
@@ -156,11 +163,12 @@ impl Promotion<'_> {
         account: &Account,
         client: &FlowClient,
         resolved: &ResolvedManifest,
-    ) -> Result<(Vec<Planned>, String), Failure> {
+    ) -> Result<(Vec<Planned>, String, Vec<LiveConnection>), Failure> {
         let applied = self.ops.promotions.of(&account.org_id, &resolved.sandbox).await;
         let live = self.live(client, resolved, &applied).await?;
         let items = diff(resolved, &live, &applied, crate::dates::now_ms() / 1000);
-        Ok((items, promotion::state_fingerprint(&live)))
+        let fingerprint = promotion::state_fingerprint(&live);
+        Ok((items, fingerprint, live))
     }
 
     /// The account that signs in: the request's, or the one of the environment's org.
@@ -221,7 +229,9 @@ impl Promotion<'_> {
             for (_, flow) in mine {
                 let manifest_rows =
                     wanted.dataflows.iter().find(|f| f.name == flow.name).and_then(|f| f.mappings.as_ref());
-                let mapping = match (running_mapping(&flow), manifest_rows) {
+                let running = running_mapping(&flow);
+                let running_version = running.as_ref().and_then(|(_, version)| *version);
+                let mapping = match (running, manifest_rows) {
                     (Some((set_id, version)), Some(rows)) => {
                         // The version an earlier apply left with these very rows: not read again.
                         let known = record
@@ -248,6 +258,7 @@ impl Promotion<'_> {
                     enabled: flow.state != "disabled",
                     schedule: schedule_of(&flow.schedule_params),
                     mapping,
+                    running_version,
                     etag: flow.etag.clone(),
                 });
             }
@@ -279,7 +290,7 @@ impl Promotion<'_> {
     ) -> Result<ApplyReport, Failure> {
         let resolved = self.resolve(request)?;
         let (account, client) = self.client(request, &resolved).await?;
-        let (planned, fingerprint) = self.planned(&account, &client, &resolved).await?;
+        let (planned, fingerprint, live) = self.planned(&account, &client, &resolved).await?;
         if request.expected.as_ref().is_some_and(|expected| *expected != fingerprint) {
             return Err(Failure::new(
                 ErrorCode::Validation,
@@ -304,7 +315,15 @@ impl Promotion<'_> {
                 }
                 ObjectKind::Dataflow => match connection_ids.get(&item.key).cloned().flatten() {
                     Some(connection_id) => {
-                        self.apply_flow(request, &account, &resolved, wanted, &item, &connection_id).await
+                        // The mapping version an unchanged dataflow runs, as the plan read it:
+                        // recording it needs no request.
+                        let running = live
+                            .iter()
+                            .flat_map(|c| &c.flows)
+                            .find(|f| Some(&f.id) == item.existing_id.as_ref())
+                            .map(|f| f.running_version);
+                        let target = FlowTarget { connection_id: &connection_id, running };
+                        self.apply_flow(request, &account, &resolved, wanted, &item, target).await
                     }
                     None => ApplyOutcome::Skipped { reason: "its connection was not made".into() },
                 },
@@ -391,6 +410,7 @@ impl Promotion<'_> {
                             schedule: schedule_of(&flow.schedule_params),
                             mapping: running_mapping(flow)
                                 .map(|(set, version)| (set, version.unwrap_or(0), Vec::new())),
+                            running_version: running_mapping(flow).and_then(|(_, version)| version),
                             etag: flow.etag.clone(),
                         })
                         .collect();

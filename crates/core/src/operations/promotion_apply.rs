@@ -3,7 +3,7 @@
 //! create`, or changed over the version read; every object recorded as it is made. Secrets are
 //! read from where the manifest names them, never from the file.
 
-use super::promotion::{ApplyOutcome, Promotion, PromotionRequest};
+use super::promotion::{ApplyOutcome, FlowTarget, Promotion, PromotionRequest};
 use super::renew;
 use super::{
     ConnectionRequest, ConnectionTarget, FlowChangeRequest, FlowRequest, PlanRequest, RenameRequest,
@@ -220,9 +220,10 @@ impl Promotion<'_> {
         resolved: &ResolvedManifest,
         wanted: &ResolvedConnection,
         item: &Planned,
-        connection_id: &str,
+        target: FlowTarget<'_>,
     ) -> ApplyOutcome {
         let ops = self.ops;
+        let connection_id = target.connection_id;
         let Some(plan) = wanted.dataflows.iter().find(|f| f.name == item.name) else {
             return ApplyOutcome::Skipped { reason: "not in the manifest".into() };
         };
@@ -256,7 +257,7 @@ impl Promotion<'_> {
             let id = match item.action {
                 Action::Unchanged => {
                     let id = item.existing_id.clone().unwrap_or_default();
-                    self.record_flow(account, resolved, wanted, plan, &id).await;
+                    self.record_flow(account, resolved, wanted, plan, &id, target.running).await;
                     return Ok(ApplyOutcome::Unchanged { id });
                 }
                 Action::Replace if !request.allow_replace => {
@@ -305,14 +306,15 @@ impl Promotion<'_> {
                     id
                 }
             };
-            self.record_flow(account, resolved, wanted, plan, &id).await;
+            self.record_flow(account, resolved, wanted, plan, &id, None).await;
             Ok(ApplyOutcome::Done { id, test: None })
         }
         .await;
         result.unwrap_or_else(|e| ApplyOutcome::Failed { message: e.message })
     }
 
-    /// Records the dataflow and the mapping version it now runs.
+    /// Records the dataflow and the mapping version it now runs: `known` when the plan saw it
+    /// and nothing changed since, else read back (a create or a new version just made).
     async fn record_flow(
         &self,
         account: &Account,
@@ -320,11 +322,17 @@ impl Promotion<'_> {
         wanted: &ResolvedConnection,
         plan: &crate::dataflows::plan::DataflowPlan,
         id: &str,
+        known: Option<Option<i64>>,
     ) {
         let ops = self.ops;
-        let version = match ops.client_for(&account.id, &resolved.sandbox).await {
-            Ok(client) => client.flow(id).await.ok().and_then(|f| running_mapping(&f)).and_then(|(_, v)| v),
-            Err(_) => None,
+        let version = match known {
+            Some(version) => version,
+            None => match ops.client_for(&account.id, &resolved.sandbox).await {
+                Ok(client) => {
+                    client.flow(id).await.ok().and_then(|f| running_mapping(&f)).and_then(|(_, v)| v)
+                }
+                Err(_) => None,
+            },
         };
         let rows = plan.mappings.as_deref().map(promotion::rows_fingerprint);
         let flow = AppliedFlow {

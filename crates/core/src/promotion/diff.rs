@@ -38,6 +38,9 @@ pub struct LiveFlow {
     pub schedule: LiveSchedule,
     /// The mapping set and version it runs, and that version's rows.
     pub mapping: Option<(String, i64, Vec<MappingRow>)>,
+    /// The mapping version its Mapping transformation names, read or not: what an apply
+    /// records for it without asking again.
+    pub running_version: Option<i64>,
     pub etag: String,
 }
 
@@ -396,6 +399,7 @@ connections:
                 start_time: Some(NOW - 60),
             },
             mapping: Some(("set-1".into(), 0, rows)),
+            running_version: Some(0),
             etag: "\"1\"".into(),
         }
     }

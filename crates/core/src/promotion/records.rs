@@ -188,8 +188,10 @@ impl Records {
             if let Some(found) =
                 file.applied.iter_mut().find(|a| a.org_id == org_id && a.sandbox == sandbox && a.key == key)
             {
-                found.flows.retain(|f| f.name != flow.name);
-                found.flows.push(flow);
+                match found.flows.iter_mut().find(|f| f.name == flow.name) {
+                    Some(same) => *same = flow,
+                    None => found.flows.push(flow),
+                }
             }
         })
         .await
@@ -200,8 +202,13 @@ impl Records {
             EditError::Refused(refused) => RecordsError::Refused(refused),
             other => RecordsError::Write(std::io::Error::other(other)),
         })?;
-        let mut next = file.current();
+        let current = file.current();
+        let mut next = current.clone();
         edit(&mut next);
+        // An apply that changed nothing leaves the file as it was: no write at all.
+        if next == current {
+            return Ok(());
+        }
         file.commit(next).await.map_err(RecordsError::Write)
     }
 }
