@@ -32,6 +32,8 @@ fn main() {
             "import_key_file",
             "begin_consent",
             "finish_consent",
+            "begin_promotion_consent",
+            "finish_promotion_consent",
             "paste_consent",
             "cancel_consent",
             "verify_google_token",

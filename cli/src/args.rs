@@ -130,6 +130,10 @@ pub struct PromotionArgs {
     /// only).
     #[arg(long, value_name = "FILE")]
     pub plan: Option<std::path::PathBuf>,
+    /// For a `{consent: true}` secret (apply only): print the consent page's address instead
+    /// of opening a browser, then read the address the browser ended on from standard input.
+    #[arg(long)]
+    pub no_browser: bool,
 }
 
 #[derive(Debug, Subcommand)]

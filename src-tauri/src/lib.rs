@@ -151,6 +151,8 @@ pub fn run() {
             commands::key_files::import_key_file,
             commands::consent::begin_consent,
             commands::consent::finish_consent,
+            commands::promotion::begin_promotion_consent,
+            commands::promotion::finish_promotion_consent,
             commands::consent::paste_consent,
             commands::consent::cancel_consent,
             commands::consent::verify_google_token,

@@ -59,6 +59,7 @@ async fn main() {
         allow_replace: false,
         expected: None,
         org: None,
+        consented: Vec::new(),
     };
     // The first plan signs in and reads the spec; the rounds after are what a user repeats.
     ops.promotion().plan(&request).await.expect("plan");

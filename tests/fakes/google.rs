@@ -99,6 +99,11 @@ impl FakeGoogle {
     pub fn revoked(&self) -> Vec<String> {
         lock(&self.state).revoked.clone()
     }
+
+    /// The refresh tokens issued and not revoked.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        lock(&self.state).refresh_tokens.keys().cloned().collect()
+    }
 }
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {

@@ -57,7 +57,7 @@ fn say_where_the_secret_goes(ctx: &Ctx, token_url: &str) {
 /// Opens the consent page in a browser unless told not to (or nothing can listen), and prints
 /// its address either way: over SSH, or without a desktop, the browser may open nowhere the
 /// user can see. Returns whether a browser was asked to open it; else the user pastes.
-fn show_address(started: &Started, no_browser: bool) -> bool {
+pub(super) fn show_address(started: &Started, no_browser: bool) -> bool {
     let opened = !no_browser && started.paste_only.is_none() && open::that_detached(&started.url).is_ok();
     output::write_err(&format!(
         "Open this address in a browser and allow access{}:\n\n{}\n",
@@ -74,7 +74,7 @@ fn show_address(started: &Started, no_browser: bool) -> bool {
 }
 
 /// One line from standard input: without echo on a terminal (it carries a one-time code).
-fn read_pasted() -> Result<Secret, Failure> {
+pub(super) fn read_pasted() -> Result<Secret, Failure> {
     let line = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Address: ")
             .map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))?

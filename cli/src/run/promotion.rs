@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use flow_connect_core::operations::failure::{ErrorCode, Failure};
 use flow_connect_core::operations::{ApplyOutcome, ExportRequest, PromotionRequest};
-use flow_connect_core::promotion::{Action, ObjectKind, Planned, MAX_MANIFEST_BYTES};
+use flow_connect_core::promotion::{Action, ConsentedSecrets, ObjectKind, Planned, MAX_MANIFEST_BYTES};
 use serde_json::json;
 
+use super::consent::{read_pasted, show_address};
 use super::Ctx;
 use crate::args::{ExportArgs, PromotionArgs};
 
@@ -34,6 +35,7 @@ fn request(ctx_account: &str, text: &str, environment: &str, allow_replace: bool
         allow_replace,
         expected: None,
         org: None,
+        consented: Vec::new(),
     }
 }
 
@@ -181,7 +183,15 @@ pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> 
             };
             request.expected = Some(found.fingerprint.clone());
         }
-        match ctx.ops.promotion().apply(&request).await {
+        let consented = run_consents(ctx, &request, args.no_browser).await;
+        let applied = match consented {
+            Ok(consented) => {
+                request.consented = consented;
+                ctx.ops.promotion().apply(&request).await
+            }
+            Err(e) => Err(e),
+        };
+        match applied {
             Ok(report) => {
                 for item in &report.items {
                     ctx.out.progress(&format!(
@@ -210,6 +220,38 @@ pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> 
         format!("Applied to {} environment(s); see each step above.", reports.len())
     });
     Ok(first_failure.map_or(ExitCode::SUCCESS, crate::exit_code))
+}
+
+/// Runs each consent the apply needs (`{consent: true}` fields), one after the other, as
+/// `consent` does: the browser opened (or the address printed and the one it ended on read
+/// back). The tokens go to the keychain; only where they are comes back.
+async fn run_consents(
+    ctx: &Ctx,
+    request: &PromotionRequest,
+    no_browser: bool,
+) -> Result<Vec<ConsentedSecrets>, Failure> {
+    let door = ctx.ops.promotion();
+    let mut consented = Vec::new();
+    for needed in door.consents(request).await? {
+        let asked =
+            if needed.provider.is_empty() { "its provider".to_owned() } else { needed.provider.clone() };
+        // Told with --json too: the person running it has to act.
+        ctx.out.notice(&format!(
+            "“{}” takes {} from a consent: sign in at {asked}.",
+            needed.name,
+            needed.fields.join(", ")
+        ));
+        let started = door.begin_consent(request, &needed.connection).await?;
+        if show_address(&started, no_browser) {
+            ctx.out.progress("The consent page is open in your browser; waiting for you to allow access…");
+        } else {
+            let pasted = tokio::task::spawn_blocking(read_pasted);
+            let pasted = pasted.await.map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))??;
+            ctx.ops.consent().paste(&pasted)?;
+        }
+        consented.push(door.finish_consent(&needed.connection).await?);
+    }
+    Ok(consented)
 }
 
 fn rows(items: &[Planned]) -> Vec<Vec<String>> {

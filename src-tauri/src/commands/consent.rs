@@ -4,6 +4,7 @@
 //! blocks embedded ones). The tokens go straight to the keychain and the form learns only which
 //! of its fields are now set; the same holds for an imported client JSON's client secret.
 
+use flow_connect_core::operations::form_consent::Started;
 use flow_connect_core::operations::{
     ConsentRequest, ConsentResult, GoogleTokens, GoogleTokensRequest, ImportGoogleClientRequest,
     ImportedGoogleClient, PasteConsentRequest, ReuseTokenRequest, TokenCheck,
@@ -49,6 +50,11 @@ pub async fn begin_consent(
     request: ConsentRequest,
 ) -> Result<ConsentStarted, CommandError> {
     let started = ops.consent().begin(request).await?;
+    Ok(opened(started))
+}
+
+/// Opens a started consent's page in the system browser, and says whether it could.
+pub(super) fn opened(started: Started) -> ConsentStarted {
     // Detached: xdg-open may wait for the browser it starts, the command must not.
     let browser_opened = match open::that_detached(&started.url) {
         Ok(()) => true,
@@ -57,12 +63,12 @@ pub async fn begin_consent(
             false
         }
     };
-    Ok(ConsentStarted {
+    ConsentStarted {
         url: started.url,
         redirect_uri: started.redirect_uri,
         browser_opened,
         paste_only: started.paste_only,
-    })
+    }
 }
 
 /// Waits (up to five minutes) for the consent's answer, then keeps the tokens in the keychain.

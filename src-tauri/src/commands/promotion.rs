@@ -3,10 +3,13 @@
 
 use flow_connect_core::operations::failure::ErrorCode;
 use flow_connect_core::operations::{
-    AppliedItem, ApplyReport, Drifted, ExportRequest, Operations, PromoteRequest, PromotionPreview,
+    AppliedItem, ApplyReport, Drifted, ExportRequest, Operations, PromoteConsentRequest, PromoteRequest,
+    PromotionPreview,
 };
+use flow_connect_core::promotion::{ConsentedSecrets, FinishPromotionConsent};
 use tauri::{AppHandle, Emitter, Manager, State};
 
+use super::consent::{opened, ConsentStarted};
 use crate::error::CommandError;
 use crate::file_dialog;
 
@@ -67,6 +70,25 @@ pub async fn apply_promotion(
         }
     };
     ops.promotion().apply_promotion(&request, &step).await
+}
+
+/// Starts a consent the promotion's plan names (`{consent: true}` fields) and opens its page
+/// in the system browser.
+#[tauri::command]
+pub async fn begin_promotion_consent(
+    ops: State<'_, Operations>,
+    request: PromoteConsentRequest,
+) -> Result<ConsentStarted, CommandError> {
+    Ok(opened(ops.promotion().begin_promote_consent(&request).await?))
+}
+
+/// Waits for that consent; its tokens stay in the keychain, the window learns where.
+#[tauri::command]
+pub async fn finish_promotion_consent(
+    ops: State<'_, Operations>,
+    request: FinishPromotionConsent,
+) -> Result<ConsentedSecrets, CommandError> {
+    ops.promotion().finish_consent(&request.connection).await
 }
 
 /// The event each promotion step is sent as.

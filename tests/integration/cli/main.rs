@@ -14,6 +14,7 @@ mod consent;
 mod dataflow;
 mod profile_lifecycle;
 mod promotion;
+mod promotion_consent;
 
 const SERVICENOW: &str = "eb13cb25-47ab-407f-ba89-c0125281c563";
 const BIGQUERY: &str = flow_connect_core::catalog::BIGQUERY_SPEC_ID;

@@ -37,6 +37,7 @@ async fn fifty_connections_and_a_hundred_dataflows_are_planned_with_a_few_lists(
         allow_replace: false,
         expected: None,
         org: None,
+        consented: Vec::new(),
     };
     let before = fake.requests().len();
     let plan = opened.ops.promotion().plan(&request).await.expect("planned");

@@ -3,8 +3,11 @@
 import { call, onEvent } from "./ipc";
 import type { AppliedItem } from "../bindings/AppliedItem";
 import type { ApplyReport } from "../bindings/ApplyReport";
+import type { ConsentedSecrets } from "../bindings/ConsentedSecrets";
+import type { ConsentStarted } from "../bindings/ConsentStarted";
 import type { Drifted } from "../bindings/Drifted";
 import type { ExportRequest } from "../bindings/ExportRequest";
+import type { PromoteConsentRequest } from "../bindings/PromoteConsentRequest";
 import type { PromoteRequest } from "../bindings/PromoteRequest";
 import type { PromotionPreview } from "../bindings/PromotionPreview";
 
@@ -32,4 +35,14 @@ export function onPromotionStep(handler: (item: AppliedItem) => void): Promise<(
 
 export function applyPromotion(request: PromoteRequest): Promise<ApplyReport> {
   return call<ApplyReport>("apply_promotion", { request });
+}
+
+/** Starts a consent the promotion's plan names and opens its page in the system browser. */
+export function beginPromotionConsent(request: PromoteConsentRequest): Promise<ConsentStarted> {
+  return call<ConsentStarted>("begin_promotion_consent", { request });
+}
+
+/** Resolves once that consent answered: its tokens are in the keychain, and this says where. */
+export function finishPromotionConsent(connection: string): Promise<ConsentedSecrets> {
+  return call<ConsentedSecrets>("finish_promotion_consent", { request: { connection } });
 }

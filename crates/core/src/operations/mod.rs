@@ -18,6 +18,7 @@ mod notices;
 mod profiles;
 mod promotion;
 mod promotion_apply;
+mod promotion_consent;
 mod promotion_export;
 mod promotion_promote;
 pub mod renew;
@@ -44,7 +45,7 @@ pub use promotion::{
     AppliedItem, ApplyOutcome, ApplyReport, Drifted, Promotion, PromotionPlan, PromotionRequest,
 };
 pub use promotion_export::{ExportRequest, ExportedManifest};
-pub use promotion_promote::{PromoteRequest, PromotionPreview, SecretSource};
+pub use promotion_promote::{PromoteConsentRequest, PromoteRequest, PromotionPreview, SecretSource};
 
 pub use accounts::{AccountRequest, PickError, SaveAccountRequest};
 pub use catalog::{

@@ -18,8 +18,8 @@ use crate::catalog::secrets::secret_fields_of;
 use crate::dataflows::manage::{rows_of, running_mapping};
 use crate::operations::failure::{ErrorCode, Failure};
 use crate::promotion::{
-    self, changes_anything, diff, rows_fingerprint, LiveConnection, LiveFlow, LiveSchedule, ManifestError,
-    ObjectKind, Planned, ResolvedManifest,
+    self, changes_anything, diff, rows_fingerprint, ConsentedSecrets, LiveConnection, LiveFlow, LiveSchedule,
+    ManifestError, NeededConsent, ObjectKind, Planned, ResolvedManifest,
 };
 
 /// The most pages of connections read for a plan.
@@ -55,6 +55,9 @@ pub struct PromotionRequest {
     #[serde(default)]
     #[ts(optional)]
     pub expected: Option<String>,
+    /// The consents run for this apply (`{consent: true}` fields), by connection.
+    #[serde(default)]
+    pub consented: Vec<ConsentedSecrets>,
 }
 
 /// The connection a dataflow is applied under, and the mapping version the plan saw the
@@ -77,6 +80,8 @@ pub struct PromotionPlan {
     pub changes: bool,
     /// The versions of what it compared ([`promotion::state_fingerprint`]).
     pub fingerprint: String,
+    /// The consents an apply will run first.
+    pub consents: Vec<NeededConsent>,
 }
 
 /// What became of one planned object.
@@ -149,6 +154,7 @@ impl Promotion<'_> {
         let (account, client) = self.client(request, &resolved).await?;
         let (items, fingerprint, _) = self.planned(&account, &client, &resolved).await?;
         Ok(PromotionPlan {
+            consents: self.needed(&request.account_id, &resolved, &items),
             environment: resolved.environment.clone(),
             sandbox: resolved.sandbox.clone(),
             org_id: account.org_id.clone(),

@@ -4,6 +4,7 @@
 //! read from where the manifest names them, never from the file.
 
 use super::promotion::{ApplyOutcome, FlowTarget, Promotion, PromotionRequest};
+use super::promotion_consent::ConsentUse;
 use super::renew;
 use super::{
     ConnectionRequest, ConnectionTarget, FlowChangeRequest, FlowRequest, PlanRequest, RenameRequest,
@@ -63,19 +64,19 @@ impl Promotion<'_> {
                 Action::Replace => {
                     let old = item.existing_id.clone().unwrap_or_default();
                     ops.connections().delete(&target(&old)).await?;
-                    let id = self.create_connection(account, resolved, wanted).await?;
+                    let id = self.create_connection(request, account, resolved, wanted).await?;
                     let test = ops.connections().test(&target(&id)).await.ok();
                     Ok(ApplyOutcome::Done { id: record(id).await, test })
                 }
                 Action::Create => {
-                    let id = self.create_connection(account, resolved, wanted).await?;
+                    let id = self.create_connection(request, account, resolved, wanted).await?;
                     let id = record(id).await;
                     let test = ops.connections().test(&target(&id)).await.ok();
                     Ok(ApplyOutcome::Done { id, test })
                 }
                 Action::Update => {
                     let id = item.existing_id.clone().unwrap_or_default();
-                    self.update_connection(account, resolved, wanted, item, &id).await?;
+                    self.update_connection(request, account, resolved, wanted, item, &id).await?;
                     let test = ops.connections().test(&target(&id)).await.ok();
                     Ok(ApplyOutcome::Done { id: record(id).await, test })
                 }
@@ -87,11 +88,13 @@ impl Promotion<'_> {
 
     async fn create_connection(
         &self,
+        request: &PromotionRequest,
         account: &Account,
         resolved: &ResolvedManifest,
         wanted: &ResolvedConnection,
     ) -> Result<String, Failure> {
-        let (values, stored) = self.secrets(wanted).await?;
+        let consented = consented_for(request, wanted);
+        let (values, stored) = self.secrets(wanted, ConsentUse::Apply(consented)).await?;
         let request = ConnectionRequest {
             account_id: account.id.clone(),
             sandbox: resolved.sandbox.clone(),
@@ -103,7 +106,8 @@ impl Promotion<'_> {
             stored,
             allow_duplicate: None,
             profile_id: None,
-            token: None,
+            // A consent's refresh token: when and for which client, for the expiry radar.
+            token: consented.and_then(|c| c.issued.clone()),
             signed: None,
             secret_expires_at: None,
             minted: None,
@@ -115,6 +119,7 @@ impl Promotion<'_> {
     /// secrets from their sources) when a value changed.
     async fn update_connection(
         &self,
+        request: &PromotionRequest,
         account: &Account,
         resolved: &ResolvedManifest,
         wanted: &ResolvedConnection,
@@ -126,7 +131,8 @@ impl Promotion<'_> {
         if item.changes.iter().any(|c| c.starts_with("credentials")) {
             let source = ops.catalog().live_source(&client, &wanted.source).await?;
             let form = renew::open(&client, &source, id).await?;
-            let (mut values, stored) = self.secrets(wanted).await?;
+            let consented = ConsentUse::Apply(consented_for(request, wanted));
+            let (mut values, stored) = self.secrets(wanted, consented).await?;
             if let Some(stored) = &stored {
                 crate::operations::form_secrets::fill(
                     stored,
@@ -162,10 +168,12 @@ impl Promotion<'_> {
     }
 
     /// The connection's values with each secret from where the manifest names it: a profile's
-    /// keychain set by reference, an environment variable, or a file.
-    async fn secrets(
+    /// keychain set by reference, an environment variable, a file, or (for an apply) the
+    /// keychain set a consent run for it filled, which holds copies of the profile's too.
+    pub(super) async fn secrets(
         &self,
         wanted: &ResolvedConnection,
+        consent: ConsentUse<'_>,
     ) -> Result<(FormValues, Option<StoredSecrets>), Failure> {
         let mut values: FormValues =
             wanted.values.iter().map(|(k, v)| (k.clone(), Secret::new(v.clone()))).collect();
@@ -202,13 +210,27 @@ impl Promotion<'_> {
                     };
                     values.insert(field.clone(), Secret::new(value.trim_end_matches(['\n', '\r']).to_owned()));
                 }
-                SecretRef::Consent { .. } => {
-                    return Err(Failure::new(
-                        ErrorCode::Validation,
-                        format!("{field} of “{}” comes from a consent: run it into a profile (flow-connect-cli consent --profile NAME) and name the profile in the manifest.", wanted.name),
-                    ))
-                }
+                SecretRef::Consent { .. } => match consent {
+                    ConsentUse::Begin => {}
+                    ConsentUse::Apply(Some(done)) if done.stored.fields.contains(field) => {}
+                    ConsentUse::Apply(Some(_)) => {
+                        return Err(Failure::new(
+                            ErrorCode::Validation,
+                            format!("The consent run for “{}” gave no {field}: run it again.", wanted.name),
+                        ))
+                    }
+                    ConsentUse::Apply(None) => {
+                        return Err(Failure::new(
+                            ErrorCode::Validation,
+                            format!("{field} of “{}” comes from a consent, which was not run: apply from a terminal (the CLI runs it) or from Promote… in the window.", wanted.name),
+                        ))
+                    }
+                },
             }
+        }
+        if let ConsentUse::Apply(Some(done)) = consent {
+            // The consent began with the profile's set, so its own set holds copies of those.
+            stored = Some(done.stored.clone());
         }
         Ok((values, stored))
     }
@@ -347,6 +369,14 @@ impl Promotion<'_> {
             tracing::warn!(error = %e, "promotion record not written");
         }
     }
+}
+
+/// The consent run for `wanted` before this apply, if any.
+fn consented_for<'a>(
+    request: &'a PromotionRequest,
+    wanted: &ResolvedConnection,
+) -> Option<&'a promotion::ConsentedSecrets> {
+    request.consented.iter().find(|c| c.connection == wanted.key)
 }
 
 fn read_secret_file(field: &str, path: &str) -> Result<String, Failure> {

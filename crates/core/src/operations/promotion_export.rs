@@ -2,7 +2,8 @@
 //! from the live objects (the connection, each flow, its source and target connections and the
 //! mapping version it runs). No secret is read: each secret field becomes a reference to the
 //! profile the connection was made from, when Flow Connect knows it and the profile keeps that
-//! field, else an `env:` placeholder to fill in. A target dataset becomes a variable of the
+//! field, else `{consent: true}` for a token a consent gets (run again where the manifest is
+//! applied), else an `env:` placeholder to fill in. A target dataset becomes a variable of the
 //! exported environment holding its name (which a dataset of that name in another sandbox
 //! answers to), so the file can be given other values for stage and prod.
 
@@ -13,6 +14,7 @@ use serde_json::{json, Map, Value};
 use ts_rs::TS;
 
 use super::promotion::Promotion;
+use super::promotion_consent::filled_by_consent;
 use super::renew;
 use crate::adobe::flow::{FlowClient, FlowObject, ListQuery};
 use crate::catalog::secrets::secret_fields_of;
@@ -91,9 +93,12 @@ impl Promotion<'_> {
             };
             let mut secrets = Map::new();
             let fields = source.auth_method(&method).map(|m| m.all_params()).unwrap_or_default();
+            let consented = filled_by_consent(&source, &method);
             for param in fields.iter().filter(|p| secret.contains(&p.field) || p.secret) {
                 let reference = match &profile {
                     Some(p) if p.secret_fields.contains(&param.field) => json!({ "profile": p.name }),
+                    // A token is got again where the connection goes, not carried there.
+                    _ if consented.contains(&param.field.as_str()) => json!({ "consent": true }),
                     _ => {
                         let var = format!("{}_{}", upper_snake(&connection.name), upper_snake(&param.field));
                         placeholders.push(format!("env:{var} ({} of “{}”)", param.field, connection.name));

@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use ts_rs::TS;
 
+use super::form_consent::Started;
 use super::promotion::{AppliedItem, ApplyReport, Promotion, PromotionPlan, PromotionRequest};
 use super::promotion_export::ExportRequest;
 use crate::operations::failure::{ErrorCode, Failure};
+use crate::promotion::ConsentedSecrets;
 
 /// The environment the promoted manifest is resolved for.
 const TARGET: &str = "target";
@@ -28,6 +30,19 @@ pub struct PromoteRequest {
     pub to_account_id: Option<String>,
     #[serde(default)]
     pub allow_replace: bool,
+    /// The consents run for this promotion (`{consent: true}` fields), by connection.
+    #[serde(default)]
+    pub consented: Vec<ConsentedSecrets>,
+}
+
+/// A consent the promotion's plan needs, to start.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PromoteConsentRequest {
+    pub promote: PromoteRequest,
+    /// The connection's manifest key ([`super::NeededConsent::connection`]).
+    pub connection: String,
 }
 
 /// Where one secret comes from when the promotion is applied.
@@ -68,6 +83,13 @@ impl Promotion<'_> {
     ) -> Result<ApplyReport, Failure> {
         let (promotion, _) = self.promotion_request(request).await?;
         self.apply_with(&promotion, step).await
+    }
+
+    /// Starts the consent a promotion's plan named; the shell opens `url`, then calls
+    /// [`Promotion::finish_consent`] with the same connection.
+    pub async fn begin_promote_consent(&self, request: &PromoteConsentRequest) -> Result<Started, Failure> {
+        let (promotion, _) = self.promotion_request(&request.promote).await?;
+        self.begin_consent(&promotion, &request.connection).await
     }
 
     async fn promotion_request(
@@ -114,6 +136,7 @@ impl Promotion<'_> {
             allow_replace: request.allow_replace,
             expected: None,
             org: None,
+            consented: request.consented.clone(),
         };
         Ok((promotion, secrets))
     }
@@ -132,7 +155,7 @@ fn secret_sources(manifest: &Value) -> Vec<SecretSource> {
                 },
                 other => match other["profile"].as_str() {
                     Some(profile) => format!("the profile “{profile}” in your keychain"),
-                    None => "a consent".into(),
+                    None => "a consent, run before the apply".into(),
                 },
             };
             found.push(SecretSource { connection: name.to_owned(), field: field.clone(), from });

@@ -4,11 +4,13 @@
 //! from (a profile's keychain entries, `env:`, `file:`, or a consent to run), never its value:
 //! one with a value is refused with the field named.
 
+mod consent;
 mod diff;
 mod manifest;
 mod records;
 mod resolve;
 
+pub use consent::{consent_fields, ConsentedSecrets, FinishPromotionConsent, NeededConsent};
 pub use diff::{
     changes_anything, diff, drift_of, state_fingerprint, Action, LiveConnection, LiveFlow, LiveSchedule,
     ObjectKind, Planned,
