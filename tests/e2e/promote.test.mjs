@@ -3,7 +3,9 @@
 // connection and its dataflow to create and says their secrets come from the profile; apply
 // makes them, and production's connections screen shows the connection with its dataflow,
 // then marks it as drifted once its dataflow is disabled by hand.
-// Export as code writes the same as a manifest file. Nothing secret reaches a file or the log.
+// Export as code writes the same as a manifest file. A connection whose profile keeps only the
+// OAuth client is promoted with its token got again: Promote… asks for a Google sign-in before
+// it applies. Nothing secret reaches a file or the log.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -221,6 +223,70 @@ test("a BigQuery connection with its dataflow is promoted from development to pr
     /^Drifted from its manifest: dataflow “Customers hourly” disabled$/,
     15000,
   );
+
+  assertNoSecretIn(
+    [...filesUnder(app.dataRoot), app.logPath],
+    [GOOGLE_CLIENT_SECRET],
+  );
+});
+
+test("a token that comes from a consent is got again in production, signed in from Promote…", async () => {
+  const { browser } = app;
+  await pickSandbox("dev-marketing");
+  await browser.$("nav[aria-label='Screens']").$("button=Sources").click();
+  await openSource("Google BigQuery");
+  // The profile keeps the OAuth client only; the connection's token is its own consent's.
+  await fill({
+    "Connection name": "BigQuery sales",
+    "Project ID": "acme-sales",
+    "Client ID": GOOGLE_CLIENT_ID,
+    "Client secret": GOOGLE_CLIENT_SECRET,
+    "Profile name": "Google client",
+  });
+  await press(await browser.$("button=Save as profile"));
+  await waitForText(".profile-note", /^Saved profile “Google client”/);
+  await press(await browser.$("button=Sign in with Google"));
+  await waitForText(".consent-notice", /Refresh token set/);
+  await press(await browser.$("button=Create connection"));
+  await browser.$("#created-id").waitForExist({ timeout: 15000 });
+
+  await openConnection("BigQuery sales");
+  await press(await browser.$("button=Promote…"));
+  await (await browser.$("#promote-to")).selectByAttribute("value", "prod");
+  await press(await browser.$("button=Plan the promotion"));
+  await waitForText("#promote-secrets", /refreshToken: from a consent/, 20000);
+  const secrets = await browser.$("#promote-secrets").getText();
+  assert.match(
+    secrets,
+    /clientSecret: from the profile “Google client” in your keychain/,
+  );
+  const apply = await browser.$("button=Apply to prod");
+  assert.equal(
+    await apply.isEnabled(),
+    false,
+    "no apply before the consent is run",
+  );
+  await waitForText(
+    ".consent",
+    /“BigQuery sales” takes refreshToken from a consent at Google, run for prod: sign in before applying\./,
+  );
+  await scanBothThemes(browser, "a promotion that needs a consent");
+
+  await press(await browser.$("button=Sign in at Google for “BigQuery sales”"));
+  await waitForText(".consent", /signed in\.$/, 20000);
+  await press(await browser.$("button=Apply to prod"));
+  const done = 'table[aria-label="What the promotion did"] tbody tr';
+  await browser.waitUntil(async () => (await browser.$$(done)).length === 1, {
+    timeout: 30000,
+    timeoutMsg: "the promotion did not finish",
+  });
+  const outcome = await browser.execute(
+    (selector) =>
+      document.querySelector(selector).querySelectorAll("td")[2].textContent,
+    done,
+  );
+  assert.match(outcome, /^Done, test passed$/);
+  await browser.keys("Escape");
 
   assertNoSecretIn(
     [...filesUnder(app.dataRoot), app.logPath],
