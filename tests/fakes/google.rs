@@ -69,7 +69,12 @@ impl Drop for FakeGoogle {
 
 impl FakeGoogle {
     pub async fn start(config: GoogleConfig) -> std::io::Result<Self> {
-        let state = Arc::new(Mutex::new(State::default()));
+        // Google's tokens are unique; so are these, across the fakes of one process and of
+        // the processes of one run (an end-to-end run keeps one keychain for every suite).
+        static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let instance = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let counter = u64::from(std::process::id()) * 1_000_000 + instance * 10_000;
+        let state = Arc::new(Mutex::new(State { counter, ..State::default() }));
         let shared = Arc::clone(&state);
         let (addr, task) = http::serve(SocketAddr::from(([127, 0, 0, 1], 0)), move |request| {
             let outcome = Outcome::Respond(handle(&shared, &config, &request));

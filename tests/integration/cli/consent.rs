@@ -1,12 +1,11 @@
 //! Google consent in a terminal without a browser, completed with the pasted address.
 
-use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::Stdio;
 
 use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 use serde_json::{json, Value};
 
-use super::{assert_nothing_holds, machine, BIGQUERY};
+use super::{allow_elsewhere_and_paste, assert_nothing_holds, machine, BIGQUERY};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs the private keychain session of scripts/private-session.sh"]
@@ -43,27 +42,8 @@ async fn consent_without_a_browser_completes_with_the_pasted_address() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("started");
-    let stderr = child.stderr.take().expect("stderr");
-    let url = tokio::task::spawn_blocking(move || {
-        let mut lines = BufReader::new(stderr).lines();
-        let url = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .find(|l| l.starts_with("http"))
-            .expect("the consent address");
-        std::thread::spawn(move || lines.for_each(drop));
-        url
-    })
-    .await
-    .expect("read");
     // The user opens the address elsewhere; Google sends the browser to the redirect address.
-    let browser =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let consent = browser.get(&url).send().await.expect("consent page");
-    let location = consent.headers()["location"].to_str().expect("location").to_owned();
-    let mut stdin = child.stdin.take().expect("stdin");
-    writeln!(stdin, "{location}").expect("pasted");
-    drop(stdin);
+    let _printed = allow_elsewhere_and_paste(&mut child).await;
     let output =
         tokio::task::spawn_blocking(move || child.wait_with_output()).await.expect("joined").expect("ended");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

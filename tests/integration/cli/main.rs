@@ -38,6 +38,39 @@ fn machine(fake: &FakePlatform, google: Option<&FakeGoogle>) -> CliHome {
     }
 }
 
+/// The user's side of a consent run without a browser: reads the address `child` prints on
+/// standard error, opens it elsewhere (the fake Google answers with its redirect), and pastes
+/// the address the browser ended on. Returns what was printed before the address, and the
+/// rest of standard error once the process has closed it.
+async fn allow_elsewhere_and_paste(
+    child: &mut std::process::Child,
+) -> (String, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let stderr = child.stderr.take().expect("stderr");
+    let (url, before, rest) = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stderr).lines();
+        let mut before = String::new();
+        let url = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .inspect(|l| before.push_str(&format!("{l}\n")))
+            .find(|l| l.starts_with("http"))
+            .expect("the consent address");
+        let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
+        (url, before, rest)
+    })
+    .await
+    .expect("read");
+    let browser =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let consent = browser.get(&url).send().await.expect("consent page");
+    let location = consent.headers()["location"].to_str().expect("location").to_owned();
+    let mut stdin = child.stdin.take().expect("stdin");
+    writeln!(stdin, "{location}").expect("pasted");
+    drop(stdin);
+    (before, rest)
+}
+
 /// Every file under the machine's folder, and everything printed, is free of `secrets`.
 fn assert_nothing_holds(machine: &CliHome, secrets: &[&str]) {
     let printed = machine.printed();

@@ -3,13 +3,12 @@
 //! the create, and nothing of them is printed or written. A plan names the consent first; an
 //! unchanged apply runs none; an export names the token as a consent again.
 
-use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::Stdio;
 
 use fakes::{FakeConfig, FakeGoogle, FakePlatform, GoogleConfig};
 use serde_json::Value;
 
-use super::{assert_nothing_holds, machine, BIGQUERY};
+use super::{allow_elsewhere_and_paste, assert_nothing_holds, machine, BIGQUERY};
 
 fn manifest() -> String {
     format!(
@@ -52,34 +51,12 @@ async fn apply_runs_the_consent_a_manifest_asks_for_and_keeps_its_token_out_of_s
         .stderr(Stdio::piped())
         .spawn()
         .expect("started");
-    let stderr = child.stderr.take().expect("stderr");
-    let (url, rest) = tokio::task::spawn_blocking(move || {
-        let mut lines = BufReader::new(stderr).lines();
-        let mut before = String::new();
-        let url = lines
-            .by_ref()
-            .map_while(Result::ok)
-            .inspect(|l| before.push_str(&format!("{l}\n")))
-            .find(|l| l.starts_with("http"))
-            .expect("the consent address");
-        let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>().join("\n"));
-        (url, (before, rest))
-    })
-    .await
-    .expect("read");
-    assert!(rest.0.contains("BigQuery marketing") && rest.0.contains("Google"), "{}", rest.0);
-    // The user allows access elsewhere; Google sends the browser to the redirect address.
-    let browser =
-        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    let consent = browser.get(&url).send().await.expect("consent page");
-    let location = consent.headers()["location"].to_str().expect("location").to_owned();
-    let mut stdin = child.stdin.take().expect("stdin");
-    writeln!(stdin, "{location}").expect("pasted");
-    drop(stdin);
+    let (before, rest) = allow_elsewhere_and_paste(&mut child).await;
+    assert!(before.contains("BigQuery marketing") && before.contains("Google"), "{before}");
     let output =
         tokio::task::spawn_blocking(move || child.wait_with_output()).await.expect("joined").expect("ended");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = rest.1.join().expect("stderr");
+    let stderr = rest.join().expect("stderr");
     assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
     machine.note_printed(&stdout);
     machine.note_printed(&stderr);
