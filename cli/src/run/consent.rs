@@ -28,12 +28,7 @@ pub async fn run(ctx: &Ctx, args: ConsentArgs) -> Result<ExitCode, Failure> {
     consent.given = secrets::read_all(&args.secrets.secrets, Some(&consent.source))?.into_iter().collect();
     say_where_the_secret_goes(ctx, &consent.token_url);
     let started = door.begin_for_profile(&consent).await?;
-    if show_address(&started, args.no_browser) {
-        ctx.out.progress("The consent page is open in your browser; waiting for you to allow access…");
-    } else {
-        let pasted = tokio::task::spawn_blocking(read_pasted);
-        door.paste(&pasted.await.map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))??)?;
-    }
+    hand_over(ctx, &started, args.no_browser).await?;
     let (kept, finished) = door.finish_for_profile(&consent).await?;
     let fields = finished.stored.fields;
     ctx.out.result(
@@ -54,10 +49,23 @@ fn say_where_the_secret_goes(ctx: &Ctx, token_url: &str) {
     }
 }
 
+/// The user's part of a consent just begun: the page opened in a browser (the answer then
+/// comes to the loopback listener), or its address printed and the one the browser ended on
+/// read from standard input and handed to the waiting consent.
+pub(super) async fn hand_over(ctx: &Ctx, started: &Started, no_browser: bool) -> Result<(), Failure> {
+    if show_address(started, no_browser) {
+        ctx.out.progress("The consent page is open in your browser; waiting for you to allow access…");
+        return Ok(());
+    }
+    let pasted = tokio::task::spawn_blocking(read_pasted);
+    let pasted = pasted.await.map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))??;
+    ctx.ops.consent().paste(&pasted)
+}
+
 /// Opens the consent page in a browser unless told not to (or nothing can listen), and prints
 /// its address either way: over SSH, or without a desktop, the browser may open nowhere the
 /// user can see. Returns whether a browser was asked to open it; else the user pastes.
-pub(super) fn show_address(started: &Started, no_browser: bool) -> bool {
+fn show_address(started: &Started, no_browser: bool) -> bool {
     let opened = !no_browser && started.paste_only.is_none() && open::that_detached(&started.url).is_ok();
     output::write_err(&format!(
         "Open this address in a browser and allow access{}:\n\n{}\n",
@@ -74,7 +82,7 @@ pub(super) fn show_address(started: &Started, no_browser: bool) -> bool {
 }
 
 /// One line from standard input: without echo on a terminal (it carries a one-time code).
-pub(super) fn read_pasted() -> Result<Secret, Failure> {
+fn read_pasted() -> Result<Secret, Failure> {
     let line = if std::io::stdin().is_terminal() {
         rpassword::prompt_password("Address: ")
             .map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))?

@@ -9,7 +9,7 @@ use flow_connect_core::operations::{ApplyOutcome, ExportRequest, PromotionReques
 use flow_connect_core::promotion::{Action, ConsentedSecrets, ObjectKind, Planned, MAX_MANIFEST_BYTES};
 use serde_json::json;
 
-use super::consent::{read_pasted, show_address};
+use super::consent::hand_over;
 use super::Ctx;
 use crate::args::{ExportArgs, PromotionArgs};
 
@@ -183,8 +183,7 @@ pub async fn apply(ctx: &Ctx, args: PromotionArgs) -> Result<ExitCode, Failure> 
             };
             request.expected = Some(found.fingerprint.clone());
         }
-        let consented = run_consents(ctx, &request, args.no_browser).await;
-        let applied = match consented {
+        let applied = match run_consents(ctx, &request, args.no_browser).await {
             Ok(consented) => {
                 request.consented = consented;
                 ctx.ops.promotion().apply(&request).await
@@ -242,13 +241,7 @@ async fn run_consents(
             needed.fields.join(", ")
         ));
         let started = door.begin_consent(request, &needed.connection).await?;
-        if show_address(&started, no_browser) {
-            ctx.out.progress("The consent page is open in your browser; waiting for you to allow access…");
-        } else {
-            let pasted = tokio::task::spawn_blocking(read_pasted);
-            let pasted = pasted.await.map_err(|e| Failure::new(ErrorCode::Validation, e.to_string()))??;
-            ctx.ops.consent().paste(&pasted)?;
-        }
+        hand_over(ctx, &started, no_browser).await?;
         consented.push(door.finish_consent(&needed.connection).await?);
     }
     Ok(consented)

@@ -409,15 +409,18 @@ impl Promotion<'_> {
                     let flows = flows
                         .iter()
                         .filter(|(base, _)| *base == connection.id)
-                        .map(|(_, flow)| LiveFlow {
-                            id: flow.id.clone(),
-                            name: flow.name.clone(),
-                            enabled: flow.state != "disabled",
-                            schedule: schedule_of(&flow.schedule_params),
-                            mapping: running_mapping(flow)
-                                .map(|(set, version)| (set, version.unwrap_or(0), Vec::new())),
-                            running_version: running_mapping(flow).and_then(|(_, version)| version),
-                            etag: flow.etag.clone(),
+                        .map(|(_, flow)| {
+                            let running = running_mapping(flow);
+                            LiveFlow {
+                                id: flow.id.clone(),
+                                name: flow.name.clone(),
+                                enabled: flow.state != "disabled",
+                                schedule: schedule_of(&flow.schedule_params),
+                                running_version: running.as_ref().and_then(|(_, version)| *version),
+                                mapping: running
+                                    .map(|(set, version)| (set, version.unwrap_or(0), Vec::new())),
+                                etag: flow.etag.clone(),
+                            }
                         })
                         .collect();
                     Some(LiveConnection {
